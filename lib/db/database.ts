@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { createPool } from 'mysql2';
+import {
+  CamelCasePlugin,
+  CompiledQuery,
+  Kysely,
+  MysqlAdapter,
+  MysqlDialect,
+  SqliteDialect,
+  type Dialect,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
+import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
+
+export type DialectName = 'mysql' | 'sqlite';
+
+/** A parsed `DATABASE_URL`: `mysql://user:pass@host:port/db`, `sqlite:<path>` or `sqlite::memory:`. */
+export type DatabaseLocation =
+  | { dialect: 'mysql'; url: string; database: string; serverUrl: string }
+  | { dialect: 'sqlite'; file: string };
+
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (url.startsWith('mysql://')) {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (!database) throw new Error('DATABASE_URL for MySQL must name a database: mysql://user:pass@host:3306/db');
+    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`Invalid MySQL database name "${database}"`);
+    const server = new URL(url);
+    server.pathname = '/';
+    return { dialect: 'mysql', url, database, serverUrl: server.toString() };
+  }
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length) || ':memory:' };
+  throw new Error(`Unsupported DATABASE_URL "${url}": use mysql://... or sqlite:<path>`);
+}
+
+/** Counts executed statements; tests and the benchmark use it to prove batching. */
+export class StatementCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count += 1;
+    return args.result;
+  }
+}
+
+/** The untyped root handle; each subgraph narrows it to its own tables with `forSubgraph`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the root handle spans every subgraph's tables
+export type AnyKysely = Kysely<any>;
+
+export interface Database {
+  readonly dialect: DialectName;
+  readonly db: AnyKysely;
+  destroy(): Promise<void>;
+}
+
+export interface OpenOptions {
+  poolSize?: number;
+}
+
+/** Opens the store named by a URL. The MySQL database must exist (see `ensureDatabase`). */
+export function openDatabase(url: string, options: OpenOptions = {}): Database {
+  const location = parseDatabaseUrl(url);
+  let dialect: Dialect;
+  if (location.dialect === 'mysql') {
+    dialect = new MysqlDialect({
+      pool: createPool({
+        uri: location.url,
+        connectionLimit: options.poolSize ?? 10,
+        timezone: 'Z',
+        dateStrings: ['DATE'],
+        decimalNumbers: true,
+        supportBigNumbers: true,
+        charset: 'utf8mb4',
+        enableKeepAlive: true,
+        // BOOLEAN columns are TINYINT(1): hand them back as JS booleans.
+        typeCast(field, next) {
+          if (field.type === 'TINY' && field.length === 1) {
+            const value = field.string();
+            return value === null ? null : value === '1';
+          }
+          return next();
+        },
+      }),
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+      },
+    });
+  } else {
+    if (location.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location.file)), { recursive: true });
+    const sqlite = new SQLite(location.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    dialect = new SqliteDialect({ database: sqlite });
+  }
+  // Columns are snake_case in SQL and camelCase in TypeScript (rows map straight onto GraphQL fields).
+  const plugins = [new CamelCasePlugin(), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
+  const db = new Kysely<unknown>({ dialect, plugins }) as AnyKysely;
+  return { dialect: location.dialect, db, destroy: () => db.destroy() };
+}
+
+/** Creates the MySQL database named in the URL when it is missing; SQLite files create themselves. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const location = parseDatabaseUrl(url);
+  if (location.dialect !== 'mysql') return;
+  await withServerConnection(location.serverUrl, (db) =>
+    db.executeQuery(
+      CompiledQuery.raw(
+        `CREATE DATABASE IF NOT EXISTS \`${location.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      ),
+    ),
+  );
+}
+
+/** Drops a database (tests only). */
+export async function dropDatabase(url: string): Promise<void> {
+  const location = parseDatabaseUrl(url);
+  if (location.dialect === 'mysql') {
+    await withServerConnection(location.serverUrl, (db) =>
+      db.executeQuery(CompiledQuery.raw(`DROP DATABASE IF EXISTS \`${location.database}\``)),
+    );
+  } else if (location.file !== ':memory:') {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(location.file + suffix, { force: true });
+  }
+}
+
+async function withServerConnection<T>(serverUrl: string, fn: (db: AnyKysely) => Promise<T>): Promise<T> {
+  const db = new Kysely<unknown>({
+    dialect: new MysqlDialect({ pool: createPool({ uri: serverUrl, connectionLimit: 1 }) }),
+  }) as AnyKysely;
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function isMysql(db: Kysely<unknown> | AnyKysely): boolean {
+  return db.getExecutor().adapter instanceof MysqlAdapter;
+}

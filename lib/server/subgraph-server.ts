@@ -1,0 +1,94 @@
+import express, { type Express } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { sql, type Kysely } from 'kysely';
+import { authenticate } from '../auth/token.js';
+import { exposeErrorDetails, nodeEnv } from '../config.js';
+import { StatementCounter, type AnyKysely } from '../db/database.js';
+import { formatError } from '../errors.js';
+import { scalarResolvers } from '../scalars.js';
+import type { RequestContext } from './context.js';
+import type { SubgraphDefinition } from './subgraph.js';
+
+type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
+type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
+
+export interface SubgraphApp<DB = unknown, Loaders = unknown> {
+  app: Express;
+  server: ApolloServer<RequestContext<DB, Loaders>>;
+  /** Statements this subgraph has executed (tests and the benchmark read deltas). */
+  statements: StatementCounter;
+  db: Kysely<DB>;
+  stop(): Promise<void>;
+}
+
+/** Landing page and introspection for humans, except in production (CONTRACT section 1). */
+export function landingPagePlugins(): ApolloServerPlugin[] {
+  return nodeEnv() === 'production'
+    ? [ApolloServerPluginLandingPageDisabled()]
+    : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })];
+}
+
+/**
+ * Builds (but does not listen) one subgraph: an @apollo/subgraph schema behind Express with
+ * `/graphql` (authenticated) and `/health` (open). The database handle is the shared root
+ * narrowed to the subgraph's tables and wrapped in its own statement counter.
+ */
+export async function createSubgraphApp<DB, Loaders>(
+  definition: SubgraphDefinition<DB, Loaders>,
+  root: AnyKysely,
+  extraPlugins: ApolloServerPlugin<RequestContext<DB, Loaders>>[] = [],
+): Promise<SubgraphApp<DB, Loaders>> {
+  const statements = new StatementCounter();
+  const db = root.withPlugin(statements) as unknown as Kysely<DB>;
+  const schema = buildSubgraphSchema({
+    typeDefs: definition.typeDefs,
+    resolvers: { ...scalarResolvers, ...definition.resolvers } as SubgraphResolvers,
+  });
+  const server = new ApolloServer<RequestContext<DB, Loaders>>({
+    schema,
+    introspection: nodeEnv() !== 'production',
+    includeStacktraceInErrorResponses: exposeErrorDetails(),
+    formatError,
+    // No Apollo Studio here: inline tracing would only add per-field timing overhead.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...landingPagePlugins(), ...extraPlugins],
+  });
+  await server.start();
+  const stopBackground = definition.startBackgroundWork?.(db);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(root);
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const authorization = req.headers.authorization ?? '';
+        const viewer = await authenticate(authorization);
+        return { viewer, authorization, db, loaders: definition.createLoaders(db, viewer, authorization) };
+      },
+    }),
+  );
+
+  return {
+    app,
+    server,
+    statements,
+    db,
+    async stop() {
+      await stopBackground?.();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, type DocumentNode } from 'graphql';
+import type { Kysely } from 'kysely';
+import type { SubgraphName } from '../config.js';
+import type { MigrationSet } from '../db/migrate.js';
+import type { Viewer } from '../auth/viewer.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Everything the shared server factory, the scripts and the tests need to know about one subgraph. */
+export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
+  name: SubgraphName;
+  typeDefs: DocumentNode;
+  /** Resolvers typed by the subgraph with its generated `Resolvers` type. */
+  resolvers: object;
+  migrations: MigrationSet;
+  createLoaders(db: Kysely<DB>, viewer: Viewer, authorization: string): Loaders;
+  /** Loads the demo data (idempotent). */
+  seedDemoData(db: Kysely<DB>): Promise<void>;
+  /** True when the subgraph's tables hold no data yet (`npm start` seeds then). */
+  isEmpty(db: Kysely<DB>): Promise<boolean>;
+  /** Background work started with the server (job runners, outbox relays); returns a stopper. */
+  startBackgroundWork?(db: Kysely<DB>): () => Promise<void>;
+}
+
+export function schemaPath(name: string): string {
+  return path.join(ROOT, 'schema', `${name}.graphql`);
+}
+
+export function loadTypeDefs(name: SubgraphName): DocumentNode {
+  return parse(fs.readFileSync(schemaPath(name), 'utf8'));
+}
+
+export const PROJECT_ROOT = ROOT;

@@ -1,0 +1,89 @@
+import { createGatewayApp, type GatewayApp } from '../gateway/gateway.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/config.js';
+import { ensureDatabase, openDatabase, type Database } from '../lib/db/database.js';
+import { migrateSubgraph } from '../lib/db/migrate.js';
+import { listen, type Listening } from '../lib/server/http.js';
+import { createSubgraphApp, type SubgraphApp } from '../lib/server/subgraph-server.js';
+import { setSubgraphUrls } from '../lib/subgraph-client.js';
+import { SUBGRAPHS } from '../subgraphs/registry.js';
+
+export type SeedMode = 'always' | 'if-empty' | 'never';
+
+/** Creates the database if missing, migrates the given subgraphs' tables and loads demo data as asked. */
+export async function prepareDatabase(
+  url: string,
+  options: { subgraphs?: readonly SubgraphName[]; seed?: SeedMode; poolSize?: number } = {},
+): Promise<Database> {
+  await ensureDatabase(url);
+  const database = openDatabase(url, options.poolSize ? { poolSize: options.poolSize } : {});
+  const names = options.subgraphs ?? SUBGRAPH_NAMES;
+  for (const name of names) await migrateSubgraph(database.db, name, SUBGRAPHS[name].migrations);
+  const seed = options.seed ?? 'never';
+  for (const name of names) {
+    const definition = SUBGRAPHS[name];
+    if (seed === 'always' || (seed === 'if-empty' && (await definition.isEmpty(database.db as never)))) {
+      await definition.seedDemoData(database.db as never);
+    }
+  }
+  return database;
+}
+
+export interface RunningSubgraph {
+  app: SubgraphApp<never, unknown>;
+  http: Listening;
+}
+
+export interface Stack {
+  database: Database;
+  gatewayUrl: string;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  gateway: GatewayApp;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  databaseUrl: string;
+  seed?: SeedMode;
+  /** Ports per piece; 0 (the default) picks a free one, as the tests do. */
+  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  host?: string;
+}
+
+/** Boots the four subgraphs and the gateway in this process (used by `npm start` and the tests). */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const database = await prepareDatabase(options.databaseUrl, { seed: options.seed ?? 'never' });
+  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      const app = await createSubgraphApp(SUBGRAPHS[name], database.db);
+      const http = await listen(app.app, options.ports?.[name] ?? 0, options.host);
+      subgraphs[name] = { app, http };
+    }
+    const serviceUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `${subgraphs[name].http.url}/graphql`]));
+    setSubgraphUrls(serviceUrls);
+    const gateway = await createGatewayApp({ serviceUrls });
+    const gatewayHttp = await listen(gateway.app, options.ports?.gateway ?? 0, options.host);
+    return {
+      database,
+      gateway,
+      subgraphs,
+      gatewayUrl: `${gatewayHttp.url}/graphql`,
+      async stop() {
+        await gatewayHttp.close();
+        await gateway.stop();
+        for (const { app, http } of Object.values(subgraphs)) {
+          await http.close();
+          await app.stop();
+        }
+        await database.destroy();
+      },
+    };
+  } catch (error) {
+    for (const { app, http } of Object.values(subgraphs)) {
+      await http.close();
+      await app.stop();
+    }
+    await database.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
+import { seedDemoData } from './demo-data.js';
+import { createLoaders, type CatalogLoaders } from './loaders.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers.js';
+import { countCatalogs } from './store.js';
+import type { CatalogDatabase } from './tables.js';
+
+/** Catalogs, courses, course runs and programs. */
+export const catalogSubgraph: SubgraphDefinition<CatalogDatabase, CatalogLoaders> = {
+  name: 'catalog',
+  typeDefs: loadTypeDefs('catalog'),
+  resolvers,
+  migrations,
+  createLoaders: (db) => createLoaders(db),
+  seedDemoData,
+  isEmpty: async (db: Kysely<CatalogDatabase>) => (await countCatalogs(db)) === 0,
+};

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
+import { seedDemoData } from './demo-data.js';
+import { createLoaders, type CustomersLoaders } from './loaders.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers.js';
+import { countCustomers } from './store.js';
+import type { CustomersDatabase } from './tables.js';
+
+/** Customers, learners, enrollments, consent and learner progress. */
+export const customersSubgraph: SubgraphDefinition<CustomersDatabase, CustomersLoaders> = {
+  name: 'customers',
+  typeDefs: loadTypeDefs('customers'),
+  resolvers,
+  migrations,
+  createLoaders: (db) => createLoaders(db),
+  seedDemoData,
+  isEmpty: async (db: Kysely<CustomersDatabase>) => (await countCustomers(db)) === 0,
+};

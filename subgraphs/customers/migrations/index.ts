@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../../../lib/db/migrate.js';
+import * as m0001 from './0001-enterprise-customer.js';
+
+/** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
+export const migrations: MigrationSet = {
+  '0001-enterprise-customer': m0001,
+};

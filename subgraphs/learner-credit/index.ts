@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
+import { seedDemoData } from './demo-data.js';
+import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers.js';
+import { countPolicies } from './store.js';
+import type { LearnerCreditDatabase } from './tables.js';
+
+/** Subsidies, ledger, access policies, assignments and redemption. */
+export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, LearnerCreditLoaders> = {
+  name: 'learner-credit',
+  typeDefs: loadTypeDefs('learner-credit'),
+  resolvers,
+  migrations,
+  createLoaders: (db) => createLoaders(db),
+  seedDemoData,
+  isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countPolicies(db)) === 0,
+};

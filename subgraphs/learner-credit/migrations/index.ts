@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../../../lib/db/migrate.js';
+import * as m0001 from './0001-subsidy-access-policy.js';
+
+/** The learner-credit subgraph's migrations, in order. Never edit a landed one: add the next. */
+export const migrations: MigrationSet = {
+  '0001-subsidy-access-policy': m0001,
+};

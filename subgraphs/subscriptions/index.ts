@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
+import { seedDemoData } from './demo-data.js';
+import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
+import { migrations } from './migrations/index.js';
+import { resolvers } from './resolvers.js';
+import { countPlans } from './store.js';
+import type { SubscriptionsDatabase } from './tables.js';
+
+/** Subscription plans, licenses and bulk license enrollment. */
+export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, SubscriptionsLoaders> = {
+  name: 'subscriptions',
+  typeDefs: loadTypeDefs('subscriptions'),
+  resolvers,
+  migrations,
+  createLoaders: (db) => createLoaders(db),
+  seedDemoData,
+  isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
+};
