@@ -1,44 +1,22 @@
 import fs from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { SubgraphCodegen } from './lib/codegen-types.js';
+import * as catalog from './subgraphs/catalog/codegen.js';
+import * as customers from './subgraphs/customers/codegen.js';
+import * as learnerCredit from './subgraphs/learner-credit/codegen.js';
+import * as subscriptions from './subgraphs/subscriptions/codegen.js';
 
 /**
  * Resolver types for each subgraph, generated from its SDL (the source of truth).
- * Mappers point GraphQL types at the store's row types, so resolvers receive rows.
+ * Mappers (in `subgraphs/<name>/codegen.ts`) point GraphQL types at the store's row types, so
+ * resolvers receive rows.
  * `npm run codegen` writes them; `npm test` fails when they are stale.
  */
-const SUBGRAPHS: Record<string, { context: string; mappers: Record<string, string> }> = {
-  customers: {
-    context: 'CustomersContext',
-    mappers: {
-      EnterpriseCustomer: '../tables.js#EnterpriseCustomerRow',
-      Viewer: '../../../lib/auth/viewer.js#Viewer as ViewerModel',
-    },
-  },
-  catalog: {
-    context: 'CatalogContext',
-    mappers: {
-      EnterpriseCustomer: '../tables.js#CustomerRef',
-      EnterpriseCatalog: '../tables.js#EnterpriseCatalogRow',
-      Course: '../tables.js#CourseNode',
-      CourseRun: '../tables.js#CourseRunNode',
-      Program: '../tables.js#ProgramNode',
-      ContentItem: '../tables.js#ContentNode',
-    },
-  },
-  'learner-credit': {
-    context: 'LearnerCreditContext',
-    mappers: {
-      EnterpriseCustomer: '../tables.js#CustomerRef',
-      SubsidyAccessPolicy: '../tables.js#SubsidyAccessPolicyRow',
-    },
-  },
-  subscriptions: {
-    context: 'SubscriptionsContext',
-    mappers: {
-      EnterpriseCustomer: '../tables.js#CustomerRef',
-      SubscriptionPlan: '../tables.js#SubscriptionPlanRow',
-    },
-  },
+const SUBGRAPHS: Record<string, SubgraphCodegen> = {
+  customers: customers.codegen,
+  catalog: catalog.codegen,
+  'learner-credit': learnerCredit.codegen,
+  subscriptions: subscriptions.codegen,
 };
 
 /** Every `XConnection` resolves from the shared keyset pagination result (lib/pagination.ts). */

@@ -53,4 +53,22 @@ export const DEMO = {
     operatorId: 1,
     operatorEmail: 'operator@edx.example.com',
   },
+  /**
+   * LMS users the customers subgraph's demo data creates and links (lmsUserId -> email, customer).
+   * Other subgraphs' demo data (assignments, transactions, licenses) refer to these.
+   */
+  learners: [
+    { lmsUserId: 2, email: 'admin@sealteamten.example.com', customer: '9265c76d-224a-4333-9d6a-8651d5b7c442' },
+    { lmsUserId: 3, email: 'learner@sealteamten.example.com', customer: '9265c76d-224a-4333-9d6a-8651d5b7c442' },
+    { lmsUserId: 4, email: 'alice@sealteamten.example.com', customer: '9265c76d-224a-4333-9d6a-8651d5b7c442' },
+    { lmsUserId: 5, email: 'bob@sealteamten.example.com', customer: '9265c76d-224a-4333-9d6a-8651d5b7c442' },
+    { lmsUserId: 10, email: 'gob@bluth.example.com', customer: '66b5922b-a22b-4a7b-b587-d4af0378bd6f' },
+    { lmsUserId: 11, email: 'lindsay@bluth.example.com', customer: '66b5922b-a22b-4a7b-b587-d4af0378bd6f' },
+    { lmsUserId: 20, email: 'peter@initech.example.com', customer: '204b1785-2d3a-2000-248d-2ae7a56e6355' },
+    { lmsUserId: 21, email: 'milton@initech.example.com', customer: '204b1785-2d3a-2000-248d-2ae7a56e6355' },
+    { lmsUserId: 30, email: 'learner@dusenbery.example.com', customer: '40709edf-3748-4fcf-aa18-99abd765b692' },
+    { lmsUserId: 90, email: 'worker@umbrella.example.com', customer: 'f0f0f0f0-0000-4000-8000-000000000001' },
+  ],
+  /** The seed's allocate example (seed 001): an email with no LMS account yet. */
+  pendingLearnerEmail: 'abc@example.com',
 } as const;

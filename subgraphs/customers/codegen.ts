@@ -1,0 +1,10 @@
+import type { SubgraphCodegen } from '../../lib/codegen-types.js';
+
+/** How `npm run codegen` types this subgraph's resolvers: context and GraphQL type -> row type. */
+export const codegen: SubgraphCodegen = {
+  context: 'CustomersContext',
+  mappers: {
+    EnterpriseCustomer: '../tables.js#EnterpriseCustomerRow',
+    Viewer: '../../../lib/auth/viewer.js#Viewer as ViewerModel',
+  },
+};

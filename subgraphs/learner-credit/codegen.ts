@@ -1,0 +1,10 @@
+import type { SubgraphCodegen } from '../../lib/codegen-types.js';
+
+/** How `npm run codegen` types this subgraph's resolvers: context and GraphQL type -> row type. */
+export const codegen: SubgraphCodegen = {
+  context: 'LearnerCreditContext',
+  mappers: {
+    EnterpriseCustomer: '../tables.js#CustomerRef',
+    SubsidyAccessPolicy: '../tables.js#SubsidyAccessPolicyRow',
+  },
+};
