@@ -7,7 +7,7 @@ import type { CustomersDatabase, EnterpriseCustomerRow } from './tables.js';
 type DB = Kysely<CustomersDatabase>;
 
 export const decodeCustomer = rowDecoder<EnterpriseCustomerRow>({
-  booleans: ['active'],
+  booleans: ['active', 'enableLearnerPortal'],
   dates: ['created', 'modified'],
 });
 

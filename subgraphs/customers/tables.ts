@@ -8,6 +8,7 @@ export interface EnterpriseCustomerTable {
   active: boolean;
   country: string | null;
   contactEmail: string | null;
+  enableLearnerPortal: boolean;
   created: Date;
   modified: Date;
 }

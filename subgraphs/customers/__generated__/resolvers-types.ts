@@ -34,6 +34,8 @@ export type EnterpriseCustomer = {
   /** ISO 3166-1 alpha-2 country code. */
   country?: Maybe<Scalars['String']['output']>;
   created: Scalars['DateTime']['output'];
+  /** Learners use the enterprise learner portal (enrollment URLs point there instead of the LMS). */
+  enableLearnerPortal: Scalars['Boolean']['output'];
   modified: Scalars['DateTime']['output'];
   name: Scalars['String']['output'];
   /** Unique, URL-safe; the learner portal lives at /<slug>. */
@@ -241,6 +243,7 @@ export type EnterpriseCustomerResolvers<ContextType = CustomersContext, ParentTy
   contactEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enableLearnerPortal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   modified?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

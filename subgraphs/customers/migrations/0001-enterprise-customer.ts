@@ -12,6 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('active', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('country', 'varchar(2)')
     .addColumn('contact_email', t.key)
+    .addColumn('enable_learner_portal', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
