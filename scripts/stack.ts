@@ -1,5 +1,5 @@
 import { createGatewayApp, type GatewayApp } from '../gateway/gateway.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/config.js';
+import { settings, SUBGRAPH_NAMES, type SubgraphName } from '../lib/config.js';
 import { ensureDatabase, openDatabase, type Database } from '../lib/db/database.js';
 import { migrateSubgraph } from '../lib/db/migrate.js';
 import { listen, type Listening } from '../lib/server/http.js';
@@ -12,10 +12,12 @@ export type SeedMode = 'always' | 'if-empty' | 'never';
 /** Creates the database if missing, migrates the given subgraphs' tables and loads demo data as asked. */
 export async function prepareDatabase(
   url: string,
-  options: { subgraphs?: readonly SubgraphName[]; seed?: SeedMode; poolSize?: number } = {},
+  options: { subgraphs?: readonly SubgraphName[]; seed?: SeedMode; poolSize?: number; readUrl?: string } = {},
 ): Promise<Database> {
   await ensureDatabase(url);
-  const database = openDatabase(url, options.poolSize ? { poolSize: options.poolSize } : {});
+  const poolSize = options.poolSize ?? settings.databasePoolSize();
+  // Migrations and seeding always talk to the primary; the replica only serves plain reads.
+  const database = openDatabase(url, { poolSize });
   const names = options.subgraphs ?? SUBGRAPH_NAMES;
   for (const name of names) await migrateSubgraph(database.db, name, SUBGRAPHS[name].migrations);
   const seed = options.seed ?? 'never';
@@ -25,7 +27,9 @@ export async function prepareDatabase(
       await definition.seedDemoData(database.db as never);
     }
   }
-  return database;
+  if (!options.readUrl) return database;
+  await database.destroy();
+  return openDatabase(url, { poolSize, readUrl: options.readUrl });
 }
 
 export interface RunningSubgraph {
@@ -43,6 +47,7 @@ export interface Stack {
 
 export interface StackOptions {
   databaseUrl: string;
+  readUrl?: string;
   seed?: SeedMode;
   /** Ports per piece; 0 (the default) picks a free one, as the tests do. */
   ports?: Partial<Record<SubgraphName | 'gateway', number>>;
@@ -51,7 +56,10 @@ export interface StackOptions {
 
 /** Boots the four subgraphs and the gateway in this process (used by `npm start` and the tests). */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const database = await prepareDatabase(options.databaseUrl, { seed: options.seed ?? 'never' });
+  const database = await prepareDatabase(options.databaseUrl, {
+    seed: options.seed ?? 'never',
+    ...(options.readUrl ? { readUrl: options.readUrl } : {}),
+  });
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   try {
     for (const name of SUBGRAPH_NAMES) {

@@ -26,7 +26,11 @@ if (piece === 'gateway') {
     await gateway.stop();
   };
 } else {
-  const database = await prepareDatabase(settings.databaseUrl(), { subgraphs: [piece], seed: 'never', poolSize: settings.databasePoolSize() });
+  const database = await prepareDatabase(settings.databaseUrl(), {
+    subgraphs: [piece],
+    seed: 'never',
+    ...(settings.databaseReadUrl() ? { readUrl: settings.databaseReadUrl()! } : {}),
+  });
   const app = await createSubgraphApp(SUBGRAPHS[piece], database.db);
   const http = await listen(app.app, portOf(piece), host);
   console.log(`[${piece}] ${http.url}/graphql (${database.dialect})`);

@@ -10,6 +10,7 @@ import { startStack } from './stack.js';
 const started = performance.now();
 const stack = await startStack({
   databaseUrl: settings.databaseUrl(),
+  ...(settings.databaseReadUrl() ? { readUrl: settings.databaseReadUrl()! } : {}),
   seed: 'if-empty',
   ports: Object.fromEntries([...SUBGRAPH_NAMES, 'gateway' as const].map((piece) => [piece, portOf(piece)])),
   host: process.env.HOST || '127.0.0.1',

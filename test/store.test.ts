@@ -58,3 +58,35 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('DATABASE_READ_URL [mysql]', () => {
+  const primaryUrl = freshDatabaseUrl('mysql');
+  const replicaUrl = freshDatabaseUrl('mysql');
+  let routed: Database;
+  before(async () => {
+    // Two separate databases stand in for a primary and its replica: which one answers shows the routing.
+    for (const [url, marker] of [[primaryUrl, 'primary'], [replicaUrl, 'replica']] as const) {
+      await ensureDatabase(url);
+      const db = openDatabase(url);
+      await db.db.schema.createTable('marker').addColumn('source', 'varchar(16)').execute();
+      await db.db.insertInto('marker').values({ source: marker }).execute();
+      await db.destroy();
+    }
+    routed = openDatabase(primaryUrl, { readUrl: replicaUrl });
+  });
+  after(async () => {
+    await routed.destroy();
+    await dropDatabase(primaryUrl);
+    await dropDatabase(replicaUrl);
+  });
+
+  it('sends plain reads to the replica, writes and everything inside a transaction to the primary', async () => {
+    const read = await routed.db.selectFrom('marker').select('source').execute();
+    assert.deepEqual(read, [{ source: 'replica' }]);
+    await routed.db.insertInto('marker').values({ source: 'written' }).execute();
+    const inTransaction = await routed.db.transaction().execute((trx) => trx.selectFrom('marker').select('source').orderBy('source').execute());
+    assert.deepEqual(inTransaction, [{ source: 'primary' }, { source: 'written' }]);
+    const locked = await routed.db.transaction().execute((trx) => trx.selectFrom('marker').select('source').forUpdate().execute());
+    assert.equal(locked.length, 2, 'a locking read sees the primary');
+  });
+});

@@ -17,6 +17,7 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import { ReadReplicaDialect } from './read-replica-dialect.js';
 import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'mysql' | 'sqlite';
@@ -64,6 +65,8 @@ export interface Database {
 
 export interface OpenOptions {
   poolSize?: number;
+  /** `DATABASE_READ_URL`: a MySQL replica for plain reads outside transactions. */
+  readUrl?: string;
 }
 
 /** Opens the store named by a URL. The MySQL database must exist (see `ensureDatabase`). */
@@ -71,29 +74,12 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const location = parseDatabaseUrl(url);
   let dialect: Dialect;
   if (location.dialect === 'mysql') {
-    dialect = new MysqlDialect({
-      pool: createPool({
-        uri: location.url,
-        connectionLimit: options.poolSize ?? 10,
-        timezone: 'Z',
-        dateStrings: ['DATE'],
-        decimalNumbers: true,
-        supportBigNumbers: true,
-        charset: 'utf8mb4',
-        enableKeepAlive: true,
-        // BOOLEAN columns are TINYINT(1): hand them back as JS booleans.
-        typeCast(field, next) {
-          if (field.type === 'TINY' && field.length === 1) {
-            const value = field.string();
-            return value === null ? null : value === '1';
-          }
-          return next();
-        },
-      }),
-      onCreateConnection: async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
-      },
-    });
+    dialect = mysqlDialect(location.url, options.poolSize ?? 10);
+    if (options.readUrl) {
+      const replica = parseDatabaseUrl(options.readUrl);
+      if (replica.dialect !== 'mysql') throw new Error('DATABASE_READ_URL must be a mysql:// URL like DATABASE_URL');
+      dialect = new ReadReplicaDialect(dialect, mysqlDialect(replica.url, options.poolSize ?? 10));
+    }
   } else {
     if (location.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location.file)), { recursive: true });
     const sqlite = new SQLite(location.file);
@@ -107,6 +93,32 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const plugins = [new CamelCasePlugin(), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
   const db = new Kysely<unknown>({ dialect, plugins }) as AnyKysely;
   return { dialect: location.dialect, db, destroy: () => db.destroy() };
+}
+
+function mysqlDialect(url: string, poolSize: number): Dialect {
+  return new MysqlDialect({
+    pool: createPool({
+      uri: url,
+      connectionLimit: poolSize,
+      timezone: 'Z',
+      dateStrings: ['DATE'],
+      decimalNumbers: true,
+      supportBigNumbers: true,
+      charset: 'utf8mb4',
+      enableKeepAlive: true,
+      // BOOLEAN columns are TINYINT(1): hand them back as JS booleans.
+      typeCast(field, next) {
+        if (field.type === 'TINY' && field.length === 1) {
+          const value = field.string();
+          return value === null ? null : value === '1';
+        }
+        return next();
+      },
+    }),
+    onCreateConnection: async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+    },
+  });
 }
 
 /** Creates the MySQL database named in the URL when it is missing; SQLite files create themselves. */
