@@ -9,6 +9,8 @@ import { authenticate } from '../lib/auth/token.js';
 import type { Viewer } from '../lib/auth/viewer.js';
 import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
+import { createRedisCaches } from './redis-cache.js';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { landingPagePlugins } from '../lib/server/subgraph-server.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
 
@@ -31,6 +33,8 @@ export interface GatewayOptions {
   /** Subgraph URLs by name; defaults come from `<NAME>_URL` / ports (lib/config.ts). */
   serviceUrls?: Partial<Record<SubgraphName, string>>;
   supergraphSdl?: string;
+  /** Redis for the response cache and APQ; defaults to REDIS_URL, `null` turns caching off. */
+  redisUrl?: string | null;
 }
 
 export interface GatewayApp {
@@ -48,10 +52,15 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
+  const http = createSubgraphFetcher({ connectionsPerSubgraph: settings.subgraphConnections() });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name, url }) => new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url }),
+    buildService: ({ name, url }) =>
+      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher }),
+    experimental_approximateQueryPlanStoreMiB: settings.queryPlanCacheMib(),
   });
+  const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;
+  const redis = redisUrl ? createRedisCaches(redisUrl) : undefined;
   const armor = new ApolloArmor({
     maxDepth: { n: settings.maxQueryDepth(), ignoreIntrospection: true },
     costLimit: { maxCost: settings.maxQueryCost(), ignoreIntrospection: true },
@@ -69,8 +78,14 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
     formatError,
+    // APQ: shared through Redis when configured, else the server's in-memory LRU.
+    ...(redis ? { persistedQueries: { cache: redis.apq } } : {}),
     // graphql-armor ships CommonJS typings of the same plugin interface.
-    plugins: [...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]), ...landingPagePlugins()],
+    plugins: [
+      ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
+      ...landingPagePlugins(),
+      ...(redis ? [redis.responseCachePlugin] : []),
+    ],
   });
   await server.start();
 
@@ -100,5 +115,13 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
       },
     }),
   );
-  return { app, server, stop: () => server.stop() };
+  return {
+    app,
+    server,
+    async stop() {
+      await server.stop();
+      await http.close();
+      await redis?.close();
+    },
+  };
 }

@@ -69,6 +69,12 @@ export const settings = {
   maxQueryCost: () => intFromEnv('GRAPHQL_MAX_COST', 50000),
   maxAliases: () => intFromEnv('GRAPHQL_MAX_ALIASES', 30),
   redisUrl: () => process.env.REDIS_URL || undefined,
+  /** Keep-alive sockets the gateway holds open to each subgraph. */
+  subgraphConnections: () => intFromEnv('SUBGRAPH_CONNECTIONS', 32),
+  /** Memory for cached query plans; our operations fit in a few MiB. */
+  queryPlanCacheMib: () => intFromEnv('QUERY_PLAN_CACHE_MIB', 30),
+  /** Default max-age (seconds) of cached responses when REDIS_URL is set. */
+  responseCacheTtl: () => intFromEnv('RESPONSE_CACHE_TTL', 300),
   logLevel: () => process.env.LOG_LEVEL || 'info',
 };
 
