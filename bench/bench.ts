@@ -1,0 +1,181 @@
+/**
+ * `npm run bench [-- --quick] [-- --connections 1,10,50] [-- --duration 10] [-- --no-peer]`
+ *
+ * Starts the graph in production shape (one process per piece, NODE_ENV=production) on the bench
+ * MySQL database, plus the peer gateway (Hive Gateway, with and without its Rust query planner)
+ * on the same subgraphs, warms everything up, then drives each headline operation with autocannon
+ * at each concurrency and prints one table: requests/s, p50/p95/p99, errors, SQL statements per
+ * request (MySQL `Questions` delta / requests), the direct-to-subgraph baseline for
+ * single-subgraph reads, and the ratio ours / peer. The full run also writes
+ * bench/results/<date>.md. Figures are printed, never asserted.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { mintToken } from '../lib/auth/token.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/config.js';
+import { openDatabase, type Database } from '../lib/db/database.js';
+import { PROJECT_ROOT } from '../lib/server/subgraph.js';
+import { prepareDatabase } from '../scripts/stack.js';
+import { runLoad, type LoadResult } from './load.js';
+import { benchOperations, type BenchOperation } from './operations.js';
+import { startProcess, stopAll, tsxArgs } from './processes.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
+    database: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+
+const quick = args.quick ?? false;
+const connectionLevels = (args.connections ?? (quick ? '1,10,50' : '1,10,50')).split(',').map(Number);
+const durationS = Number(args.duration ?? (quick ? 3 : 10));
+const databaseUrl = args.database ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
+const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4100);
+const ports = { gateway: BASE_PORT, customers: BASE_PORT + 1, catalog: BASE_PORT + 2, 'learner-credit': BASE_PORT + 3, subscriptions: BASE_PORT + 4, hive: BASE_PORT + 10, hiveRust: BASE_PORT + 11 };
+const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
+
+async function questions(database: Database): Promise<number> {
+  const { rows } = await sql<{ Value: string }>`show global status like 'Questions'`.execute(database.db);
+  return Number((rows[0] as unknown as Record<string, string>)?.value ?? (rows[0] as unknown as Record<string, string>)?.Value ?? 0);
+}
+
+interface Row {
+  operation: string;
+  target: string;
+  connections: number;
+  result: LoadResult;
+  statementsPerRequest: number;
+}
+
+function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  if (!databaseUrl.startsWith('mysql://')) throw new Error('The benchmark runs on MySQL: set BENCH_DATABASE_URL=mysql://...');
+  // Quick mode benches the demo data; the full run expects `npm run bench:data` to have filled the database.
+  const prepared = await prepareDatabase(databaseUrl, { seed: 'if-empty' });
+  await prepared.destroy();
+  const stats = openDatabase(databaseUrl, { poolSize: 1 });
+
+  const children: ChildProcess[] = [];
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PORT: String(ports.gateway),
+    CUSTOMERS_PORT: String(ports.customers),
+    CATALOG_PORT: String(ports.catalog),
+    LEARNER_CREDIT_PORT: String(ports['learner-credit']),
+    SUBSCRIPTIONS_PORT: String(ports.subscriptions),
+    CUSTOMERS_URL: subgraphUrl('customers'),
+    CATALOG_URL: subgraphUrl('catalog'),
+    LEARNER_CREDIT_URL: subgraphUrl('learner-credit'),
+    SUBSCRIPTIONS_URL: subgraphUrl('subscriptions'),
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+  };
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      const [cmd, argv] = tsxArgs('scripts/start-piece.ts', name);
+      children.push(await startProcess(name, cmd, argv, env, `http://127.0.0.1:${ports[name]}/health`));
+    }
+    const [cmd, argv] = tsxArgs('scripts/start-piece.ts', 'gateway');
+    children.push(await startProcess('gateway', cmd, argv, env, `http://127.0.0.1:${ports.gateway}/health`));
+
+    const targets: { name: string; url: string }[] = [{ name: 'ours', url: `http://127.0.0.1:${ports.gateway}/graphql` }];
+    if (!args['no-peer']) {
+      // The peer reads the same supergraph with the subgraph URLs of this run.
+      const supergraph = fs
+        .readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8')
+        .replace(/http:\/\/127\.0\.0\.1:400(\d)\/graphql/g, (_m, d: string) => `http://127.0.0.1:${BASE_PORT + Number(d)}/graphql`);
+      const supergraphPath = path.join(os.tmpdir(), `bench-supergraph-${process.pid}.graphql`);
+      fs.writeFileSync(supergraphPath, supergraph);
+      const hive = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'hive-gateway');
+      const config = ['--config-path', path.join(PROJECT_ROOT, 'bench', 'hive.config.ts')];
+      for (const [name, port, extra] of [
+        ['hive', ports.hive, [] as string[]],
+        ['hive+rust', ports.hiveRust, ['--hive-router-runtime']],
+      ] as const) {
+        try {
+          children.push(
+            await startProcess(name, hive, ['supergraph', supergraphPath, '--port', String(port), ...config, ...extra], { NODE_ENV: 'production' }, `http://127.0.0.1:${port}/healthcheck`),
+          );
+          targets.push({ name, url: `http://127.0.0.1:${port}/graphql` });
+        } catch (error) {
+          console.warn(`[bench] peer ${name} unavailable: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+
+    const tokens = {
+      operator: `JWT ${await mintToken({ roles: ['enterprise_openedx_operator:*'], userId: 1, expiresIn: '2h' })}`,
+    };
+    const operations = (await benchOperations(stats, tokens)).filter((op) => !args.only || op.name.includes(args.only));
+    const rows: Row[] = [];
+    for (const operation of operations) {
+      const opTargets = [...targets];
+      if (operation.directSubgraph) opTargets.push({ name: `direct:${operation.directSubgraph}`, url: subgraphUrl(operation.directSubgraph) });
+      for (const target of opTargets) {
+        if (operation.kind === 'write' && target.name !== 'ours') continue;
+        await warmUp(target.url, operation);
+        for (const connections of connectionLevels) {
+          const before = await questions(stats);
+          const result = await runLoad({ url: target.url, body: operation.body(), authorization: operation.authorization, connections, durationS });
+          const after = await questions(stats);
+          // Our own two status queries are subtracted.
+          const statementsPerRequest = result.requests ? (after - before - 2) / result.requests : Number.NaN;
+          rows.push({ operation: operation.name, target: target.name, connections, result, statementsPerRequest });
+          console.log(
+            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}  sql/req ${fmt(statementsPerRequest, 2)}`,
+          );
+        }
+      }
+    }
+    const report = renderReport(rows, { quick, durationS, databaseUrl, elapsedS: (performance.now() - started) / 1000 });
+    console.log(`\n${report}`);
+    if (!quick) {
+      const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+      fs.writeFileSync(file, report);
+      console.log(`Wrote ${file}`);
+    }
+  } finally {
+    await stopAll(children);
+    await stats.destroy();
+  }
+}
+
+async function warmUp(url: string, operation: BenchOperation): Promise<void> {
+  await runLoad({ url, body: operation.body(), authorization: operation.authorization, connections: 4, durationS: 1 });
+}
+
+function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; databaseUrl: string; elapsedS: number }): string {
+  const lines = [
+    `# Benchmark ${new Date().toISOString()}`,
+    '',
+    `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')}, total ${fmt(meta.elapsedS, 0)}s`,
+    '',
+    '| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | ours/peer req/s | gateway p50 / direct p50 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const peer = rows.find((r) => r.operation === row.operation && r.connections === row.connections && r.target === 'hive');
+    const direct = rows.find((r) => r.operation === row.operation && r.connections === row.connections && r.target.startsWith('direct:'));
+    const ratio = row.target === 'ours' && peer ? fmt(row.result.rps / peer.result.rps, 2) : '';
+    const overhead = row.target === 'ours' && direct ? fmt(row.result.p50 / direct.result.p50, 2) : '';
+    lines.push(
+      `| ${row.operation} | ${row.target} | ${row.connections} | ${fmt(row.result.rps, 0)} | ${fmt(row.result.p50)} | ${fmt(row.result.p95)} | ${fmt(row.result.p99)} | ${row.result.errors} | ${fmt(row.statementsPerRequest, 2)} | ${ratio} | ${overhead} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+await main();

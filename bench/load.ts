@@ -1,0 +1,66 @@
+import type { EventEmitter } from 'node:events';
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * Drives `connections` concurrent keep-alive connections at one GraphQL endpoint for
+ * `durationS` seconds with autocannon. Latencies are recorded per response (autocannon's own
+ * summary has no p95); a response is an error when it is not 200 or carries GraphQL `errors`.
+ * `[<id>]` in the body is replaced by a fresh id per request (unique emails for write paths).
+ */
+export async function runLoad(options: {
+  url: string;
+  body: string;
+  authorization: string;
+  connections: number;
+  durationS: number;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  // Called without a callback, autocannon returns an emitter that is also a promise of the result.
+  const instance = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationS,
+    idReplacement: options.body.includes('[<id>]'),
+    requests: [
+      {
+        method: 'POST',
+        path: new URL(options.url).pathname,
+        headers: { 'content-type': 'application/json', authorization: options.authorization },
+        body: options.body,
+        onResponse: (status: number, body: string) => {
+          if (status !== 200 || body.includes('"errors"')) errors += 1;
+        },
+      },
+    ],
+  }) as unknown as EventEmitter & Promise<autocannon.Result>;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const requests = latencies.length;
+  return {
+    requests,
+    rps: requests / options.durationS,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    // Non-2xx responses are already counted by onResponse; add socket errors and timeouts.
+    errors: errors + result.errors + result.timeouts,
+  };
+}
