@@ -90,7 +90,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
     dialect = new SqliteDialect({ database: sqlite });
   }
   // Columns are snake_case in SQL and camelCase in TypeScript (rows map straight onto GraphQL fields).
-  const plugins = [new CamelCasePlugin(), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
+  // Nested objects (parsed JSON columns on MySQL) keep their own keys: only column names are mapped.
+  const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true }), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
   const db = new Kysely<unknown>({ dialect, plugins }) as AnyKysely;
   return { dialect: location.dialect, db, destroy: () => db.destroy() };
 }
