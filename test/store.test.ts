@@ -42,12 +42,12 @@ for (const dialect of DIALECTS) {
       await database.db
         .insertInto('sample')
         .values([
-          { id: 1, flag: true, at, day: '2024-02-29', doc: JSON.stringify({ a: [1, 'x'], b: null }) },
+          { id: 1, flag: true, at, day: '2024-02-29', doc: JSON.stringify({ a: [1, 'x'], b: null, snake_key: { inner_key: 1 } }) },
           { id: 2, flag: false, at: new Date('2020-01-01T00:00:00Z'), day: '2020-01-01', doc: null },
         ])
         .execute();
       const rows = (await database.db.selectFrom('sample').selectAll().orderBy('id').execute()).map(decode);
-      assert.deepEqual(rows[0], { id: 1, flag: true, at, day: '2024-02-29', doc: { a: [1, 'x'], b: null } });
+      assert.deepEqual(rows[0], { id: 1, flag: true, at, day: '2024-02-29', doc: { a: [1, 'x'], b: null, snake_key: { inner_key: 1 } } });
       assert.deepEqual(rows[1], { id: 2, flag: false, at: new Date('2020-01-01T00:00:00Z'), day: '2020-01-01', doc: null });
       const later = await database.db.selectFrom('sample').select('id').where('at', '>', new Date('2023-01-01T00:00:00Z')).execute();
       assert.deepEqual(later.map((r) => r.id), [1]);
