@@ -34,6 +34,9 @@ export function demoUuid(kind: number, index: number): string {
   return `de${kind.toString(16).padStart(6, '0')}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
 }
 
+/** A second Dusenbery Devices catalog that publishes audit enrollment URLs (the seed's catalog does not). */
+export const DUSENBERY_AUDIT_CATALOG = 'fcbb8cc6-0000-4000-8000-0000000000a0';
+
 export const HARVARD_COURSE_KEY = 'HarvardX+FIH';
 /** A current run of the seed's HarvardX course (the seed's own run ended in 2023). */
 export const HARVARD_CURRENT_RUN_KEY = 'course-v1:HarvardX+FIH+1T2026';
@@ -423,6 +426,10 @@ const CATALOGS: EnterpriseCatalogTable[] = [
     contentFilter: toJson({ content_type: 'course', partner: 'edx', availability: ['Current', 'Starting Soon', 'Upcoming'] }),
     includeExecEdCourses: false,
     enabledCourseModes: toJson(['verified', 'audit']),
+  }),
+  catalog(DUSENBERY_AUDIT_CATALOG, 'Dusenbery Devices: audit tracks', DEMO.customers.dusenberyDevices, {
+    queryTitle: 'Dusenbery Devices: audit tracks',
+    enabledCourseModes: toJson(['audit', 'verified']),
     publishAuditEnrollmentUrls: true,
   }),
   catalog(DEMO.catalogs.policyExample, 'Bluth Company learner credit catalog', DEMO.customers.policyExample, {
@@ -502,6 +509,8 @@ export function demoContent(today: Date): DemoContent {
     // Dusenbery Devices (no learner portal): the seed's course and 20 generated courses.
     member(DEMO.catalogs.dusenbery, 'course', seedCourse),
     ...generatedKeys.slice(0, 20).map((key) => member(DEMO.catalogs.dusenbery, 'course', key)),
+    member(DUSENBERY_AUDIT_CATALOG, 'course', seedCourse),
+    ...generatedKeys.slice(0, 5).map((key) => member(DUSENBERY_AUDIT_CATALOG, 'course', key)),
     // Bluth Company (learner credit): the seed's course, the seed's HarvardX run, 30 courses, two runs of other courses.
     member(DEMO.catalogs.policyExample, 'course', seedCourse),
     member(DEMO.catalogs.policyExample, 'courserun', String(SEED_COURSE_RUN.key)),

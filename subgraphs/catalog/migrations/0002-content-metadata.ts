@@ -10,6 +10,10 @@ import { columnTypes } from '../../../lib/db/migrate.js';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);
+  // JSON documents are TEXT, not JSON: MariaDB/mysql2 hand JSON columns back parsed, and Kysely's
+  // CamelCasePlugin then renames the keys inside them, which would corrupt free-form REST values
+  // (`additional_metadata`, `urls_detailed`, `content_filter`). The store parses the text itself.
+  const json = t.text;
   // SQLite accepts one ADD COLUMN per ALTER TABLE statement.
   const add = async (table: string, column: string, type: Parameters<ReturnType<Kysely<unknown>['schema']['alterTable']>['addColumn']>[1], notNullDefault?: boolean | number) => {
     await db.schema
@@ -20,24 +24,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await add('enterprise_catalog', 'catalog_query_uuid', t.uuid);
   await add('enterprise_catalog', 'query_title', t.key);
-  await add('enterprise_catalog', 'content_filter', t.json);
+  await add('enterprise_catalog', 'content_filter', json);
   await add('enterprise_catalog', 'include_exec_ed_courses', 'boolean');
-  await add('enterprise_catalog', 'enabled_course_modes', t.json);
+  await add('enterprise_catalog', 'enabled_course_modes', json);
   await add('enterprise_catalog', 'publish_audit_enrollment_urls', 'boolean', false);
 
   await add('course', 'advertised_course_run_uuid', t.uuid);
-  await add('course', 'entitlements', t.json);
-  await add('course', 'metadata', t.json);
+  await add('course', 'entitlements', json);
+  await add('course', 'metadata', json);
 
   await add('course_run', 'enrollment_start', t.datetime);
   await add('course_run', 'enrollment_end', t.datetime);
   await add('course_run', 'status', 'varchar(32)');
   await add('course_run', 'is_marketable', 'boolean', false);
   await add('course_run', 'hidden', 'boolean', false);
-  await add('course_run', 'seats', t.json);
-  await add('course_run', 'metadata', t.json);
+  await add('course_run', 'seats', json);
+  await add('course_run', 'metadata', json);
 
-  await add('program', 'metadata', t.json);
+  await add('program', 'metadata', json);
 
   // A run listed in a catalog remembers its course: "is course K in catalog C" is then one indexed
   // lookup on (catalog_uuid, parent_content_key) besides the primary key (DOMAIN section 1).
@@ -49,14 +53,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('uuid', t.uuid, (c) => c.primaryKey())
     .addColumn('key', t.key, (c) => c.notNull())
     .addColumn('name', t.key)
-    .addColumn('metadata', t.json)
+    .addColumn('metadata', json)
     .execute();
   await db.schema
     .createTable('subject')
     .addColumn('uuid', t.uuid, (c) => c.primaryKey())
     .addColumn('slug', t.key, (c) => c.notNull())
     .addColumn('name', t.key)
-    .addColumn('metadata', t.json)
+    .addColumn('metadata', json)
     .execute();
 
   await db.schema
