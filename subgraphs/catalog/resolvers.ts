@@ -41,7 +41,8 @@ const CONTENT_TYPES: Record<ContentType, ContentTypeValue> = { COURSE: 'course',
 /** A content key argument: trimmed, non-empty. */
 function contentKeyArg(key: string, name = 'key'): string {
   const trimmed = normalizeContentKey(key);
-  if (!trimmed || trimmed.length > 255) throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
+  // Newlines are refused: the membership loader joins catalog and key with one.
+  if (!trimmed || trimmed.length > 255 || /[\r\n]/.test(trimmed)) throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
   return trimmed;
 }
 
