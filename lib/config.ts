@@ -70,6 +70,8 @@ export const settings = {
   maxAliases: () => intFromEnv('GRAPHQL_MAX_ALIASES', 30),
   redisUrl: () => process.env.REDIS_URL || undefined,
   logLevel: () => process.env.LOG_LEVEL || 'info',
+  /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
+  subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
 };
 
 /** Stack traces and raw error messages only when explicitly developing. */

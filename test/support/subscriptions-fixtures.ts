@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { DEMO } from '../../lib/demo-ids.js';
+import { newUnassignedLicense } from '../../subgraphs/subscriptions/licenses.js';
+import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store.js';
+import type { LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from '../../subgraphs/subscriptions/tables.js';
+import type { TestStack } from './stack.js';
+
+const DAY = 86_400_000;
+
+export const PLAN_FIELDS = /* GraphQL */ `
+  uuid title startDate expirationDate enterpriseCustomerUuid enterpriseCatalogUuid isActive isCurrent
+  isRevocationCapEnabled daysUntilExpiration daysUntilExpirationIncludingRenewals
+  isLockedForRenewalProcessing shouldAutoApplyLicenses
+  licenseCounts { activated assigned unassigned revoked total allocated }
+  revocations { total used remaining }
+  priorRenewals { priorSubscriptionPlanId priorSubscriptionPlanStartDate renewedSubscriptionPlanId renewedSubscriptionPlanStartDate }
+`;
+
+export function subscriptionsDb(stack: TestStack): Kysely<SubscriptionsDatabase> {
+  return stack.database.db as Kysely<SubscriptionsDatabase>;
+}
+
+export interface TestPlanOptions {
+  customer?: string;
+  catalog?: string;
+  unassigned?: number;
+  holders?: { email: string; status: Exclude<LicenseStatus, 'UNASSIGNED'>; lmsUserId?: number | null }[];
+  cap?: { percentage: number; used?: number };
+  startDate?: Date;
+  expirationDate?: Date;
+  isActive?: boolean;
+  title?: string;
+}
+
+/** Inserts a plan of its own for a test (current by default, Seal Team Ten's) with its licenses. */
+export async function createTestPlan(stack: TestStack, options: TestPlanOptions = {}): Promise<SubscriptionPlanRow> {
+  const now = new Date();
+  const uuid = randomUUID();
+  const plan: SubscriptionPlanRow = {
+    uuid,
+    title: options.title ?? `Test plan ${uuid.slice(0, 8)}`,
+    startDate: options.startDate ?? new Date(now.getTime() - 30 * DAY),
+    expirationDate: options.expirationDate ?? new Date(now.getTime() + 300 * DAY),
+    isActive: options.isActive ?? true,
+    enterpriseCustomerUuid: options.customer ?? DEMO.customers.sealTeamTen,
+    enterpriseCatalogUuid: options.catalog ?? DEMO.catalogs.sealTeamTenAll,
+    created: now,
+    modified: now,
+    isRevocationCapEnabled: options.cap !== undefined,
+    revokeMaxPercentage: options.cap?.percentage ?? 5,
+    numRevocationsApplied: options.cap?.used ?? 0,
+    shouldAutoApplyLicenses: false,
+    planType: null,
+    salesforceOpportunityLineItem: null,
+  };
+  const db = subscriptionsDb(stack);
+  await insertPlans(db, [plan]);
+  const held = (options.holders ?? []).map((h): LicenseTable => {
+    const activated = h.status === 'ACTIVATED' || (h.status === 'REVOKED' && h.lmsUserId != null);
+    return {
+      ...newUnassignedLicense(uuid, now),
+      status: h.status,
+      userEmail: h.email,
+      lmsUserId: activated ? (h.lmsUserId ?? null) : null,
+      activationKey: randomUUID(),
+      assignedDate: now,
+      lastRemindDate: now,
+      activationDate: activated ? now : null,
+      revokedDate: h.status === 'REVOKED' ? now : null,
+    };
+  });
+  const free = Array.from({ length: options.unassigned ?? 0 }, () => newUnassignedLicense(uuid, now));
+  await insertLicenses(db, [...held, ...free]);
+  return plan;
+}
+
+export async function createTestRenewal(stack: TestStack, prior: SubscriptionPlanRow, renewed: SubscriptionPlanRow, effectiveDate = renewed.startDate) {
+  const now = new Date();
+  await insertRenewals(subscriptionsDb(stack), [
+    {
+      uuid: randomUUID(),
+      priorSubscriptionPlanUuid: prior.uuid,
+      renewedSubscriptionPlanUuid: renewed.uuid,
+      numberOfLicenses: 10,
+      effectiveDate,
+      renewedExpirationDate: renewed.expirationDate,
+      licenseTypesToCopy: 'ASSIGNED_AND_ACTIVATED',
+      processed: false,
+      processedDatetime: null,
+      created: now,
+      modified: now,
+    },
+  ]);
+}
+
+/** Floored whole days from now, the way the plan's derived fields count them. */
+export function daysFromNow(date: Date | string): number {
+  return Math.floor((new Date(date).getTime() - Date.now()) / DAY);
+}
+
+export const DAY_MS = DAY;
