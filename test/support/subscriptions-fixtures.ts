@@ -100,3 +100,32 @@ export function daysFromNow(date: Date | string): number {
 }
 
 export const DAY_MS = DAY;
+
+export interface OutboxRow {
+  eventType: string;
+  aggregateKey: string;
+  payload: Record<string, unknown>;
+}
+
+/** Outbox rows of the subscriptions subgraph, oldest first. */
+export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
+  const rows = (await subscriptionsDb(stack).selectFrom('subscriptions_outbox').select(['event_type', 'aggregate_key', 'payload', 'created']).orderBy('created').execute()) as unknown as {
+    eventType: string;
+    aggregateKey: string;
+    payload: string | Record<string, unknown>;
+  }[];
+  // mysql2 hands MariaDB JSON back parsed, and Kysely's CamelCasePlugin then camel-cases its keys:
+  // undo that so assertions read the payload as it was written (snake_case, like openedx-events).
+  const snake = (payload: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(payload).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+  return rows.map((r) => ({
+    eventType: r.eventType,
+    aggregateKey: r.aggregateKey,
+    payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : snake(r.payload),
+  }));
+}
+
+/** Every license row of a plan, straight from the table. */
+export async function planLicenses(stack: TestStack, planUuid: string): Promise<LicenseTable[]> {
+  return subscriptionsDb(stack).selectFrom('license').selectAll().where('subscriptionPlanUuid', '=', planUuid).orderBy('uuid').execute();
+}
