@@ -5,6 +5,9 @@ export const codegen: SubgraphCodegen = {
   context: 'CustomersContext',
   mappers: {
     EnterpriseCustomer: '../tables.js#EnterpriseCustomerRow',
+    EnterpriseCustomerUser: '../tables.js#EnterpriseCustomerUserRow',
+    IdentityProvider: '../tables.js#IdentityProviderRow',
+    BrandingConfiguration: '../tables.js#EnterpriseCustomerRow',
     Viewer: '../../../lib/auth/viewer.js#Viewer as ViewerModel',
   },
 };
