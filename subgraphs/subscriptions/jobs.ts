@@ -79,6 +79,11 @@ export async function enqueueBulkLicenseEnrollment(db: DB, viewer: Viewer, args:
   return job;
 }
 
+/** Wakes this process's runners (after a job was written by other means than the mutation). */
+export function wakeBulkEnrollmentRunners(): void {
+  jobQueued.emit('queued');
+}
+
 /** Who may read a job: admins of its customer, operators and whoever queued it. */
 export function canViewJob(viewer: Viewer, job: BulkEnrollmentJobRow): boolean {
   return viewer.isAdminOf(job.enterpriseCustomerUuid) || (job.lmsUserId !== null && viewer.lmsUserId === job.lmsUserId);

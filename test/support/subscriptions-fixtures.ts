@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
 import { newUnassignedLicense } from '../../subgraphs/subscriptions/licenses.js';
 import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store.js';
-import type { LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from '../../subgraphs/subscriptions/tables.js';
+import type { BulkEnrollmentJobRow, LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from '../../subgraphs/subscriptions/tables.js';
 import type { TestStack } from './stack.js';
 
 const DAY = 86_400_000;
@@ -129,3 +130,80 @@ export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
 export async function planLicenses(stack: TestStack, planUuid: string): Promise<LicenseTable[]> {
   return subscriptionsDb(stack).selectFrom('license').selectAll().where('subscriptionPlanUuid', '=', planUuid).orderBy('uuid').execute();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bulk license enrollment jobs
+
+export const ENROLL = /* GraphQL */ `
+  mutation ($input: BulkLicenseEnrollmentInput!) { bulkLicenseEnrollment(input: $input) { jobId job { jobId status } } }
+`;
+export const JOB = /* GraphQL */ `
+  query ($id: ID!) {
+    bulkEnrollmentJob(jobId: $id) {
+      jobId enterpriseCustomerUuid status emails courseRunKeys notify error completedAt
+      successes { email courseRunKey reason } pending { email courseRunKey reason } failures { email courseRunKey reason }
+    }
+  }
+`;
+
+export interface Outcome {
+  email: string;
+  courseRunKey: string;
+  reason: string | null;
+}
+export interface Job {
+  jobId: string;
+  enterpriseCustomerUuid: string;
+  status: string;
+  emails: string[];
+  courseRunKeys: string[];
+  notify: boolean;
+  error: string | null;
+  completedAt: string | null;
+  successes: Outcome[];
+  pending: Outcome[];
+  failures: Outcome[];
+}
+
+export const seal = DEMO.customers.sealTeamTen;
+export const RUN = DEMO.content.courseRunKey;
+export const OTHER_RUN = DEMO.content.harvardRunKey;
+
+export async function jobRowsCount(stack: TestStack): Promise<number> {
+  return (await subscriptionsDb(stack).selectFrom('bulk_enrollment_job').select('uuid').execute()).length;
+}
+
+/** Polls the job through the gateway until it is finished (the runner works in the background). */
+export async function finished(stack: TestStack, jobId: string): Promise<Job> {
+  for (let i = 0; i < 600; i++) {
+    const result = await stack.graphql<{ bulkEnrollmentJob: Job }>(JOB, { id: jobId });
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    const job = result.data!.bulkEnrollmentJob;
+    if (job.status === 'SUCCEEDED' || job.status === 'FAILED') return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+export function jobRow(values: Partial<BulkEnrollmentJobRow> & Pick<BulkEnrollmentJobRow, 'emails' | 'courseRunKeys'>): BulkEnrollmentJobRow {
+  const now = new Date();
+  return {
+    uuid: randomUUID(),
+    enterpriseCustomerUuid: seal,
+    lmsUserId: DEMO.users.adminId,
+    requestedByEmail: DEMO.users.adminEmail,
+    notify: false,
+    status: 'PENDING',
+    results: null,
+    error: null,
+    attempts: 0,
+    lockedUntil: null,
+    created: now,
+    modified: now,
+    completedAt: null,
+    ...values,
+  };
+}
+
+export const sorted = (outcomes: Outcome[]) => [...outcomes].sort((a, b) => `${a.email} ${a.courseRunKey}`.localeCompare(`${b.email} ${b.courseRunKey}`));
+
