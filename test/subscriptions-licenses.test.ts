@@ -55,17 +55,22 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
   };
   const assign = (input: Record<string, unknown>, tokenValue: string = admin()) => stack().graphql<Assigned>(ASSIGN, { input }, { token: tokenValue });
   const revoke = (input: Record<string, unknown>, tokenValue: string = admin()) => stack().graphql<Revoked>(REVOKE, { input }, { token: tokenValue });
-  /** Asserts that a failed mutation left the plan's licenses and the outbox exactly as they were. */
-  const assertNothingWritten = async (planUuid: string, attempt: () => Promise<GraphQLResult<unknown>>, code: string) => {
+  /** Runs `fn` and asserts that the plan's licenses, its counts and the outbox are exactly as before. */
+  const unchanged = async (planUuid: string, fn: () => Promise<void>) => {
     const licensesBefore = await planLicenses(stack(), planUuid);
     const outboxBefore = (await outboxRows(stack())).length;
     const countsBefore = await counts(planUuid);
-    const result = await attempt();
-    assert.deepEqual(errorCodes(result), [code], JSON.stringify(result.errors));
+    await fn();
     assert.deepEqual(await planLicenses(stack(), planUuid), licensesBefore);
     assert.equal((await outboxRows(stack())).length, outboxBefore);
     assert.deepEqual(await counts(planUuid), countsBefore);
   };
+  /** Asserts that a mutation fails with `code` and writes nothing. */
+  const assertNothingWritten = (planUuid: string, attempt: () => Promise<GraphQLResult<unknown>>, code: string) =>
+    unchanged(planUuid, async () => {
+      const result = await attempt();
+      assert.deepEqual(errorCodes(result), [code], JSON.stringify(result.errors));
+    });
 
   it('assigns one unassigned license per new email, normalizing emails and writing the events in the same transaction', async () => {
     const p = await plan({ unassigned: 5, holders: [{ email: 'kept@example.com', status: 'ACTIVATED', lmsUserId: 70 }] });
@@ -281,6 +286,41 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
     for (const input of bad) await assertNothingWritten(p.uuid, () => revoke(input), 'BAD_USER_INPUT');
     const missing = await revoke({ subscriptionPlanUuid: '00000000-0000-4000-8000-000000000000', userEmails: ['v@example.com'] });
     assert.deepEqual(errorCodes(missing), ['NOT_FOUND']);
+  });
+
+  it('lets the learner activate its assigned license once, with its LMS user id, and refuses revoked, foreign and expired ones', async () => {
+    const ACTIVATE = 'mutation ($key: ID!) { activateLicense(input: { activationKey: $key }) { license { uuid status lmsUserId userEmail activationDate } } }';
+    type Activated = { activateLicense: { license: { uuid: string; status: string; lmsUserId: number | null; userEmail: string; activationDate: string | null } } };
+    const p = await plan({ unassigned: 1, holders: [{ email: 'act.me@example.com', status: 'ASSIGNED' }, { email: 'was@example.com', status: 'REVOKED' }] });
+    const rows = await planLicenses(stack(), p.uuid);
+    const mine = rows.find((l) => l.userEmail === 'act.me@example.com')!;
+    const revoked = rows.find((l) => l.userEmail === 'was@example.com')!;
+    const learner = await token({ roles: [`enterprise_learner:${DEMO.customers.sealTeamTen}`], userId: 77, email: 'Act.Me@example.com' });
+    const other = await token({ roles: [`enterprise_learner:${DEMO.customers.sealTeamTen}`], userId: 78, email: 'other@example.com' });
+    const activate = (key: string, t: string) => stack().graphql<Activated>(ACTIVATE, { key }, { token: t });
+
+    await assertNothingWritten(p.uuid, () => activate(mine.activationKey!, other), 'NOT_FOUND');
+    await assertNothingWritten(p.uuid, () => activate('not-a-key', learner), 'BAD_USER_INPUT');
+    const first = await activate(mine.activationKey!.toUpperCase(), learner);
+    assert.equal(first.errors, undefined);
+    const license = first.data!.activateLicense.license;
+    assert.deepEqual({ ...license, activationDate: typeof license.activationDate }, { uuid: mine.uuid, status: 'ACTIVATED', lmsUserId: 77, userEmail: 'act.me@example.com', activationDate: 'string' });
+    assert.deepEqual((await counts(p.uuid)).licenseCounts, { activated: 1, assigned: 0, unassigned: 1, revoked: 1, total: 2, allocated: 1 });
+    const events = (await outboxRows(stack())).filter((e) => e.payload.license_uuid === mine.uuid).map((e) => e.eventType);
+    assert.deepEqual(events, ['org.openedx.enterprise.subscription_license.activated.v1']);
+    // Activating again changes nothing and answers the same license.
+    await unchanged(p.uuid, async () => {
+      const again = await activate(mine.activationKey!, learner);
+      assert.deepEqual(again.data!.activateLicense.license, license);
+    });
+
+    const was = await token({ roles: [], userId: 79, email: 'was@example.com' });
+    await assertNothingWritten(p.uuid, () => activate(revoked.activationKey!, was), 'CONFLICT');
+
+    const expired = await plan({ startDate: new Date(Date.now() - 100 * 86_400_000), expirationDate: new Date(Date.now() - 86_400_000), holders: [{ email: 'late@example.com', status: 'ASSIGNED' }] });
+    const lateKey = (await planLicenses(stack(), expired.uuid))[0]!.activationKey!;
+    const late = await token({ roles: [], userId: 80, email: 'late@example.com' });
+    await assertNothingWritten(expired.uuid, () => activate(lateKey, late), 'NOT_FOUND');
   });
 
   it('never assigns a license twice nor two licenses to one email when many requests race for too few licenses', async () => {

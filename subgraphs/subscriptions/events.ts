@@ -15,6 +15,7 @@ export const EventType = {
   /** edx-enterprise `pending-enterprise-learner`: link the user now, or as a pending learner. */
   LEARNER_LINK_REQUESTED: 'org.openedx.enterprise.learner_link.requested.v1',
   ASSIGNMENT_EMAIL_REQUESTED: 'org.openedx.enterprise.subscription_license.assignment_email.requested.v1',
+  LICENSE_ACTIVATED: 'org.openedx.enterprise.subscription_license.activated.v1',
   LICENSE_REVOKED: 'org.openedx.enterprise.subscription_license.revoked.v1',
   /** edx-enterprise `license_revoke`: the license's enrollments move to audit or are unenrolled. */
   LICENSED_ENROLLMENTS_REVOKED: 'org.openedx.enterprise.licensed_enterprise_course_enrollment.revoked.v1',
@@ -49,6 +50,24 @@ export function assignmentEvents(
     });
   }
   return events;
+}
+
+/** The activation (license-manager sends the post-activation email from it unless disabled). */
+export function activationEvents(plan: SubscriptionPlanRow, license: LicenseRow): OutboxEvent[] {
+  return [
+    {
+      eventType: EventType.LICENSE_ACTIVATED,
+      aggregateKey: license.uuid,
+      payload: {
+        license_uuid: license.uuid,
+        subscription_plan_uuid: plan.uuid,
+        enterprise_customer_uuid: plan.enterpriseCustomerUuid,
+        user_email: license.userEmail,
+        lms_user_id: license.lmsUserId,
+        activation_date: license.activationDate,
+      },
+    },
+  ];
 }
 
 /**

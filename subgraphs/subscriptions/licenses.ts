@@ -3,14 +3,16 @@ import type { Kysely } from 'kysely';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput, conflict, notFound } from '../../lib/errors.js';
 import { emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
-import { assignmentEvents, enqueue, revocationEvents } from './events.js';
-import { licenseCounts, revocations } from './plans.js';
+import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
+import { isCurrent, licenseCounts, revocations } from './plans.js';
 import {
   addRevocationsApplied,
   assignLicenseRows,
+  activateLicenseRow,
   countLicensesByPlans,
   findAllocatedLicensesByEmails,
   findAllocatedLicensesByFilter,
+  findLicenseByActivationKey,
   findPlansByUuids,
   findUnassignedLicenses,
   insertLicenses,
@@ -236,5 +238,32 @@ export async function bulkRevokeLicenses(db: DB, viewer: Viewer, args: BulkRevok
       userEmail: l.userEmail!,
       license: { ...l, status: 'REVOKED' as const, revokedDate: now, modified: now },
     }));
+  });
+}
+
+/**
+ * The learner activates its license (license-manager `license-activation`): ASSIGNED -> ACTIVATED
+ * with the token's LMS user id; ACTIVATED again is a no-op; REVOKED is final (CONFLICT). The key
+ * must belong to a license of the token's email in an active, current plan, else NOT_FOUND (the
+ * same answer whether the key is unknown or someone else's, so keys cannot be probed).
+ */
+export async function activateLicense(db: DB, viewer: Viewer, args: { activationKey: string }): Promise<LicenseRow> {
+  const activationKey = uuidArg(args.activationKey, 'activationKey');
+  if (!viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
+  const missing = () => notFound(`No license with activation key ${activationKey} for ${viewer.email} in a current plan`);
+  const found = await findLicenseByActivationKey(db, activationKey);
+  if (!found || found.userEmail !== viewer.email) throw missing();
+  return db.transaction().execute(async (trx) => {
+    const now = new Date();
+    const plan = await lockPlan(trx, found.subscriptionPlanUuid);
+    if (!plan || !plan.isActive || !isCurrent(plan, now)) throw missing();
+    const license = await findLicenseByActivationKey(trx, activationKey);
+    if (!license || license.userEmail !== viewer.email) throw missing();
+    if (license.status === 'ACTIVATED') return license;
+    if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });
+    if ((await activateLicenseRow(trx, license.uuid, viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
+    const activated: LicenseRow = { ...license, status: 'ACTIVATED', lmsUserId: viewer.lmsUserId, activationDate: now, modified: now };
+    await enqueue(trx, activationEvents(plan, activated));
+    return activated;
   });
 }

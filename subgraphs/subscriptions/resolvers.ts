@@ -3,7 +3,7 @@ import { uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { SubscriptionsContext } from './context.js';
 import { canViewJob, enqueueBulkLicenseEnrollment } from './jobs.js';
-import { assignLicenses, bulkRevokeLicenses } from './licenses.js';
+import { activateLicense, assignLicenses, bulkRevokeLicenses } from './licenses.js';
 import { daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './plans.js';
 import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
@@ -107,6 +107,9 @@ export const resolvers: Resolvers = {
     },
     async bulkRevokeLicenses(_root, { input }, ctx) {
       return { revokedLicenses: await bulkRevokeLicenses(ctx.db, ctx.viewer, input) };
+    },
+    async activateLicense(_root, { input }, ctx) {
+      return { license: await activateLicense(ctx.db, ctx.viewer, input) };
     },
     async bulkLicenseEnrollment(_root, { input }, ctx) {
       const job = await enqueueBulkLicenseEnrollment(ctx.db, ctx.viewer, input);

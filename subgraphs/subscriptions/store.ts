@@ -266,6 +266,23 @@ export async function revokeLicenseRows(trx: DB, uuids: readonly string[], now: 
   return changed;
 }
 
+/** The license an activation key belongs to, locked for the activation (call under the plan lock). */
+export async function findLicenseByActivationKey(db: DB, activationKey: string): Promise<LicenseRow | null> {
+  const row = await db.selectFrom('license').selectAll().where('activationKey', '=', activationKey).executeTakeFirst();
+  return row ? decodeLicense(row) : null;
+}
+
+/** ASSIGNED -> ACTIVATED for the learner. Returns how many rows changed (0 when it raced). */
+export async function activateLicenseRow(trx: DB, uuid: string, lmsUserId: number | null, now: Date): Promise<number> {
+  const result = await trx
+    .updateTable('license')
+    .set({ status: 'ACTIVATED', lmsUserId, activationDate: now, modified: now })
+    .where('uuid', '=', uuid)
+    .where('status', '=', 'ASSIGNED')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function insertLicenses(db: DB, rows: readonly LicenseTable[]): Promise<void> {
   for (const chunk of chunks(rows)) await db.insertInto('license').values(chunk).execute();
 }

@@ -25,6 +25,16 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type ActivateLicenseInput = {
+  /** The key of the activation link in the assignment email. */
+  activationKey: Scalars['ID']['input'];
+};
+
+export type ActivateLicensePayload = {
+  __typename?: 'ActivateLicensePayload';
+  license: License;
+};
+
 export type AssignLicensesInput = {
   closing?: InputMaybe<Scalars['String']['input']>;
   greeting?: InputMaybe<Scalars['String']['input']>;
@@ -206,6 +216,12 @@ export type LicenseTypesToCopy =
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * The learner activates its ASSIGNED license (license-manager `license-activation`): the key must
+   * belong to a license assigned to the token's email in an active, current plan (else NOT_FOUND);
+   * ACTIVATED is returned unchanged (idempotent); REVOKED is CONFLICT. Sets lmsUserId from the token.
+   */
+  activateLicense: ActivateLicensePayload;
+  /**
    * Assigns one UNASSIGNED license per new email (DOMAIN 4), all or nothing: CONFLICT when fewer
    * unassigned licenses remain than emails to assign. Admins of the plan's customer and operators.
    */
@@ -222,6 +238,11 @@ export type Mutation = {
    * slots for the ACTIVATED ones. Each revocation adds one UNASSIGNED license to the plan.
    */
   bulkRevokeLicenses: BulkRevokeLicensesPayload;
+};
+
+
+export type MutationActivateLicenseArgs = {
+  input: ActivateLicenseInput;
 };
 
 
@@ -511,10 +532,12 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ActivateLicenseInput: ActivateLicenseInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ActivateLicensePayload: ResolverTypeWrapper<Omit<ActivateLicensePayload, 'license'> & { license: ResolversTypes['License'] }>;
   AssignLicensesInput: AssignLicensesInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AssignLicensesPayload: ResolverTypeWrapper<Omit<AssignLicensesPayload, 'licenseAssignments'> & { licenseAssignments: Array<ResolversTypes['LicenseAssignment']> }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BulkEnrollmentJob: ResolverTypeWrapper<BulkEnrollmentJobRow>;
@@ -552,10 +575,12 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ActivateLicenseInput: ActivateLicenseInput;
+  ID: Scalars['ID']['output'];
+  ActivateLicensePayload: Omit<ActivateLicensePayload, 'license'> & { license: ResolversParentTypes['License'] };
   AssignLicensesInput: AssignLicensesInput;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
-  ID: Scalars['ID']['output'];
   AssignLicensesPayload: Omit<AssignLicensesPayload, 'licenseAssignments'> & { licenseAssignments: Array<ResolversParentTypes['LicenseAssignment']> };
   Int: Scalars['Int']['output'];
   BulkEnrollmentJob: BulkEnrollmentJobRow;
@@ -586,6 +611,10 @@ export type ResolversParentTypes = ResolversObject<{
   SubscriptionPlanConnection: Connection;
   SubscriptionPlanEdge: Omit<SubscriptionPlanEdge, 'node'> & { node: ResolversParentTypes['SubscriptionPlan'] };
   SubscriptionPlanRenewal: RenewalRow;
+}>;
+
+export type ActivateLicensePayloadResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['ActivateLicensePayload'] = ResolversParentTypes['ActivateLicensePayload']> = ResolversObject<{
+  license?: Resolver<ResolversTypes['License'], ParentType, ContextType>;
 }>;
 
 export type AssignLicensesPayloadResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['AssignLicensesPayload'] = ResolversParentTypes['AssignLicensesPayload']> = ResolversObject<{
@@ -688,6 +717,7 @@ export type LicenseEdgeResolvers<ContextType = SubscriptionsContext, ParentType 
 }>;
 
 export type MutationResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  activateLicense?: Resolver<ResolversTypes['ActivateLicensePayload'], ParentType, ContextType, RequireFields<MutationActivateLicenseArgs, 'input'>>;
   assignLicenses?: Resolver<ResolversTypes['AssignLicensesPayload'], ParentType, ContextType, RequireFields<MutationAssignLicensesArgs, 'input'>>;
   bulkLicenseEnrollment?: Resolver<ResolversTypes['BulkLicenseEnrollmentPayload'], ParentType, ContextType, RequireFields<MutationBulkLicenseEnrollmentArgs, 'input'>>;
   bulkRevokeLicenses?: Resolver<ResolversTypes['BulkRevokeLicensesPayload'], ParentType, ContextType, RequireFields<MutationBulkRevokeLicensesArgs, 'input'>>;
@@ -785,6 +815,7 @@ export type SubscriptionPlanRenewalResolvers<ContextType = SubscriptionsContext,
 }>;
 
 export type Resolvers<ContextType = SubscriptionsContext> = ResolversObject<{
+  ActivateLicensePayload?: ActivateLicensePayloadResolvers<ContextType>;
   AssignLicensesPayload?: AssignLicensesPayloadResolvers<ContextType>;
   BulkEnrollmentJob?: BulkEnrollmentJobResolvers<ContextType>;
   BulkEnrollmentOutcome?: BulkEnrollmentOutcomeResolvers<ContextType>;

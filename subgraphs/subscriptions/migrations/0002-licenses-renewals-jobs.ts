@@ -38,6 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A learner's own licenses across plans (myLicenses, bulk enrollment).
   await db.schema.createIndex('license_email').on('license').columns(['user_email', 'status']).execute();
   await db.schema.createIndex('license_lms_user').on('license').columns(['lms_user_id', 'status']).execute();
+  // License activation looks the license up by the key sent in the assignment email.
+  await db.schema.createIndex('license_activation_key').on('license').column('activation_key').execute();
 
   await db.schema
     .createTable('subscription_plan_renewal')
