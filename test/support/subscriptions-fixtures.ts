@@ -205,5 +205,11 @@ export function jobRow(values: Partial<BulkEnrollmentJobRow> & Pick<BulkEnrollme
   };
 }
 
-export const sorted = (outcomes: Outcome[]) => [...outcomes].sort((a, b) => `${a.email} ${a.courseRunKey}`.localeCompare(`${b.email} ${b.courseRunKey}`));
+/** Outcomes in (email, run) code-point order, so expectations do not depend on the locale. */
+export const sorted = (outcomes: Outcome[]) =>
+  [...outcomes].sort((a, b) => {
+    const x = `${a.email} ${a.courseRunKey}`;
+    const y = `${b.email} ${b.courseRunKey}`;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 
