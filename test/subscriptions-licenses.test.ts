@@ -4,6 +4,9 @@ import { DEMO } from '../lib/demo-ids.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult } from './support/stack.js';
 import { createTestPlan, outboxRows, planLicenses, type TestPlanOptions } from './support/subscriptions-fixtures.js';
 
+// The job runner's poll would add statements to the counts measured here.
+process.env.SUBSCRIPTIONS_JOB_POLL_MS = '600000';
+
 const ASSIGN = /* GraphQL */ `
   mutation ($input: AssignLicensesInput!) {
     assignLicenses(input: $input) {
@@ -351,6 +354,32 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
       succeeded.reduce((n, r) => n + r.data!.assignLicenses.numSuccessfulAssignments, 0),
       assignments.length,
     );
+  });
+
+  it('never spends more revocation slots than the cap allows when revocations race', async () => {
+    // ceil(30 x 10 / 100) = 3 slots for 8 activated licenses, each revoked by its own request.
+    const holders = Array.from({ length: 8 }, (_, i) => ({ email: `capped${i}@example.com`, status: 'ACTIVATED' as const, lmsUserId: 500 + i }));
+    const p = await plan({ unassigned: 22, cap: { percentage: 10 }, holders });
+    const results = await Promise.all(holders.map((h) => revoke({ subscriptionPlanUuid: p.uuid, userEmails: [h.email] })));
+    const succeeded = results.filter((r) => !r.errors);
+    assert.equal(succeeded.length, 3);
+    for (const r of results.filter((x) => x.errors)) assert.deepEqual(errorCodes(r), ['CONFLICT']);
+    const after = await counts(p.uuid);
+    assert.deepEqual(after.revocations, { total: 3, used: 3, remaining: 0 });
+    assert.deepEqual(after.licenseCounts, { activated: 5, assigned: 0, unassigned: 25, revoked: 3, total: 30, allocated: 5 });
+  });
+
+  it('loads the plans and counts of a learner\'s licenses in one statement each, however many licenses it holds', async () => {
+    const email = 'many.plans@example.com';
+    for (let i = 0; i < 5; i++) await plan({ unassigned: 1, holders: [{ email, status: 'ACTIVATED', lmsUserId: 600 }] });
+    const many = await token({ roles: [], userId: 600, email });
+    const query = 'query { myLicenses(first: 50) { nodes { uuid subscriptionPlan { title licenseCounts { total } } } } }';
+    const result = await stack().graphql<{ myLicenses: { nodes: unknown[] } }>(query, {}, { token: many });
+    assert.equal(result.data!.myLicenses.nodes.length, 5);
+    const forFive = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: many }));
+    const forOne = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: stack().tokens.sealLearner }));
+    assert.equal(forFive, 3);
+    assert.equal(forOne, 3);
   });
 
   it('refuses a token without a role in the customer to see licenses', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput, conflict, notFound } from '../../lib/errors.js';
-import { emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
+import { emailArg, emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
 import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
 import { isCurrent, licenseCounts, revocations } from './plans.js';
 import {
@@ -80,7 +80,7 @@ export interface AssignLicensesResult {
  */
 function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
   listSize(args.userEmails, LIMITS.emails, 'userEmails', 1);
-  const emails = args.userEmails.map((e) => emailList([e], 'userEmails')[0]!);
+  const emails = args.userEmails.map((e) => emailArg(e, 'userEmails'));
   const sfids = args.userSfids;
   if (sfids !== null && sfids !== undefined && sfids.length !== args.userEmails.length) {
     throw badInput(`Number of Salesforce IDs (${sfids.length}) did not match number of provided user emails (${args.userEmails.length})`, {

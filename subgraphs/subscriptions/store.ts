@@ -69,6 +69,10 @@ export async function countPlans(db: DB): Promise<number> {
   return countRows(db.selectFrom('subscription_plan'));
 }
 
+export async function countPlansOfCustomer(db: DB, enterpriseCustomerUuid: string): Promise<number> {
+  return countRows(db.selectFrom('subscription_plan').where('enterpriseCustomerUuid', '=', enterpriseCustomerUuid));
+}
+
 /** Locks the plan row: every license write of a plan takes this lock first (assign, revoke). */
 export async function lockPlan(trx: DB, uuid: string): Promise<SubscriptionPlanRow | null> {
   const row = await forUpdate(trx, trx.selectFrom('subscription_plan').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
@@ -441,8 +445,4 @@ export async function failJobAttempt(db: DB, uuid: string, error: string, retryA
     )
     .where('uuid', '=', uuid)
     .execute();
-}
-
-export async function countPlansOfCustomer(db: DB, enterpriseCustomerUuid: string): Promise<number> {
-  return countRows(db.selectFrom('subscription_plan').where('enterpriseCustomerUuid', '=', enterpriseCustomerUuid));
 }
