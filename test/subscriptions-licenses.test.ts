@@ -326,6 +326,29 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
     await assertNothingWritten(expired.uuid, () => activate(lateKey, late), 'NOT_FOUND');
   });
 
+  it('serializes activation and revocation of the same license: either activated then revoked, or revoked and never activated', async () => {
+    const ACTIVATE = 'mutation ($key: ID!) { activateLicense(input: { activationKey: $key }) { license { status } } }';
+    const holders = Array.from({ length: 6 }, (_, i) => ({ email: `racing${i}@example.com`, status: 'ASSIGNED' as const }));
+    const p = await plan({ unassigned: 0, holders });
+    const rows = await planLicenses(stack(), p.uuid);
+    const pairs = await Promise.all(
+      rows.map(async (license, i) => {
+        const learner = await token({ roles: [], userId: 700 + i, email: license.userEmail! });
+        return Promise.all([
+          stack().graphql(ACTIVATE, { key: license.activationKey }, { token: learner }),
+          revoke({ subscriptionPlanUuid: p.uuid, userEmails: [license.userEmail] }),
+        ]);
+      }),
+    );
+    for (const [activation, revocation] of pairs) {
+      assert.equal(revocation.errors, undefined);
+      const original = revocation.data!.bulkRevokeLicenses.revokedLicenses[0]!.originalStatus;
+      if (original === 'ACTIVATED') assert.equal(activation.errors, undefined);
+      else assert.deepEqual([original, errorCodes(activation)], ['ASSIGNED', ['CONFLICT']]);
+    }
+    assert.deepEqual((await counts(p.uuid)).licenseCounts, { activated: 0, assigned: 0, unassigned: 6, revoked: 6, total: 6, allocated: 0 });
+  });
+
   it('never assigns a license twice nor two licenses to one email when many requests race for too few licenses', async () => {
     const p = await plan({ unassigned: 10 });
     // 12 requests x 2 emails; 3 emails are shared by several requests; only 10 licenses.
