@@ -64,14 +64,15 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
     });
   });
 
-  it('gives the catalog as an EnterpriseCatalog entity the catalog subgraph resolves', async () => {
-    const result = await stack().graphql<{ subscriptionPlan: { enterpriseCatalog: { uuid: string; title: string } } }>(
-      'query ($uuid: ID!) { subscriptionPlan(uuid: $uuid) { enterpriseCatalog { uuid title } } }',
+  it('gives the catalog and the customer as entities the catalog and customers subgraphs resolve', async () => {
+    const result = await stack().graphql<{ subscriptionPlan: { enterpriseCatalog: { uuid: string; title: string }; enterpriseCustomer: { uuid: string; name: string } } }>(
+      'query ($uuid: ID!) { subscriptionPlan(uuid: $uuid) { enterpriseCatalog { uuid title } enterpriseCustomer { uuid name } } }',
       { uuid: DEMO_PLANS.sealCurrent },
       { token: stack().tokens.sealAdmin },
     );
     assert.equal(result.errors, undefined);
     assert.deepEqual(result.data!.subscriptionPlan.enterpriseCatalog, { uuid: DEMO.catalogs.sealTeamTenAll, title: 'Seal Team Ten: all content' });
+    assert.deepEqual(result.data!.subscriptionPlan.enterpriseCustomer, { uuid: DEMO.customers.sealTeamTen, name: 'Seal Team Ten' });
   });
 
   it('counts Seal Team Ten licenses in every status and the cap it has used', async () => {
