@@ -204,3 +204,41 @@ describeEachDialect('customers: bulk enrollment', (stack) => {
     assert.equal(result.pending.length, 1000);
   });
 });
+
+describeEachDialect('customers: concurrent linking and enrollment', (stack) => {
+  it('enrolls a learner once when the same enrollment arrives in parallel', async () => {
+    const before = (await enrollments(stack(), SEAL, FIH)).totalCount;
+    const calls = Array.from({ length: 6 }, () => enroll(stack(), { enterpriseCustomerUuid: SEAL, emails: ['bob@sealteamten.example.com', 'race.pending@example.com'], courseRunKeys: [FIH, TR] }));
+    const results = await Promise.all(calls);
+    for (const r of results) {
+      assert.deepEqual([r.successes.length, r.pending.length, r.failures.length], [2, 2, 0], JSON.stringify(r.failures));
+    }
+    assert.equal((await enrollments(stack(), SEAL, FIH)).totalCount, before, 'bob was already enrolled in the current FinTech run');
+    assert.equal(results.flatMap((r) => r.successes).filter((s) => s.reason === 'enrolled').length, 1, 'exactly one call enrolled bob in Trench Run');
+  });
+
+  it('keeps one active customer when a new user is linked to two customers in parallel', async () => {
+    await stack().graphql('mutation ($i: RegisterLmsUserInput!) { registerLmsUser(input: $i) { lmsUserId } }', { i: { lmsUserId: 4001, email: 'racer@example.com', username: 'racer' } });
+    const LINK = 'mutation ($i: LinkLearnersInput!) { linkLearners(input: $i) { linked { id } } }';
+    const results = await Promise.all(
+      [SEAL, DEMO.customers.planExample, DEMO.customers.policyExample].map((c) => stack().graphql(LINK, { i: { enterpriseCustomerUuid: c, emails: ['racer@example.com'] } })),
+    );
+    for (const r of results) assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    const me = await stack().graphql<{ me: { enterpriseCustomers: unknown[]; activeEnterpriseCustomer: unknown } }>(
+      '{ me { enterpriseCustomers { uuid } activeEnterpriseCustomer { uuid } } }',
+      {},
+      { token: await token({ roles: [], userId: 4001, email: 'racer@example.com' }) },
+    );
+    assert.equal(me.data!.me.enterpriseCustomers.length, 3);
+    const actives = await Promise.all(
+      [SEAL, DEMO.customers.planExample, DEMO.customers.policyExample].map(async (c) => {
+        const r = await stack().graphql<{ enterpriseCustomer: { learners: { nodes: { active: boolean }[] } } }>(
+          'query ($c: ID!) { enterpriseCustomer(uuid: $c) { learners(search: "racer@") { nodes { active } } } }',
+          { c },
+        );
+        return r.data!.enterpriseCustomer.learners.nodes[0]!.active;
+      }),
+    );
+    assert.equal(actives.filter(Boolean).length, 1);
+  });
+});

@@ -12,6 +12,7 @@ import {
   insertLearnerProgress,
   insertPendingEnrollments,
   lockLearnersOfUsers,
+  lockLmsUsers,
   reenroll,
   updateLearners,
 } from './store.js';
@@ -80,6 +81,7 @@ export async function linkUser(
   now: Date,
   options: { inviteKeyUuid?: string; activate?: boolean } = {},
 ): Promise<{ learnerId: number | null; outcome: LinkOutcome }> {
+  await lockLmsUsers(trx, [user.id]);
   const links = await lockLearnersOfUsers(trx, [user.id]);
   const link = links.find((l) => l.enterpriseCustomerUuid === customerUuid);
   if (link?.linked && (link.active || !options.activate)) return { learnerId: link.id, outcome: 'alreadyLinked' };
