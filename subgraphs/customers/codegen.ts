@@ -8,6 +8,12 @@ export const codegen: SubgraphCodegen = {
     EnterpriseCustomerUser: '../tables.js#EnterpriseCustomerUserRow',
     IdentityProvider: '../tables.js#IdentityProviderRow',
     BrandingConfiguration: '../tables.js#EnterpriseCustomerRow',
+    PendingEnterpriseCustomerUser: '../tables.js#PendingEnterpriseCustomerUserRow',
+    EnterpriseCourseEnrollment: '../tables.js#EnterpriseCourseEnrollmentRow',
+    EnrollmentFulfillment: '../tables.js#EnrollmentFulfillmentRow',
+    DataSharingConsent: '../tables.js#DataSharingConsentView',
+    LearnerProgressReport: '../tables.js#LearnerProgressRow',
+    EnterpriseCustomerInviteKey: '../tables.js#InviteKeyRow',
     Viewer: '../../../lib/auth/viewer.js#Viewer as ViewerModel',
   },
 };

@@ -208,8 +208,21 @@ export interface EnterpriseCustomerUserRow {
 }
 
 export type PendingEnterpriseCustomerUserRow = Omit<PendingEnterpriseCustomerUserTable, 'id'> & { id: number };
+export type PendingEnrollmentRow = Omit<PendingEnrollmentTable, 'id'> & { id: number };
 export type EnterpriseCourseEnrollmentRow = Omit<EnterpriseCourseEnrollmentTable, 'id'> & { id: number };
 export type EnrollmentFulfillmentRow = EnrollmentFulfillmentTable;
 export type DataSharingConsentRow = Omit<DataSharingConsentTable, 'id'> & { id: number };
+/** A consent as the API shows it: a stored row, or the "no answer yet" record of an enrolled course. */
+export interface DataSharingConsentView {
+  enterpriseCustomerUuid: string;
+  lmsUserId: number;
+  courseKey: string;
+  granted: boolean | null;
+  exists: boolean;
+  created: Date | null;
+  modified: Date | null;
+}
 export type InviteKeyRow = InviteKeyTable & { usageCount: number };
-export type LearnerProgressRow = LearnerProgressTable;
+export type ProgressStatusValue = 'PASSED' | 'FAILED' | 'IN_PROGRESS';
+/** A learner-summary row with the values computed at read time. */
+export type LearnerProgressRow = LearnerProgressTable & { progressStatus: ProgressStatusValue; isConsentGranted: boolean };
