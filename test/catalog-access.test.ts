@@ -111,10 +111,10 @@ describeEachDialect('catalog entities and access', (stack) => {
     assert.deepEqual(errorCodes(directly), ['UNAUTHENTICATED']);
   });
 
-  it('marks global content PUBLIC for a day and catalog data PRIVATE for an hour (Cache-Control of the subgraph)', async () => {
+  it('marks global content PUBLIC for a day and catalog data PRIVATE for an hour (Cache-Control of the subgraph and the gateway)', async () => {
     const url = `${stack().subgraphs.catalog.http.url}/graphql`;
-    const headers = async (query: string) => {
-      const response = await fetch(url, {
+    const headers = async (query: string, target = url) => {
+      const response = await fetch(target, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `JWT ${stack().tokens.operator}` },
         body: JSON.stringify({ query }),
@@ -125,5 +125,8 @@ describeEachDialect('catalog entities and access', (stack) => {
     assert.equal(await headers('{ course(key: "edx+tr1012") { key title owners { name } courseRuns { key seats { priceCents } } } }'), 'max-age=86400, public');
     assert.equal(await headers(`{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid contents(first: 2) { nodes { title } } } }`), 'max-age=3600, private');
     assert.equal(await headers('{ course(key: "edx+tr1012") { key enrollmentUrl } }'), 'max-age=86400, private');
+    // The composed directive reaches the gateway too, which answers with the same policy.
+    assert.equal(await headers('{ course(key: "edx+tr1012") { key title } }', stack().gatewayUrl), 'max-age=86400, public');
+    assert.equal(await headers(`{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid } }`, stack().gatewayUrl), 'max-age=3600, private');
   });
 });

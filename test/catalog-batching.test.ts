@@ -35,6 +35,15 @@ interface Deep {
  */
 const EXPECTED_STATEMENTS = 9;
 
+/** The issue's query shape, exactly: one statement per entity type per level. */
+const ISSUE_SHAPE = /* GraphQL */ `
+  query IssueShape($catalog: ID!, $first: Int!) {
+    enterpriseCatalog(uuid: $catalog) {
+      contents(first: $first) { nodes { ... on Course { owners { name } subjects { name } courseRuns { seats { priceCents } } programs { authoringOrganizations { name } } } } }
+    }
+  }
+`;
+
 describeEachDialect('catalog batching', (stack) => {
   async function measure(first: number) {
     let result: Awaited<ReturnType<ReturnType<typeof stack>['graphql']>> | undefined;
@@ -58,5 +67,20 @@ describeEachDialect('catalog batching', (stack) => {
     console.log(`[batching] catalog statements: first=5 -> ${small.statements}, first=100 -> ${large.statements}`);
     assert.equal(small.statements, large.statements);
     assert.equal(large.statements, EXPECTED_STATEMENTS);
+  });
+
+  it("costs 8 statements for the issue's owners/subjects/runs/seats/programs/authors query, for 5 or 100 courses", async () => {
+    const counts: number[] = [];
+    for (const first of [5, 100]) {
+      counts.push(
+        await stack().countStatements('catalog', async () => {
+          const result = await stack().graphql(ISSUE_SHAPE, { catalog: DEMO.catalogs.sealTeamTenAll, first });
+          assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+        }),
+      );
+    }
+    console.log(`[batching] issue query statements: first=5 -> ${counts[0]}, first=100 -> ${counts[1]}`);
+    // catalog, page, courses, owners, subjects, runs, programs, authoring organizations
+    assert.deepEqual(counts, [8, 8]);
   });
 });
