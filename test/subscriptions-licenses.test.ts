@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult } from './support/stack.js';
-import { createTestPlan, outboxRows, planLicenses, type TestPlanOptions } from './support/subscriptions-fixtures.js';
-
-// The job runner's poll would add statements to the counts measured here.
-process.env.SUBSCRIPTIONS_JOB_POLL_MS = '600000';
+import { createTestPlan, outboxRows, planLicenses, subscriptionsDb, type TestPlanOptions } from './support/subscriptions-fixtures.js';
 
 const ASSIGN = /* GraphQL */ `
   mutation ($input: AssignLicensesInput!) {
@@ -392,17 +389,33 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
     assert.deepEqual(after.licenseCounts, { activated: 5, assigned: 0, unassigned: 25, revoked: 3, total: 30, allocated: 5 });
   });
 
-  it('loads the plans and counts of a learner\'s licenses in one statement each, however many licenses it holds', async () => {
-    const email = 'many.plans@example.com';
-    for (let i = 0; i < 5; i++) await plan({ unassigned: 1, holders: [{ email, status: 'ACTIVATED', lmsUserId: 600 }] });
-    const many = await token({ roles: [], userId: 600, email });
-    const query = 'query { myLicenses(first: 50) { nodes { uuid subscriptionPlan { title licenseCounts { total } } } } }';
-    const result = await stack().graphql<{ myLicenses: { nodes: unknown[] } }>(query, {}, { token: many });
-    assert.equal(result.data!.myLicenses.nodes.length, 5);
-    const forFive = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: many }));
-    const forOne = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: stack().tokens.sealLearner }));
-    assert.equal(forFive, 3);
-    assert.equal(forOne, 3);
+  it('delivers the learner-link requests of an assignment to the customers subgraph after commit', async () => {
+    const p = await plan({ unassigned: 2 });
+    const result = await assign({ subscriptionPlanUuid: p.uuid, userEmails: ['link.me@example.com', DEMO.users.adminEmail] });
+    assert.equal(result.data!.assignLicenses.numSuccessfulAssignments, 2);
+    const linkEvents = async () =>
+      subscriptionsDb(stack())
+        .selectFrom('subscriptions_outbox')
+        .select(['aggregateKey', 'deliveredAt'])
+        .where('eventType', '=', 'org.openedx.enterprise.learner_link.requested.v1')
+        .where('aggregateKey', 'in', [`${DEMO.customers.sealTeamTen}:link.me@example.com`, `${DEMO.customers.sealTeamTen}:${DEMO.users.adminEmail}`])
+        .execute();
+    let events = await linkEvents();
+    for (let i = 0; i < 200 && events.some((e) => e.deliveredAt === null); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      events = await linkEvents();
+    }
+    assert.equal(events.length, 2);
+    assert.ok(events.every((e) => e.deliveredAt !== null), 'learner-link requests were not delivered');
+    // No LMS account yet: a pending learner of the customer; the admin was linked already.
+    const pending = await stack().graphql<{ enterpriseCustomer: { pendingLearners: { nodes: { userEmail: string }[] } } }>(
+      'query ($c: ID!) { enterpriseCustomer(uuid: $c) { pendingLearners(first: 500) { nodes { userEmail } } } }',
+      { c: DEMO.customers.sealTeamTen },
+    );
+    assert.equal(pending.errors, undefined, JSON.stringify(pending.errors));
+    const emails = pending.data!.enterpriseCustomer.pendingLearners.nodes.map((n) => n.userEmail);
+    assert.ok(emails.includes('link.me@example.com'));
+    assert.ok(!emails.includes(DEMO.users.adminEmail));
   });
 
   it('refuses a token without a role in the customer to see licenses', async () => {

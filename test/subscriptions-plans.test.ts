@@ -5,7 +5,8 @@ import { DEMO_LICENSES, DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.
 import { describeEachDialect, errorCodes, token } from './support/stack.js';
 import { createTestPlan, createTestRenewal, DAY_MS, daysFromNow, PLAN_FIELDS } from './support/subscriptions-fixtures.js';
 
-// The job runner's poll would add statements to the counts measured here; new jobs still wake it.
+// The background work's polls (job runner, outbox relay) would add statements to the counts
+// measured here; nothing in this file queues a job or assigns a license, which would wake them.
 process.env.SUBSCRIPTIONS_JOB_POLL_MS = '600000';
 
 interface Plan {
@@ -236,6 +237,19 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
       alice: { status: 'ACTIVATED', userEmail: 'alice@sealteamten.example.com', lmsUserId: 4, subscriptionPlan: { enterpriseCustomerUuid: DEMO.customers.sealTeamTen } },
       peter: { status: 'ACTIVATED', userEmail: 'peter@initech.example.com', lmsUserId: 20, subscriptionPlan: { enterpriseCustomerUuid: DEMO.customers.planExample } },
     });
+  });
+
+  it('loads the plans and counts of a learner\'s licenses in one statement each, however many licenses it holds', async () => {
+    const email = 'many.plans@example.com';
+    for (let i = 0; i < 5; i++) await createTestPlan(stack(), { unassigned: 1, holders: [{ email, status: 'ACTIVATED', lmsUserId: 600 }] });
+    const many = await token({ roles: [], userId: 600, email });
+    const query = 'query { myLicenses(first: 50) { nodes { uuid subscriptionPlan { title licenseCounts { total } } } } }';
+    const result = await stack().graphql<{ myLicenses: { nodes: unknown[] } }>(query, {}, { token: many });
+    assert.equal(result.data!.myLicenses.nodes.length, 5);
+    const forFive = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: many }));
+    const forOne = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: stack().tokens.sealLearner }));
+    assert.equal(forFive, 3);
+    assert.equal(forOne, 3);
   });
 
   it('keeps plans of other customers away from admins and learners, and shows them to operators', async () => {

@@ -4,6 +4,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { SubscriptionsContext } from './context.js';
 import { canViewJob, enqueueBulkLicenseEnrollment } from './jobs.js';
 import { activateLicense, assignLicenses, bulkRevokeLicenses } from './licenses.js';
+import { wakeOutboxRelays } from './outbox-relay.js';
 import { daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './plans.js';
 import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
@@ -102,8 +103,11 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    assignLicenses(_root, { input }, ctx) {
-      return assignLicenses(ctx.db, ctx.viewer, input);
+    async assignLicenses(_root, { input }, ctx) {
+      const result = await assignLicenses(ctx.db, ctx.viewer, input);
+      // Committed: the learner-link requests can go out now.
+      if (result.numSuccessfulAssignments) wakeOutboxRelays();
+      return result;
     },
     async bulkRevokeLicenses(_root, { input }, ctx) {
       return { revokedLicenses: await bulkRevokeLicenses(ctx.db, ctx.viewer, input) };

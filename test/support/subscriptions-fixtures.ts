@@ -110,7 +110,7 @@ export interface OutboxRow {
 
 /** Outbox rows of the subscriptions subgraph, oldest first. */
 export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
-  const rows = (await subscriptionsDb(stack).selectFrom('subscriptions_outbox').select(['event_type', 'aggregate_key', 'payload', 'created']).orderBy('created').execute()) as unknown as {
+  const rows = (await subscriptionsDb(stack).selectFrom('subscriptions_outbox').select(['eventType', 'aggregateKey', 'payload', 'created']).orderBy('created').execute()) as {
     eventType: string;
     aggregateKey: string;
     payload: string | Record<string, unknown>;
