@@ -37,6 +37,23 @@ export function landingPagePlugins(): ApolloServerPlugin[] {
  * `/graphql` (authenticated) and `/health` (open). The database handle is the shared root
  * narrowed to the subgraph's tables and wrapped in its own statement counter.
  */
+/**
+ * A malformed scalar variable (a bad `Date`, say) makes Apollo Server answer HTTP 400, which the
+ * gateway turns into INTERNAL_SERVER_ERROR. Answering 200 lets its BAD_USER_INPUT reach clients.
+ */
+function variableErrorsAsOk<Context extends object>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
+        },
+      };
+    },
+  };
+}
+
 export async function createSubgraphApp<DB, Loaders>(
   definition: SubgraphDefinition<DB, Loaders>,
   root: AnyKysely,
@@ -54,7 +71,7 @@ export async function createSubgraphApp<DB, Loaders>(
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...landingPagePlugins(), ...extraPlugins],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), variableErrorsAsOk(), ...landingPagePlugins(), ...extraPlugins],
   });
   await server.start();
   const stopBackground = definition.startBackgroundWork?.(db);

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
 import { seedDemoData } from './demo-data.js';
+import { startBulkEnrollmentRunner } from './jobs.js';
 import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
+import { startOutboxRelay } from './outbox-relay.js';
 import { resolvers } from './resolvers.js';
 import { countPlans } from './store.js';
 import type { SubscriptionsDatabase } from './tables.js';
@@ -16,4 +18,11 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
   createLoaders: (db) => createLoaders(db),
   seedDemoData,
   isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
+  // Bulk license enrollment jobs (persisted, resumed after a restart) and learner-link delivery.
+  startBackgroundWork: (db) => {
+    const stoppers = [startBulkEnrollmentRunner(db), startOutboxRelay(db)];
+    return async () => {
+      await Promise.all(stoppers.map((stop) => stop()));
+    };
+  },
 };
