@@ -176,13 +176,11 @@ export type CancelAssignmentsPayload = {
   cancelled: Array<LearnerContentAssignment>;
 };
 
-/** A course of the catalog subgraph (assignments point at it). */
 export type Course = {
   __typename?: 'Course';
   key: Scalars['String']['output'];
 };
 
-/** A course run of the catalog subgraph (a transaction for a run key points at it). */
 export type CourseRun = {
   __typename?: 'CourseRun';
   key: Scalars['String']['output'];
