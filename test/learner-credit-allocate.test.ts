@@ -224,4 +224,39 @@ describeEachDialect('learner credit: allocateAssignments', (stack) => {
     assert.equal(list.errors, undefined, JSON.stringify(list.errors));
     assert.equal(list.data!.assignmentConfiguration.assignments.nodes[0]!.earliestPossibleExpiration.reason, 'ENROLLMENT_DATE_PASSED');
   });
+
+  it('expires allocations past their earliest possible expiration (ALLOCATED -> EXPIRED), and canRedeem says so even before the job runs', async () => {
+    const policy = await assignedPolicy(stack());
+    const db = learnerCreditDb(stack());
+    const fresh = await addAssignment(db, policy.configurationUuid!, { email: 'fresh@example.com', contentKey: COURSE, priceCents: 10_000 });
+    const old = await addAssignment(db, policy.configurationUuid!, { email: 'gob@bluth.example.com', lmsUserId: 10, contentKey: COURSE, priceCents: 10_000, allocatedAt: new Date(Date.now() - 91 * DAY) });
+    const closed = await addAssignment(db, policy.configurationUuid!, { email: 'closed@example.com', contentKey: DEMO.content.harvardRunKey, priceCents: 0 });
+    await addAssignment(db, policy.configurationUuid!, { email: 'cancelled@example.com', contentKey: COURSE, priceCents: 10_000, state: 'CANCELLED', allocatedAt: new Date(Date.now() - 200 * DAY) });
+    const canRedeem = 'query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { canRedeem(lmsUserId: 10, contentKey: "edx+tr1012") { reasons { code } } aggregates { amountAllocatedUsdCents } } }';
+    const before = await stack().graphql<{ subsidyAccessPolicy: { canRedeem: { reasons: { code: string }[] }; aggregates: { amountAllocatedUsdCents: number } } }>(canRedeem, { p: policy.policyUuid });
+    assert.deepEqual(before.data!.subsidyAccessPolicy.canRedeem.reasons, [{ code: 'LEARNER_ASSIGNMENT_EXPIRED' }]);
+    assert.equal(before.data!.subsidyAccessPolicy.aggregates.amountAllocatedUsdCents, 20_000);
+
+    const EXPIRE = 'mutation ($input: ExpireAssignmentsInput!) { expireAssignments(input: $input) { expired { uuid state learnerState actions { actionType } } } }';
+    const learner = await token({ roles: [`enterprise_learner:${BLUTH}`], userId: 10, email: 'gob@bluth.example.com' });
+    assert.deepEqual(errorCodes(await stack().graphql(EXPIRE, { input: { assignmentConfigurationUuid: policy.configurationUuid } }, { token: learner })), ['FORBIDDEN']);
+    const result = await stack().graphql<{ expireAssignments: { expired: { uuid: string; state: string; learnerState: string; actions: unknown[] }[] } }>(
+      EXPIRE,
+      { input: { assignmentConfigurationUuid: policy.configurationUuid } },
+      { token: stack().tokens.policyAdmin },
+    );
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    assert.deepEqual(
+      [...result.data!.expireAssignments.expired].sort((a, b) => a.uuid.localeCompare(b.uuid)),
+      [old, closed].sort().map((uuid) => ({ uuid, state: 'EXPIRED', learnerState: 'EXPIRED', actions: [{ actionType: 'EXPIRED' }] })),
+    );
+    const again = await stack().graphql<{ expireAssignments: { expired: unknown[] } }>(EXPIRE, { input: { assignmentConfigurationUuid: policy.configurationUuid } }, { token: stack().tokens.policyAdmin });
+    assert.deepEqual(again.data!.expireAssignments.expired, []);
+    const after = await stack().graphql<{ subsidyAccessPolicy: { aggregates: { amountAllocatedUsdCents: number } } }>(canRedeem, { p: policy.policyUuid });
+    assert.equal(after.data!.subsidyAccessPolicy.aggregates.amountAllocatedUsdCents, 10_000);
+    const stillThere = await allocateOk(stack(), { policyUuid: policy.policyUuid, learnerEmails: ['fresh@example.com'], contentKey: COURSE, contentPriceCents: 10_000 });
+    assert.deepEqual(stillThere.noChange.map((a) => a.uuid), [fresh]);
+    const reallocated = await allocateOk(stack(), { policyUuid: policy.policyUuid, learnerEmails: ['gob@bluth.example.com'], contentKey: COURSE, contentPriceCents: 10_000 });
+    assert.deepEqual(reallocated.updated.map((a) => [a.uuid, a.state]), [[old, 'ALLOCATED']]);
+  });
 });
