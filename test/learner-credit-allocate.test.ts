@@ -259,4 +259,21 @@ describeEachDialect('learner credit: allocateAssignments', (stack) => {
     const reallocated = await allocateOk(stack(), { policyUuid: policy.policyUuid, learnerEmails: ['gob@bluth.example.com'], contentKey: COURSE, contentPriceCents: 10_000 });
     assert.deepEqual(reallocated.updated.map((a) => [a.uuid, a.state]), [[old, 'ALLOCATED']]);
   });
+
+  it('allocates the maximum of 1000 emails in one call, in a bounded number of statements', async () => {
+    const policy = await assignedPolicy(stack(), { balanceCents: 20_000_000, spendLimitCents: 20_000_000 });
+    const emails = Array.from({ length: 1000 }, (_, i) => `bulk${i}@example.com`);
+    let payload!: Payload;
+    const statements = await stack().countStatements('learner-credit', async () => {
+      const result = await stack().graphql<{ allocateAssignments: { created: { uuid: string }[] } }>(
+        'mutation ($input: AllocateAssignmentsInput!) { allocateAssignments(input: $input) { created { uuid } } }',
+        { input: { policyUuid: policy.policyUuid, learnerEmails: emails, contentKey: COURSE, contentPriceCents: 10_000 } },
+        { token: stack().tokens.policyAdmin },
+      );
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      payload = result.data!.allocateAssignments as unknown as Payload;
+    });
+    assert.equal(payload.created.length, 1000);
+    assert.ok(statements <= 25, `expected a bounded number of statements, got ${statements}`);
+  });
 });
