@@ -578,7 +578,9 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
       noChange: [...unchanged.values()],
     };
     // Notification (and learner linking) is delivered after commit from the outbox.
-    await outbox(trx, [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
+    await outbox(
+      trx,
+      [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
     );
     return result;
   });
