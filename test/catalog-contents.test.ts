@@ -108,6 +108,8 @@ describeEachDialect('catalog contents', (stack) => {
     assert.deepEqual(runs.nodes.map(id), [`CourseRun:${HARVARD_CURRENT_RUN_KEY}`]);
     const both = await contents({ types: ['COURSERUN', 'PROGRAM'], first: 500 });
     assert.equal(both.totalCount, 11);
+    // Empty filter lists restrict nothing.
+    assert.equal((await contents({ types: [], availability: [] })).totalCount, 113);
   });
 
   it('derives availability from run dates: a course takes the best of its active runs', async () => {

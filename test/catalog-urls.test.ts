@@ -69,6 +69,20 @@ describeEachDialect('catalog enrollment and marketing URLs', (stack) => {
     assert.equal(data.course!.enrollmentUrl, `${lms}/edx+tr1012/enroll/?catalog=${DUSENBERY_AUDIT_CATALOG}&audit=true&utm_medium=enterprise&utm_source=dusenbery-devices`);
   });
 
+  it('adds audit=true to learner-portal URLs too (Umbrella Corporation publishes audit URLs)', async () => {
+    const result = await stack().graphql<{ enterpriseCatalog: { course: { enrollmentUrl: string; advertisedCourseRun: { key: string; enrollmentUrl: string } } } }>(
+      `{ enterpriseCatalog(uuid: "${DEMO.catalogs.foreign}") { course(key: "HarvardX+FIH") { enrollmentUrl advertisedCourseRun { key enrollmentUrl } } } }`,
+    );
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    const utm = 'audit=true&utm_medium=enterprise&utm_source=umbrella-corporation';
+    const course = result.data!.enterpriseCatalog.course;
+    assert.equal(course.enrollmentUrl, `https://portal.example.org/umbrella-corporation/course/HarvardX+FIH?${utm}`);
+    assert.equal(
+      course.advertisedCourseRun.enrollmentUrl,
+      `https://portal.example.org/umbrella-corporation/course/HarvardX+FIH?course_run_key=${encodeURIComponent(course.advertisedCourseRun.key)}&${utm}`,
+    );
+  });
+
   it('gives no enrollment URL and the untagged marketing URL outside a catalog', async () => {
     const result = await stack().graphql<{ course: unknown; courseRun: unknown; program: unknown }>(
       `{ course(key: "edx+tr1012") { enrollmentUrl marketingUrl courseRuns { enrollmentUrl } } courseRun(key: "${RUN}") { enrollmentUrl } program(uuid: "${DEMO.content.programUuid}") { enrollmentUrl marketingUrl } }`,

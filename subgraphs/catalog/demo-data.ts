@@ -453,7 +453,10 @@ const CATALOGS: EnterpriseCatalogTable[] = [
     queryTitle: 'Business & Management',
     contentFilter: toJson({ content_type: 'course', subjects: ['Business & Management'] }),
   }),
-  catalog(DEMO.catalogs.foreign, 'Umbrella Corporation catalog', DEMO.customers.foreign),
+  catalog(DEMO.catalogs.foreign, 'Umbrella Corporation catalog', DEMO.customers.foreign, {
+    enabledCourseModes: toJson(['audit', 'verified']),
+    publishAuditEnrollmentUrls: true,
+  }),
 ];
 
 export interface DemoContent {

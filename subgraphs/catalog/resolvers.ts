@@ -1,6 +1,6 @@
 import { badInput } from '../../lib/errors.js';
 import { listSize, LIMITS, uuidArg } from '../../lib/validate.js';
-import type { Availability, ContentType, Resolvers } from './__generated__/resolvers-types.js';
+import type { ContentType, Resolvers } from './__generated__/resolvers-types.js';
 import type { CatalogContext } from './context.js';
 import { membershipKey, normalizeContentKey } from './loaders.js';
 import {
@@ -41,7 +41,8 @@ const CONTENT_TYPES: Record<ContentType, ContentTypeValue> = { COURSE: 'course',
 /** A content key argument: trimmed, non-empty. */
 function contentKeyArg(key: string, name = 'key'): string {
   const trimmed = normalizeContentKey(key);
-  if (!trimmed || trimmed.length > 255) throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
+  // Newlines are refused: the membership loader joins catalog and key with one.
+  if (!trimmed || trimmed.length > 255 || /[\r\n]/.test(trimmed)) throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
   return trimmed;
 }
 
@@ -109,7 +110,7 @@ export const resolvers: Resolvers = {
         catalog.uuid,
         {
           ...(contentTypes ? { contentTypes: contentTypes.map((t) => CONTENT_TYPES[t]) } : {}),
-          ...(availability ? { availability: availability as Availability[] } : {}),
+          ...(availability ? { availability } : {}),
           ...(search ? { search } : {}),
         },
         { first, after },

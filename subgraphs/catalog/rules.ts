@@ -129,18 +129,19 @@ export function marketingUrlFor(url: string | null | undefined, customer: Custom
 
 /**
  * Enrollment URL of a course or run reached through a catalog (DOMAIN section 1): the learner
- * portal when the customer has it, else the LMS enterprise enrollment page for the catalog.
- * `audit=true` is an LMS enrollment-page parameter, so only LMS URLs carry it.
+ * portal when the customer has it, else the LMS enterprise enrollment page for the catalog. Both
+ * carry `audit=true` when the catalog publishes audit enrollment URLs (enterprise-catalog adds it
+ * to the base parameters of either form), then the UTM parameters.
  */
 export function enrollmentUrlFor(
   content: { courseKey: string; runKey?: string },
   scope: CatalogScope,
   customer: CustomerInfo | null,
 ): string {
+  const params = `${scope.publishAuditEnrollmentUrls ? 'audit=true&' : ''}${utmQuery(customer)}`;
   if (customer?.enableLearnerPortal) {
     const runQuery = content.runKey ? `course_run_key=${encodeURIComponent(content.runKey)}&` : '';
-    return `${settings.learnerPortalUrl()}/${customer.slug}/course/${content.courseKey}?${runQuery}${utmQuery(customer)}`;
+    return `${settings.learnerPortalUrl()}/${customer.slug}/course/${content.courseKey}?${runQuery}${params}`;
   }
-  const audit = scope.publishAuditEnrollmentUrls ? '&audit=true' : '';
-  return `${settings.lmsUrl()}/enterprise/${scope.enterpriseCustomerUuid}/course/${content.runKey ?? content.courseKey}/enroll/?catalog=${scope.catalogUuid}${audit}&${utmQuery(customer)}`;
+  return `${settings.lmsUrl()}/enterprise/${scope.enterpriseCustomerUuid}/course/${content.runKey ?? content.courseKey}/enroll/?catalog=${scope.catalogUuid}&${params}`;
 }

@@ -271,7 +271,6 @@ export function listCatalogContent(
 ): Promise<Connection<Pick<CatalogContentTable, 'contentType' | 'contentKey'>>> {
   const activeRunRank = (courseKeyRef: string) =>
     sql<number>`(select min(${runAvailabilityRank('ar', now)}) from ${sql.table('course_run')} as ar where ${sql.ref('ar.courseKey')} = ${sql.ref(courseKeyRef)} and ${runIsActive('ar', now)})`;
-  const ranks = filter.availability?.map((a) => AVAILABILITY_RANK[a]);
   let query = db
     .selectFrom('catalog_content as cc')
     .leftJoin('course as c', (join) => join.onRef('c.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'course'))
@@ -286,9 +285,10 @@ export function listCatalogContent(
       ]),
     );
   if (filter.contentTypes?.length) query = query.where('cc.contentType', 'in', filter.contentTypes);
-  if (ranks) {
+  // Empty filter lists restrict nothing, like an absent filter.
+  if (filter.availability?.length) {
     // Programs have no dates: an availability filter leaves only courses and runs.
-    const rankList = ranks.length ? ranks : [0];
+    const rankList = filter.availability.map((a) => AVAILABILITY_RANK[a]);
     query = query.where((eb) =>
       eb.or([
         eb.and([eb('cc.contentType', '=', 'course'), sql<SqlBool>`${activeRunRank('cc.contentKey')} in (${sql.join(rankList)})`]),
