@@ -79,6 +79,20 @@ describeEachDialect('customers: data sharing consent', (stack) => {
     assert.deepEqual(errorCodes(uuid), ['BAD_USER_INPUT']);
   });
 
+  it("lists the customer's consent answers for admins, filterable, and only its own to a learner", async () => {
+    const LIST = 'query ($c: ID!, $course: String, $granted: Boolean) { enterpriseCustomer(uuid: $c) { dataSharingConsents(courseKey: $course, granted: $granted) { totalCount nodes { lmsUserId courseKey granted } } } }';
+    type List = { enterpriseCustomer: { dataSharingConsents: { totalCount: number; nodes: { lmsUserId: number; courseKey: string; granted: boolean }[] } } };
+    const admin = await stack().graphql<List>(LIST, { c: SEAL, granted: false }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(admin.data!.enterpriseCustomer.dataSharingConsents.nodes, [
+      { lmsUserId: 3, courseKey: DEMO.content.courseKey, granted: false },
+      { lmsUserId: 4, courseKey: 'HarvardX+FIH', granted: false },
+    ]);
+    const course = await stack().graphql<List>(LIST, { c: SEAL, course: 'HarvardX+FIH' }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(course.data!.enterpriseCustomer.dataSharingConsents.nodes.map((n) => n.lmsUserId), [4, 3]);
+    const own = await stack().graphql<List>(LIST, { c: SEAL }, { token: stack().tokens.sealLearner });
+    assert.deepEqual(own.data!.enterpriseCustomer.dataSharingConsents.nodes.map((n) => n.lmsUserId), [3, 3]);
+  });
+
   it("keeps a learner's consents private from other learners and other customers' admins", async () => {
     const other = await stack().graphql<ConsentsResult>(CONSENTS, { customer: SEAL, id: 4 }, { token: stack().tokens.sealLearner });
     assert.deepEqual(other.data, { enterpriseCustomer: { learner: null } });

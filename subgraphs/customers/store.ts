@@ -405,6 +405,23 @@ export async function findConsentsByCustomersAndUsers(db: DB, customerUuids: rea
   return rows.map(decodeConsent);
 }
 
+export interface ConsentListFilter {
+  courseKey?: string | null;
+  granted?: boolean | null;
+  onlyLmsUserId?: number;
+}
+
+const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+
+export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
+  let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);
+  if (filter.courseKey) query = query.where('courseKey', '=', filter.courseKey);
+  if (filter.granted === true) query = query.where('granted', '=', true);
+  if (filter.granted === false) query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
+  if (filter.onlyLmsUserId !== undefined) query = query.where('lmsUserId', '=', filter.onlyLmsUserId);
+  return paginate(query.selectAll(), page, CONSENT_ORDER, decodeConsent, () => countRows(query));
+}
+
 /** Course keys the (customer, LMS user) pairs are enrolled in, from the progress rows. */
 export async function findEnrolledCourseKeys(
   db: DB,
