@@ -36,6 +36,7 @@ import {
   insertLmsUser,
   lockCustomer,
   lockEnrollment,
+  lockLmsUsers,
   markUnenrolled,
   updateLearners,
   upsertConsent,
@@ -84,7 +85,10 @@ export async function linkLearners(
   const customer = await customerForAdmin(ctx, input.enterpriseCustomerUuid);
   const now = new Date();
   return ctx.db.transaction().execute(async (trx) => {
+    // Lock order everywhere: customer row, then user rows (by id): concurrent calls cannot deadlock.
+    await lockCustomer(trx, customer.uuid);
     const users = new Map((await findLmsUsersByEmails(trx, emails)).map((u) => [u.email, u]));
+    await lockLmsUsers(trx, [...users.values()].map((u) => u.id));
     const linkedIds: number[] = [];
     const alreadyIds: number[] = [];
     const pendingEmails: string[] = [];
@@ -123,7 +127,9 @@ export async function unlinkLearners(
   const isRelinkable = input.isRelinkable !== false;
   const now = new Date();
   return ctx.db.transaction().execute(async (trx) => {
+    await lockCustomer(trx, customer.uuid);
     const users = await findLmsUsersByEmails(trx, emails);
+    await lockLmsUsers(trx, users.map((u) => u.id));
     const links = new Map((await findLearnersByCustomersAndUsers(trx, [customer.uuid], users.map((u) => u.id))).map((l) => [l.email, l]));
     const pending = new Map((await findPendingLearners(trx, customer.uuid, emails)).map((p) => [p.userEmail, p]));
     const unlinkedIds: number[] = [];

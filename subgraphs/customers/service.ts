@@ -12,6 +12,7 @@ import {
   insertLearnerProgress,
   insertPendingEnrollments,
   lockLearnersOfUsers,
+  lockLmsUsers,
   reenroll,
   updateLearners,
 } from './store.js';
@@ -80,6 +81,7 @@ export async function linkUser(
   now: Date,
   options: { inviteKeyUuid?: string; activate?: boolean } = {},
 ): Promise<{ learnerId: number | null; outcome: LinkOutcome }> {
+  await lockLmsUsers(trx, [user.id]);
   const links = await lockLearnersOfUsers(trx, [user.id]);
   const link = links.find((l) => l.enterpriseCustomerUuid === customerUuid);
   if (link?.linked && (link.active || !options.activate)) return { learnerId: link.id, outcome: 'alreadyLinked' };
@@ -273,15 +275,15 @@ function progressRow(args: { customerUuid: string; learnerId: number; user: LmsU
     courseKey: run.courseKey,
     courserunKey: run.key,
     courseTitle: run.title ?? run.courseTitle,
-    coursePacingType: null,
+    coursePacingType: run.pacingType ?? null,
     courseStart: run.start,
     courseEnd: run.end,
-    courseDuration: run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY))) : null,
-    courseMinEffort: null,
-    courseMaxEffort: null,
+    courseDuration: run.weeksToComplete ?? (run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY))) : null),
+    courseMinEffort: run.minEffort ?? null,
+    courseMaxEffort: run.maxEffort ?? null,
     coursePrimaryProgram: null,
     coursePrimarySubject: null,
-    courseListPriceCents: null,
+    courseListPriceCents: run.priceCents ?? null,
     amountLearnerPaidCents: 0,
     paidBy: 'enterprise',
     seatDeliveryMethod: null,

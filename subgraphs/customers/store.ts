@@ -167,6 +167,15 @@ export async function findLearnersByCustomersAndEmails(
   return rows.map(decodeLearner);
 }
 
+/**
+ * Locks the LMS user rows: every link change of a user (the one-active rule) and every enrollment
+ * of it runs under this lock, so concurrent calls for one user serialize even before it has links.
+ */
+export async function lockLmsUsers(trx: Trx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await forUpdate(trx, trx.selectFrom('lms_user').select('id').where('id', 'in', ids)).execute();
+}
+
 /** Every link of these users, locked: the one-active rule rewrites them. */
 export async function lockLearnersOfUsers(trx: Trx, lmsUserIds: readonly number[]): Promise<EnterpriseCustomerUserRow[]> {
   if (lmsUserIds.length === 0) return [];
@@ -225,8 +234,9 @@ export async function findPendingLearners(db: DB | Trx, customerUuid: string, em
   return rows.map(decodePendingLearner);
 }
 
-/** Get-or-create of a pending learner; returns its id. */
+/** Get-or-create of a pending learner; returns its id. Runs under the customer row lock (no duplicate). */
 export async function ensurePendingLearner(trx: Trx, customerUuid: string, email: string, now: Date): Promise<{ id: number; created: boolean }> {
+  await lockCustomer(trx, customerUuid);
   const existing = await findPendingLearners(trx, customerUuid, [email]);
   if (existing[0]) return { id: existing[0].id, created: false };
   const result = await trx
@@ -393,6 +403,23 @@ export async function findConsentsByCustomersAndUsers(db: DB, customerUuids: rea
     .where('lmsUserId', 'in', lmsUserIds)
     .execute();
   return rows.map(decodeConsent);
+}
+
+export interface ConsentListFilter {
+  courseKey?: string | null;
+  granted?: boolean | null;
+  onlyLmsUserId?: number;
+}
+
+const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+
+export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
+  let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);
+  if (filter.courseKey) query = query.where('courseKey', '=', filter.courseKey);
+  if (filter.granted === true) query = query.where('granted', '=', true);
+  if (filter.granted === false) query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
+  if (filter.onlyLmsUserId !== undefined) query = query.where('lmsUserId', '=', filter.onlyLmsUserId);
+  return paginate(query.selectAll(), page, CONSENT_ORDER, decodeConsent, () => countRows(query));
 }
 
 /** Course keys the (customer, LMS user) pairs are enrolled in, from the progress rows. */
