@@ -11,7 +11,7 @@ const POLICY_FIELDS = `
   subsidyActiveDatetime subsidyExpirationDatetime isSubsidyActive
   aggregates { amountRedeemedUsdCents amountRedeemedUsd amountAllocatedUsdCents amountAllocatedUsd spendAvailableUsdCents spendAvailableUsd }
   assignmentConfiguration { uuid subsidyAccessPolicy { uuid } enterpriseCustomerUuid active }
-  groupAssociations lateRedemptionAllowedUntil isLateRedemptionAllowed
+  groupAssociations lateRedemptionAllowedUntil isLateRedemptionAllowed totalSpendLimitsForSubsidyCents totalDepositsForSubsidyCents
 `;
 
 describeEachDialect('learner credit: policies, subsidies and the ledger', (stack) => {
@@ -57,6 +57,8 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
         groupAssociations: [],
         lateRedemptionAllowedUntil: null,
         isLateRedemptionAllowed: false,
+        totalSpendLimitsForSubsidyCents: 100000000,
+        totalDepositsForSubsidyCents: 150000000,
       },
     ]);
   });

@@ -142,6 +142,10 @@ export const resolvers: Resolvers = {
     assignmentConfiguration: (policy, _args, ctx) => ctx.loaders.configurationByPolicy.load(policy.uuid),
     groupAssociations: async (policy, _args, ctx) => (await ctx.loaders.groupsByPolicy.load(policy.uuid)).map((g) => g.enterpriseGroupUuid),
     totalSpendLimitsForSubsidyCents: (policy, _args, ctx) => ctx.loaders.spendLimitsBySubsidy.load(policy.subsidyUuid),
+    async totalDepositsForSubsidyCents(policy, _args, ctx) {
+      const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
+      return subsidy ? ctx.loaders.depositsByLedger.load(subsidy.ledgerUuid) : 0;
+    },
     canRedeem: (policy, { lmsUserId, contentKey }, ctx) => canRedeem(ctx, policy, lmsUserId, contentKey),
     transactions(policy, { first, after }, ctx) {
       // Admins read every transaction of their customer's policies; a learner only its own.

@@ -597,6 +597,8 @@ export type SubsidyAccessPolicy = {
   subsidyActiveDatetime?: Maybe<Scalars['DateTime']['output']>;
   subsidyExpirationDatetime?: Maybe<Scalars['DateTime']['output']>;
   subsidyUuid: Scalars['ID']['output'];
+  /** Committed deposits into the policy's subsidy, in USD cents. */
+  totalDepositsForSubsidyCents: Scalars['SafeInt']['output'];
   /** Sum of the spend limits of the customer's active policies on the same subsidy, in USD cents. */
   totalSpendLimitsForSubsidyCents: Scalars['SafeInt']['output'];
   /** The policy's ledger transactions, newest first. A learner sees only its own. */
@@ -1129,6 +1131,7 @@ export type SubsidyAccessPolicyResolvers<ContextType = LearnerCreditContext, Par
   subsidyActiveDatetime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   subsidyExpirationDatetime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   subsidyUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  totalDepositsForSubsidyCents?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   totalSpendLimitsForSubsidyCents?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   transactions?: Resolver<ResolversTypes['LedgerTransactionConnection'], ParentType, ContextType, Partial<SubsidyAccessPolicyTransactionsArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
