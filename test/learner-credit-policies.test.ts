@@ -203,4 +203,24 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
     assert.equal(small, large);
     assert.ok(large <= 8, `expected at most 8 statements, got ${large}`);
   });
+
+  it('hides inactive (soft-deleted) policies from learners, not from admins', async () => {
+    const inactive = await createPolicy(learnerCreditDb(stack()), {
+      customer: DEMO.customers.policyExample,
+      catalog: DEMO.catalogs.policyExample,
+      policyType: 'PerLearnerSpendCreditAccessPolicy',
+      balanceCents: 1_000,
+      active: false,
+    });
+    const gob = await token({ roles: [`enterprise_learner:${DEMO.customers.policyExample}`], userId: 10, email: 'gob@bluth.example.com' });
+    const list = 'query ($c: ID!, $a: Boolean) { subsidyAccessPolicies(enterpriseCustomerUuid: $c, active: $a) { nodes { uuid } } }';
+    const asLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(list, { c: DEMO.customers.policyExample }, { token: gob });
+    assert.deepEqual(asLearner.data!.subsidyAccessPolicies.nodes, [{ uuid: LC_DEMO.policies.example }]);
+    const inactiveAsLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: unknown[] } }>(list, { c: DEMO.customers.policyExample, a: false }, { token: gob });
+    assert.deepEqual(inactiveAsLearner.data!.subsidyAccessPolicies.nodes, []);
+    const one = await stack().graphql('query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { uuid } }', { u: inactive.policyUuid }, { token: gob });
+    assert.deepEqual(one.data, { subsidyAccessPolicy: null });
+    const asAdmin = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(list, { c: DEMO.customers.policyExample, a: false }, { token: stack().tokens.policyAdmin });
+    assert.deepEqual(asAdmin.data!.subsidyAccessPolicies.nodes, [{ uuid: inactive.policyUuid }]);
+  });
 });

@@ -18,10 +18,17 @@ import {
 import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
+/** Inactive policies are soft-deleted: only admins of the customer (and operators) still see them. */
 function visiblePolicy(policy: SubsidyAccessPolicyRow | null, ctx: LearnerCreditContext): SubsidyAccessPolicyRow | null {
   if (!policy) return null;
   ctx.viewer.assertCanViewCustomer(policy.enterpriseCustomerUuid);
-  return policy;
+  return policy.active || ctx.viewer.isAdminOf(policy.enterpriseCustomerUuid) ? policy : null;
+}
+
+function policiesOf(ctx: LearnerCreditContext, customerUuid: string, args: { active?: boolean | null; policyType?: string | null; first?: number | null; after?: string | null }) {
+  ctx.viewer.assertCanViewCustomer(customerUuid);
+  const filter = { enterpriseCustomerUuid: customerUuid, active: args.active, policyType: args.policyType, onlyActive: !ctx.viewer.isAdminOf(customerUuid) };
+  return listPolicies(ctx.db, filter, { first: args.first, after: args.after });
 }
 
 function visibleConfiguration(configuration: AssignmentConfigurationRow | null, ctx: LearnerCreditContext): AssignmentConfigurationRow | null {
@@ -81,10 +88,8 @@ export const resolvers: Resolvers = {
     async subsidyAccessPolicy(_root, { uuid }, ctx) {
       return visiblePolicy(await ctx.loaders.policy.load(uuidArg(uuid)), ctx);
     },
-    subsidyAccessPolicies(_root, { enterpriseCustomerUuid, active, policyType, first, after }, ctx) {
-      const customer = uuidArg(enterpriseCustomerUuid, 'enterpriseCustomerUuid');
-      ctx.viewer.assertCanViewCustomer(customer);
-      return listPolicies(ctx.db, { enterpriseCustomerUuid: customer, active, policyType }, { first, after });
+    subsidyAccessPolicies(_root, { enterpriseCustomerUuid, ...args }, ctx) {
+      return policiesOf(ctx, uuidArg(enterpriseCustomerUuid, 'enterpriseCustomerUuid'), args);
     },
     async assignmentConfiguration(_root, { uuid }, ctx) {
       return visibleConfiguration(await ctx.loaders.configuration.load(uuidArg(uuid)), ctx);
@@ -122,9 +127,8 @@ export const resolvers: Resolvers = {
   },
   EnterpriseCustomer: {
     __resolveReference: (reference) => ({ uuid: reference.uuid }),
-    subsidyAccessPolicies(customer, { active, policyType, first, after }, ctx) {
-      ctx.viewer.assertCanViewCustomer(customer.uuid);
-      return listPolicies(ctx.db, { enterpriseCustomerUuid: customer.uuid, active, policyType }, { first, after });
+    subsidyAccessPolicies(customer, args, ctx) {
+      return policiesOf(ctx, customer.uuid, args);
     },
   },
   SubsidyAccessPolicy: {

@@ -71,11 +71,14 @@ export interface PolicyFilter {
   enterpriseCustomerUuid: string;
   active?: boolean | null;
   policyType?: string | null;
+  /** Learners see active policies only (inactive ones are soft-deleted). */
+  onlyActive?: boolean;
 }
 
 export function listPolicies(db: DB, filter: PolicyFilter, page: PageArgs): Promise<Connection<SubsidyAccessPolicyRow>> {
   let query = db.selectFrom('subsidy_access_policy').where('enterpriseCustomerUuid', '=', filter.enterpriseCustomerUuid);
   if (filter.active != null) query = query.where('active', '=', filter.active);
+  if (filter.onlyActive) query = query.where('active', '=', true);
   if (filter.policyType != null) query = query.where('policyType', '=', filter.policyType as SubsidyAccessPolicyRow['policyType']);
   return paginate(query.selectAll(), page, POLICY_ORDER, decodePolicy, () => countRows(query));
 }
