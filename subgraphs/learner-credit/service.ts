@@ -165,15 +165,15 @@ async function learnerAssignment(
   return pickAssignment(await findLearnerAssignments(db, configuration.uuid, { lmsUserId, email }, keys));
 }
 
+/** What the checks need from this subgraph's own tables (read in the locked transaction when writing). */
 interface LocalFacts {
-  subsidy: SubsidyRow | null;
   balance: number;
   redeemedTotal: number;
   learnerTransactions: LearnerTransaction[];
   configuration: AssignmentConfigurationRow | null;
 }
 
-async function localFacts(db: DB, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<Omit<LocalFacts, 'subsidy'>> {
+async function localFacts(db: DB, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
   const [balance, redeemed, learnerTransactions, configurations] = await Promise.all([
     subsidy ? sumLedgerBalances(db, [subsidy.ledgerUuid]) : Promise.resolve([]),
     sumRedeemedByPolicies(db, [policy.uuid]),
