@@ -3,9 +3,9 @@ import type { Kysely, Transaction } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { RunInfo } from './catalog-client.js';
 import {
-  ensurePendingLearner,
+  ensurePendingLearners,
   findEnrollmentsOfLearner,
-  findPendingEnrollmentKeys,
+  findPendingEnrollmentsByPendingUsers,
   insertEnrollment,
   insertFulfillment,
   insertLearner,
@@ -194,28 +194,34 @@ export async function enrollLinkedLearner(
   return outcomes;
 }
 
-/** Records pending enrollments of an email with no LMS account yet; applied when the user appears. */
-export async function enrollPendingLearner(
+/**
+ * Records pending enrollments of emails with no LMS account yet (get-or-create of the pending
+ * learners, then the missing (learner, run) pairs): a fixed number of statements for any number of
+ * emails. Applied when the user appears (registerLmsUser).
+ */
+export async function enrollPendingLearners(
   trx: Trx,
-  args: { customerUuid: string; email: string; runs: readonly RunInfo[]; source: string; licenseFor?: (runKey: string) => string | null; now: Date },
+  args: { customerUuid: string; emails: readonly string[]; runs: readonly RunInfo[]; source: string; licenseFor?: (email: string, runKey: string) => string | null; now: Date },
 ): Promise<void> {
-  const pending = await ensurePendingLearner(trx, args.customerUuid, args.email, args.now);
-  const known = await findPendingEnrollmentKeys(trx, pending.id);
+  const pending = await ensurePendingLearners(trx, args.customerUuid, args.emails, args.now);
+  const known = new Set((await findPendingEnrollmentsByPendingUsers(trx, pending.map((p) => p.id))).map((e) => `${e.pendingUserId}:${e.courseRunKey}`));
   await insertPendingEnrollments(
     trx,
-    args.runs
-      .filter((run) => !known.has(run.key))
-      .map((run) => ({
-        pendingUserId: pending.id,
-        courseRunKey: run.key,
-        source: args.source,
-        licenseUuid: args.licenseFor?.(run.key) ?? null,
-        courseKey: run.courseKey,
-        courseTitle: run.title ?? run.courseTitle,
-        courseStart: run.start,
-        courseEnd: run.end,
-        created: args.now,
-      })),
+    pending.flatMap((p) =>
+      args.runs
+        .filter((run) => !known.has(`${p.id}:${run.key}`))
+        .map((run) => ({
+          pendingUserId: p.id,
+          courseRunKey: run.key,
+          source: args.source,
+          licenseUuid: args.licenseFor?.(p.userEmail, run.key) ?? null,
+          courseKey: run.courseKey,
+          courseTitle: run.title ?? run.courseTitle,
+          courseStart: run.start,
+          courseEnd: run.end,
+          created: args.now,
+        })),
+    ),
   );
 }
 

@@ -234,21 +234,19 @@ export async function findPendingLearners(db: DB | Trx, customerUuid: string, em
   return rows.map(decodePendingLearner);
 }
 
-/** Get-or-create of a pending learner; returns its id. Runs under the customer row lock (no duplicate). */
-export async function ensurePendingLearner(trx: Trx, customerUuid: string, email: string, now: Date): Promise<{ id: number; created: boolean }> {
+/** Get-or-create of many pending learners of one customer (under its row lock); returns them all. */
+export async function ensurePendingLearners(trx: Trx, customerUuid: string, emails: readonly string[], now: Date): Promise<PendingEnterpriseCustomerUserRow[]> {
+  if (emails.length === 0) return [];
   await lockCustomer(trx, customerUuid);
-  const existing = await findPendingLearners(trx, customerUuid, [email]);
-  if (existing[0]) return { id: existing[0].id, created: false };
-  const result = await trx
-    .insertInto('pending_enterprise_customer_user')
-    .values({ enterpriseCustomerUuid: customerUuid, userEmail: email, created: now, modified: now })
-    .executeTakeFirstOrThrow();
-  return { id: Number(result.insertId), created: true };
-}
-
-export async function findPendingEnrollmentKeys(trx: Trx, pendingUserId: number): Promise<Set<string>> {
-  const rows = await trx.selectFrom('pending_enrollment').select('courseRunKey').where('pendingUserId', '=', pendingUserId).execute();
-  return new Set(rows.map((r) => r.courseRunKey));
+  const known = new Set((await findPendingLearners(trx, customerUuid, emails)).map((p) => p.userEmail));
+  const missing = emails.filter((email) => !known.has(email));
+  if (missing.length) {
+    await trx
+      .insertInto('pending_enterprise_customer_user')
+      .values(missing.map((userEmail) => ({ enterpriseCustomerUuid: customerUuid, userEmail, created: now, modified: now })))
+      .execute();
+  }
+  return findPendingLearners(trx, customerUuid, emails);
 }
 
 export async function insertPendingEnrollments(trx: Trx, rows: readonly Omit<PendingEnrollmentTable, 'id'>[]): Promise<void> {
