@@ -8,12 +8,13 @@ import type { CustomersContext } from './context.js';
 import { pairKey } from './loaders.js';
 import {
   EVENTS,
-  enrollLinkedLearner,
+  enrollLinkedLearners,
   enrollmentEvent,
   enrollPendingLearners,
   fulfillmentPayload,
   learnerPayload,
   linkUser,
+  linkUsers,
   writeEvents,
   type FulfillmentSpec,
 } from './service.js';
@@ -92,18 +93,18 @@ export async function linkLearners(
     // Lock order everywhere: customer row, then user rows (by id): concurrent calls cannot deadlock.
     await lockCustomer(trx, customer.uuid);
     const users = new Map((await findLmsUsersByEmails(trx, emails)).map((u) => [u.email, u]));
-    await lockLmsUsers(trx, [...users.values()].map((u) => u.id));
     const linkedIds: number[] = [];
     const alreadyIds: number[] = [];
     const pendingEmails: string[] = [];
     const notRelinkable: string[] = [];
+    const links = await linkUsers(trx, customer.uuid, [...users.values()], now);
     for (const email of emails) {
       const user = users.get(email);
       if (!user) {
         pendingEmails.push(email);
         continue;
       }
-      const { learnerId, outcome } = await linkUser(trx, customer.uuid, user, now);
+      const { learnerId, outcome } = links.get(user.id)!;
       if (outcome === 'notRelinkable') notRelinkable.push(email);
       else if (outcome === 'alreadyLinked') alreadyIds.push(learnerId!);
       else linkedIds.push(learnerId!);
@@ -267,25 +268,26 @@ export async function enrollLearners(
     });
     const reason = 'no LMS account yet: enrolled when the learner registers';
     for (const email of unknown) part.pending.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason })));
-    for (const email of chunk) {
-      const user = users.get(email);
-      if (!user) continue;
-      const link = await linkUser(trx, customer.uuid, user, now);
+    const known = chunk.flatMap((email) => users.get(email) ?? []);
+    const links = await linkUsers(trx, customer.uuid, known, now);
+    const learners: { learnerId: number; user: LmsUserRow }[] = [];
+    for (const user of known) {
+      const link = links.get(user.id)!;
       if (link.outcome === 'notRelinkable' || link.learnerId === null) {
-        part.failures.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
-        continue;
-      }
-      const outcomes = await enrollLinkedLearner(trx, {
-        customerUuid: customer.uuid,
-        learnerId: link.learnerId,
-        user,
-        runs,
-        source,
-        notify,
-        fulfillmentFor: (runKey) => fulfillmentFor(email, runKey),
-        now,
-      });
-      part.successes.push(...outcomes.map((o) => ({ email, courseRunKey: o.courseRunKey, reason: o.reason })));
+        part.failures.push(...runs.map((run) => ({ email: user.email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
+      } else learners.push({ learnerId: link.learnerId, user });
+    }
+    const outcomes = await enrollLinkedLearners(trx, {
+      customerUuid: customer.uuid,
+      learners,
+      runs,
+      source,
+      notify,
+      fulfillmentFor: (user, runKey) => fulfillmentFor(user.email, runKey),
+      now,
+    });
+    for (const { learnerId, user } of learners) {
+      part.successes.push(...outcomes.get(learnerId)!.map((o) => ({ email: user.email, courseRunKey: o.courseRunKey, reason: o.reason })));
     }
     return part;
   };
@@ -495,20 +497,19 @@ export async function registerLmsUser(
           end: e.courseEnd,
         }));
         const licenses = new Map(group.map((e) => [e.courseRunKey, e.licenseUuid]));
-        const outcomes = await enrollLinkedLearner(trx, {
+        const outcomes = await enrollLinkedLearners(trx, {
           customerUuid: p.enterpriseCustomerUuid,
-          learnerId,
-          user,
+          learners: [{ learnerId, user }],
           runs,
           source,
           notify: false,
-          fulfillmentFor: (runKey) => {
+          fulfillmentFor: (_user, runKey) => {
             const licenseUuid = licenses.get(runKey);
             return licenseUuid ? { fulfillmentType: 'LICENSE', licenseUuid, transactionUuid: null } : undefined;
           },
           now,
         });
-        enrollmentIds.push(...outcomes.map((o) => o.enrollmentId));
+        enrollmentIds.push(...outcomes.get(learnerId)!.map((o) => o.enrollmentId));
       }
     }
     await deletePendingLearners(trx, pending.map((p) => p.id));
