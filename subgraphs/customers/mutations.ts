@@ -72,7 +72,7 @@ export async function customerForAdmin(ctx: CustomersContext, uuidInput: string,
 }
 
 /** The viewer's own LMS account (by the token's user id, else its email), or null. */
-async function viewerLmsUserId(ctx: CustomersContext): Promise<number | null> {
+export async function viewerLmsUserId(ctx: CustomersContext): Promise<number | null> {
   if (ctx.viewer.lmsUserId != null) return ctx.viewer.lmsUserId;
   if (!ctx.viewer.email) return null;
   return (await ctx.loaders.lmsUserByEmail.load(ctx.viewer.email))?.id ?? null;
