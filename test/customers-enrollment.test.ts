@@ -253,3 +253,16 @@ describeEachDialect('customers: concurrent linking and enrollment', (stack) => {
     assert.equal(actives.filter(Boolean).length, 1);
   });
 });
+
+describeEachDialect('customers: bulk enrollment cost', (stack) => {
+  it('costs the same number of statements for two learners as for three', async () => {
+    const cost = (emails: string[]) =>
+      stack().countStatements('customers', async () => {
+        const result = await enroll(stack(), { enterpriseCustomerUuid: SEAL, emails, courseRunKeys: [FIH] });
+        assert.equal(result.successes.filter((s) => s.reason === 'enrolled').length, emails.length);
+      });
+    const two = await cost(['admin@sealteamten.example.com', 'seal_ten_alpha@example.com']);
+    const three = await cost(['qwe@asd.com', 'alice@sealteamten.example.com', 'learner@sealteamten.example.com']);
+    assert.equal(three, two);
+  });
+});

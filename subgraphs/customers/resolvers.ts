@@ -15,6 +15,7 @@ import {
   setDataSharingConsent,
   unenroll,
   unlinkLearners,
+  viewerLmsUserId,
 } from './mutations.js';
 import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store.js';
 import type { DataSharingConsentRow, DataSharingConsentView, EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
@@ -55,8 +56,7 @@ async function customers(uuids: readonly string[], ctx: CustomersContext): Promi
 
 /** The viewer's linked learner records (by LMS user id, else by its email's account). */
 async function viewerLinks(ctx: CustomersContext): Promise<EnterpriseCustomerUserRow[]> {
-  let userId = ctx.viewer.lmsUserId;
-  if (userId == null && ctx.viewer.email) userId = (await ctx.loaders.lmsUserByEmail.load(ctx.viewer.email))?.id ?? null;
+  const userId = await viewerLmsUserId(ctx);
   return userId == null ? [] : ctx.loaders.linksOfUser.load(userId);
 }
 
