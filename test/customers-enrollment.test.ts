@@ -156,6 +156,17 @@ describeEachDialect('customers: bulk enrollment', (stack) => {
     assert.deepEqual(learner.data!.enterpriseCustomer.learner, { lmsUserId: 10, active: true });
   });
 
+  it("hides an unlinked learner's enrollments and progress rows", async () => {
+    await stack().graphql('mutation ($i: RegisterLmsUserInput!) { registerLmsUser(input: $i) { lmsUserId } }', { i: { lmsUserId: 3003, email: 'shortstay@example.com', username: 'shortstay' } });
+    await enroll(stack(), { enterpriseCustomerUuid: SEAL, emails: ['shortstay@example.com'], courseRunKeys: [TR] });
+    const PROGRESS = 'query ($c: ID!) { enterpriseCustomer(uuid: $c) { learnerProgress(filter: { search: "shortstay" }) { totalCount } } }';
+    const count = async () => (await stack().graphql<{ enterpriseCustomer: { learnerProgress: { totalCount: number } } }>(PROGRESS, { c: SEAL })).data!.enterpriseCustomer.learnerProgress.totalCount;
+    const mine = async () => (await enrollments(stack(), SEAL, TR)).nodes.filter((n) => n.learner.email === 'shortstay@example.com').length;
+    assert.deepEqual([await count(), await mine()], [1, 1]);
+    await stack().graphql('mutation ($i: UnlinkLearnersInput!) { unlinkLearners(input: $i) { notFound } }', { i: { enterpriseCustomerUuid: SEAL, emails: ['shortstay@example.com'] } });
+    assert.deepEqual([await count(), await mine()], [0, 0]);
+  });
+
   it('records the fulfillment, and unenrolling revokes it', async () => {
     await stack().graphql('mutation ($i: RegisterLmsUserInput!) { registerLmsUser(input: $i) { lmsUserId } }', { i: { lmsUserId: 3002, email: 'licensed@example.com', username: 'licensed' } });
     const license = '11111111-2222-4333-8444-555555555555';
@@ -240,5 +251,18 @@ describeEachDialect('customers: concurrent linking and enrollment', (stack) => {
       }),
     );
     assert.equal(actives.filter(Boolean).length, 1);
+  });
+});
+
+describeEachDialect('customers: bulk enrollment cost', (stack) => {
+  it('costs the same number of statements for two learners as for three', async () => {
+    const cost = (emails: string[]) =>
+      stack().countStatements('customers', async () => {
+        const result = await enroll(stack(), { enterpriseCustomerUuid: SEAL, emails, courseRunKeys: [FIH] });
+        assert.equal(result.successes.filter((s) => s.reason === 'enrolled').length, emails.length);
+      });
+    const two = await cost(['admin@sealteamten.example.com', 'seal_ten_alpha@example.com']);
+    const three = await cost(['qwe@asd.com', 'alice@sealteamten.example.com', 'learner@sealteamten.example.com']);
+    assert.equal(three, two);
   });
 });

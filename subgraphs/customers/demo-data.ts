@@ -52,6 +52,8 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enableUniversalLink: true,
     enableBrowseAndRequest: true,
     enableAuditEnrollment: true,
+    // Seed 002's admin page shows "Enable data sharing consent" unchecked for Seal Team Ten.
+    enableDataSharingConsent: false,
     enablePortalLearnerCreditManagementScreen: true,
     enablePortalSubscriptionManagementScreen: true,
   }),
@@ -99,6 +101,16 @@ export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
   country: COUNTRY[l.customer] ?? null,
   dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
 }));
+
+/** Seed 002's "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
+const SEAL_SEED_USERS: (LmsUserTable & { linked: Date })[] = [
+  { id: 6, email: 'seal_ten_alpha@example.com', username: 'SealTenAlpha', country: 'US', dateJoined: new Date('2016-12-01T08:00:00Z'), linked: new Date('2016-12-23T05:13:00Z') },
+  { id: 7, email: 'qwe@asd.com', username: 'QWE', country: 'US', dateJoined: new Date('2017-01-20T12:00:00Z'), linked: new Date('2017-01-23T10:10:00Z') },
+];
+const SEAL_SEED_PENDING = [
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'qwe@ad.com', created: new Date('2017-01-13T09:28:00Z'), modified: new Date('2017-01-13T09:28:00Z') },
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'asd@asd.com', created: new Date('2017-01-13T09:31:00Z'), modified: new Date('2017-01-13T09:31:00Z') },
+];
 
 /** Learners of Acme Learning, the customer of the seeds' learner-summary example (local to this subgraph). */
 const ACME_USERS: LmsUserTable[] = [
@@ -182,7 +194,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     if (newProviders.length) await trx.insertInto('enterprise_customer_identity_provider').values(newProviders).execute();
 
     const users = new Set((await trx.selectFrom('lms_user').select('id').execute()).map((r) => Number(r.id)));
-    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS].filter((u) => !users.has(u.id));
+    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS, ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user)].filter((u) => !users.has(u.id));
     if (newUsers.length) await trx.insertInto('lms_user').values(newUsers).execute();
 
     const links = new Set(
@@ -195,17 +207,18 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     ].filter((k) => !keys.has(k.uuid));
     if (newKeys.length) await trx.insertInto('enterprise_customer_invite_key').values(newKeys).execute();
 
+    const joinedAt = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u.dateJoined]));
     const allLearners = [
-      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number })),
-      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id })),
+      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number, linked: joinedAt.get(l.lmsUserId)! })),
+      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id, linked: u.dateJoined })),
+      ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen as string, lmsUserId: u.id, linked: u.linked })),
     ];
     const newLinks = allLearners
       .filter((l) => !links.has(`${l.customer}:${l.lmsUserId}`))
       .map((l) => {
-        const joined = [...DEMO_LMS_USERS, ...ACME_USERS].find((u) => u.id === l.lmsUserId)!.dateJoined;
         // Bob joined Seal Team Ten through its invite link.
         const inviteKeyUuid = l.lmsUserId === 5 ? DEMO_INVITE_KEYS.active : null;
-        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: joined, modified: joined };
+        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: l.linked, modified: l.linked };
       });
     if (newLinks.length) await trx.insertInto('enterprise_customer_user').values(newLinks).execute();
 
@@ -304,6 +317,12 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     );
     const newConsents = DEMO_CONSENTS.filter((c) => !consents.has(`${c.enterpriseCustomerUuid}:${c.lmsUserId}:${c.courseKey}`)).map((c) => ({ ...c, created: CREATED, modified: CREATED }));
     if (newConsents.length) await trx.insertInto('data_sharing_consent').values(newConsents).execute();
+
+    const pendingEmails = new Set(
+      (await trx.selectFrom('pending_enterprise_customer_user').select(['enterpriseCustomerUuid', 'userEmail']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`),
+    );
+    const newPending = SEAL_SEED_PENDING.filter((p) => !pendingEmails.has(`${p.enterpriseCustomerUuid}:${p.userEmail}`));
+    if (newPending.length) await trx.insertInto('pending_enterprise_customer_user').values(newPending).execute();
 
     const pending = await trx
       .selectFrom('pending_enterprise_customer_user')

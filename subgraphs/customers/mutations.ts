@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { OutboxEvent } from '../../lib/outbox.js';
 import { badInput, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { emailArg, emailList, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
@@ -7,12 +8,13 @@ import type { CustomersContext } from './context.js';
 import { pairKey } from './loaders.js';
 import {
   EVENTS,
-  enrollLinkedLearner,
+  enrollLinkedLearners,
   enrollmentEvent,
-  enrollPendingLearner,
+  enrollPendingLearners,
   fulfillmentPayload,
   learnerPayload,
   linkUser,
+  linkUsers,
   writeEvents,
   type FulfillmentSpec,
 } from './service.js';
@@ -20,7 +22,7 @@ import {
   countInviteKeys,
   deactivateInviteKeyRow,
   deletePendingLearners,
-  ensurePendingLearner,
+  ensurePendingLearners,
   findEnrollmentsByIds,
   findFulfillmentOfEnrollment,
   findInviteKey,
@@ -42,6 +44,7 @@ import {
   upsertConsent,
 } from './store.js';
 import type {
+  CustomersDatabase,
   DataSharingConsentView,
   EnterpriseCourseEnrollmentRow,
   EnterpriseCustomerRow,
@@ -53,6 +56,8 @@ import type {
 
 /** DOMAIN section 2: at most 1000 (email, run) pairs per bulk enrollment. */
 export const MAX_ENROLLMENT_PAIRS = 1000;
+/** Learners written per transaction by a bulk enrollment. */
+const ENROLLMENT_CHUNK = 100;
 /** DOMAIN section 2 / edx-enterprise: invite key limits. */
 export const INVITE_KEYS = { perCustomer: 100, defaultUsageLimit: 10_000, maxUsageLimit: 1_000_000, defaultDays: 365, maxDays: 3650 } as const;
 const DAY_MS = 86_400_000;
@@ -67,7 +72,7 @@ export async function customerForAdmin(ctx: CustomersContext, uuidInput: string,
 }
 
 /** The viewer's own LMS account (by the token's user id, else its email), or null. */
-async function viewerLmsUserId(ctx: CustomersContext): Promise<number | null> {
+export async function viewerLmsUserId(ctx: CustomersContext): Promise<number | null> {
   if (ctx.viewer.lmsUserId != null) return ctx.viewer.lmsUserId;
   if (!ctx.viewer.email) return null;
   return (await ctx.loaders.lmsUserByEmail.load(ctx.viewer.email))?.id ?? null;
@@ -88,19 +93,18 @@ export async function linkLearners(
     // Lock order everywhere: customer row, then user rows (by id): concurrent calls cannot deadlock.
     await lockCustomer(trx, customer.uuid);
     const users = new Map((await findLmsUsersByEmails(trx, emails)).map((u) => [u.email, u]));
-    await lockLmsUsers(trx, [...users.values()].map((u) => u.id));
     const linkedIds: number[] = [];
     const alreadyIds: number[] = [];
     const pendingEmails: string[] = [];
     const notRelinkable: string[] = [];
+    const links = await linkUsers(trx, customer.uuid, [...users.values()], now);
     for (const email of emails) {
       const user = users.get(email);
       if (!user) {
-        await ensurePendingLearner(trx, customer.uuid, email, now);
         pendingEmails.push(email);
         continue;
       }
-      const { learnerId, outcome } = await linkUser(trx, customer.uuid, user, now);
+      const { learnerId, outcome } = links.get(user.id)!;
       if (outcome === 'notRelinkable') notRelinkable.push(email);
       else if (outcome === 'alreadyLinked') alreadyIds.push(learnerId!);
       else linkedIds.push(learnerId!);
@@ -108,7 +112,7 @@ export async function linkLearners(
     // All or nothing: the transaction rolls back every link of this call.
     if (notRelinkable.length) throw conflict(`These learners were unlinked and cannot be relinked: ${notRelinkable.join(', ')}`, { emails: notRelinkable });
     const rows = new Map((await findLearnersByIds(trx, [...linkedIds, ...alreadyIds])).map((r) => [r.id, r]));
-    const pending = new Map((await findPendingLearners(trx, customer.uuid, pendingEmails)).map((p) => [p.userEmail, p]));
+    const pending = new Map((await ensurePendingLearners(trx, customer.uuid, pendingEmails, now)).map((p) => [p.userEmail, p]));
     return {
       linked: linkedIds.map((id) => rows.get(id)!),
       alreadyLinked: alreadyIds.map((id) => rows.get(id)!),
@@ -198,8 +202,8 @@ function enrollmentSource(ctx: CustomersContext): string {
 /**
  * Bulk enrollment (seed 002 ADR 14, DOMAIN section 2): best-effort. Input shape and limits are
  * validated up front (BAD_USER_INPUT, nothing written); then every (email, run) pair ends in
- * exactly one list. Each email is handled in its own transaction (link + enrollments + progress
- * rows + outbox events), so one learner's failure never undoes another's enrollment.
+ * exactly one list. A learner's link, enrollments, progress rows and outbox events commit
+ * together; one learner's failure never undoes another's enrollment.
  */
 export async function enrollLearners(
   ctx: CustomersContext,
@@ -240,43 +244,77 @@ export async function enrollLearners(
   const source = enrollmentSource(ctx);
   const notify = input.notify === true;
 
+  const workable: string[] = [];
   for (const email of emails) {
     if (!isEmail(email)) {
       for (const courseRunKey of runKeys) result.failures.push({ email, courseRunKey, reason: 'invalid email address' });
       continue;
     }
     for (const [courseRunKey, reason] of runFailures) result.failures.push({ email, courseRunKey, reason });
-    if (runs.length === 0) continue;
-    const user = users.get(email);
+    if (runs.length) workable.push(email);
+  }
+
+  /** Some learners' enrollments inside a transaction; results are reported only once it commits. */
+  const enrollSome = async (trx: Transaction<CustomersDatabase>, chunk: readonly string[]): Promise<EnrollLearnersResult> => {
+    const part: EnrollLearnersResult = { successes: [], pending: [], failures: [] };
+    const unknown = chunk.filter((email) => !users.has(email));
+    await enrollPendingLearners(trx, {
+      customerUuid: customer.uuid,
+      emails: unknown,
+      runs,
+      source,
+      licenseFor: (email, runKey) => fulfillmentFor(email, runKey)?.licenseUuid ?? null,
+      now,
+    });
+    const reason = 'no LMS account yet: enrolled when the learner registers';
+    for (const email of unknown) part.pending.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason })));
+    const known = chunk.flatMap((email) => users.get(email) ?? []);
+    const links = await linkUsers(trx, customer.uuid, known, now);
+    const learners: { learnerId: number; user: LmsUserRow }[] = [];
+    for (const user of known) {
+      const link = links.get(user.id)!;
+      if (link.outcome === 'notRelinkable' || link.learnerId === null) {
+        part.failures.push(...runs.map((run) => ({ email: user.email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
+      } else learners.push({ learnerId: link.learnerId, user });
+    }
+    const outcomes = await enrollLinkedLearners(trx, {
+      customerUuid: customer.uuid,
+      learners,
+      runs,
+      source,
+      notify,
+      fulfillmentFor: (user, runKey) => fulfillmentFor(user.email, runKey),
+      now,
+    });
+    for (const { learnerId, user } of learners) {
+      part.successes.push(...outcomes.get(learnerId)!.map((o) => ({ email: user.email, courseRunKey: o.courseRunKey, reason: o.reason })));
+    }
+    return part;
+  };
+  const merge = (part: EnrollLearnersResult) => {
+    result.successes.push(...part.successes);
+    result.pending.push(...part.pending);
+    result.failures.push(...part.failures);
+  };
+
+  // Learners are written in chunks, one transaction each (few commits for large calls). If a chunk
+  // fails, its learners are retried one transaction each, so one bad learner fails only its pairs.
+  // Lock order as everywhere: the customer row (pending learners first), then users by id.
+  const userId = (email: string) => users.get(email)?.id ?? -1;
+  workable.sort((a, b) => userId(a) - userId(b));
+  for (let i = 0; i < workable.length; i += ENROLLMENT_CHUNK) {
+    const chunk = workable.slice(i, i + ENROLLMENT_CHUNK);
     try {
-      if (!user) {
-        const licenseFor = (runKey: string) => fulfillmentFor(email, runKey)?.licenseUuid ?? null;
-        await ctx.db.transaction().execute((trx) => enrollPendingLearner(trx, { customerUuid: customer.uuid, email, runs, source, licenseFor, now }));
-        for (const run of runs) result.pending.push({ email, courseRunKey: run.key, reason: 'no LMS account yet: enrolled when the learner registers' });
-        continue;
+      merge(await ctx.db.transaction().execute((trx) => enrollSome(trx, chunk)));
+    } catch {
+      for (const email of chunk) {
+        try {
+          merge(await ctx.db.transaction().execute((trx) => enrollSome(trx, [email])));
+        } catch (error) {
+          console.error('[customers] enrollLearners failed for one learner', error);
+          for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
+        }
       }
-      const outcome = await ctx.db.transaction().execute(async (trx) => {
-        const link = await linkUser(trx, customer.uuid, user, now);
-        if (link.outcome === 'notRelinkable' || link.learnerId === null) return null;
-        return enrollLinkedLearner(trx, {
-          customerUuid: customer.uuid,
-          learnerId: link.learnerId,
-          user,
-          runs,
-          source,
-          notify,
-          fulfillmentFor: (runKey) => fulfillmentFor(email, runKey),
-          now,
-        });
-      });
-      if (!outcome) {
-        for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' });
-        continue;
-      }
-      for (const o of outcome) result.successes.push({ email, courseRunKey: o.courseRunKey, reason: o.reason });
-    } catch (error) {
-      console.error('[customers] enrollLearners failed for one learner', error);
-      for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
     }
   }
   return result;
@@ -459,20 +497,19 @@ export async function registerLmsUser(
           end: e.courseEnd,
         }));
         const licenses = new Map(group.map((e) => [e.courseRunKey, e.licenseUuid]));
-        const outcomes = await enrollLinkedLearner(trx, {
+        const outcomes = await enrollLinkedLearners(trx, {
           customerUuid: p.enterpriseCustomerUuid,
-          learnerId,
-          user,
+          learners: [{ learnerId, user }],
           runs,
           source,
           notify: false,
-          fulfillmentFor: (runKey) => {
+          fulfillmentFor: (_user, runKey) => {
             const licenseUuid = licenses.get(runKey);
             return licenseUuid ? { fulfillmentType: 'LICENSE', licenseUuid, transactionUuid: null } : undefined;
           },
           now,
         });
-        enrollmentIds.push(...outcomes.map((o) => o.enrollmentId));
+        enrollmentIds.push(...outcomes.get(learnerId)!.map((o) => o.enrollmentId));
       }
     }
     await deletePendingLearners(trx, pending.map((p) => p.id));

@@ -3,20 +3,27 @@ import type { Kysely, Transaction } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { RunInfo } from './catalog-client.js';
 import {
-  ensurePendingLearner,
-  findEnrollmentsOfLearner,
-  findPendingEnrollmentKeys,
-  insertEnrollment,
-  insertFulfillment,
-  insertLearner,
+  ensurePendingLearners,
+  findEnrollmentsOfLearners,
+  findPendingEnrollmentsByPendingUsers,
+  insertEnrollments,
+  insertFulfillments,
   insertLearnerProgress,
+  insertLearners,
   insertPendingEnrollments,
   lockLearnersOfUsers,
   lockLmsUsers,
   reenroll,
   updateLearners,
 } from './store.js';
-import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LmsUserRow } from './tables.js';
+import type {
+  CustomersDatabase,
+  EnrollmentFulfillmentRow,
+  EnterpriseCourseEnrollmentRow,
+  EnterpriseCustomerUserRow,
+  LearnerProgressTable,
+  LmsUserRow,
+} from './tables.js';
 
 type Trx = Transaction<CustomersDatabase>;
 
@@ -67,53 +74,78 @@ export function learnerPayload(link: {
 
 export type LinkOutcome = 'linked' | 'activated' | 'alreadyLinked' | 'notRelinkable';
 
+export interface LinkResult {
+  learnerId: number | null;
+  outcome: LinkOutcome;
+}
+
 /**
- * edx-enterprise `link_user` for an existing LMS user, inside the caller's transaction. A new or
- * re-linked learner becomes the user's one active link: every other linked link of the user is
+ * edx-enterprise `link_user` for existing LMS users, inside the caller's transaction. A new or
+ * re-linked learner becomes its user's one active link: every other linked link of the user is
  * deactivated (the one-active rule). `activate` also makes an already linked but inactive link
- * the active one (invite keys, registration). The user's links are locked first, so concurrent
- * links of one user serialize.
+ * the active one (invite keys, registration). The users' rows, then their links, are locked
+ * first, so concurrent links of one user serialize. A fixed number of statements for any number
+ * of users.
  */
+export async function linkUsers(
+  trx: Trx,
+  customerUuid: string,
+  users: readonly LmsUserRow[],
+  now: Date,
+  options: { inviteKeyUuid?: string; activate?: boolean } = {},
+): Promise<Map<number, LinkResult>> {
+  const ids = users.map((u) => u.id);
+  await lockLmsUsers(trx, ids);
+  const links = await lockLearnersOfUsers(trx, ids);
+  const results = new Map<number, LinkResult>();
+  const relink: EnterpriseCustomerUserRow[] = [];
+  const create: number[] = [];
+  for (const user of users) {
+    const link = links.find((l) => l.lmsUserId === user.id && l.enterpriseCustomerUuid === customerUuid);
+    if (link?.linked && (link.active || !options.activate)) results.set(user.id, { learnerId: link.id, outcome: 'alreadyLinked' });
+    else if (link && !link.linked && !link.isRelinkable) results.set(user.id, { learnerId: link.id, outcome: 'notRelinkable' });
+    else if (link) relink.push(link);
+    else create.push(user.id);
+  }
+  await updateLearners(trx, relink.map((l) => l.id), { linked: true, active: true, ...(options.inviteKeyUuid ? { inviteKeyUuid: options.inviteKeyUuid } : {}) }, now);
+  const created = await insertLearners(trx, customerUuid, create, now, options.inviteKeyUuid ?? null);
+  for (const link of relink) results.set(link.lmsUserId, { learnerId: link.id, outcome: link.linked ? 'activated' : 'linked' });
+  for (const [userId, learnerId] of created) results.set(userId, { learnerId, outcome: 'linked' });
+
+  const changed = new Set([...relink.map((l) => l.lmsUserId), ...created.keys()]);
+  const others = links.filter((l) => changed.has(l.lmsUserId) && l.enterpriseCustomerUuid !== customerUuid && l.linked && l.active).map((l) => l.id);
+  await updateLearners(trx, others, { active: false }, now);
+  const previous = new Map(relink.map((l) => [l.lmsUserId, l]));
+  await writeEvents(
+    trx,
+    [...changed].map((userId) => ({
+      eventType: EVENTS.learnerLinked,
+      aggregateKey: `${customerUuid}:${userId}`,
+      payload: learnerPayload({
+        id: results.get(userId)!.learnerId!,
+        created: previous.get(userId)?.created ?? now,
+        modified: now,
+        enterpriseCustomerUuid: customerUuid,
+        lmsUserId: userId,
+        active: true,
+        linked: true,
+        isRelinkable: true,
+        inviteKeyUuid: options.inviteKeyUuid ?? previous.get(userId)?.inviteKeyUuid ?? null,
+      }),
+    })),
+  );
+  return results;
+}
+
+/** `linkUsers` for one user. */
 export async function linkUser(
   trx: Trx,
   customerUuid: string,
   user: LmsUserRow,
   now: Date,
   options: { inviteKeyUuid?: string; activate?: boolean } = {},
-): Promise<{ learnerId: number | null; outcome: LinkOutcome }> {
-  await lockLmsUsers(trx, [user.id]);
-  const links = await lockLearnersOfUsers(trx, [user.id]);
-  const link = links.find((l) => l.enterpriseCustomerUuid === customerUuid);
-  if (link?.linked && (link.active || !options.activate)) return { learnerId: link.id, outcome: 'alreadyLinked' };
-  if (link && !link.linked && !link.isRelinkable) return { learnerId: link.id, outcome: 'notRelinkable' };
-  let learnerId: number;
-  const inviteKeyUuid = options.inviteKeyUuid ?? link?.inviteKeyUuid ?? null;
-  if (link) {
-    learnerId = link.id;
-    await updateLearners(trx, [link.id], { linked: true, active: true, ...(options.inviteKeyUuid ? { inviteKeyUuid: options.inviteKeyUuid } : {}) }, now);
-  } else {
-    learnerId = await insertLearner(trx, { enterpriseCustomerUuid: customerUuid, lmsUserId: user.id, inviteKeyUuid, now });
-  }
-  const others = links.filter((l) => l.id !== learnerId && l.linked && l.active).map((l) => l.id);
-  await updateLearners(trx, others, { active: false }, now);
-  await writeEvents(trx, [
-    {
-      eventType: EVENTS.learnerLinked,
-      aggregateKey: `${customerUuid}:${user.id}`,
-      payload: learnerPayload({
-        id: learnerId,
-        created: link?.created ?? now,
-        modified: now,
-        enterpriseCustomerUuid: customerUuid,
-        lmsUserId: user.id,
-        active: true,
-        linked: true,
-        isRelinkable: true,
-        inviteKeyUuid,
-      }),
-    },
-  ]);
-  return { learnerId, outcome: link?.linked ? 'activated' : 'linked' };
+): Promise<LinkResult> {
+  return (await linkUsers(trx, customerUuid, [user], now, options)).get(user.id)!;
 }
 
 /** What pays for an enrollment, as mutations receive it (GraphQL enum values). */
@@ -131,38 +163,54 @@ export interface EnrollmentOutcome {
 }
 
 /**
- * Enrolls one linked learner in runs (edx-enterprise `ECU.enroll` + get-or-create of the ECE):
- * idempotent per (learner, run); a new enrollment gets its fulfillment, its learner-progress row
- * and its events in the same transaction.
+ * Enrolls linked learners of one customer in runs (edx-enterprise `ECU.enroll` + get-or-create
+ * of the ECE): idempotent per (learner, run); new enrollments get their fulfillment, their
+ * learner-progress row and their events in the caller's transaction. A fixed number of
+ * statements for any number of learners and runs. Returns the outcomes by learner id.
  */
-export async function enrollLinkedLearner(
+export async function enrollLinkedLearners(
   trx: Trx,
   args: {
     customerUuid: string;
-    learnerId: number;
-    user: LmsUserRow;
+    learners: readonly { learnerId: number; user: LmsUserRow }[];
     runs: readonly RunInfo[];
     source: string;
     notify: boolean;
-    fulfillmentFor?: (runKey: string) => FulfillmentSpec | undefined;
+    fulfillmentFor?: (user: LmsUserRow, runKey: string) => FulfillmentSpec | undefined;
     now: Date;
   },
-): Promise<EnrollmentOutcome[]> {
-  const { customerUuid, learnerId, user, runs, source, now } = args;
-  const existing = new Map((await findEnrollmentsOfLearner(trx, learnerId, runs.map((r) => r.key))).map((e) => [e.courseRunKey, e]));
-  const outcomes: EnrollmentOutcome[] = [];
-  const events: OutboxEvent[] = [];
-  for (const run of runs) {
-    const current = existing.get(run.key);
-    if (current) {
-      if (current.unenrolled) await reenroll(trx, current.id, now);
-      outcomes.push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
-      continue;
+): Promise<Map<number, EnrollmentOutcome[]>> {
+  const { customerUuid, learners, runs, source, now } = args;
+  const existing = new Map(
+    (await findEnrollmentsOfLearners(trx, learners.map((l) => l.learnerId), runs.map((r) => r.key))).map((e) => [`${e.enterpriseCustomerUserId}:${e.courseRunKey}`, e]),
+  );
+  const outcomes = new Map<number, EnrollmentOutcome[]>(learners.map((l) => [l.learnerId, []]));
+  const toReenroll: number[] = [];
+  const toCreate: { learnerId: number; courseRunKey: string; source: string }[] = [];
+  for (const { learnerId } of learners) {
+    for (const run of runs) {
+      const current = existing.get(`${learnerId}:${run.key}`);
+      if (!current) toCreate.push({ learnerId, courseRunKey: run.key, source });
+      else {
+        if (current.unenrolled) toReenroll.push(current.id);
+        outcomes.get(learnerId)!.push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
+      }
     }
-    const enrollment = await insertEnrollment(trx, { learnerId, customerUuid, courseRunKey: run.key, source, now });
-    await insertLearnerProgress(trx, progressRow({ customerUuid, learnerId, user, run, enrollment, now }));
-    events.push(enrollmentEvent(enrollment, customerUuid, user.id));
-    const spec = args.fulfillmentFor?.(run.key);
+  }
+  await reenroll(trx, toReenroll, now);
+  const created = await insertEnrollments(trx, customerUuid, toCreate, now);
+  const byLearner = new Map(learners.map((l) => [l.learnerId, l.user]));
+  const runByKey = new Map(runs.map((r) => [r.key, r]));
+  const progress: LearnerProgressTable[] = [];
+  const fulfillments: EnrollmentFulfillmentRow[] = [];
+  const events: OutboxEvent[] = [];
+  for (const enrollment of created) {
+    const user = byLearner.get(enrollment.enterpriseCustomerUserId)!;
+    const run = runByKey.get(enrollment.courseRunKey)!;
+    progress.push(progressRow({ customerUuid, learnerId: enrollment.enterpriseCustomerUserId, user, run, enrollment, now }));
+    const event = enrollmentEvent(enrollment, customerUuid, user.id);
+    events.push(event);
+    const spec = args.fulfillmentFor?.(user, run.key);
     if (spec) {
       const fulfillment: EnrollmentFulfillmentRow = {
         uuid: randomUUID(),
@@ -174,48 +222,52 @@ export async function enrollLinkedLearner(
         created: now,
         modified: now,
       };
-      await insertFulfillment(trx, fulfillment);
-      events.push({
-        eventType: EVENTS.fulfillmentCreated,
-        aggregateKey: `${customerUuid}:${user.id}`,
-        payload: fulfillmentPayload(fulfillment, enrollmentEvent(enrollment, customerUuid, user.id).payload),
-      });
+      fulfillments.push(fulfillment);
+      events.push({ eventType: EVENTS.fulfillmentCreated, aggregateKey: event.aggregateKey, payload: fulfillmentPayload(fulfillment, event.payload) });
     }
     if (args.notify) {
       events.push({
         eventType: EVENTS.enrollmentNotification,
-        aggregateKey: `${customerUuid}:${user.id}`,
+        aggregateKey: event.aggregateKey,
         payload: { enterprise_customer_uuid: customerUuid, user_id: user.id, email: user.email, course_run_key: run.key },
       });
     }
-    outcomes.push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
+    outcomes.get(enrollment.enterpriseCustomerUserId)!.push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
   }
+  await insertLearnerProgress(trx, progress);
+  await insertFulfillments(trx, fulfillments);
   await writeEvents(trx, events);
   return outcomes;
 }
 
-/** Records pending enrollments of an email with no LMS account yet; applied when the user appears. */
-export async function enrollPendingLearner(
+/**
+ * Records pending enrollments of emails with no LMS account yet (get-or-create of the pending
+ * learners, then the missing (learner, run) pairs): a fixed number of statements for any number of
+ * emails. Applied when the user appears (registerLmsUser).
+ */
+export async function enrollPendingLearners(
   trx: Trx,
-  args: { customerUuid: string; email: string; runs: readonly RunInfo[]; source: string; licenseFor?: (runKey: string) => string | null; now: Date },
+  args: { customerUuid: string; emails: readonly string[]; runs: readonly RunInfo[]; source: string; licenseFor?: (email: string, runKey: string) => string | null; now: Date },
 ): Promise<void> {
-  const pending = await ensurePendingLearner(trx, args.customerUuid, args.email, args.now);
-  const known = await findPendingEnrollmentKeys(trx, pending.id);
+  const pending = await ensurePendingLearners(trx, args.customerUuid, args.emails, args.now);
+  const known = new Set((await findPendingEnrollmentsByPendingUsers(trx, pending.map((p) => p.id))).map((e) => `${e.pendingUserId}:${e.courseRunKey}`));
   await insertPendingEnrollments(
     trx,
-    args.runs
-      .filter((run) => !known.has(run.key))
-      .map((run) => ({
-        pendingUserId: pending.id,
-        courseRunKey: run.key,
-        source: args.source,
-        licenseUuid: args.licenseFor?.(run.key) ?? null,
-        courseKey: run.courseKey,
-        courseTitle: run.title ?? run.courseTitle,
-        courseStart: run.start,
-        courseEnd: run.end,
-        created: args.now,
-      })),
+    pending.flatMap((p) =>
+      args.runs
+        .filter((run) => !known.has(`${p.id}:${run.key}`))
+        .map((run) => ({
+          pendingUserId: p.id,
+          courseRunKey: run.key,
+          source: args.source,
+          licenseUuid: args.licenseFor?.(p.userEmail, run.key) ?? null,
+          courseKey: run.courseKey,
+          courseTitle: run.title ?? run.courseTitle,
+          courseStart: run.start,
+          courseEnd: run.end,
+          created: args.now,
+        })),
+    ),
   );
 }
 
@@ -256,7 +308,7 @@ export function fulfillmentPayload(fulfillment: EnrollmentFulfillmentRow, enroll
 const DAY = 24 * 3600 * 1000;
 
 /** The learner-summary row of a new enrollment (what the reporting ETL would write). */
-function progressRow(args: { customerUuid: string; learnerId: number; user: LmsUserRow; run: RunInfo; enrollment: EnterpriseCourseEnrollmentRow; now: Date }) {
+function progressRow(args: { customerUuid: string; learnerId: number; user: LmsUserRow; run: RunInfo; enrollment: EnterpriseCourseEnrollmentRow; now: Date }): LearnerProgressTable {
   const { user, run, enrollment, now } = args;
   // Refund window: 14 days after enrollment or course start, whichever is later (seed 001).
   const refundBase = run.start && run.start > now ? run.start : now;

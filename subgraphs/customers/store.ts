@@ -183,24 +183,38 @@ export async function lockLearnersOfUsers(trx: Trx, lmsUserIds: readonly number[
   return rows.map(decodeLearner);
 }
 
-export async function insertLearner(
+/** Inserts new links (active, linked) and returns their ids by LMS user id. */
+export async function insertLearners(
   trx: Trx,
-  values: { enterpriseCustomerUuid: string; lmsUserId: number; inviteKeyUuid?: string | null; now: Date },
-): Promise<number> {
-  const result = await trx
+  customerUuid: string,
+  lmsUserIds: readonly number[],
+  now: Date,
+  inviteKeyUuid: string | null = null,
+): Promise<Map<number, number>> {
+  if (lmsUserIds.length === 0) return new Map();
+  await trx
     .insertInto('enterprise_customer_user')
-    .values({
-      enterpriseCustomerUuid: values.enterpriseCustomerUuid,
-      lmsUserId: values.lmsUserId,
-      active: true,
-      linked: true,
-      isRelinkable: true,
-      inviteKeyUuid: values.inviteKeyUuid ?? null,
-      created: values.now,
-      modified: values.now,
-    })
-    .executeTakeFirstOrThrow();
-  return Number(result.insertId);
+    .values(
+      lmsUserIds.map((lmsUserId) => ({
+        enterpriseCustomerUuid: customerUuid,
+        lmsUserId,
+        active: true,
+        linked: true,
+        isRelinkable: true,
+        inviteKeyUuid,
+        created: now,
+        modified: now,
+      })),
+    )
+    .execute();
+  // Multi-row inserts report one id at most: read the new ids back by the unique (customer, user).
+  const rows = await trx
+    .selectFrom('enterprise_customer_user')
+    .select(['id', 'lmsUserId'])
+    .where('enterpriseCustomerUuid', '=', customerUuid)
+    .where('lmsUserId', 'in', lmsUserIds)
+    .execute();
+  return new Map(rows.map((r) => [Number(r.lmsUserId), Number(r.id)]));
 }
 
 export async function updateLearners(
@@ -234,21 +248,19 @@ export async function findPendingLearners(db: DB | Trx, customerUuid: string, em
   return rows.map(decodePendingLearner);
 }
 
-/** Get-or-create of a pending learner; returns its id. Runs under the customer row lock (no duplicate). */
-export async function ensurePendingLearner(trx: Trx, customerUuid: string, email: string, now: Date): Promise<{ id: number; created: boolean }> {
+/** Get-or-create of many pending learners of one customer (under its row lock); returns them all. */
+export async function ensurePendingLearners(trx: Trx, customerUuid: string, emails: readonly string[], now: Date): Promise<PendingEnterpriseCustomerUserRow[]> {
+  if (emails.length === 0) return [];
   await lockCustomer(trx, customerUuid);
-  const existing = await findPendingLearners(trx, customerUuid, [email]);
-  if (existing[0]) return { id: existing[0].id, created: false };
-  const result = await trx
-    .insertInto('pending_enterprise_customer_user')
-    .values({ enterpriseCustomerUuid: customerUuid, userEmail: email, created: now, modified: now })
-    .executeTakeFirstOrThrow();
-  return { id: Number(result.insertId), created: true };
-}
-
-export async function findPendingEnrollmentKeys(trx: Trx, pendingUserId: number): Promise<Set<string>> {
-  const rows = await trx.selectFrom('pending_enrollment').select('courseRunKey').where('pendingUserId', '=', pendingUserId).execute();
-  return new Set(rows.map((r) => r.courseRunKey));
+  const known = new Set((await findPendingLearners(trx, customerUuid, emails)).map((p) => p.userEmail));
+  const missing = emails.filter((email) => !known.has(email));
+  if (missing.length) {
+    await trx
+      .insertInto('pending_enterprise_customer_user')
+      .values(missing.map((userEmail) => ({ enterpriseCustomerUuid: customerUuid, userEmail, created: now, modified: now })))
+      .execute();
+  }
+  return findPendingLearners(trx, customerUuid, emails);
 }
 
 export async function insertPendingEnrollments(trx: Trx, rows: readonly Omit<PendingEnrollmentTable, 'id'>[]): Promise<void> {
@@ -264,48 +276,60 @@ const decodeEnrollment = rowDecoder<EnterpriseCourseEnrollmentRow>({
   dates: ['created', 'modified', 'unenrolledAt'],
 });
 
-export async function findEnrollmentsOfLearner(db: DB | Trx, learnerId: number, runKeys: readonly string[]): Promise<EnterpriseCourseEnrollmentRow[]> {
-  if (runKeys.length === 0) return [];
+export async function findEnrollmentsOfLearners(db: DB | Trx, learnerIds: readonly number[], runKeys: readonly string[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (learnerIds.length === 0 || runKeys.length === 0) return [];
   const rows = await db
     .selectFrom('enterprise_course_enrollment')
     .selectAll()
-    .where('enterpriseCustomerUserId', '=', learnerId)
+    .where('enterpriseCustomerUserId', 'in', learnerIds)
     .where('courseRunKey', 'in', runKeys)
     .execute();
   return rows.map(decodeEnrollment);
 }
 
-export async function insertEnrollment(
+/** Inserts new enrollments of one customer's learners and returns them with their ids. */
+export async function insertEnrollments(
   trx: Trx,
-  values: { learnerId: number; customerUuid: string; courseRunKey: string; source: string; now: Date },
-): Promise<EnterpriseCourseEnrollmentRow> {
-  const row = {
-    enterpriseCustomerUserId: values.learnerId,
-    enterpriseCustomerUuid: values.customerUuid,
-    courseRunKey: values.courseRunKey,
-    savedForLater: false,
-    source: values.source,
-    unenrolled: null,
-    unenrolledAt: null,
-    created: values.now,
-    modified: values.now,
-  };
-  const result = await trx.insertInto('enterprise_course_enrollment').values(row).executeTakeFirstOrThrow();
-  return { ...row, id: Number(result.insertId) };
+  customerUuid: string,
+  pairs: readonly { learnerId: number; courseRunKey: string; source: string }[],
+  now: Date,
+): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (pairs.length === 0) return [];
+  await trx
+    .insertInto('enterprise_course_enrollment')
+    .values(
+      pairs.map((p) => ({
+        enterpriseCustomerUserId: p.learnerId,
+        enterpriseCustomerUuid: customerUuid,
+        courseRunKey: p.courseRunKey,
+        savedForLater: false,
+        source: p.source,
+        unenrolled: null,
+        unenrolledAt: null,
+        created: now,
+        modified: now,
+      })),
+    )
+    .execute();
+  const wanted = new Set(pairs.map((p) => `${p.learnerId}:${p.courseRunKey}`));
+  const rows = await findEnrollmentsOfLearners(trx, [...new Set(pairs.map((p) => p.learnerId))], [...new Set(pairs.map((p) => p.courseRunKey))]);
+  return rows.filter((r) => wanted.has(`${r.enterpriseCustomerUserId}:${r.courseRunKey}`));
 }
 
 /** Re-enrollment (edx-enterprise `set_unenrolled(False)`): fulfillments stay revoked. */
-export async function reenroll(trx: Trx, enrollmentId: number, now: Date): Promise<void> {
+export async function reenroll(trx: Trx, enrollmentIds: readonly number[], now: Date): Promise<void> {
+  if (enrollmentIds.length === 0) return;
   await trx
     .updateTable('enterprise_course_enrollment')
     .set({ savedForLater: false, unenrolled: false, unenrolledAt: null, modified: now })
-    .where('id', '=', enrollmentId)
+    .where('id', 'in', enrollmentIds)
     .execute();
-  await trx.updateTable('learner_progress').set({ unenrollmentDate: null }).where('enterpriseEnrollmentId', '=', enrollmentId).execute();
+  await trx.updateTable('learner_progress').set({ unenrollmentDate: null }).where('enterpriseEnrollmentId', 'in', enrollmentIds).execute();
 }
 
-export async function insertLearnerProgress(trx: Trx, row: LearnerProgressTable): Promise<void> {
-  await trx.insertInto('learner_progress').values(row).execute();
+export async function insertLearnerProgress(trx: Trx, rows: readonly LearnerProgressTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('learner_progress').values([...rows]).execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,8 +408,9 @@ export async function findFulfillmentsByEnrollmentIds(db: DB, ids: readonly numb
   return rows.map(decodeFulfillment);
 }
 
-export async function insertFulfillment(trx: Trx, row: EnrollmentFulfillmentRow): Promise<void> {
-  await trx.insertInto('enrollment_fulfillment').values(row).execute();
+export async function insertFulfillments(trx: Trx, rows: readonly EnrollmentFulfillmentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('enrollment_fulfillment').values([...rows]).execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,6 +428,23 @@ export async function findConsentsByCustomersAndUsers(db: DB, customerUuids: rea
     .where('lmsUserId', 'in', lmsUserIds)
     .execute();
   return rows.map(decodeConsent);
+}
+
+export interface ConsentListFilter {
+  courseKey?: string | null;
+  granted?: boolean | null;
+  onlyLmsUserId?: number;
+}
+
+const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+
+export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
+  let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);
+  if (filter.courseKey) query = query.where('courseKey', '=', filter.courseKey);
+  if (filter.granted === true) query = query.where('granted', '=', true);
+  if (filter.granted === false) query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
+  if (filter.onlyLmsUserId !== undefined) query = query.where('lmsUserId', '=', filter.onlyLmsUserId);
+  return paginate(query.selectAll(), page, CONSENT_ORDER, decodeConsent, () => countRows(query));
 }
 
 /** Course keys the (customer, LMS user) pairs are enrolled in, from the progress rows. */
