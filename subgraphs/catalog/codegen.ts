@@ -10,5 +10,7 @@ export const codegen: SubgraphCodegen = {
     CourseRun: '../tables.js#CourseRunNode',
     Program: '../tables.js#ProgramNode',
     ContentItem: '../tables.js#ContentNode',
+    Organization: '../tables.js#OrganizationRow',
+    Subject: '../tables.js#SubjectRow',
   },
 };

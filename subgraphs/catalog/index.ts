@@ -13,7 +13,7 @@ export const catalogSubgraph: SubgraphDefinition<CatalogDatabase, CatalogLoaders
   typeDefs: loadTypeDefs('catalog'),
   resolvers,
   migrations,
-  createLoaders: (db) => createLoaders(db),
+  createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<CatalogDatabase>) => (await countCatalogs(db)) === 0,
 };

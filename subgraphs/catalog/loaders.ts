@@ -1,26 +1,86 @@
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import { groupLoader, rowLoader } from '../../lib/loaders.js';
+import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
+import { callSubgraph } from '../../lib/subgraph-client.js';
+import { isUuid } from '../../lib/validate.js';
 import {
+  findAuthoringOrganizationsByProgramUuids,
   findCatalogsByUuids,
+  findContentModifiedByCatalogUuids,
   findCoursesByKeys,
+  findCoursesByProgramUuids,
   findCoursesByUuids,
+  findMemberKeys,
+  findOwnersByCourseKeys,
+  findProgramsByCourseKeys,
   findProgramsByUuids,
   findRunsByCourseKeys,
   findRunsByKeys,
+  findSubjectsByCourseKeys,
 } from './store.js';
-import type { CatalogDatabase } from './tables.js';
+import type { CatalogDatabase, CustomerInfo } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
 
+/** Program uuids compare case-insensitively; course and run keys exactly. */
+export const normalizeContentKey = (key: string): string => {
+  const trimmed = key.trim();
+  return isUuid(trimmed) ? trimmed.toLowerCase() : trimmed;
+};
+
+/** `catalog uuid` + `content key` as one loader key (a newline is in neither). */
+export const membershipKey = (catalogUuid: string, contentKey: string) => `${catalogUuid.toLowerCase()}\n${normalizeContentKey(contentKey)}`;
+
+/** Membership of (catalog, key) pairs: every pair of a tick in one statement. */
+function membershipLoader(db: Kysely<CatalogDatabase>) {
+  return new DataLoader<string, boolean>(
+    async (pairs) => {
+      const split = pairs.map((pair) => pair.split('\n') as [string, string]);
+      const members = await findMemberKeys(db, [...new Set(split.map(([c]) => c))], [...new Set(split.map(([, k]) => k))]);
+      const found = new Set(members.map((m) => membershipKey(m.catalogUuid, m.contentKey)));
+      return pairs.map((pair) => found.has(pair));
+    },
+    { maxBatchSize: MAX_BATCH_SIZE },
+  );
+}
+
+const CUSTOMER_FIELDS = 'uuid slug name enableLearnerPortal';
+
+/**
+ * Customers of the catalogs a request touches, from the customers subgraph's API (the catalog
+ * never reads its tables): one call per tick, one alias per customer, with the caller's token.
+ */
+function customerLoader(authorization: string) {
+  return new DataLoader<string, CustomerInfo | null>(
+    async (uuids) => {
+      const variables = Object.fromEntries(uuids.map((uuid, i) => [`u${i}`, uuid]));
+      const query = `query CatalogCustomers(${uuids.map((_, i) => `$u${i}: ID`).join(', ')}) { ${uuids
+        .map((_, i) => `c${i}: enterpriseCustomer(uuid: $u${i}) { ${CUSTOMER_FIELDS} }`)
+        .join(' ')} }`;
+      const data = await callSubgraph<Record<string, CustomerInfo | null>>('customers', query, variables, authorization);
+      return uuids.map((_, i) => data[`c${i}`] ?? null);
+    },
+    { maxBatchSize: 25, cacheKeyFn: lower },
+  );
+}
+
 /** Per-request loaders of the catalog subgraph: one statement per entity type per tick. */
-export function createLoaders(db: Kysely<CatalogDatabase>) {
+export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
   return {
     catalog: rowLoader((uuids: readonly string[]) => findCatalogsByUuids(db, uuids), (r) => r.uuid, lower),
+    contentModified: rowLoader((uuids: readonly string[]) => findContentModifiedByCatalogUuids(db, uuids), (r) => r.catalogUuid, lower),
     course: rowLoader((keys: readonly string[]) => findCoursesByKeys(db, keys), (r) => r.key),
     courseByUuid: rowLoader((uuids: readonly string[]) => findCoursesByUuids(db, uuids), (r) => r.uuid, lower),
     courseRun: rowLoader((keys: readonly string[]) => findRunsByKeys(db, keys), (r) => r.key),
     runsOfCourse: groupLoader((keys: readonly string[]) => findRunsByCourseKeys(db, keys), (r) => r.courseKey),
     program: rowLoader((uuids: readonly string[]) => findProgramsByUuids(db, uuids), (r) => r.uuid, lower),
+    ownersOfCourse: groupLoader((keys: readonly string[]) => findOwnersByCourseKeys(db, keys), (r) => r.ownerKey),
+    subjectsOfCourse: groupLoader((keys: readonly string[]) => findSubjectsByCourseKeys(db, keys), (r) => r.ownerKey),
+    programsOfCourse: groupLoader((keys: readonly string[]) => findProgramsByCourseKeys(db, keys), (r) => r.ownerKey),
+    coursesOfProgram: groupLoader((uuids: readonly string[]) => findCoursesByProgramUuids(db, uuids), (r) => r.ownerKey),
+    authorsOfProgram: groupLoader((uuids: readonly string[]) => findAuthoringOrganizationsByProgramUuids(db, uuids), (r) => r.ownerKey),
+    membership: membershipLoader(db),
+    customer: customerLoader(authorization),
   };
 }
 

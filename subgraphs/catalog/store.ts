@@ -1,25 +1,65 @@
-import type { Kysely } from 'kysely';
-import { rowDecoder } from '../../lib/db/codec.js';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { fromJson, rowDecoder, toDate } from '../../lib/db/codec.js';
+import { containsInsensitive } from '../../lib/db/search.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../lib/pagination.js';
+import { AVAILABILITY_RANK, startingSoonLimit, type AvailabilityValue } from './rules.js';
 import type {
   CatalogContentTable,
   CatalogDatabase,
+  ContentTypeValue,
   CourseNode,
   CourseRunNode,
   EnterpriseCatalogRow,
+  Metadata,
+  OrganizationRow,
   ProgramNode,
+  Related,
+  SubjectRow,
 } from './tables.js';
 
 type DB = Kysely<CatalogDatabase>;
 
-const decodeCatalog = rowDecoder<EnterpriseCatalogRow>({ dates: ['created', 'modified'] });
-const decodeCourseRow = rowDecoder<Omit<CourseNode, 'kind'>>({ dates: ['created', 'modified'] });
-const decodeRunRow = rowDecoder<Omit<CourseRunNode, 'kind'>>({ dates: ['start', 'end', 'created', 'modified'] });
-const decodeProgramRow = rowDecoder<Omit<ProgramNode, 'kind'>>({ booleans: ['hidden'], dates: ['created', 'modified'] });
+/** Spreads the `metadata` JSON document into the row (columns win), with empty lists for list fields it lacks. */
+function withMetadata<T extends { metadata?: unknown }>(row: T, lists: readonly string[]): Omit<T, 'metadata'> & Metadata {
+  const { metadata, ...columns } = row;
+  const parsed = (fromJson(metadata) ?? {}) as Metadata;
+  const defaults = Object.fromEntries(lists.map((field) => [field, []]));
+  return { ...defaults, ...parsed, ...columns };
+}
 
-export const decodeCourse = (raw: unknown): CourseNode => ({ ...decodeCourseRow(raw), kind: 'Course' });
-export const decodeRun = (raw: unknown): CourseRunNode => ({ ...decodeRunRow(raw), kind: 'CourseRun' });
-export const decodeProgram = (raw: unknown): ProgramNode => ({ ...decodeProgramRow(raw), kind: 'Program' });
+const decodeCatalogRow = rowDecoder<EnterpriseCatalogRow>({
+  booleans: ['includeExecEdCourses', 'publishAuditEnrollmentUrls'],
+  dates: ['created', 'modified'],
+  json: ['contentFilter', 'enabledCourseModes'],
+});
+export const decodeCatalog = (raw: unknown): EnterpriseCatalogRow => {
+  const row = decodeCatalogRow(raw);
+  return { ...row, enabledCourseModes: row.enabledCourseModes ?? [] };
+};
+
+const decodeCourseColumns = rowDecoder<Record<string, unknown>>({ dates: ['created', 'modified'], json: ['entitlements'] });
+const decodeRunColumns = rowDecoder<Record<string, unknown>>({
+  booleans: ['isMarketable', 'hidden'],
+  dates: ['start', 'end', 'enrollmentStart', 'enrollmentEnd', 'created', 'modified'],
+  json: ['seats'],
+});
+const decodeProgramColumns = rowDecoder<Record<string, unknown>>({ booleans: ['hidden'], dates: ['created', 'modified'] });
+
+const COURSE_LISTS = ['urlSlugHistory', 'urlRedirects', 'watchers', 'skillNames'];
+const RUN_LISTS = ['transcriptLanguages', 'instructors', 'staff'];
+const PROGRAM_LISTS = ['curricula', 'labels', 'creditBackingOrganizations', 'languages', 'transcriptLanguages', 'subjects', 'staff', 'applicableSeatTypes', 'skillNames'];
+
+export const decodeCourse = (raw: unknown): CourseNode => {
+  const row = withMetadata(decodeCourseColumns(raw), COURSE_LISTS);
+  return { ...row, entitlements: (row.entitlements as CourseNode['entitlements'] | null) ?? [], kind: 'Course' } as CourseNode;
+};
+export const decodeRun = (raw: unknown): CourseRunNode => {
+  const row = withMetadata(decodeRunColumns(raw), RUN_LISTS);
+  return { ...row, seats: (row.seats as CourseRunNode['seats'] | null) ?? [], kind: 'CourseRun' } as CourseRunNode;
+};
+export const decodeProgram = (raw: unknown): ProgramNode => ({ ...withMetadata(decodeProgramColumns(raw), PROGRAM_LISTS), kind: 'Program' }) as ProgramNode;
+const decodeOrganization = (raw: unknown) => withMetadata(raw as Record<string, unknown>, ['tags']) as Related<OrganizationRow>;
+const decodeSubject = (raw: unknown) => withMetadata(raw as Record<string, unknown>, []) as Related<SubjectRow>;
 
 export async function findCatalogsByUuids(db: DB, uuids: readonly string[]): Promise<EnterpriseCatalogRow[]> {
   if (!uuids.length) return [];
@@ -36,6 +76,24 @@ export function listCatalogs(db: DB, customerUuids: readonly string[] | undefine
   let query = db.selectFrom('enterprise_catalog');
   if (customerUuids) query = query.where('enterpriseCustomerUuid', 'in', customerUuids.length ? customerUuids : ['']);
   return paginate(query.selectAll(), page, CATALOG_ORDER, decodeCatalog, () => countRows(query));
+}
+
+/**
+ * Latest `modified` of the content each catalog lists (one grouped statement for many catalogs);
+ * catalogs listing nothing are absent.
+ */
+export async function findContentModifiedByCatalogUuids(db: DB, catalogUuids: readonly string[]): Promise<{ catalogUuid: string; modified: Date | null }[]> {
+  if (!catalogUuids.length) return [];
+  const rows = await db
+    .selectFrom('catalog_content as cc')
+    .leftJoin('course as c', (join) => join.onRef('c.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'course'))
+    .leftJoin('course_run as r', (join) => join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'))
+    .leftJoin('program as p', (join) => join.onRef('p.uuid', '=', 'cc.contentKey').on('cc.contentType', '=', 'program'))
+    .where('cc.catalogUuid', 'in', catalogUuids)
+    .groupBy('cc.catalogUuid')
+    .select((eb) => ['cc.catalogUuid', eb.fn.max(eb.fn.coalesce('c.modified', 'r.modified', 'p.modified')).as('modified')])
+    .execute();
+  return rows.map((row) => ({ catalogUuid: row.catalogUuid, modified: toDate(row.modified) }));
 }
 
 export async function findCoursesByKeys(db: DB, keys: readonly string[]): Promise<CourseNode[]> {
@@ -72,15 +130,184 @@ export async function findProgramsByUuids(db: DB, uuids: readonly string[]): Pro
   return (await db.selectFrom('program').selectAll().where('uuid', 'in', uuids).execute()).map(decodeProgram);
 }
 
-const CONTENT_ORDER: SortKey<CatalogContentTable>[] = [
-  { column: 'contentType', direction: 'asc', value: (r) => r.contentType },
-  { column: 'contentKey', direction: 'asc', value: (r) => r.contentKey },
+/** Owners of many courses, in owner order, each tagged with its course key. */
+export async function findOwnersByCourseKeys(db: DB, courseKeys: readonly string[]): Promise<Related<OrganizationRow>[]> {
+  if (!courseKeys.length) return [];
+  const rows = await db
+    .selectFrom('course_owner as link')
+    .innerJoin('organization as o', 'o.uuid', 'link.organizationUuid')
+    .selectAll('o')
+    .select('link.courseKey as ownerKey')
+    .where('link.courseKey', 'in', courseKeys)
+    .orderBy('link.courseKey')
+    .orderBy('link.position')
+    .execute();
+  return rows.map(decodeOrganization);
+}
+
+export async function findSubjectsByCourseKeys(db: DB, courseKeys: readonly string[]): Promise<Related<SubjectRow>[]> {
+  if (!courseKeys.length) return [];
+  const rows = await db
+    .selectFrom('course_subject as link')
+    .innerJoin('subject as s', 's.uuid', 'link.subjectUuid')
+    .selectAll('s')
+    .select('link.courseKey as ownerKey')
+    .where('link.courseKey', 'in', courseKeys)
+    .orderBy('link.courseKey')
+    .orderBy('link.position')
+    .execute();
+  return rows.map(decodeSubject);
+}
+
+export async function findAuthoringOrganizationsByProgramUuids(db: DB, programUuids: readonly string[]): Promise<Related<OrganizationRow>[]> {
+  if (!programUuids.length) return [];
+  const rows = await db
+    .selectFrom('program_authoring_organization as link')
+    .innerJoin('organization as o', 'o.uuid', 'link.organizationUuid')
+    .selectAll('o')
+    .select('link.programUuid as ownerKey')
+    .where('link.programUuid', 'in', programUuids)
+    .orderBy('link.programUuid')
+    .orderBy('link.position')
+    .execute();
+  return rows.map(decodeOrganization);
+}
+
+/** Programs that include each course, by title. */
+export async function findProgramsByCourseKeys(db: DB, courseKeys: readonly string[]): Promise<Related<ProgramNode>[]> {
+  if (!courseKeys.length) return [];
+  const rows = await db
+    .selectFrom('program_course as link')
+    .innerJoin('program as p', 'p.uuid', 'link.programUuid')
+    .selectAll('p')
+    .select('link.courseKey as ownerKey')
+    .where('link.courseKey', 'in', courseKeys)
+    .orderBy('link.courseKey')
+    .orderBy('p.title')
+    .orderBy('p.uuid')
+    .execute();
+  return rows.map((row) => ({ ...decodeProgram(row), ownerKey: row.ownerKey }));
+}
+
+/** Courses of each program, in program order. */
+export async function findCoursesByProgramUuids(db: DB, programUuids: readonly string[]): Promise<Related<CourseNode>[]> {
+  if (!programUuids.length) return [];
+  const rows = await db
+    .selectFrom('program_course as link')
+    .innerJoin('course as c', 'c.key', 'link.courseKey')
+    .selectAll('c')
+    .select('link.programUuid as ownerKey')
+    .where('link.programUuid', 'in', programUuids)
+    .orderBy('link.programUuid')
+    .orderBy('link.position')
+    .execute();
+  return rows.map((row) => ({ ...decodeCourse(row), ownerKey: row.ownerKey }));
+}
+
+/**
+ * Which of `keys` are in which of `catalogUuids` under the membership rules of DOMAIN section 1,
+ * in ONE statement (each branch an indexed lookup):
+ * - listed as is (course, run or program): primary key (catalog_uuid, content_type, content_key)
+ *   via the (content_key, catalog_uuid) index;
+ * - a course whose run is listed: (catalog_uuid, parent_content_key);
+ * - a run whose course is listed: course_run.key (unique), then the primary key.
+ */
+export async function findMemberKeys(db: DB, catalogUuids: readonly string[], keys: readonly string[]): Promise<{ catalogUuid: string; contentKey: string }[]> {
+  if (!catalogUuids.length || !keys.length) return [];
+  const listed = db
+    .selectFrom('catalog_content as cc')
+    .select(['cc.catalogUuid as catalogUuid', 'cc.contentKey as contentKey'])
+    .where('cc.catalogUuid', 'in', catalogUuids)
+    .where('cc.contentKey', 'in', keys);
+  const courseOfListedRun = db
+    .selectFrom('catalog_content as cc')
+    .select(['cc.catalogUuid as catalogUuid', sql<string>`${sql.ref('cc.parentContentKey')}`.as('contentKey')])
+    .where('cc.catalogUuid', 'in', catalogUuids)
+    .where('cc.contentType', '=', 'courserun')
+    .where('cc.parentContentKey', 'in', keys);
+  const runOfListedCourse = db
+    .selectFrom('course_run as r')
+    .innerJoin('catalog_content as cc', (join) => join.onRef('cc.contentKey', '=', 'r.courseKey').on('cc.contentType', '=', 'course'))
+    .select(['cc.catalogUuid as catalogUuid', 'r.key as contentKey'])
+    .where('cc.catalogUuid', 'in', catalogUuids)
+    .where('r.key', 'in', keys);
+  return listed.union(courseOfListedRun).union(runOfListedCourse).execute();
+}
+
+export interface ContentFilter {
+  contentTypes?: readonly ContentTypeValue[];
+  availability?: readonly AvailabilityValue[];
+  search?: string;
+}
+
+/** SQL twin of rules.ts `isActiveRun` for the run aliased `alias`. */
+function runIsActive(alias: string, now: Date): Expression<SqlBool> {
+  const ref = (column: string) => sql.ref(`${alias}.${column}`);
+  return sql<SqlBool>`((${ref('end')} is null or ${ref('end')} > ${now}) and (${ref('isMarketable')} = ${true} or ((${ref('enrollmentStart')} is null or ${ref('enrollmentStart')} <= ${now}) and (${ref('enrollmentEnd')} is null or ${ref('enrollmentEnd')} > ${now}))))`;
+}
+
+/** SQL twin of rules.ts availability ranks for a run that is not archived. */
+function runAvailabilityRank(alias: string, now: Date): Expression<number> {
+  const start = sql.ref(`${alias}.start`);
+  return sql<number>`case when ${start} is not null and ${start} <= ${now} then ${AVAILABILITY_RANK.CURRENT} when ${start} is not null and ${start} <= ${startingSoonLimit(now)} then ${AVAILABILITY_RANK.STARTING_SOON} else ${AVAILABILITY_RANK.UPCOMING} end`;
+}
+
+const CONTENT_ORDER: SortKey<Pick<CatalogContentTable, 'contentType' | 'contentKey'>>[] = [
+  { column: 'cc.contentType', direction: 'asc', value: (r) => r.contentType },
+  { column: 'cc.contentKey', direction: 'asc', value: (r) => r.contentKey },
 ];
 
-/** One page of a catalog's membership rows, in the stable (type, key) order. */
-export function listCatalogContent(db: DB, catalogUuid: string, page: PageArgs): Promise<Connection<CatalogContentTable>> {
-  const query = db.selectFrom('catalog_content').where('catalogUuid', '=', catalogUuid);
-  return paginate(query.selectAll(), page, CONTENT_ORDER, (row) => row as CatalogContentTable, () => countRows(query));
+/**
+ * One page of a catalog's ACTIVE content (DOMAIN section 1): courses with an active run, active
+ * runs, programs not hidden; filtered by type, derived availability and a title/key search; in
+ * the stable (type, key) keyset order of the membership primary key.
+ */
+export function listCatalogContent(
+  db: DB,
+  catalogUuid: string,
+  filter: ContentFilter,
+  page: PageArgs,
+  now: Date,
+): Promise<Connection<Pick<CatalogContentTable, 'contentType' | 'contentKey'>>> {
+  const activeRunRank = (courseKeyRef: string) =>
+    sql<number>`(select min(${runAvailabilityRank('ar', now)}) from ${sql.table('course_run')} as ar where ${sql.ref('ar.courseKey')} = ${sql.ref(courseKeyRef)} and ${runIsActive('ar', now)})`;
+  let query = db
+    .selectFrom('catalog_content as cc')
+    .leftJoin('course as c', (join) => join.onRef('c.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'course'))
+    .leftJoin('course_run as r', (join) => join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'))
+    .leftJoin('program as p', (join) => join.onRef('p.uuid', '=', 'cc.contentKey').on('cc.contentType', '=', 'program'))
+    .where('cc.catalogUuid', '=', catalogUuid)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('cc.contentType', '=', 'course'), eb('c.key', 'is not', null), sql<SqlBool>`${activeRunRank('cc.contentKey')} is not null`]),
+        eb.and([eb('cc.contentType', '=', 'courserun'), eb('r.key', 'is not', null), runIsActive('r', now)]),
+        eb.and([eb('cc.contentType', '=', 'program'), eb('p.uuid', 'is not', null), eb('p.hidden', '=', false)]),
+      ]),
+    );
+  if (filter.contentTypes?.length) query = query.where('cc.contentType', 'in', filter.contentTypes);
+  // Empty filter lists restrict nothing, like an absent filter.
+  if (filter.availability?.length) {
+    // Programs have no dates: an availability filter leaves only courses and runs.
+    const rankList = filter.availability.map((a) => AVAILABILITY_RANK[a]);
+    query = query.where((eb) =>
+      eb.or([
+        eb.and([eb('cc.contentType', '=', 'course'), sql<SqlBool>`${activeRunRank('cc.contentKey')} in (${sql.join(rankList)})`]),
+        eb.and([eb('cc.contentType', '=', 'courserun'), sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(rankList)})`]),
+      ]),
+    );
+  }
+  const search = filter.search?.trim();
+  if (search) {
+    query = query.where((eb) =>
+      eb.or([
+        containsInsensitive('cc.contentKey', search),
+        containsInsensitive('c.title', search),
+        containsInsensitive('r.title', search),
+        containsInsensitive('p.title', search),
+      ]),
+    );
+  }
+  return paginate(query.select(['cc.contentType', 'cc.contentKey']), page, CONTENT_ORDER, (row) => row, () => countRows(query));
 }
 
 export async function countCatalogs(db: DB): Promise<number> {
