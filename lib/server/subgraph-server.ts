@@ -53,6 +53,9 @@ export async function createSubgraphApp<DB, Loaders>(
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError,
+    // A malformed scalar variable (e.g. a Date) answers 200 with BAD_USER_INPUT, which the gateway
+    // passes through; a 400 would reach clients as INTERNAL_SERVER_ERROR.
+    status400ForVariableCoercionErrors: false,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...landingPagePlugins(), ...extraPlugins],
   });

@@ -5,6 +5,15 @@ export const codegen: SubgraphCodegen = {
   context: 'CustomersContext',
   mappers: {
     EnterpriseCustomer: '../tables.js#EnterpriseCustomerRow',
+    EnterpriseCustomerUser: '../tables.js#EnterpriseCustomerUserRow',
+    IdentityProvider: '../tables.js#IdentityProviderRow',
+    BrandingConfiguration: '../tables.js#EnterpriseCustomerRow',
+    PendingEnterpriseCustomerUser: '../tables.js#PendingEnterpriseCustomerUserRow',
+    EnterpriseCourseEnrollment: '../tables.js#EnterpriseCourseEnrollmentRow',
+    EnrollmentFulfillment: '../tables.js#EnrollmentFulfillmentRow',
+    DataSharingConsent: '../tables.js#DataSharingConsentView',
+    LearnerProgressReport: '../tables.js#LearnerProgressRow',
+    EnterpriseCustomerInviteKey: '../tables.js#InviteKeyRow',
     Viewer: '../../../lib/auth/viewer.js#Viewer as ViewerModel',
   },
 };

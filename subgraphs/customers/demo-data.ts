@@ -1,21 +1,329 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
-import type { CustomersDatabase, EnterpriseCustomerTable } from './tables.js';
+import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from './tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
+const DAY = 86_400_000;
+
+type CustomerSeed = Pick<EnterpriseCustomerTable, 'uuid' | 'name' | 'slug' | 'country' | 'contactEmail' | 'enableLearnerPortal'> &
+  Partial<EnterpriseCustomerTable>;
+
+/** A demo customer with edx-enterprise's defaults for every setting not given. */
+function customer(seed: CustomerSeed): EnterpriseCustomerTable {
+  return {
+    active: true,
+    created: CREATED,
+    modified: CREATED,
+    senderAlias: null,
+    replyTo: null,
+    defaultLanguage: null,
+    customerType: 'Enterprise',
+    brandingLogoUrl: null,
+    brandingPrimaryColor: null,
+    brandingSecondaryColor: null,
+    brandingTertiaryColor: null,
+    enforceDataSharingConsent: 'at_enrollment',
+    enableDataSharingConsent: true,
+    enableUniversalLink: false,
+    enableBrowseAndRequest: false,
+    enableAuditEnrollment: false,
+    hideCourseOriginalPrice: false,
+    enablePortalLearnerCreditManagementScreen: false,
+    enablePortalSubscriptionManagementScreen: false,
+    ...seed,
+  };
+}
 
 export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
-  { uuid: DEMO.customers.sealTeamTen, name: 'Seal Team Ten', slug: 'seal-team-ten', active: true, country: 'US', contactEmail: 'admin@sealteamten.example.com', enableLearnerPortal: true, created: CREATED, modified: CREATED },
-  { uuid: DEMO.customers.dusenberyDevices, name: 'Dusenbery Devices', slug: 'dusenbery-devices', active: true, country: 'US', contactEmail: 'learning@dusenbery.example.com', enableLearnerPortal: false, created: CREATED, modified: CREATED },
-  { uuid: DEMO.customers.policyExample, name: 'Bluth Company', slug: 'bluth-company', active: true, country: 'US', contactEmail: 'learning@bluth.example.com', enableLearnerPortal: true, created: CREATED, modified: CREATED },
-  { uuid: DEMO.customers.planExample, name: 'Initech', slug: 'initech', active: true, country: 'GB', contactEmail: 'training@initech.example.com', enableLearnerPortal: true, created: CREATED, modified: CREATED },
-  { uuid: DEMO.customers.summaryExample, name: 'Acme Learning', slug: 'acme-learning', active: true, country: 'CA', contactEmail: 'people@acme.example.com', enableLearnerPortal: true, created: CREATED, modified: CREATED },
-  { uuid: DEMO.customers.foreign, name: 'Umbrella Corporation', slug: 'umbrella-corporation', active: true, country: 'DE', contactEmail: 'hr@umbrella.example.com', enableLearnerPortal: true, created: CREATED, modified: CREATED },
+  customer({
+    uuid: DEMO.customers.sealTeamTen,
+    name: 'Seal Team Ten',
+    slug: 'seal-team-ten',
+    country: 'US',
+    contactEmail: 'admin@sealteamten.example.com',
+    enableLearnerPortal: true,
+    senderAlias: 'Seal Team Ten Learning',
+    replyTo: 'learning@sealteamten.example.com',
+    defaultLanguage: 'en',
+    brandingLogoUrl: 'https://sealteamten.example.com/static/logo.png',
+    brandingPrimaryColor: '#1B365D',
+    brandingSecondaryColor: '#FFFFFF',
+    brandingTertiaryColor: '#C8102E',
+    enableUniversalLink: true,
+    enableBrowseAndRequest: true,
+    enableAuditEnrollment: true,
+    enablePortalLearnerCreditManagementScreen: true,
+    enablePortalSubscriptionManagementScreen: true,
+  }),
+  customer({ uuid: DEMO.customers.dusenberyDevices, name: 'Dusenbery Devices', slug: 'dusenbery-devices', country: 'US', contactEmail: 'learning@dusenbery.example.com', enableLearnerPortal: false }),
+  customer({
+    uuid: DEMO.customers.policyExample,
+    name: 'Bluth Company',
+    slug: 'bluth-company',
+    country: 'US',
+    contactEmail: 'learning@bluth.example.com',
+    enableLearnerPortal: true,
+    enablePortalLearnerCreditManagementScreen: true,
+  }),
+  customer({
+    uuid: DEMO.customers.planExample,
+    name: 'Initech',
+    slug: 'initech',
+    country: 'GB',
+    contactEmail: 'training@initech.example.com',
+    enableLearnerPortal: true,
+    enablePortalSubscriptionManagementScreen: true,
+  }),
+  customer({ uuid: DEMO.customers.summaryExample, name: 'Acme Learning', slug: 'acme-learning', country: 'CA', contactEmail: 'people@acme.example.com', enableLearnerPortal: true, enforceDataSharingConsent: 'externally_managed' }),
+  customer({ uuid: DEMO.customers.foreign, name: 'Umbrella Corporation', slug: 'umbrella-corporation', country: 'DE', contactEmail: 'hr@umbrella.example.com', enableLearnerPortal: true }),
 ];
 
-/** Inserts the demo customers that are missing (idempotent). */
+const IDENTITY_PROVIDERS = [
+  { providerId: 'seal-team-ten-saml', enterpriseCustomerUuid: DEMO.customers.sealTeamTen, defaultProvider: true, created: CREATED },
+  { providerId: 'seal-team-ten-azure', enterpriseCustomerUuid: DEMO.customers.sealTeamTen, defaultProvider: false, created: CREATED },
+];
+
+const COUNTRY: Record<string, string> = {
+  [DEMO.customers.sealTeamTen]: 'US',
+  [DEMO.customers.policyExample]: 'US',
+  [DEMO.customers.planExample]: 'GB',
+  [DEMO.customers.dusenberyDevices]: 'US',
+  [DEMO.customers.foreign]: 'DE',
+};
+
+/** LMS accounts of the demo learners (lib/demo-ids.ts), usernames from their emails. */
+export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
+  id: l.lmsUserId,
+  email: l.email,
+  username: l.email.split('@')[0]!.replace(/[^a-z0-9_]/g, '_') + (l.email.includes('sealteamten') ? '' : `_${l.lmsUserId}`),
+  country: COUNTRY[l.customer] ?? null,
+  dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
+}));
+
+/** Learners of Acme Learning, the customer of the seeds' learner-summary example (local to this subgraph). */
+const ACME_USERS: LmsUserTable[] = [
+  { id: 40, email: 'wile.coyote@acme.example.com', username: 'wile_coyote', country: 'CA', dateJoined: new Date('2022-03-14T09:00:00Z') },
+  { id: 41, email: 'road.runner@acme.example.com', username: 'road_runner', country: 'CA', dateJoined: new Date('2022-05-02T12:30:00Z') },
+  { id: 42, email: 'elmer.fudd@acme.example.com', username: 'elmer_fudd', country: 'US', dateJoined: new Date('2023-01-20T16:45:00Z') },
+];
+
+interface DemoEnrollment {
+  customer: string;
+  lmsUserId: number;
+  run: string;
+  courseKey: string;
+  title: string;
+  start: string;
+  end: string;
+  source: string;
+  enrolled: string;
+  /** Days before seeding (so activity filters have rows on either side of a week and a month). */
+  activeDaysAgo: number;
+  passed?: { date: string; grade: number; letter: string };
+  grade?: number;
+  fulfillment?: { type: 'license' | 'learner_credit'; license?: string; transaction?: string };
+}
+
+const TR_RUN = DEMO.content.courseRunKey;
+const TR_2020 = 'course-v1:edx+tr1012+1T2020';
+const FIH = DEMO.content.harvardRunKey;
+const TR = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '2021-01-01', end: '2030-12-31' };
+const TR_OLD = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '2020-01-15', end: '2020-06-30' };
+const FAT = { courseKey: 'HarvardX+FIH', title: 'Fat Chance: Probability from the Ground Up', start: '2023-09-01', end: '2031-06-30' };
+
+const DEMO_ENROLLMENTS: DemoEnrollment[] = [
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2024-02-01', activeDaysAgo: 2, grade: 0.41 },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: FIH, ...FAT, source: 'enrollment_url', enrolled: '2024-03-10', activeDaysAgo: 40, passed: { date: '2024-06-01', grade: 0.92, letter: 'A' } },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 4, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-04-05', activeDaysAgo: 45, grade: 0.2, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e001' } },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: FIH, ...FAT, source: 'customer_admin', enrolled: '2024-05-20', activeDaysAgo: 10, grade: 0.55 },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: TR_2020, ...TR_OLD, source: 'management_command', enrolled: '2020-01-20', activeDaysAgo: 1200, grade: 0.31 },
+  { customer: DEMO.customers.policyExample, lmsUserId: 10, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-07-01', activeDaysAgo: 3, grade: 0.66, fulfillment: { type: 'learner_credit', transaction: '5ea17ea0-0000-4000-8000-00000000f001' } },
+  { customer: DEMO.customers.planExample, lmsUserId: 20, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-08-12', activeDaysAgo: 5, grade: 0.7, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e020' } },
+  { customer: DEMO.customers.dusenberyDevices, lmsUserId: 30, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2024-01-15', activeDaysAgo: 20, passed: { date: '2024-04-30', grade: 0.88, letter: 'B' } },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2023-03-01', activeDaysAgo: 1, grade: 0.35 },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: TR_2020, ...TR_OLD, source: 'customer_admin', enrolled: '2020-02-01', activeDaysAgo: 1100, grade: 0.12 },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: FIH, ...FAT, source: 'enrollment_url', enrolled: '2023-09-05', activeDaysAgo: 6, passed: { date: '2024-01-10', grade: 0.97, letter: 'A' } },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2023-10-01', activeDaysAgo: 35, grade: 0.5 },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 42, run: FIH, ...FAT, source: 'management_command', enrolled: '2023-11-11', activeDaysAgo: 14, grade: 0.25 },
+  { customer: DEMO.customers.foreign, lmsUserId: 90, run: FIH, ...FAT, source: 'customer_admin', enrolled: '2024-02-02', activeDaysAgo: 4, grade: 0.6 },
+];
+
+const DEMO_CONSENTS = [
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, lmsUserId: 3, courseKey: DEMO.content.courseKey, granted: true },
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, lmsUserId: 4, courseKey: 'HarvardX+FIH', granted: false },
+  { enterpriseCustomerUuid: DEMO.customers.summaryExample, lmsUserId: 41, courseKey: 'HarvardX+FIH', granted: true },
+];
+
+/** Seal Team Ten's invite keys: one valid (bob joined through it), one deactivated. */
+export const DEMO_INVITE_KEYS = {
+  active: '5ea17ea0-0000-4000-8000-0000000000c1',
+  deactivated: '5ea17ea0-0000-4000-8000-0000000000c2',
+} as const;
+
+const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/** Inserts the demo data that is missing (idempotent). */
 export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void> {
-  const existing = new Set((await db.selectFrom('enterprise_customer').select('uuid').execute()).map((r) => r.uuid));
-  const missing = DEMO_CUSTOMERS.filter((c) => !existing.has(c.uuid));
-  if (missing.length) await db.insertInto('enterprise_customer').values(missing).execute();
+  const now = new Date();
+  await db.transaction().execute(async (trx) => {
+    const existing = new Set((await trx.selectFrom('enterprise_customer').select('uuid').execute()).map((r) => r.uuid));
+    const missing = DEMO_CUSTOMERS.filter((c) => !existing.has(c.uuid));
+    if (missing.length) await trx.insertInto('enterprise_customer').values(missing).execute();
+
+    const providers = new Set((await trx.selectFrom('enterprise_customer_identity_provider').select('providerId').execute()).map((r) => r.providerId));
+    const newProviders = IDENTITY_PROVIDERS.filter((p) => !providers.has(p.providerId));
+    if (newProviders.length) await trx.insertInto('enterprise_customer_identity_provider').values(newProviders).execute();
+
+    const users = new Set((await trx.selectFrom('lms_user').select('id').execute()).map((r) => Number(r.id)));
+    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS].filter((u) => !users.has(u.id));
+    if (newUsers.length) await trx.insertInto('lms_user').values(newUsers).execute();
+
+    const links = new Set(
+      (await trx.selectFrom('enterprise_customer_user').select(['enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}`),
+    );
+    const keys = new Set((await trx.selectFrom('enterprise_customer_invite_key').select('uuid').execute()).map((r) => r.uuid));
+    const newKeys = [
+      { uuid: DEMO_INVITE_KEYS.active, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 10000, expirationDate: new Date(now.getTime() + 365 * DAY), isActive: true, created: day('2024-01-01'), modified: day('2024-01-01') },
+      { uuid: DEMO_INVITE_KEYS.deactivated, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 50, expirationDate: day('2024-12-31'), isActive: false, created: day('2023-06-01'), modified: day('2023-12-01') },
+    ].filter((k) => !keys.has(k.uuid));
+    if (newKeys.length) await trx.insertInto('enterprise_customer_invite_key').values(newKeys).execute();
+
+    const allLearners = [
+      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number })),
+      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id })),
+    ];
+    const newLinks = allLearners
+      .filter((l) => !links.has(`${l.customer}:${l.lmsUserId}`))
+      .map((l) => {
+        const joined = [...DEMO_LMS_USERS, ...ACME_USERS].find((u) => u.id === l.lmsUserId)!.dateJoined;
+        // Bob joined Seal Team Ten through its invite link.
+        const inviteKeyUuid = l.lmsUserId === 5 ? DEMO_INVITE_KEYS.active : null;
+        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: joined, modified: joined };
+      });
+    if (newLinks.length) await trx.insertInto('enterprise_customer_user').values(newLinks).execute();
+
+    const linkIds = new Map(
+      (await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, Number(r.id)]),
+    );
+    const enrolled = new Set(
+      (await trx.selectFrom('enterprise_course_enrollment').select(['enterpriseCustomerUserId', 'courseRunKey']).execute()).map((r) => `${r.enterpriseCustomerUserId}:${r.courseRunKey}`),
+    );
+    const progressIds = new Set((await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map((r) => Number(r.enterpriseEnrollmentId)));
+    const allUsers = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u]));
+    for (const e of DEMO_ENROLLMENTS) {
+      const learnerId = linkIds.get(`${e.customer}:${e.lmsUserId}`)!;
+      const created = day(e.enrolled);
+      let enrollmentId: number;
+      if (enrolled.has(`${learnerId}:${e.run}`)) {
+        const row = await trx.selectFrom('enterprise_course_enrollment').select('id').where('enterpriseCustomerUserId', '=', learnerId).where('courseRunKey', '=', e.run).executeTakeFirstOrThrow();
+        enrollmentId = Number(row.id);
+      } else {
+        const result = await trx
+          .insertInto('enterprise_course_enrollment')
+          .values({ enterpriseCustomerUserId: learnerId, enterpriseCustomerUuid: e.customer, courseRunKey: e.run, savedForLater: false, source: e.source, unenrolled: null, unenrolledAt: null, created, modified: created })
+          .executeTakeFirstOrThrow();
+        enrollmentId = Number(result.insertId);
+        if (e.fulfillment) {
+          await trx
+            .insertInto('enrollment_fulfillment')
+            .values({
+              uuid: `5ea17ea0-0000-4000-8000-${String(900000000000 + enrollmentId)}`,
+              enterpriseCourseEnrollmentId: enrollmentId,
+              fulfillmentType: e.fulfillment.type,
+              licenseUuid: e.fulfillment.license ?? null,
+              transactionUuid: e.fulfillment.transaction ?? null,
+              isRevoked: false,
+              created,
+              modified: created,
+            })
+            .execute();
+        }
+      }
+      if (progressIds.has(enrollmentId)) continue;
+      const user = allUsers.get(e.lmsUserId)!;
+      const start = day(e.start);
+      const end = day(e.end);
+      const refund = new Date(Math.max(created.getTime(), start.getTime()) + 14 * DAY);
+      await trx
+        .insertInto('learner_progress')
+        .values({
+          enterpriseEnrollmentId: enrollmentId,
+          enrollmentId,
+          enterpriseCustomerUuid: e.customer,
+          enterpriseCustomerUserId: learnerId,
+          enterpriseUserId: user.id,
+          enterpriseSsoUid: e.customer === DEMO.customers.sealTeamTen ? `sso|${user.username}` : null,
+          userEmail: user.email,
+          userUsername: user.username,
+          userCountry: user.country,
+          userAccountCreationDate: user.dateJoined,
+          userCurrentEnrollmentMode: 'verified',
+          courseKey: e.courseKey,
+          courserunKey: e.run,
+          courseTitle: e.title,
+          coursePacingType: e.courseKey === DEMO.content.courseKey ? 'self_paced' : 'instructor_paced',
+          courseStart: start,
+          courseEnd: end,
+          courseDuration: Math.max(1, Math.round((end.getTime() - start.getTime()) / (7 * DAY))),
+          courseMinEffort: 2,
+          courseMaxEffort: 5,
+          coursePrimaryProgram: e.courseKey === DEMO.content.courseKey ? 'Trench Run Professional Certificate' : null,
+          coursePrimarySubject: e.courseKey === DEMO.content.courseKey ? 'Engineering' : 'Math',
+          courseListPriceCents: e.courseKey === DEMO.content.courseKey ? 10000 : 14900,
+          amountLearnerPaidCents: 0,
+          paidBy: 'enterprise',
+          seatDeliveryMethod: e.fulfillment?.type === 'license' ? 'Subscription' : e.fulfillment?.type === 'learner_credit' ? 'Learner Credit' : 'Enterprise',
+          contractId: null,
+          couponCode: null,
+          couponName: null,
+          offerName: null,
+          offerType: null,
+          isRefunded: false,
+          hasPassed: e.passed != null,
+          passedDate: e.passed ? day(e.passed.date) : null,
+          currentGrade: e.passed?.grade ?? e.grade ?? 0,
+          letterGrade: e.passed?.letter ?? null,
+          lastActivityDate: day(new Date(now.getTime() - e.activeDaysAgo * DAY).toISOString().slice(0, 10)),
+          enrollmentDate: created,
+          unenrollmentDate: null,
+          unenrollmentEndWithinDate: refund,
+          created: now,
+        })
+        .execute();
+    }
+
+    const consents = new Set(
+      (await trx.selectFrom('data_sharing_consent').select(['enterpriseCustomerUuid', 'lmsUserId', 'courseKey']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}:${r.courseKey}`),
+    );
+    const newConsents = DEMO_CONSENTS.filter((c) => !consents.has(`${c.enterpriseCustomerUuid}:${c.lmsUserId}:${c.courseKey}`)).map((c) => ({ ...c, created: CREATED, modified: CREATED }));
+    if (newConsents.length) await trx.insertInto('data_sharing_consent').values(newConsents).execute();
+
+    const pending = await trx
+      .selectFrom('pending_enterprise_customer_user')
+      .select('id')
+      .where('enterpriseCustomerUuid', '=', DEMO.customers.policyExample)
+      .where('userEmail', '=', DEMO.pendingLearnerEmail)
+      .executeTakeFirst();
+    if (!pending) {
+      const result = await trx
+        .insertInto('pending_enterprise_customer_user')
+        .values({ enterpriseCustomerUuid: DEMO.customers.policyExample, userEmail: DEMO.pendingLearnerEmail, created: CREATED, modified: CREATED })
+        .executeTakeFirstOrThrow();
+      // Applied when abc@example.com registers (registerLmsUser).
+      await trx
+        .insertInto('pending_enrollment')
+        .values({
+          pendingUserId: Number(result.insertId),
+          courseRunKey: TR_RUN,
+          source: 'customer_admin',
+          licenseUuid: null,
+          courseKey: TR.courseKey,
+          courseTitle: TR.title,
+          courseStart: day(TR.start),
+          courseEnd: day(TR.end),
+          created: CREATED,
+        })
+        .execute();
+    }
+  });
 }

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
+import type { RunInfo } from './catalog-client.js';
+import {
+  ensurePendingLearner,
+  findEnrollmentsOfLearner,
+  findPendingEnrollmentKeys,
+  insertEnrollment,
+  insertFulfillment,
+  insertLearner,
+  insertLearnerProgress,
+  insertPendingEnrollments,
+  lockLearnersOfUsers,
+  reenroll,
+  updateLearners,
+} from './store.js';
+import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LmsUserRow } from './tables.js';
+
+type Trx = Transaction<CustomersDatabase>;
+
+export const OUTBOX = 'customers_outbox';
+/** Event types written to `customers_outbox`; payloads follow the openedx-events data classes (seed 003). */
+export const EVENTS = {
+  learnerLinked: 'org.openedx.enterprise.enterprise_customer_user.linked.v1',
+  learnerUnlinked: 'org.openedx.enterprise.enterprise_customer_user.unlinked.v1',
+  enrollmentCreated: 'org.openedx.enterprise.enterprise_course_enrollment.created.v1',
+  enrollmentUnenrolled: 'org.openedx.enterprise.enterprise_course_enrollment.unenrolled.v1',
+  fulfillmentCreated: 'org.openedx.enterprise.enterprise_fulfillment.created.v1',
+  learnerCreditEnrollmentRevoked: 'org.openedx.enterprise.learner_credit_course_enrollment.revoked.v1',
+  licensedEnrollmentRevoked: 'org.openedx.enterprise.licensed_enterprise_course_enrollment.revoked.v1',
+  enrollmentNotification: 'org.openedx.enterprise.enterprise_course_enrollment.notification.requested.v1',
+  consentChanged: 'org.openedx.enterprise.data_sharing_consent.changed.v1',
+} as const;
+
+/** Side effects go to the outbox in the caller's transaction (DOMAIN section 0). */
+export function writeEvents(trx: Trx, events: readonly OutboxEvent[]): Promise<void> {
+  return enqueueEvents(trx as unknown as Kysely<unknown>, OUTBOX, events);
+}
+
+/** openedx-events `EnterpriseCustomerUser`. */
+export function learnerPayload(link: {
+  id: number;
+  created: Date;
+  modified: Date;
+  enterpriseCustomerUuid: string;
+  lmsUserId: number;
+  active: boolean;
+  linked: boolean;
+  isRelinkable: boolean;
+  inviteKeyUuid: string | null;
+}) {
+  return {
+    id: link.id,
+    created: link.created.toISOString(),
+    modified: link.modified.toISOString(),
+    enterprise_customer_uuid: link.enterpriseCustomerUuid,
+    user_id: link.lmsUserId,
+    active: link.active,
+    linked: link.linked,
+    is_relinkable: link.isRelinkable,
+    should_inactivate_other_customers: true,
+    invite_key: link.inviteKeyUuid,
+  };
+}
+
+export type LinkOutcome = 'linked' | 'activated' | 'alreadyLinked' | 'notRelinkable';
+
+/**
+ * edx-enterprise `link_user` for an existing LMS user, inside the caller's transaction. A new or
+ * re-linked learner becomes the user's one active link: every other linked link of the user is
+ * deactivated (the one-active rule). `activate` also makes an already linked but inactive link
+ * the active one (invite keys, registration). The user's links are locked first, so concurrent
+ * links of one user serialize.
+ */
+export async function linkUser(
+  trx: Trx,
+  customerUuid: string,
+  user: LmsUserRow,
+  now: Date,
+  options: { inviteKeyUuid?: string; activate?: boolean } = {},
+): Promise<{ learnerId: number | null; outcome: LinkOutcome }> {
+  const links = await lockLearnersOfUsers(trx, [user.id]);
+  const link = links.find((l) => l.enterpriseCustomerUuid === customerUuid);
+  if (link?.linked && (link.active || !options.activate)) return { learnerId: link.id, outcome: 'alreadyLinked' };
+  if (link && !link.linked && !link.isRelinkable) return { learnerId: link.id, outcome: 'notRelinkable' };
+  let learnerId: number;
+  const inviteKeyUuid = options.inviteKeyUuid ?? link?.inviteKeyUuid ?? null;
+  if (link) {
+    learnerId = link.id;
+    await updateLearners(trx, [link.id], { linked: true, active: true, ...(options.inviteKeyUuid ? { inviteKeyUuid: options.inviteKeyUuid } : {}) }, now);
+  } else {
+    learnerId = await insertLearner(trx, { enterpriseCustomerUuid: customerUuid, lmsUserId: user.id, inviteKeyUuid, now });
+  }
+  const others = links.filter((l) => l.id !== learnerId && l.linked && l.active).map((l) => l.id);
+  await updateLearners(trx, others, { active: false }, now);
+  await writeEvents(trx, [
+    {
+      eventType: EVENTS.learnerLinked,
+      aggregateKey: `${customerUuid}:${user.id}`,
+      payload: learnerPayload({
+        id: learnerId,
+        created: link?.created ?? now,
+        modified: now,
+        enterpriseCustomerUuid: customerUuid,
+        lmsUserId: user.id,
+        active: true,
+        linked: true,
+        isRelinkable: true,
+        inviteKeyUuid,
+      }),
+    },
+  ]);
+  return { learnerId, outcome: link?.linked ? 'activated' : 'linked' };
+}
+
+/** What pays for an enrollment, as mutations receive it (GraphQL enum values). */
+export interface FulfillmentSpec {
+  fulfillmentType: 'LICENSE' | 'LEARNER_CREDIT' | 'COUPON_CODE';
+  licenseUuid: string | null;
+  transactionUuid: string | null;
+}
+
+export interface EnrollmentOutcome {
+  courseRunKey: string;
+  enrollmentId: number;
+  /** `enrolled`, `already enrolled` or `re-enrolled`. */
+  reason: string;
+}
+
+/**
+ * Enrolls one linked learner in runs (edx-enterprise `ECU.enroll` + get-or-create of the ECE):
+ * idempotent per (learner, run); a new enrollment gets its fulfillment, its learner-progress row
+ * and its events in the same transaction.
+ */
+export async function enrollLinkedLearner(
+  trx: Trx,
+  args: {
+    customerUuid: string;
+    learnerId: number;
+    user: LmsUserRow;
+    runs: readonly RunInfo[];
+    source: string;
+    notify: boolean;
+    fulfillmentFor?: (runKey: string) => FulfillmentSpec | undefined;
+    now: Date;
+  },
+): Promise<EnrollmentOutcome[]> {
+  const { customerUuid, learnerId, user, runs, source, now } = args;
+  const existing = new Map((await findEnrollmentsOfLearner(trx, learnerId, runs.map((r) => r.key))).map((e) => [e.courseRunKey, e]));
+  const outcomes: EnrollmentOutcome[] = [];
+  const events: OutboxEvent[] = [];
+  for (const run of runs) {
+    const current = existing.get(run.key);
+    if (current) {
+      if (current.unenrolled) await reenroll(trx, current.id, now);
+      outcomes.push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
+      continue;
+    }
+    const enrollment = await insertEnrollment(trx, { learnerId, customerUuid, courseRunKey: run.key, source, now });
+    await insertLearnerProgress(trx, progressRow({ customerUuid, learnerId, user, run, enrollment, now }));
+    events.push(enrollmentEvent(enrollment, customerUuid, user.id));
+    const spec = args.fulfillmentFor?.(run.key);
+    if (spec) {
+      const fulfillment: EnrollmentFulfillmentRow = {
+        uuid: randomUUID(),
+        enterpriseCourseEnrollmentId: enrollment.id,
+        fulfillmentType: spec.fulfillmentType.toLowerCase(),
+        licenseUuid: spec.licenseUuid,
+        transactionUuid: spec.transactionUuid,
+        isRevoked: false,
+        created: now,
+        modified: now,
+      };
+      await insertFulfillment(trx, fulfillment);
+      events.push({
+        eventType: EVENTS.fulfillmentCreated,
+        aggregateKey: `${customerUuid}:${user.id}`,
+        payload: fulfillmentPayload(fulfillment, enrollmentEvent(enrollment, customerUuid, user.id).payload),
+      });
+    }
+    if (args.notify) {
+      events.push({
+        eventType: EVENTS.enrollmentNotification,
+        aggregateKey: `${customerUuid}:${user.id}`,
+        payload: { enterprise_customer_uuid: customerUuid, user_id: user.id, email: user.email, course_run_key: run.key },
+      });
+    }
+    outcomes.push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
+  }
+  await writeEvents(trx, events);
+  return outcomes;
+}
+
+/** Records pending enrollments of an email with no LMS account yet; applied when the user appears. */
+export async function enrollPendingLearner(
+  trx: Trx,
+  args: { customerUuid: string; email: string; runs: readonly RunInfo[]; source: string; licenseFor?: (runKey: string) => string | null; now: Date },
+): Promise<void> {
+  const pending = await ensurePendingLearner(trx, args.customerUuid, args.email, args.now);
+  const known = await findPendingEnrollmentKeys(trx, pending.id);
+  await insertPendingEnrollments(
+    trx,
+    args.runs
+      .filter((run) => !known.has(run.key))
+      .map((run) => ({
+        pendingUserId: pending.id,
+        courseRunKey: run.key,
+        source: args.source,
+        licenseUuid: args.licenseFor?.(run.key) ?? null,
+        courseKey: run.courseKey,
+        courseTitle: run.title ?? run.courseTitle,
+        courseStart: run.start,
+        courseEnd: run.end,
+        created: args.now,
+      })),
+  );
+}
+
+/** openedx-events `EnterpriseCourseEnrollment` (seed 003). */
+export function enrollmentEvent(enrollment: EnterpriseCourseEnrollmentRow, customerUuid: string, userId: number): OutboxEvent {
+  return {
+    eventType: EVENTS.enrollmentCreated,
+    aggregateKey: `${customerUuid}:${userId}`,
+    payload: {
+      id: enrollment.id,
+      created: enrollment.created.toISOString(),
+      modified: enrollment.modified.toISOString(),
+      enterprise_customer_user: { id: enrollment.enterpriseCustomerUserId, enterprise_customer_uuid: customerUuid, user_id: userId },
+      course_id: enrollment.courseRunKey,
+      saved_for_later: enrollment.savedForLater,
+      source_slug: enrollment.source,
+      unenrolled: enrollment.unenrolled,
+      unenrolled_at: enrollment.unenrolledAt?.toISOString() ?? null,
+    },
+  };
+}
+
+/** openedx-events `LicensedEnterpriseCourseEnrollment` / `LearnerCreditEnterpriseCourseEnrollment`. */
+export function fulfillmentPayload(fulfillment: EnrollmentFulfillmentRow, enrollment: unknown) {
+  return {
+    uuid: fulfillment.uuid,
+    created: fulfillment.created.toISOString(),
+    modified: fulfillment.modified.toISOString(),
+    fulfillment_type: fulfillment.fulfillmentType,
+    is_revoked: fulfillment.isRevoked,
+    enterprise_course_entitlement_uuid: null,
+    enterprise_course_enrollment: enrollment,
+    ...(fulfillment.licenseUuid ? { license_uuid: fulfillment.licenseUuid } : {}),
+    ...(fulfillment.transactionUuid ? { transaction_id: fulfillment.transactionUuid } : {}),
+  };
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** The learner-summary row of a new enrollment (what the reporting ETL would write). */
+function progressRow(args: { customerUuid: string; learnerId: number; user: LmsUserRow; run: RunInfo; enrollment: EnterpriseCourseEnrollmentRow; now: Date }) {
+  const { user, run, enrollment, now } = args;
+  // Refund window: 14 days after enrollment or course start, whichever is later (seed 001).
+  const refundBase = run.start && run.start > now ? run.start : now;
+  return {
+    enterpriseEnrollmentId: enrollment.id,
+    enrollmentId: enrollment.id,
+    enterpriseCustomerUuid: args.customerUuid,
+    enterpriseCustomerUserId: args.learnerId,
+    enterpriseUserId: user.id,
+    enterpriseSsoUid: null,
+    userEmail: user.email,
+    userUsername: user.username,
+    userCountry: user.country,
+    userAccountCreationDate: user.dateJoined,
+    userCurrentEnrollmentMode: 'verified',
+    courseKey: run.courseKey,
+    courserunKey: run.key,
+    courseTitle: run.title ?? run.courseTitle,
+    coursePacingType: null,
+    courseStart: run.start,
+    courseEnd: run.end,
+    courseDuration: run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY))) : null,
+    courseMinEffort: null,
+    courseMaxEffort: null,
+    coursePrimaryProgram: null,
+    coursePrimarySubject: null,
+    courseListPriceCents: null,
+    amountLearnerPaidCents: 0,
+    paidBy: 'enterprise',
+    seatDeliveryMethod: null,
+    contractId: null,
+    couponCode: null,
+    couponName: null,
+    offerName: null,
+    offerType: null,
+    isRefunded: false,
+    hasPassed: false,
+    passedDate: null,
+    currentGrade: 0,
+    letterGrade: null,
+    // Enrolling is the learner's first activity in the course.
+    lastActivityDate: now,
+    enrollmentDate: now,
+    unenrollmentDate: null,
+    unenrollmentEndWithinDate: new Date(refundBase.getTime() + 14 * DAY),
+    created: now,
+  };
+}
