@@ -6,5 +6,13 @@ export const codegen: SubgraphCodegen = {
   mappers: {
     EnterpriseCustomer: '../tables.js#CustomerRef',
     SubsidyAccessPolicy: '../tables.js#SubsidyAccessPolicyRow',
+    Subsidy: '../tables.js#SubsidyRow',
+    Ledger: '../tables.js#LedgerRow',
+    LedgerTransaction: '../tables.js#LedgerTransactionRow',
+    LedgerTransactionReversal: '../tables.js#LedgerReversalRow',
+    AssignmentConfiguration: '../tables.js#AssignmentConfigurationRow',
+    LearnerContentAssignment: '../tables.js#AssignmentRow',
+    LearnerContentAssignmentAction: '../tables.js#AssignmentActionRow',
+    LearnerContentAssignmentConnection: '../tables.js#AssignmentConnection',
   },
 };

@@ -4,7 +4,7 @@ import { seedDemoData } from './demo-data.js';
 import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countPolicies } from './store.js';
+import { countSubsidies } from './store.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 /** Subsidies, ledger, access policies, assignments and redemption. */
@@ -13,7 +13,7 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   typeDefs: loadTypeDefs('learner-credit'),
   resolvers,
   migrations,
-  createLoaders: (db) => createLoaders(db),
+  createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
-  isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countPolicies(db)) === 0,
+  isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,
 };
