@@ -76,6 +76,8 @@ export const settings = {
   /** Default max-age (seconds) of cached responses when REDIS_URL is set. */
   responseCacheTtl: () => intFromEnv('RESPONSE_CACHE_TTL', 300),
   logLevel: () => process.env.LOG_LEVEL || 'info',
+  /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
+  subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
 };
 
 /** Stack traces and raw error messages only when explicitly developing. */

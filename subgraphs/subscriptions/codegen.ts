@@ -6,5 +6,8 @@ export const codegen: SubgraphCodegen = {
   mappers: {
     EnterpriseCustomer: '../tables.js#CustomerRef',
     SubscriptionPlan: '../tables.js#SubscriptionPlanRow',
+    License: '../tables.js#LicenseRow',
+    SubscriptionPlanRenewal: '../tables.js#RenewalRow',
+    BulkEnrollmentJob: '../tables.js#BulkEnrollmentJobRow',
   },
 };

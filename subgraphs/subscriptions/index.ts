@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
 import { seedDemoData } from './demo-data.js';
+import { startBulkEnrollmentRunner } from './jobs.js';
 import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
@@ -16,4 +17,6 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
   createLoaders: (db) => createLoaders(db),
   seedDemoData,
   isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
+  // Bulk license enrollment jobs: persisted, processed here, resumed after a restart.
+  startBackgroundWork: (db) => startBulkEnrollmentRunner(db),
 };

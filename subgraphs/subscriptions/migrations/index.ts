@@ -1,7 +1,9 @@
 import type { MigrationSet } from '../../../lib/db/migrate.js';
 import * as m0001 from './0001-subscription-plan.js';
+import * as m0002 from './0002-licenses-renewals-jobs.js';
 
 /** The subscriptions subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
   '0001-subscription-plan': m0001,
+  '0002-licenses-renewals-jobs': m0002,
 };

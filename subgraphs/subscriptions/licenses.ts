@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Viewer } from '../../lib/auth/viewer.js';
+import { badInput, conflict, notFound } from '../../lib/errors.js';
+import { emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
+import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
+import { isCurrent, licenseCounts, revocations } from './plans.js';
+import {
+  addRevocationsApplied,
+  assignLicenseRows,
+  activateLicenseRow,
+  countLicensesByPlans,
+  findAllocatedLicensesByEmails,
+  findAllocatedLicensesByFilter,
+  findLicenseByActivationKey,
+  findPlansByUuids,
+  findUnassignedLicenses,
+  insertLicenses,
+  lockPlan,
+  revokeLicenseRows,
+} from './store.js';
+import type { LicenseRow, LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
+
+type DB = Kysely<SubscriptionsDatabase>;
+
+/** Salesforce ids are 18 characters (license-manager accepts >= 18, or blank). */
+const SFID_MIN_LENGTH = 18;
+const MESSAGE_MAX_LENGTH = 5000;
+
+export function newUnassignedLicense(planUuid: string, now: Date): LicenseTable {
+  return {
+    uuid: randomUUID(),
+    subscriptionPlanUuid: planUuid,
+    status: 'UNASSIGNED',
+    userEmail: null,
+    lmsUserId: null,
+    activationKey: null,
+    userSfid: null,
+    assignedDate: null,
+    activationDate: null,
+    revokedDate: null,
+    lastRemindDate: null,
+    created: now,
+    modified: now,
+  };
+}
+
+/** The plan a license mutation names, after checking the viewer administers its customer. */
+async function managedPlan(db: DB, viewer: Viewer, planUuid: string): Promise<SubscriptionPlanRow> {
+  const [plan] = await findPlansByUuids(db, [planUuid]);
+  if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
+  viewer.assertAdminOf(plan.enterpriseCustomerUuid);
+  return plan;
+}
+
+function optionalMessage(value: string | null | undefined, name: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length > MESSAGE_MAX_LENGTH) throw badInput(`${name} is longer than ${MESSAGE_MAX_LENGTH} characters`, { argument: name });
+  return value;
+}
+
+export interface AssignLicensesArgs {
+  subscriptionPlanUuid: string;
+  userEmails: readonly string[];
+  userSfids?: readonly (string | null)[] | null;
+  greeting?: string | null;
+  closing?: string | null;
+  notifyUsers?: boolean | null;
+}
+
+export interface AssignLicensesResult {
+  numSuccessfulAssignments: number;
+  numAlreadyAssociated: number;
+  licenseAssignments: { userEmail: string; licenseUuid: string; license: LicenseRow }[];
+}
+
+/**
+ * Emails (normalized, de-duplicated in first-seen order) with their Salesforce id. With sfids, a
+ * duplicate email keeps the last sfid given for it, as license-manager's ordered map does.
+ */
+function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
+  listSize(args.userEmails, LIMITS.emails, 'userEmails', 1);
+  const emails = args.userEmails.map((e) => emailList([e], 'userEmails')[0]!);
+  const sfids = args.userSfids;
+  if (sfids !== null && sfids !== undefined && sfids.length !== args.userEmails.length) {
+    throw badInput(`Number of Salesforce IDs (${sfids.length}) did not match number of provided user emails (${args.userEmails.length})`, {
+      argument: 'userSfids',
+    });
+  }
+  const out = new Map<string, string | null>();
+  emails.forEach((email, i) => {
+    const sfid = sfids?.[i]?.trim() || null;
+    if (sfid !== null && sfid.length < SFID_MIN_LENGTH) {
+      throw badInput(`userSfids[${i}] must be a Salesforce id of at least ${SFID_MIN_LENGTH} characters, or blank`, { argument: 'userSfids' });
+    }
+    out.set(email, sfid);
+  });
+  return out;
+}
+
+/**
+ * DOMAIN 4 assignLicenses: under the plan lock, emails already holding an ASSIGNED or ACTIVATED
+ * license are skipped (counted in numAlreadyAssociated); the rest get one UNASSIGNED license each,
+ * all or nothing (CONFLICT with both numbers when too few remain).
+ */
+export async function assignLicenses(db: DB, viewer: Viewer, args: AssignLicensesArgs): Promise<AssignLicensesResult> {
+  const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
+  const wanted = emailsWithSfids(args);
+  const greeting = optionalMessage(args.greeting, 'greeting');
+  const closing = optionalMessage(args.closing, 'closing');
+  const notify = args.notifyUsers ?? true;
+  await managedPlan(db, viewer, planUuid);
+
+  return db.transaction().execute(async (trx) => {
+    // The plan lock serializes assignments per plan: no license is handed out twice and no email
+    // gets a second license, however many requests race.
+    const plan = await lockPlan(trx, planUuid);
+    if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
+    const held = await findAllocatedLicensesByEmails(trx, planUuid, [...wanted.keys()]);
+    const associated = new Set(held.map((l) => l.userEmail));
+    const todo = [...wanted.entries()].filter(([email]) => !associated.has(email));
+    if (todo.length === 0) return { numSuccessfulAssignments: 0, numAlreadyAssociated: associated.size, licenseAssignments: [] };
+
+    const free = await findUnassignedLicenses(trx, planUuid, todo.length);
+    if (free.length < todo.length) {
+      throw conflict(
+        `Not enough unassigned licenses: ${todo.length} requested, ${free.length} available in subscription plan ${planUuid}`,
+        { requested: todo.length, available: free.length },
+      );
+    }
+    const now = new Date();
+    const assigned: LicenseRow[] = todo.map(([email, sfid], i) => ({
+      ...free[i]!,
+      status: 'ASSIGNED',
+      userEmail: email,
+      activationKey: randomUUID(),
+      userSfid: sfid,
+      assignedDate: now,
+      lastRemindDate: now,
+      modified: now,
+    }));
+    const changed = await assignLicenseRows(
+      trx,
+      assigned.map((l) => ({ uuid: l.uuid, userEmail: l.userEmail!, activationKey: l.activationKey!, userSfid: l.userSfid })),
+      now,
+    );
+    if (changed !== assigned.length) throw new Error(`assignLicenses: ${changed} of ${assigned.length} licenses changed under the plan lock`);
+    await enqueue(trx, assigned.flatMap((l) => assignmentEvents(plan, l, { notify, greeting, closing })));
+    return {
+      numSuccessfulAssignments: assigned.length,
+      numAlreadyAssociated: associated.size,
+      licenseAssignments: assigned.map((license) => ({ userEmail: license.userEmail!, licenseUuid: license.uuid, license })),
+    };
+  });
+}
+
+export interface BulkRevokeArgs {
+  subscriptionPlanUuid: string;
+  userEmails?: readonly string[] | null;
+  filters?: { userEmail?: string | null; statusIn?: readonly LicenseStatus[] | null } | null;
+}
+
+export interface RevokedLicense {
+  licenseUuid: string;
+  originalStatus: LicenseStatus;
+  userEmail: string;
+  license: LicenseRow;
+}
+
+/** Validated revoke selection: exactly one of emails or a non-empty filter. */
+function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter: { userEmail: string | null; statusIn: LicenseStatus[] | null } } {
+  const hasEmails = args.userEmails !== null && args.userEmails !== undefined;
+  const hasFilters = args.filters !== null && args.filters !== undefined;
+  if (hasEmails === hasFilters) throw badInput('Give exactly one of userEmails and filters', { argument: 'input' });
+  if (hasEmails) {
+    listSize(args.userEmails!, LIMITS.emails, 'userEmails', 1);
+    return { emails: emailList(args.userEmails!, 'userEmails') };
+  }
+  const userEmail = args.filters!.userEmail?.trim().toLowerCase() || null;
+  const statusIn = args.filters!.statusIn ?? null;
+  if (userEmail === null && statusIn === null) throw badInput('filters needs userEmail or statusIn', { argument: 'filters' });
+  if (statusIn !== null && statusIn.length === 0) throw badInput('filters.statusIn must not be empty', { argument: 'filters.statusIn' });
+  if (userEmail !== null && userEmail.length > 254) throw badInput('filters.userEmail is too long', { argument: 'filters.userEmail' });
+  return { filter: { userEmail, statusIn: statusIn ? [...statusIn] : null } };
+}
+
+/**
+ * DOMAIN 4 bulkRevokeLicenses, all or nothing (the seed's contract, not today's partial upstream):
+ * every named email must hold an ASSIGNED or ACTIVATED license (else NOT_FOUND), and the cap must
+ * have a slot for every ACTIVATED one (else CONFLICT). Each revocation adds one UNASSIGNED license.
+ */
+export async function bulkRevokeLicenses(db: DB, viewer: Viewer, args: BulkRevokeArgs): Promise<RevokedLicense[]> {
+  const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
+  const selection = revokeSelection(args);
+  await managedPlan(db, viewer, planUuid);
+
+  return db.transaction().execute(async (trx) => {
+    const plan = await lockPlan(trx, planUuid);
+    if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
+    let targets: LicenseRow[];
+    if ('emails' in selection) {
+      const held = await findAllocatedLicensesByEmails(trx, planUuid, selection.emails);
+      const byEmail = new Map<string, LicenseRow>();
+      // Several revocable licenses for one email: prefer an ASSIGNED one, else the first by uuid.
+      for (const license of held) {
+        const current = byEmail.get(license.userEmail!);
+        if (!current || (current.status !== 'ASSIGNED' && license.status === 'ASSIGNED')) byEmail.set(license.userEmail!, license);
+      }
+      const missing = selection.emails.filter((e) => !byEmail.has(e));
+      if (missing.length) {
+        throw notFound(`No assigned or activated license in subscription plan ${planUuid} for: ${missing.join(', ')}`, { emails: missing });
+      }
+      targets = selection.emails.map((e) => byEmail.get(e)!);
+    } else {
+      targets = await findAllocatedLicensesByFilter(trx, planUuid, selection.filter);
+    }
+    if (targets.length === 0) return [];
+
+    const activated = targets.filter((l) => l.status === 'ACTIVATED').length;
+    const cap = revocations(plan, licenseCounts(await countLicensesByPlans(trx, [planUuid])));
+    if (cap && activated > cap.remaining) {
+      throw conflict(
+        `Plan does not have enough revocations remaining: ${activated} activated license(s) to revoke, ${Math.max(cap.remaining, 0)} revocation(s) remaining`,
+        { requested: activated, remaining: cap.remaining },
+      );
+    }
+    const now = new Date();
+    const changed = await revokeLicenseRows(trx, targets.map((l) => l.uuid), now);
+    if (changed !== targets.length) throw new Error(`bulkRevokeLicenses: ${changed} of ${targets.length} licenses changed under the plan lock`);
+    // Replacements keep `total` unchanged; `allocated` drops by one per revocation.
+    await insertLicenses(trx, targets.map(() => newUnassignedLicense(planUuid, now)));
+    // Only revocations of ACTIVATED licenses spend the cap, and only while it is enabled.
+    if (plan.isRevocationCapEnabled) await addRevocationsApplied(trx, planUuid, activated, now);
+    await enqueue(trx, targets.flatMap((l) => revocationEvents(plan, l, l.status, now)));
+    return targets.map((l) => ({
+      licenseUuid: l.uuid,
+      originalStatus: l.status,
+      userEmail: l.userEmail!,
+      license: { ...l, status: 'REVOKED' as const, revokedDate: now, modified: now },
+    }));
+  });
+}
+
+/**
+ * The learner activates its license (license-manager `license-activation`): ASSIGNED -> ACTIVATED
+ * with the token's LMS user id; ACTIVATED again is a no-op; REVOKED is final (CONFLICT). The key
+ * must belong to a license of the token's email in an active, current plan, else NOT_FOUND (the
+ * same answer whether the key is unknown or someone else's, so keys cannot be probed).
+ */
+export async function activateLicense(db: DB, viewer: Viewer, args: { activationKey: string }): Promise<LicenseRow> {
+  const activationKey = uuidArg(args.activationKey, 'activationKey');
+  if (!viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
+  const missing = () => notFound(`No license with activation key ${activationKey} for ${viewer.email} in a current plan`);
+  const found = await findLicenseByActivationKey(db, activationKey);
+  if (!found || found.userEmail !== viewer.email) throw missing();
+  return db.transaction().execute(async (trx) => {
+    const now = new Date();
+    const plan = await lockPlan(trx, found.subscriptionPlanUuid);
+    if (!plan || !plan.isActive || !isCurrent(plan, now)) throw missing();
+    const license = await findLicenseByActivationKey(trx, activationKey);
+    if (!license || license.userEmail !== viewer.email) throw missing();
+    if (license.status === 'ACTIVATED') return license;
+    if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });
+    if ((await activateLicenseRow(trx, license.uuid, viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
+    const activated: LicenseRow = { ...license, status: 'ACTIVATED', lmsUserId: viewer.lmsUserId, activationDate: now, modified: now };
+    await enqueue(trx, activationEvents(plan, activated));
+    return activated;
+  });
+}
