@@ -1,6 +1,6 @@
 import { badInput } from '../../lib/errors.js';
 import { listSize, LIMITS, uuidArg } from '../../lib/validate.js';
-import type { Availability, ContentType, Resolvers } from './__generated__/resolvers-types.js';
+import type { ContentType, Resolvers } from './__generated__/resolvers-types.js';
 import type { CatalogContext } from './context.js';
 import { membershipKey, normalizeContentKey } from './loaders.js';
 import {
@@ -110,7 +110,7 @@ export const resolvers: Resolvers = {
         catalog.uuid,
         {
           ...(contentTypes ? { contentTypes: contentTypes.map((t) => CONTENT_TYPES[t]) } : {}),
-          ...(availability ? { availability: availability as Availability[] } : {}),
+          ...(availability ? { availability } : {}),
           ...(search ? { search } : {}),
         },
         { first, after },
