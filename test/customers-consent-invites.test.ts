@@ -52,20 +52,39 @@ describeEachDialect('customers: data sharing consent', (stack) => {
       { input: { enterpriseCustomerUuid: SEAL, courseKey: DEMO.content.courseKey, granted: false } },
       { token: stack().tokens.sealLearner },
     );
-    assert.deepEqual([revoked.data!.setDataSharingConsent.granted, revoked.data!.setDataSharingConsent.consentRequired], [false, true]);
+    // Seal Team Ten has data sharing consent disabled (seed 002): never required there.
+    assert.deepEqual([revoked.data!.setDataSharingConsent.granted, revoked.data!.setDataSharingConsent.consentRequired], [false, false]);
 
     const read = await stack().graphql<ConsentsResult>(CONSENTS, { customer: SEAL, id: DEMO.users.learnerId }, { token: stack().tokens.sealAdmin });
     assert.deepEqual(read.data!.enterpriseCustomer.learner.dataSharingConsents.nodes, [
       { courseKey: 'HarvardX+FIH', granted: true, exists: true, consentRequired: false },
-      { courseKey: DEMO.content.courseKey, granted: false, exists: true, consentRequired: true },
+      { courseKey: DEMO.content.courseKey, granted: false, exists: true, consentRequired: false },
     ]);
   });
 
-  it('shows an enrolled course without an answer as an existing, ungranted consent', async () => {
-    const read = await stack().graphql<ConsentsResult>(CONSENTS, { customer: SEAL, id: 5 }, { token: stack().tokens.sealAdmin });
-    assert.deepEqual(read.data!.enterpriseCustomer.learner.dataSharingConsents.nodes, [
-      { courseKey: 'HarvardX+FIH', granted: null, exists: true, consentRequired: true },
-      { courseKey: DEMO.content.courseKey, granted: null, exists: true, consentRequired: true },
+  it('shows an enrolled course without an answer as an existing consent, required where the customer enforces it at enrollment', async () => {
+    const initech = DEMO.customers.planExample;
+    const read = await stack().graphql<ConsentsResult>(CONSENTS, { customer: initech, id: 20 }, { token: stack().tokens.planAdmin });
+    assert.deepEqual(read.data!.enterpriseCustomer.learner.dataSharingConsents.nodes, [{ courseKey: DEMO.content.courseKey, granted: null, exists: true, consentRequired: true }]);
+    const peter = await token({ roles: [`enterprise_learner:${initech}`], userId: 20, email: 'peter@initech.example.com' });
+    const granted = await stack().graphql<{ setDataSharingConsent: { granted: boolean; consentRequired: boolean } }>(
+      SET_CONSENT,
+      { input: { enterpriseCustomerUuid: initech, courseKey: DEMO.content.courseKey, granted: true } },
+      { token: peter },
+    );
+    assert.deepEqual(granted.data!.setDataSharingConsent, {
+      enterpriseCustomerUuid: initech,
+      lmsUserId: 20,
+      username: 'peter_20',
+      courseKey: DEMO.content.courseKey,
+      granted: true,
+      exists: true,
+      consentRequired: false,
+    });
+    const bob = await stack().graphql<ConsentsResult>(CONSENTS, { customer: SEAL, id: 5 }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(bob.data!.enterpriseCustomer.learner.dataSharingConsents.nodes, [
+      { courseKey: 'HarvardX+DATA100', granted: null, exists: true, consentRequired: false },
+      { courseKey: 'HarvardX+FIH', granted: null, exists: true, consentRequired: false },
     ]);
   });
 
@@ -77,6 +96,20 @@ describeEachDialect('customers: data sharing consent', (stack) => {
     assert.deepEqual(errorCodes(runKey), ['BAD_USER_INPUT']);
     const uuid = await stack().graphql(SET_CONSENT, { input: { ...input, enterpriseCustomerUuid: 'x' } }, { token: stack().tokens.sealLearner });
     assert.deepEqual(errorCodes(uuid), ['BAD_USER_INPUT']);
+  });
+
+  it("lists the customer's consent answers for admins, filterable, and only its own to a learner", async () => {
+    const LIST = 'query ($c: ID!, $course: String, $granted: Boolean) { enterpriseCustomer(uuid: $c) { dataSharingConsents(courseKey: $course, granted: $granted) { totalCount nodes { lmsUserId courseKey granted } } } }';
+    type List = { enterpriseCustomer: { dataSharingConsents: { totalCount: number; nodes: { lmsUserId: number; courseKey: string; granted: boolean }[] } } };
+    const admin = await stack().graphql<List>(LIST, { c: SEAL, granted: false }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(admin.data!.enterpriseCustomer.dataSharingConsents.nodes, [
+      { lmsUserId: 3, courseKey: DEMO.content.courseKey, granted: false },
+      { lmsUserId: 4, courseKey: 'HarvardX+FIH', granted: false },
+    ]);
+    const course = await stack().graphql<List>(LIST, { c: SEAL, course: 'HarvardX+FIH' }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(course.data!.enterpriseCustomer.dataSharingConsents.nodes.map((n) => n.lmsUserId), [4, 3]);
+    const own = await stack().graphql<List>(LIST, { c: SEAL }, { token: stack().tokens.sealLearner });
+    assert.deepEqual(own.data!.enterpriseCustomer.dataSharingConsents.nodes.map((n) => n.lmsUserId), [3, 3]);
   });
 
   it("keeps a learner's consents private from other learners and other customers' admins", async () => {

@@ -81,7 +81,7 @@ describeEachDialect('customers: learner lookup', (stack) => {
       replyTo: 'learning@sealteamten.example.com',
       defaultLanguage: 'en',
       customerType: 'Enterprise',
-      enableDataSharingConsent: true,
+      enableDataSharingConsent: false,
       enforceDataSharingConsent: 'AT_ENROLLMENT',
       enableLearnerPortal: true,
       enableUniversalLink: true,
@@ -110,7 +110,8 @@ describeEachDialect('customers: learner lookup', (stack) => {
 
   it('lists linked learners with their LMS account, searchable by email or username', async () => {
     const all = await stack().graphql<Learners>(LEARNERS, { c: DEMO.customers.sealTeamTen }, { token: stack().tokens.sealAdmin });
-    assert.deepEqual(all.data!.enterpriseCustomer.learners.nodes.map((n) => n.lmsUserId), [2, 3, 4, 5]);
+    assert.deepEqual(all.data!.enterpriseCustomer.learners.nodes.map((n) => n.lmsUserId), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(all.data!.enterpriseCustomer.learners.nodes.slice(4).map((n) => [n.email, n.username]), [['seal_ten_alpha@example.com', 'SealTenAlpha'], ['qwe@asd.com', 'QWE']]);
     assert.deepEqual(all.data!.enterpriseCustomer.learners.nodes[2], { lmsUserId: 4, email: 'alice@sealteamten.example.com', username: 'alice', country: 'US', dateJoined: '2023-01-05T00:00:00.000Z' });
     const search = await stack().graphql<Learners>(LEARNERS, { c: DEMO.customers.sealTeamTen, search: 'BOB' }, { token: stack().tokens.sealAdmin });
     assert.deepEqual(search.data!.enterpriseCustomer.learners.nodes.map((n) => n.email), ['bob@sealteamten.example.com']);

@@ -37,6 +37,23 @@ export function landingPagePlugins(): ApolloServerPlugin[] {
  * `/graphql` (authenticated) and `/health` (open). The database handle is the shared root
  * narrowed to the subgraph's tables and wrapped in its own statement counter.
  */
+/**
+ * A malformed scalar variable (a bad `Date`, say) makes Apollo Server answer HTTP 400, which the
+ * gateway turns into INTERNAL_SERVER_ERROR. Answering 200 lets its BAD_USER_INPUT reach clients.
+ */
+function variableErrorsAsOk<Context extends object>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
+        },
+      };
+    },
+  };
+}
+
 export async function createSubgraphApp<DB, Loaders>(
   definition: SubgraphDefinition<DB, Loaders>,
   root: AnyKysely,
@@ -53,11 +70,8 @@ export async function createSubgraphApp<DB, Loaders>(
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError,
-    // A malformed scalar variable (e.g. a Date) answers 200 with BAD_USER_INPUT, which the gateway
-    // passes through; a 400 would reach clients as INTERNAL_SERVER_ERROR.
-    status400ForVariableCoercionErrors: false,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...landingPagePlugins(), ...extraPlugins],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), variableErrorsAsOk(), ...landingPagePlugins(), ...extraPlugins],
   });
   await server.start();
   const stopBackground = definition.startBackgroundWork?.(db);

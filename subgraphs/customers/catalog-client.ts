@@ -9,6 +9,13 @@ export interface RunInfo {
   courseTitle: string | null;
   start: Date | null;
   end: Date | null;
+  /** `self_paced` / `instructor_paced` (learner-summary spelling). */
+  pacingType?: string | null;
+  weeksToComplete?: number | null;
+  minEffort?: number | null;
+  maxEffort?: number | null;
+  /** The run's canonical price: the learner-summary `course_list_price`. */
+  priceCents?: number | null;
 }
 
 export interface RunCheck {
@@ -23,6 +30,11 @@ interface RunResponse {
   title: string | null;
   start: string | null;
   end: string | null;
+  pacingType: string | null;
+  weeksToComplete: number | null;
+  minEffort: number | null;
+  maxEffort: number | null;
+  canonicalPriceCents: number | null;
   course: { key: string; title: string | null };
 }
 
@@ -31,6 +43,7 @@ type CheckResponse = Record<string, RunResponse | null> & {
 };
 
 const SEP = '\u0000';
+const RUN_FIELDS = 'key title start end pacingType weeksToComplete minEffort maxEffort canonicalPriceCents course { key title }';
 
 /** Key of the run-check loader: one customer, one run key. */
 export function runCheckKey(customerUuid: string, runKey: string): string {
@@ -59,7 +72,7 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
         const memberFields: string[] = [];
         runs.forEach((run, i) => {
           variables[`k${i}`] = run;
-          runFields.push(`r${i}: courseRun(key: $k${i}) { key title start end course { key title } }`);
+          runFields.push(`r${i}: courseRun(key: $k${i}) { ${RUN_FIELDS} }`);
           memberFields.push(`m${i}: containsContent(keys: [$k${i}])`);
         });
         const params = runs.map((_, i) => `$k${i}: String!`).join(', ');
@@ -79,6 +92,11 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
                   courseTitle: found.course.title,
                   start: found.start ? new Date(found.start) : null,
                   end: found.end ? new Date(found.end) : null,
+                  pacingType: found.pacingType?.toLowerCase() ?? null,
+                  weeksToComplete: found.weeksToComplete,
+                  minEffort: found.minEffort,
+                  maxEffort: found.maxEffort,
+                  priceCents: found.canonicalPriceCents,
                 }
               : null,
             inCustomerCatalog: (data.catalogs?.nodes ?? []).some((catalog) => catalog[`m${i}`] === true),

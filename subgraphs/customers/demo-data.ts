@@ -52,6 +52,8 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enableUniversalLink: true,
     enableBrowseAndRequest: true,
     enableAuditEnrollment: true,
+    // Seed 002's admin page shows "Enable data sharing consent" unchecked for Seal Team Ten.
+    enableDataSharingConsent: false,
     enablePortalLearnerCreditManagementScreen: true,
     enablePortalSubscriptionManagementScreen: true,
   }),
@@ -100,6 +102,16 @@ export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
   dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
 }));
 
+/** Seed 002's "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
+const SEAL_SEED_USERS: (LmsUserTable & { linked: Date })[] = [
+  { id: 6, email: 'seal_ten_alpha@example.com', username: 'SealTenAlpha', country: 'US', dateJoined: new Date('2016-12-01T08:00:00Z'), linked: new Date('2016-12-23T05:13:00Z') },
+  { id: 7, email: 'qwe@asd.com', username: 'QWE', country: 'US', dateJoined: new Date('2017-01-20T12:00:00Z'), linked: new Date('2017-01-23T10:10:00Z') },
+];
+const SEAL_SEED_PENDING = [
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'qwe@ad.com', created: new Date('2017-01-13T09:28:00Z'), modified: new Date('2017-01-13T09:28:00Z') },
+  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'asd@asd.com', created: new Date('2017-01-13T09:31:00Z'), modified: new Date('2017-01-13T09:31:00Z') },
+];
+
 /** Learners of Acme Learning, the customer of the seeds' learner-summary example (local to this subgraph). */
 const ACME_USERS: LmsUserTable[] = [
   { id: 40, email: 'wile.coyote@acme.example.com', username: 'wile_coyote', country: 'CA', dateJoined: new Date('2022-03-14T09:00:00Z') },
@@ -125,27 +137,34 @@ interface DemoEnrollment {
 }
 
 const TR_RUN = DEMO.content.courseRunKey;
-const TR_2020 = 'course-v1:edx+tr1012+1T2020';
-const FIH = DEMO.content.harvardRunKey;
-const TR = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '2021-01-01', end: '2030-12-31' };
-const TR_OLD = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '2020-01-15', end: '2020-06-30' };
-const FAT = { courseKey: 'HarvardX+FIH', title: 'Fat Chance: Probability from the Ground Up', start: '2023-09-01', end: '2031-06-30' };
+/** The seed's HarvardX run (it ended in December 2023) and the catalog demo's current run of that course. */
+const FIH_2023 = DEMO.content.harvardRunKey;
+const FIH_NOW = 'course-v1:HarvardX+FIH+1T2026';
+/** An archived run of the catalog's demo (it ended about 300 days before seeding): FAILED rows. */
+const DATA_2024 = 'course-v1:HarvardX+DATA100+1T2024';
+const daysFromNow = (days: number) => new Date(Date.now() + days * DAY).toISOString().slice(0, 10);
+// Course snapshots as the catalog's demo describes the runs.
+const TR = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '2022-04-12', end: '2090-09-15' };
+const FINTECH = 'Harvard VPAL FinTech online short course';
+const FIH_OLD = { courseKey: 'HarvardX+FIH', title: FINTECH, start: '2023-11-09', end: '2023-12-18' };
+const FIH_CURRENT = { courseKey: 'HarvardX+FIH', title: FINTECH, start: daysFromNow(-14), end: daysFromNow(30) };
+const DATA_OLD = { courseKey: 'HarvardX+DATA100', title: 'Introduction to Data Science', start: daysFromNow(-500), end: daysFromNow(-300) };
 
 const DEMO_ENROLLMENTS: DemoEnrollment[] = [
   { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2024-02-01', activeDaysAgo: 2, grade: 0.41 },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: FIH, ...FAT, source: 'enrollment_url', enrolled: '2024-03-10', activeDaysAgo: 40, passed: { date: '2024-06-01', grade: 0.92, letter: 'A' } },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: FIH_2023, ...FIH_OLD, source: 'enrollment_url', enrolled: '2023-11-01', activeDaysAgo: 40, passed: { date: '2023-12-15', grade: 0.92, letter: 'A' } },
   { customer: DEMO.customers.sealTeamTen, lmsUserId: 4, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-04-05', activeDaysAgo: 45, grade: 0.2, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e001' } },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: FIH, ...FAT, source: 'customer_admin', enrolled: '2024-05-20', activeDaysAgo: 10, grade: 0.55 },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: TR_2020, ...TR_OLD, source: 'management_command', enrolled: '2020-01-20', activeDaysAgo: 1200, grade: 0.31 },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: FIH_NOW, ...FIH_CURRENT, source: 'customer_admin', enrolled: daysFromNow(-20), activeDaysAgo: 10, grade: 0.55 },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: DATA_2024, ...DATA_OLD, source: 'management_command', enrolled: daysFromNow(-520), activeDaysAgo: 320, grade: 0.31 },
   { customer: DEMO.customers.policyExample, lmsUserId: 10, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-07-01', activeDaysAgo: 3, grade: 0.66, fulfillment: { type: 'learner_credit', transaction: '5ea17ea0-0000-4000-8000-00000000f001' } },
   { customer: DEMO.customers.planExample, lmsUserId: 20, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-08-12', activeDaysAgo: 5, grade: 0.7, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e020' } },
   { customer: DEMO.customers.dusenberyDevices, lmsUserId: 30, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2024-01-15', activeDaysAgo: 20, passed: { date: '2024-04-30', grade: 0.88, letter: 'B' } },
   { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2023-03-01', activeDaysAgo: 1, grade: 0.35 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: TR_2020, ...TR_OLD, source: 'customer_admin', enrolled: '2020-02-01', activeDaysAgo: 1100, grade: 0.12 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: FIH, ...FAT, source: 'enrollment_url', enrolled: '2023-09-05', activeDaysAgo: 6, passed: { date: '2024-01-10', grade: 0.97, letter: 'A' } },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: DATA_2024, ...DATA_OLD, source: 'customer_admin', enrolled: '2020-02-01', activeDaysAgo: 310, grade: 0.12 },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: FIH_2023, ...FIH_OLD, source: 'enrollment_url', enrolled: '2023-09-05', activeDaysAgo: 6, passed: { date: '2023-12-15', grade: 0.97, letter: 'A' } },
   { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2023-10-01', activeDaysAgo: 35, grade: 0.5 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 42, run: FIH, ...FAT, source: 'management_command', enrolled: '2023-11-11', activeDaysAgo: 14, grade: 0.25 },
-  { customer: DEMO.customers.foreign, lmsUserId: 90, run: FIH, ...FAT, source: 'customer_admin', enrolled: '2024-02-02', activeDaysAgo: 4, grade: 0.6 },
+  { customer: DEMO.customers.summaryExample, lmsUserId: 42, run: FIH_NOW, ...FIH_CURRENT, source: 'management_command', enrolled: '2023-11-11', activeDaysAgo: 14, grade: 0.25 },
+  { customer: DEMO.customers.foreign, lmsUserId: 90, run: FIH_NOW, ...FIH_CURRENT, source: 'customer_admin', enrolled: '2024-02-02', activeDaysAgo: 4, grade: 0.6 },
 ];
 
 const DEMO_CONSENTS = [
@@ -175,7 +194,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     if (newProviders.length) await trx.insertInto('enterprise_customer_identity_provider').values(newProviders).execute();
 
     const users = new Set((await trx.selectFrom('lms_user').select('id').execute()).map((r) => Number(r.id)));
-    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS].filter((u) => !users.has(u.id));
+    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS, ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user)].filter((u) => !users.has(u.id));
     if (newUsers.length) await trx.insertInto('lms_user').values(newUsers).execute();
 
     const links = new Set(
@@ -188,17 +207,18 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     ].filter((k) => !keys.has(k.uuid));
     if (newKeys.length) await trx.insertInto('enterprise_customer_invite_key').values(newKeys).execute();
 
+    const joinedAt = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u.dateJoined]));
     const allLearners = [
-      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number })),
-      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id })),
+      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number, linked: joinedAt.get(l.lmsUserId)! })),
+      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id, linked: u.dateJoined })),
+      ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen as string, lmsUserId: u.id, linked: u.linked })),
     ];
     const newLinks = allLearners
       .filter((l) => !links.has(`${l.customer}:${l.lmsUserId}`))
       .map((l) => {
-        const joined = [...DEMO_LMS_USERS, ...ACME_USERS].find((u) => u.id === l.lmsUserId)!.dateJoined;
         // Bob joined Seal Team Ten through its invite link.
         const inviteKeyUuid = l.lmsUserId === 5 ? DEMO_INVITE_KEYS.active : null;
-        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: joined, modified: joined };
+        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: l.linked, modified: l.linked };
       });
     if (newLinks.length) await trx.insertInto('enterprise_customer_user').values(newLinks).execute();
 
@@ -268,7 +288,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
           courseMinEffort: 2,
           courseMaxEffort: 5,
           coursePrimaryProgram: e.courseKey === DEMO.content.courseKey ? 'Trench Run Professional Certificate' : null,
-          coursePrimarySubject: e.courseKey === DEMO.content.courseKey ? 'Engineering' : 'Math',
+          coursePrimarySubject: e.courseKey === DEMO.content.courseKey ? 'Engineering' : e.courseKey === 'HarvardX+FIH' ? 'Math' : 'Data Science',
           courseListPriceCents: e.courseKey === DEMO.content.courseKey ? 10000 : 14900,
           amountLearnerPaidCents: 0,
           paidBy: 'enterprise',
@@ -297,6 +317,12 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     );
     const newConsents = DEMO_CONSENTS.filter((c) => !consents.has(`${c.enterpriseCustomerUuid}:${c.lmsUserId}:${c.courseKey}`)).map((c) => ({ ...c, created: CREATED, modified: CREATED }));
     if (newConsents.length) await trx.insertInto('data_sharing_consent').values(newConsents).execute();
+
+    const pendingEmails = new Set(
+      (await trx.selectFrom('pending_enterprise_customer_user').select(['enterpriseCustomerUuid', 'userEmail']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`),
+    );
+    const newPending = SEAL_SEED_PENDING.filter((p) => !pendingEmails.has(`${p.enterpriseCustomerUuid}:${p.userEmail}`));
+    if (newPending.length) await trx.insertInto('pending_enterprise_customer_user').values(newPending).execute();
 
     const pending = await trx
       .selectFrom('pending_enterprise_customer_user')

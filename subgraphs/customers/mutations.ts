@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { OutboxEvent } from '../../lib/outbox.js';
 import { badInput, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { emailArg, emailList, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
@@ -9,7 +10,7 @@ import {
   EVENTS,
   enrollLinkedLearner,
   enrollmentEvent,
-  enrollPendingLearner,
+  enrollPendingLearners,
   fulfillmentPayload,
   learnerPayload,
   linkUser,
@@ -20,7 +21,7 @@ import {
   countInviteKeys,
   deactivateInviteKeyRow,
   deletePendingLearners,
-  ensurePendingLearner,
+  ensurePendingLearners,
   findEnrollmentsByIds,
   findFulfillmentOfEnrollment,
   findInviteKey,
@@ -36,11 +37,13 @@ import {
   insertLmsUser,
   lockCustomer,
   lockEnrollment,
+  lockLmsUsers,
   markUnenrolled,
   updateLearners,
   upsertConsent,
 } from './store.js';
 import type {
+  CustomersDatabase,
   DataSharingConsentView,
   EnterpriseCourseEnrollmentRow,
   EnterpriseCustomerRow,
@@ -52,6 +55,8 @@ import type {
 
 /** DOMAIN section 2: at most 1000 (email, run) pairs per bulk enrollment. */
 export const MAX_ENROLLMENT_PAIRS = 1000;
+/** Learners written per transaction by a bulk enrollment. */
+const ENROLLMENT_CHUNK = 100;
 /** DOMAIN section 2 / edx-enterprise: invite key limits. */
 export const INVITE_KEYS = { perCustomer: 100, defaultUsageLimit: 10_000, maxUsageLimit: 1_000_000, defaultDays: 365, maxDays: 3650 } as const;
 const DAY_MS = 86_400_000;
@@ -84,7 +89,10 @@ export async function linkLearners(
   const customer = await customerForAdmin(ctx, input.enterpriseCustomerUuid);
   const now = new Date();
   return ctx.db.transaction().execute(async (trx) => {
+    // Lock order everywhere: customer row, then user rows (by id): concurrent calls cannot deadlock.
+    await lockCustomer(trx, customer.uuid);
     const users = new Map((await findLmsUsersByEmails(trx, emails)).map((u) => [u.email, u]));
+    await lockLmsUsers(trx, [...users.values()].map((u) => u.id));
     const linkedIds: number[] = [];
     const alreadyIds: number[] = [];
     const pendingEmails: string[] = [];
@@ -92,7 +100,6 @@ export async function linkLearners(
     for (const email of emails) {
       const user = users.get(email);
       if (!user) {
-        await ensurePendingLearner(trx, customer.uuid, email, now);
         pendingEmails.push(email);
         continue;
       }
@@ -104,7 +111,7 @@ export async function linkLearners(
     // All or nothing: the transaction rolls back every link of this call.
     if (notRelinkable.length) throw conflict(`These learners were unlinked and cannot be relinked: ${notRelinkable.join(', ')}`, { emails: notRelinkable });
     const rows = new Map((await findLearnersByIds(trx, [...linkedIds, ...alreadyIds])).map((r) => [r.id, r]));
-    const pending = new Map((await findPendingLearners(trx, customer.uuid, pendingEmails)).map((p) => [p.userEmail, p]));
+    const pending = new Map((await ensurePendingLearners(trx, customer.uuid, pendingEmails, now)).map((p) => [p.userEmail, p]));
     return {
       linked: linkedIds.map((id) => rows.get(id)!),
       alreadyLinked: alreadyIds.map((id) => rows.get(id)!),
@@ -123,7 +130,9 @@ export async function unlinkLearners(
   const isRelinkable = input.isRelinkable !== false;
   const now = new Date();
   return ctx.db.transaction().execute(async (trx) => {
+    await lockCustomer(trx, customer.uuid);
     const users = await findLmsUsersByEmails(trx, emails);
+    await lockLmsUsers(trx, users.map((u) => u.id));
     const links = new Map((await findLearnersByCustomersAndUsers(trx, [customer.uuid], users.map((u) => u.id))).map((l) => [l.email, l]));
     const pending = new Map((await findPendingLearners(trx, customer.uuid, emails)).map((p) => [p.userEmail, p]));
     const unlinkedIds: number[] = [];
@@ -192,8 +201,8 @@ function enrollmentSource(ctx: CustomersContext): string {
 /**
  * Bulk enrollment (seed 002 ADR 14, DOMAIN section 2): best-effort. Input shape and limits are
  * validated up front (BAD_USER_INPUT, nothing written); then every (email, run) pair ends in
- * exactly one list. Each email is handled in its own transaction (link + enrollments + progress
- * rows + outbox events), so one learner's failure never undoes another's enrollment.
+ * exactly one list. A learner's link, enrollments, progress rows and outbox events commit
+ * together; one learner's failure never undoes another's enrollment.
  */
 export async function enrollLearners(
   ctx: CustomersContext,
@@ -234,43 +243,76 @@ export async function enrollLearners(
   const source = enrollmentSource(ctx);
   const notify = input.notify === true;
 
+  const workable: string[] = [];
   for (const email of emails) {
     if (!isEmail(email)) {
       for (const courseRunKey of runKeys) result.failures.push({ email, courseRunKey, reason: 'invalid email address' });
       continue;
     }
     for (const [courseRunKey, reason] of runFailures) result.failures.push({ email, courseRunKey, reason });
-    if (runs.length === 0) continue;
-    const user = users.get(email);
-    try {
-      if (!user) {
-        const licenseFor = (runKey: string) => fulfillmentFor(email, runKey)?.licenseUuid ?? null;
-        await ctx.db.transaction().execute((trx) => enrollPendingLearner(trx, { customerUuid: customer.uuid, email, runs, source, licenseFor, now }));
-        for (const run of runs) result.pending.push({ email, courseRunKey: run.key, reason: 'no LMS account yet: enrolled when the learner registers' });
+    if (runs.length) workable.push(email);
+  }
+
+  /** Some learners' enrollments inside a transaction; results are reported only once it commits. */
+  const enrollSome = async (trx: Transaction<CustomersDatabase>, chunk: readonly string[]): Promise<EnrollLearnersResult> => {
+    const part: EnrollLearnersResult = { successes: [], pending: [], failures: [] };
+    const unknown = chunk.filter((email) => !users.has(email));
+    await enrollPendingLearners(trx, {
+      customerUuid: customer.uuid,
+      emails: unknown,
+      runs,
+      source,
+      licenseFor: (email, runKey) => fulfillmentFor(email, runKey)?.licenseUuid ?? null,
+      now,
+    });
+    const reason = 'no LMS account yet: enrolled when the learner registers';
+    for (const email of unknown) part.pending.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason })));
+    for (const email of chunk) {
+      const user = users.get(email);
+      if (!user) continue;
+      const link = await linkUser(trx, customer.uuid, user, now);
+      if (link.outcome === 'notRelinkable' || link.learnerId === null) {
+        part.failures.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
         continue;
       }
-      const outcome = await ctx.db.transaction().execute(async (trx) => {
-        const link = await linkUser(trx, customer.uuid, user, now);
-        if (link.outcome === 'notRelinkable' || link.learnerId === null) return null;
-        return enrollLinkedLearner(trx, {
-          customerUuid: customer.uuid,
-          learnerId: link.learnerId,
-          user,
-          runs,
-          source,
-          notify,
-          fulfillmentFor: (runKey) => fulfillmentFor(email, runKey),
-          now,
-        });
+      const outcomes = await enrollLinkedLearner(trx, {
+        customerUuid: customer.uuid,
+        learnerId: link.learnerId,
+        user,
+        runs,
+        source,
+        notify,
+        fulfillmentFor: (runKey) => fulfillmentFor(email, runKey),
+        now,
       });
-      if (!outcome) {
-        for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' });
-        continue;
+      part.successes.push(...outcomes.map((o) => ({ email, courseRunKey: o.courseRunKey, reason: o.reason })));
+    }
+    return part;
+  };
+  const merge = (part: EnrollLearnersResult) => {
+    result.successes.push(...part.successes);
+    result.pending.push(...part.pending);
+    result.failures.push(...part.failures);
+  };
+
+  // Learners are written in chunks, one transaction each (few commits for large calls). If a chunk
+  // fails, its learners are retried one transaction each, so one bad learner fails only its pairs.
+  // Lock order as everywhere: the customer row (pending learners first), then users by id.
+  const userId = (email: string) => users.get(email)?.id ?? -1;
+  workable.sort((a, b) => userId(a) - userId(b));
+  for (let i = 0; i < workable.length; i += ENROLLMENT_CHUNK) {
+    const chunk = workable.slice(i, i + ENROLLMENT_CHUNK);
+    try {
+      merge(await ctx.db.transaction().execute((trx) => enrollSome(trx, chunk)));
+    } catch {
+      for (const email of chunk) {
+        try {
+          merge(await ctx.db.transaction().execute((trx) => enrollSome(trx, [email])));
+        } catch (error) {
+          console.error('[customers] enrollLearners failed for one learner', error);
+          for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
+        }
       }
-      for (const o of outcome) result.successes.push({ email, courseRunKey: o.courseRunKey, reason: o.reason });
-    } catch (error) {
-      console.error('[customers] enrollLearners failed for one learner', error);
-      for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
     }
   }
   return result;

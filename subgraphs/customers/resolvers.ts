@@ -16,8 +16,12 @@ import {
   unenroll,
   unlinkLearners,
 } from './mutations.js';
-import { findCustomerBySlug, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store.js';
-import type { EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
+import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store.js';
+import type { DataSharingConsentRow, DataSharingConsentView, EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
+
+function consentView(row: DataSharingConsentRow): DataSharingConsentView {
+  return { enterpriseCustomerUuid: row.enterpriseCustomerUuid, lmsUserId: row.lmsUserId, courseKey: row.courseKey, granted: row.granted, exists: true, created: row.created, modified: row.modified };
+}
 
 /** Returns the customer when the viewer may see it; FORBIDDEN otherwise, null when missing. */
 function visible(customer: EnterpriseCustomerRow | null | undefined, ctx: CustomersContext): EnterpriseCustomerRow | null {
@@ -129,6 +133,12 @@ export const resolvers: Resolvers = {
         { first, after },
         new Date(),
       );
+    },
+    async dataSharingConsents(customer, { courseKey, granted, first, after }, ctx) {
+      const only = ownRowsOnly(customer.uuid, ctx);
+      const page = await listConsents(ctx.db, customer.uuid, { courseKey: courseKey?.trim(), granted, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
+      const nodes = page.nodes.map(consentView);
+      return { ...page, nodes, edges: page.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })) };
     },
     inviteKeys(customer, { first, after }, ctx) {
       assertAdmin(customer.uuid, ctx);

@@ -3,15 +3,16 @@ import type { Kysely, Transaction } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { RunInfo } from './catalog-client.js';
 import {
-  ensurePendingLearner,
+  ensurePendingLearners,
   findEnrollmentsOfLearner,
-  findPendingEnrollmentKeys,
+  findPendingEnrollmentsByPendingUsers,
   insertEnrollment,
   insertFulfillment,
   insertLearner,
   insertLearnerProgress,
   insertPendingEnrollments,
   lockLearnersOfUsers,
+  lockLmsUsers,
   reenroll,
   updateLearners,
 } from './store.js';
@@ -80,6 +81,7 @@ export async function linkUser(
   now: Date,
   options: { inviteKeyUuid?: string; activate?: boolean } = {},
 ): Promise<{ learnerId: number | null; outcome: LinkOutcome }> {
+  await lockLmsUsers(trx, [user.id]);
   const links = await lockLearnersOfUsers(trx, [user.id]);
   const link = links.find((l) => l.enterpriseCustomerUuid === customerUuid);
   if (link?.linked && (link.active || !options.activate)) return { learnerId: link.id, outcome: 'alreadyLinked' };
@@ -192,28 +194,34 @@ export async function enrollLinkedLearner(
   return outcomes;
 }
 
-/** Records pending enrollments of an email with no LMS account yet; applied when the user appears. */
-export async function enrollPendingLearner(
+/**
+ * Records pending enrollments of emails with no LMS account yet (get-or-create of the pending
+ * learners, then the missing (learner, run) pairs): a fixed number of statements for any number of
+ * emails. Applied when the user appears (registerLmsUser).
+ */
+export async function enrollPendingLearners(
   trx: Trx,
-  args: { customerUuid: string; email: string; runs: readonly RunInfo[]; source: string; licenseFor?: (runKey: string) => string | null; now: Date },
+  args: { customerUuid: string; emails: readonly string[]; runs: readonly RunInfo[]; source: string; licenseFor?: (email: string, runKey: string) => string | null; now: Date },
 ): Promise<void> {
-  const pending = await ensurePendingLearner(trx, args.customerUuid, args.email, args.now);
-  const known = await findPendingEnrollmentKeys(trx, pending.id);
+  const pending = await ensurePendingLearners(trx, args.customerUuid, args.emails, args.now);
+  const known = new Set((await findPendingEnrollmentsByPendingUsers(trx, pending.map((p) => p.id))).map((e) => `${e.pendingUserId}:${e.courseRunKey}`));
   await insertPendingEnrollments(
     trx,
-    args.runs
-      .filter((run) => !known.has(run.key))
-      .map((run) => ({
-        pendingUserId: pending.id,
-        courseRunKey: run.key,
-        source: args.source,
-        licenseUuid: args.licenseFor?.(run.key) ?? null,
-        courseKey: run.courseKey,
-        courseTitle: run.title ?? run.courseTitle,
-        courseStart: run.start,
-        courseEnd: run.end,
-        created: args.now,
-      })),
+    pending.flatMap((p) =>
+      args.runs
+        .filter((run) => !known.has(`${p.id}:${run.key}`))
+        .map((run) => ({
+          pendingUserId: p.id,
+          courseRunKey: run.key,
+          source: args.source,
+          licenseUuid: args.licenseFor?.(p.userEmail, run.key) ?? null,
+          courseKey: run.courseKey,
+          courseTitle: run.title ?? run.courseTitle,
+          courseStart: run.start,
+          courseEnd: run.end,
+          created: args.now,
+        })),
+    ),
   );
 }
 
@@ -273,15 +281,15 @@ function progressRow(args: { customerUuid: string; learnerId: number; user: LmsU
     courseKey: run.courseKey,
     courserunKey: run.key,
     courseTitle: run.title ?? run.courseTitle,
-    coursePacingType: null,
+    coursePacingType: run.pacingType ?? null,
     courseStart: run.start,
     courseEnd: run.end,
-    courseDuration: run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY))) : null,
-    courseMinEffort: null,
-    courseMaxEffort: null,
+    courseDuration: run.weeksToComplete ?? (run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY))) : null),
+    courseMinEffort: run.minEffort ?? null,
+    courseMaxEffort: run.maxEffort ?? null,
     coursePrimaryProgram: null,
     coursePrimarySubject: null,
-    courseListPriceCents: null,
+    courseListPriceCents: run.priceCents ?? null,
     amountLearnerPaidCents: 0,
     paidBy: 'enterprise',
     seatDeliveryMethod: null,

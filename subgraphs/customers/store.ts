@@ -167,6 +167,15 @@ export async function findLearnersByCustomersAndEmails(
   return rows.map(decodeLearner);
 }
 
+/**
+ * Locks the LMS user rows: every link change of a user (the one-active rule) and every enrollment
+ * of it runs under this lock, so concurrent calls for one user serialize even before it has links.
+ */
+export async function lockLmsUsers(trx: Trx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await forUpdate(trx, trx.selectFrom('lms_user').select('id').where('id', 'in', ids)).execute();
+}
+
 /** Every link of these users, locked: the one-active rule rewrites them. */
 export async function lockLearnersOfUsers(trx: Trx, lmsUserIds: readonly number[]): Promise<EnterpriseCustomerUserRow[]> {
   if (lmsUserIds.length === 0) return [];
@@ -225,20 +234,19 @@ export async function findPendingLearners(db: DB | Trx, customerUuid: string, em
   return rows.map(decodePendingLearner);
 }
 
-/** Get-or-create of a pending learner; returns its id. */
-export async function ensurePendingLearner(trx: Trx, customerUuid: string, email: string, now: Date): Promise<{ id: number; created: boolean }> {
-  const existing = await findPendingLearners(trx, customerUuid, [email]);
-  if (existing[0]) return { id: existing[0].id, created: false };
-  const result = await trx
-    .insertInto('pending_enterprise_customer_user')
-    .values({ enterpriseCustomerUuid: customerUuid, userEmail: email, created: now, modified: now })
-    .executeTakeFirstOrThrow();
-  return { id: Number(result.insertId), created: true };
-}
-
-export async function findPendingEnrollmentKeys(trx: Trx, pendingUserId: number): Promise<Set<string>> {
-  const rows = await trx.selectFrom('pending_enrollment').select('courseRunKey').where('pendingUserId', '=', pendingUserId).execute();
-  return new Set(rows.map((r) => r.courseRunKey));
+/** Get-or-create of many pending learners of one customer (under its row lock); returns them all. */
+export async function ensurePendingLearners(trx: Trx, customerUuid: string, emails: readonly string[], now: Date): Promise<PendingEnterpriseCustomerUserRow[]> {
+  if (emails.length === 0) return [];
+  await lockCustomer(trx, customerUuid);
+  const known = new Set((await findPendingLearners(trx, customerUuid, emails)).map((p) => p.userEmail));
+  const missing = emails.filter((email) => !known.has(email));
+  if (missing.length) {
+    await trx
+      .insertInto('pending_enterprise_customer_user')
+      .values(missing.map((userEmail) => ({ enterpriseCustomerUuid: customerUuid, userEmail, created: now, modified: now })))
+      .execute();
+  }
+  return findPendingLearners(trx, customerUuid, emails);
 }
 
 export async function insertPendingEnrollments(trx: Trx, rows: readonly Omit<PendingEnrollmentTable, 'id'>[]): Promise<void> {
@@ -393,6 +401,23 @@ export async function findConsentsByCustomersAndUsers(db: DB, customerUuids: rea
     .where('lmsUserId', 'in', lmsUserIds)
     .execute();
   return rows.map(decodeConsent);
+}
+
+export interface ConsentListFilter {
+  courseKey?: string | null;
+  granted?: boolean | null;
+  onlyLmsUserId?: number;
+}
+
+const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+
+export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
+  let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);
+  if (filter.courseKey) query = query.where('courseKey', '=', filter.courseKey);
+  if (filter.granted === true) query = query.where('granted', '=', true);
+  if (filter.granted === false) query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
+  if (filter.onlyLmsUserId !== undefined) query = query.where('lmsUserId', '=', filter.onlyLmsUserId);
+  return paginate(query.selectAll(), page, CONSENT_ORDER, decodeConsent, () => countRows(query));
 }
 
 /** Course keys the (customer, LMS user) pairs are enrolled in, from the progress rows. */

@@ -203,6 +203,11 @@ export type EnterpriseCustomer = {
   created: Scalars['DateTime']['output'];
   /** Enterprise by default. */
   customerType: Scalars['String']['output'];
+  /**
+   * Stored consent answers of the customer's learners, oldest first; `granted: false` also matches
+   * unanswered ones. Admins see all, a learner only its own.
+   */
+  dataSharingConsents: DataSharingConsentConnection;
   /** Language of the learner portal for this customer's learners (null: the learner's own). */
   defaultLanguage?: Maybe<Scalars['String']['output']>;
   enableAuditEnrollment: Scalars['Boolean']['output'];
@@ -246,6 +251,15 @@ export type EnterpriseCustomer = {
   /** Unique, URL-safe; the learner portal lives at /<slug>. */
   slug: Scalars['String']['output'];
   uuid: Scalars['ID']['output'];
+};
+
+
+/** An organization that buys learning for its people (edx-enterprise `EnterpriseCustomer`). */
+export type EnterpriseCustomerDataSharingConsentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  courseKey?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  granted?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1101,6 +1115,7 @@ export type EnterpriseCustomerResolvers<ContextType = CustomersContext, ParentTy
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   customerType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dataSharingConsents?: Resolver<ResolversTypes['DataSharingConsentConnection'], ParentType, ContextType, Partial<EnterpriseCustomerDataSharingConsentsArgs>>;
   defaultLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   enableAuditEnrollment?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableBrowseAndRequest?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
