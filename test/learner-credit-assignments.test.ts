@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { LC_DEMO } from '../subgraphs/learner-credit/demo-data.js';
 import { addAssignment, countRowsOf, createPolicy, learnerCreditDb, type PolicyFixture } from './support/learner-credit-fixtures.js';
-import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
+import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
 const CONFIG = DEMO.policies.exampleAssignmentConfiguration;
 const A = (n: number) => `a5000000-0000-4000-8000-00000000000${n}`;
@@ -139,6 +139,29 @@ describeEachDialect('learner credit: assignment listing, learner state, remind a
     const many = await stack().countStatements('learner-credit', () => list(stack()));
     assert.equal(few, many);
     assert.ok(many <= 6, `expected at most 6 statements, got ${many}`);
+  });
+
+  it('asks the catalog subgraph in one batch per page for enrollment deadlines, whatever the page size', async () => {
+    const query = 'query ($c: ID!, $filter: AssignmentFilter) { assignmentConfiguration(uuid: $c) { assignments(filter: $filter) { nodes { uuid earliestPossibleExpiration { date reason } } } } }';
+    const run = (filter: Record<string, unknown>) => stack().graphql<ListResult>(query, { c: CONFIG, filter }, { token: stack().tokens.policyAdmin });
+    const requests = async (filter: Record<string, unknown>) => {
+      let result!: GraphQLResult<ListResult>;
+      const statements = await stack().countStatements('catalog', async () => {
+        result = await run(filter);
+      });
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      return statements;
+    };
+    // Both pages hold a course key and a run key: the catalog answers each kind with its own statements.
+    const few = await requests({ learnerEmailIn: ['abc@example.com', 'failed-notify@example.com'] });
+    const many = await requests({});
+    // One batched request per page: the catalog's statement count depends on which kinds of
+    // content are asked for (courses, runs), never on how many assignments the page holds.
+    assert.ok(many <= few && many <= 4, `catalog statements: ${few} for 2 assignments, ${many} for 9`);
+    const page = (await run({})).data!.assignmentConfiguration.assignments.nodes as unknown as { uuid: string; earliestPossibleExpiration: { reason: string } }[];
+    const reasons = Object.fromEntries(page.map((n) => [n.uuid, n.earliestPossibleExpiration.reason]));
+    assert.equal(reasons[ABC], 'NINETY_DAYS_PASSED');
+    assert.equal(reasons[A(4)], 'ENROLLMENT_DATE_PASSED', 'the run of that assignment closed enrollment in 2024');
   });
 
   it('shows a learner only its own assignments (by LMS user id or by email)', async () => {

@@ -9,6 +9,7 @@ import {
   cancelAssignments,
   canReadTransaction,
   canRedeem,
+  expireAssignments,
   policyAggregates,
   redeem,
   remindAssignments,
@@ -108,6 +109,9 @@ export const resolvers: Resolvers = {
     },
     async cancelAssignments(_root, { input }, ctx) {
       return { cancelled: await cancelAssignments(ctx, input) };
+    },
+    async expireAssignments(_root, { input }, ctx) {
+      return { expired: await expireAssignments(ctx, input) };
     },
     async redeem(_root, { input }, ctx) {
       return { transaction: await redeem(ctx, input) };

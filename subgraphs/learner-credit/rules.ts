@@ -174,6 +174,9 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
   if (policy.policyType === ASSIGNED_POLICY) {
     if (!assignment) return fail('LEARNER_NOT_ASSIGNED_CONTENT');
     if (assignment.state !== 'ALLOCATED') return fail(ASSIGNMENT_REASONS[assignment.state]);
+    // Read-time expiry: an allocation past its 90 days is expired even before the expiry job runs
+    // (the subsidy and enrollment-deadline expirations already failed above).
+    if (now.getTime() >= assignment.allocatedAt.getTime() + ASSIGNMENT_TIMEOUT_MS) return fail('LEARNER_ASSIGNMENT_EXPIRED');
   }
   return { reason: null, priceCents };
 }

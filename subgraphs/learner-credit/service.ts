@@ -10,6 +10,7 @@ import {
   ASSIGNED_POLICY,
   CANCELABLE,
   computeAggregates,
+  earliestPossibleExpiration,
   evaluateRedeemability,
   isRedemptionEnabled,
   isSubsidyActive,
@@ -20,6 +21,7 @@ import {
   type ReasonCode,
 } from './rules.js';
 import {
+  findAllocatedAssignments,
   findAssignmentsByUuids,
   findAssignmentsForLearners,
   findAssignmentUuidsByTransaction,
@@ -75,6 +77,7 @@ const EVENTS = {
   assignmentAllocated: 'org.openedx.enterprise.learner_content_assignment.allocated.v1',
   assignmentReminded: 'org.openedx.enterprise.learner_content_assignment.reminded.v1',
   assignmentCancelled: 'org.openedx.enterprise.learner_content_assignment.cancelled.v1',
+  assignmentExpired: 'org.openedx.enterprise.learner_content_assignment.expired.v1',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -575,7 +578,9 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
       noChange: [...unchanged.values()],
     };
     // Notification (and learner linking) is delivered after commit from the outbox.
-    await outbox(trx, [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
+    await outbox(
+      trx,
+      [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
     );
     return result;
   });
@@ -654,5 +659,43 @@ export function cancelAssignments(ctx: LearnerCreditContext, input: AssignmentUu
     await insertActions(trx, uuids.map((u) => action(u, 'CANCELLED', now)));
     await outbox(trx, changing.map((r) => assignmentEvent(EVENTS.assignmentCancelled, r, configuration.enterpriseCustomerUuid)));
     return reread(trx, rows);
+  });
+}
+
+/**
+ * Expires ALLOCATED assignments whose earliest possible expiration (subsidy expiry, enrollment
+ * deadline, allocation + 90 days) has passed: state EXPIRED, an EXPIRED action and an event,
+ * under the policy lock so a concurrent redemption either wins before or sees EXPIRED after.
+ */
+export async function expireAssignments(ctx: LearnerCreditContext, input: { assignmentConfigurationUuid: string }): Promise<AssignmentRow[]> {
+  const configurationUuid = uuidArg(input.assignmentConfigurationUuid, 'assignmentConfigurationUuid');
+  const configuration = await ctx.loaders.configuration.load(configurationUuid);
+  if (!configuration) throw notFound(`Assignment configuration ${configurationUuid} not found`);
+  ctx.viewer.assertAdminOf(configuration.enterpriseCustomerUuid);
+  const policy = await ctx.loaders.policy.load(configuration.subsidyAccessPolicyUuid);
+  const subsidy = policy ? await ctx.loaders.subsidy.load(policy.subsidyUuid) : null;
+  const candidates = await findAllocatedAssignments(ctx.db, configurationUuid);
+  // Enroll-by dates come from the catalog subgraph, before any lock is taken.
+  const contents = await ctx.loaders.remote.content.loadMany(candidates.map((a) => a.preferredCourseRunKey ?? a.contentKey));
+  const now = new Date();
+  const due = candidates
+    .filter((assignment, i) => {
+      const content = contents[i];
+      if (content instanceof Error) throw content;
+      const expiration = earliestPossibleExpiration(assignment, subsidy?.expirationDatetime ?? null, content?.enrollBy ?? null);
+      return expiration !== null && expiration.date <= now;
+    })
+    .map((a) => a.uuid);
+  if (!due.length) return [];
+
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockPolicy(trx, configuration.subsidyAccessPolicyUuid);
+    await lockAssignments(trx, due);
+    const still = (await findAssignmentsByUuids(trx, due)).filter((a) => a.state === 'ALLOCATED');
+    const uuids = still.map((a) => a.uuid);
+    await updateAssignments(trx, uuids, { state: 'EXPIRED', expiredAt: now, modified: now });
+    await insertActions(trx, uuids.map((u) => action(u, 'EXPIRED', now)));
+    await outbox(trx, still.map((r) => assignmentEvent(EVENTS.assignmentExpired, r, configuration.enterpriseCustomerUuid)));
+    return reread(trx, still);
   });
 }

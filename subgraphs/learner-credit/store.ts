@@ -435,6 +435,14 @@ export async function findLearnerAssignments(
   return rows.map(decodeAssignmentRow);
 }
 
+/** A configuration's ALLOCATED assignments (the expiry candidates). */
+export async function findAllocatedAssignments(db: DB, configurationUuid: string): Promise<AssignmentRow[]> {
+  const rows = await derivedAssignments(db, (q) => q.where('a.assignmentConfigurationUuid', '=', configurationUuid).where('a.state', '=', 'ALLOCATED'))
+    .selectAll('la')
+    .execute();
+  return rows.map(decodeAssignmentRow);
+}
+
 export async function findAssignmentUuidsByTransaction(db: DB, transactionUuid: string): Promise<string[]> {
   return (await db.selectFrom('learner_content_assignment').select('uuid').where('transactionUuid', '=', transactionUuid).execute()).map((r) => r.uuid);
 }

@@ -31,6 +31,8 @@ export interface PolicyFixtureOptions {
   retired?: boolean;
   /** false: the subsidy expired yesterday. */
   subsidyActive?: boolean;
+  /** When the subsidy expires (default: in 365 days). */
+  subsidyExpiresInDays?: number;
   lateRedemptionAllowedUntil?: Date | null;
 }
 
@@ -59,7 +61,7 @@ export async function createPolicy(db: Kysely<LearnerCreditDatabase>, options: P
       unit: 'usd_cents',
       startingBalanceCents: options.balanceCents,
       activeDatetime: new Date(now.getTime() - 30 * DAY),
-      expirationDatetime: new Date(now.getTime() + (options.subsidyActive === false ? -DAY : 365 * DAY)),
+      expirationDatetime: new Date(now.getTime() + (options.subsidyActive === false ? -DAY : (options.subsidyExpiresInDays ?? 365) * DAY)),
       created: now,
       modified: now,
     })

@@ -209,6 +209,16 @@ export type EnterpriseCustomerSubsidyAccessPoliciesArgs = {
   policyType?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ExpireAssignmentsInput = {
+  assignmentConfigurationUuid: Scalars['ID']['input'];
+};
+
+export type ExpireAssignmentsPayload = {
+  __typename?: 'ExpireAssignmentsPayload';
+  /** ALLOCATED assignments whose earliest possible expiration has passed, now EXPIRED. */
+  expired: Array<LearnerContentAssignment>;
+};
+
 /** One learner's assignment of one content (enterprise-access `LearnerContentAssignment`). */
 export type LearnerContentAssignment = {
   __typename?: 'LearnerContentAssignment';
@@ -346,6 +356,11 @@ export type Mutation = {
   allocateAssignments: AllocateAssignmentsPayload;
   /** Cancels ALLOCATED or ERRORED assignments (CANCELLED ones are fine); any other fails the whole call. */
   cancelAssignments: CancelAssignmentsPayload;
+  /**
+   * Expires the configuration's ALLOCATED assignments whose earliest possible expiration has passed
+   * (upstream's daily job; run it from a scheduler). Admins of the customer and operators.
+   */
+  expireAssignments: ExpireAssignmentsPayload;
   /** Redeems content for a learner with a policy: one committed transaction, idempotent. */
   redeem: RedeemPayload;
   /** Records a reminder for ALLOCATED assignments; any other state fails the whole call with CONFLICT. */
@@ -362,6 +377,11 @@ export type MutationAllocateAssignmentsArgs = {
 
 export type MutationCancelAssignmentsArgs = {
   input: CancelAssignmentsInput;
+};
+
+
+export type MutationExpireAssignmentsArgs = {
+  input: ExpireAssignmentsInput;
 };
 
 
@@ -744,6 +764,8 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EnterpriseCatalog: ResolverTypeWrapper<EnterpriseCatalog>;
   EnterpriseCustomer: ResolverTypeWrapper<CustomerRef>;
+  ExpireAssignmentsInput: ExpireAssignmentsInput;
+  ExpireAssignmentsPayload: ResolverTypeWrapper<Omit<ExpireAssignmentsPayload, 'expired'> & { expired: Array<ResolversTypes['LearnerContentAssignment']> }>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LearnerContentAssignment: ResolverTypeWrapper<AssignmentRow>;
   LearnerContentAssignmentAction: ResolverTypeWrapper<AssignmentActionRow>;
@@ -799,6 +821,8 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   EnterpriseCatalog: EnterpriseCatalog;
   EnterpriseCustomer: CustomerRef;
+  ExpireAssignmentsInput: ExpireAssignmentsInput;
+  ExpireAssignmentsPayload: Omit<ExpireAssignmentsPayload, 'expired'> & { expired: Array<ResolversParentTypes['LearnerContentAssignment']> };
   JSON: Scalars['JSON']['output'];
   LearnerContentAssignment: AssignmentRow;
   LearnerContentAssignmentAction: AssignmentActionRow;
@@ -891,6 +915,10 @@ export type EnterpriseCustomerResolvers<ContextType = LearnerCreditContext, Pare
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   subsidyAccessPolicies?: Resolver<ResolversTypes['SubsidyAccessPolicyConnection'], ParentType, ContextType, Partial<EnterpriseCustomerSubsidyAccessPoliciesArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type ExpireAssignmentsPayloadResolvers<ContextType = LearnerCreditContext, ParentType extends ResolversParentTypes['ExpireAssignmentsPayload'] = ResolversParentTypes['ExpireAssignmentsPayload']> = ResolversObject<{
+  expired?: Resolver<Array<ResolversTypes['LearnerContentAssignment']>, ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -999,6 +1027,7 @@ export type LedgerTransactionReversalResolvers<ContextType = LearnerCreditContex
 export type MutationResolvers<ContextType = LearnerCreditContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   allocateAssignments?: Resolver<ResolversTypes['AllocateAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationAllocateAssignmentsArgs, 'input'>>;
   cancelAssignments?: Resolver<ResolversTypes['CancelAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationCancelAssignmentsArgs, 'input'>>;
+  expireAssignments?: Resolver<ResolversTypes['ExpireAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationExpireAssignmentsArgs, 'input'>>;
   redeem?: Resolver<ResolversTypes['RedeemPayload'], ParentType, ContextType, RequireFields<MutationRedeemArgs, 'input'>>;
   remindAssignments?: Resolver<ResolversTypes['RemindAssignmentsPayload'], ParentType, ContextType, RequireFields<MutationRemindAssignmentsArgs, 'input'>>;
   reverseTransaction?: Resolver<ResolversTypes['ReverseTransactionPayload'], ParentType, ContextType, RequireFields<MutationReverseTransactionArgs, 'input'>>;
@@ -1130,6 +1159,7 @@ export type Resolvers<ContextType = LearnerCreditContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   EnterpriseCatalog?: EnterpriseCatalogResolvers<ContextType>;
   EnterpriseCustomer?: EnterpriseCustomerResolvers<ContextType>;
+  ExpireAssignmentsPayload?: ExpireAssignmentsPayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LearnerContentAssignment?: LearnerContentAssignmentResolvers<ContextType>;
   LearnerContentAssignmentAction?: LearnerContentAssignmentActionResolvers<ContextType>;
