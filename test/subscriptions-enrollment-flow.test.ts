@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.js';
 import { MISSING_SUBSCRIPTION } from '../subgraphs/subscriptions/jobs.js';
 import { describeEachDialect } from './support/stack.js';
 import { ENROLL, finished, OTHER_RUN, RUN, seal, sorted, type Outcome } from './support/subscriptions-fixtures.js';
@@ -46,6 +47,23 @@ describeEachDialect('subscriptions: bulk license enrollment through the catalog 
       { email: 'nolicense@sealteamten.example.com', courseRunKey: OTHER_RUN, reason: MISSING_SUBSCRIPTION },
       { email: 'nolicense@sealteamten.example.com', courseRunKey: RUN, reason: MISSING_SUBSCRIPTION },
     ]);
+    // The customers subgraph recorded bob's (new) enrollment as paid by his license; the learner
+    // was already enrolled there (a success, nothing changed).
+    const bobsLicense = await stack().graphql<{ subscriptionPlan: { licenses: { nodes: { uuid: string }[] } } }>(
+      `query ($u: ID!) { subscriptionPlan(uuid: $u) { licenses(search: "bob@", status: [ASSIGNED]) { nodes { uuid } } } }`,
+      { u: DEMO_PLANS.sealCurrent },
+    );
+    const enrollments = await stack().graphql<{ enterpriseCustomer: { enrollments: { nodes: { source: string; learner: { email: string }; fulfillment: { fulfillmentType: string; licenseUuid: string; isRevoked: boolean } | null }[] } } }>(
+      `query ($c: ID!, $run: String!) { enterpriseCustomer(uuid: $c) { enrollments(courseRunKey: $run, first: 100) { nodes { source learner { email } fulfillment { fulfillmentType licenseUuid isRevoked } } } } }`,
+      { c: seal, run: OTHER_RUN },
+    );
+    assert.equal(enrollments.errors, undefined, JSON.stringify(enrollments.errors));
+    const bobs = enrollments.data!.enterpriseCustomer.enrollments.nodes.find((n) => n.learner.email === 'bob@sealteamten.example.com');
+    assert.deepEqual(bobs, {
+      source: 'enrollment_task',
+      learner: { email: 'bob@sealteamten.example.com' },
+      fulfillment: { fulfillmentType: 'LICENSE', licenseUuid: bobsLicense.data!.subscriptionPlan.licenses.nodes[0]!.uuid, isRevoked: false },
+    });
   });
 
   it('fails the pairs whose run is not in the catalog of any plan the learner holds a license in', async () => {

@@ -29,10 +29,16 @@ describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
       { enterpriseCustomerUuid: 'nope', emails: [DEMO.users.learnerEmail], courseRunKeys: [RUN], notify: true },
     ];
     for (const input of bad) assert.deepEqual(errorCodes(await enroll(input)), ['BAD_USER_INPUT'], JSON.stringify(input).slice(0, 80));
-    // 1000 pairs exactly is allowed; a customer without subscriptions is NOT_FOUND.
+    // A customer without subscriptions is NOT_FOUND.
     const noPlans = await enroll({ enterpriseCustomerUuid: DEMO.customers.dusenberyDevices, emails: ['a@example.com'], courseRunKeys: [RUN], notify: true }, stack().tokens.operator);
     assert.deepEqual(errorCodes(noPlans), ['NOT_FOUND']);
     assert.equal(await jobRowsCount(stack()), before);
+    // 1000 pairs exactly is allowed (500 emails, duplicates by case collapse, x 2 runs).
+    const emails = [...Array.from({ length: 500 }, (_, i) => `limit${i}@example.com`), 'LIMIT0@example.com'];
+    const atLimit = await enroll({ enterpriseCustomerUuid: seal, emails, courseRunKeys: [RUN, OTHER_RUN, RUN], notify: false });
+    assert.equal(atLimit.errors, undefined, JSON.stringify(atLimit.errors));
+    const done = await finished(stack(), atLimit.data!.bulkLicenseEnrollment.jobId);
+    assert.deepEqual([done.status, done.failures.length, done.emails.length, done.courseRunKeys], ['SUCCEEDED', 1000, 500, [RUN, OTHER_RUN]]);
   });
 
   it('lets only admins of the customer and operators queue jobs, and shows a job to them and its creator only', async () => {

@@ -4,6 +4,9 @@ import { DEMO } from '../lib/demo-ids.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult } from './support/stack.js';
 import { createTestPlan, outboxRows, planLicenses, type TestPlanOptions } from './support/subscriptions-fixtures.js';
 
+// The job runner's poll would add statements to the counts measured here.
+process.env.SUBSCRIPTIONS_JOB_POLL_MS = '600000';
+
 const ASSIGN = /* GraphQL */ `
   mutation ($input: AssignLicensesInput!) {
     assignLicenses(input: $input) {
@@ -323,6 +326,29 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
     await assertNothingWritten(expired.uuid, () => activate(lateKey, late), 'NOT_FOUND');
   });
 
+  it('serializes activation and revocation of the same license: either activated then revoked, or revoked and never activated', async () => {
+    const ACTIVATE = 'mutation ($key: ID!) { activateLicense(input: { activationKey: $key }) { license { status } } }';
+    const holders = Array.from({ length: 6 }, (_, i) => ({ email: `racing${i}@example.com`, status: 'ASSIGNED' as const }));
+    const p = await plan({ unassigned: 0, holders });
+    const rows = await planLicenses(stack(), p.uuid);
+    const pairs = await Promise.all(
+      rows.map(async (license, i) => {
+        const learner = await token({ roles: [], userId: 700 + i, email: license.userEmail! });
+        return Promise.all([
+          stack().graphql(ACTIVATE, { key: license.activationKey }, { token: learner }),
+          revoke({ subscriptionPlanUuid: p.uuid, userEmails: [license.userEmail] }),
+        ]);
+      }),
+    );
+    for (const [activation, revocation] of pairs) {
+      assert.equal(revocation.errors, undefined);
+      const original = revocation.data!.bulkRevokeLicenses.revokedLicenses[0]!.originalStatus;
+      if (original === 'ACTIVATED') assert.equal(activation.errors, undefined);
+      else assert.deepEqual([original, errorCodes(activation)], ['ASSIGNED', ['CONFLICT']]);
+    }
+    assert.deepEqual((await counts(p.uuid)).licenseCounts, { activated: 0, assigned: 0, unassigned: 6, revoked: 6, total: 6, allocated: 0 });
+  });
+
   it('never assigns a license twice nor two licenses to one email when many requests race for too few licenses', async () => {
     const p = await plan({ unassigned: 10 });
     // 12 requests x 2 emails; 3 emails are shared by several requests; only 10 licenses.
@@ -351,6 +377,32 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
       succeeded.reduce((n, r) => n + r.data!.assignLicenses.numSuccessfulAssignments, 0),
       assignments.length,
     );
+  });
+
+  it('never spends more revocation slots than the cap allows when revocations race', async () => {
+    // ceil(30 x 10 / 100) = 3 slots for 8 activated licenses, each revoked by its own request.
+    const holders = Array.from({ length: 8 }, (_, i) => ({ email: `capped${i}@example.com`, status: 'ACTIVATED' as const, lmsUserId: 500 + i }));
+    const p = await plan({ unassigned: 22, cap: { percentage: 10 }, holders });
+    const results = await Promise.all(holders.map((h) => revoke({ subscriptionPlanUuid: p.uuid, userEmails: [h.email] })));
+    const succeeded = results.filter((r) => !r.errors);
+    assert.equal(succeeded.length, 3);
+    for (const r of results.filter((x) => x.errors)) assert.deepEqual(errorCodes(r), ['CONFLICT']);
+    const after = await counts(p.uuid);
+    assert.deepEqual(after.revocations, { total: 3, used: 3, remaining: 0 });
+    assert.deepEqual(after.licenseCounts, { activated: 5, assigned: 0, unassigned: 25, revoked: 3, total: 30, allocated: 5 });
+  });
+
+  it('loads the plans and counts of a learner\'s licenses in one statement each, however many licenses it holds', async () => {
+    const email = 'many.plans@example.com';
+    for (let i = 0; i < 5; i++) await plan({ unassigned: 1, holders: [{ email, status: 'ACTIVATED', lmsUserId: 600 }] });
+    const many = await token({ roles: [], userId: 600, email });
+    const query = 'query { myLicenses(first: 50) { nodes { uuid subscriptionPlan { title licenseCounts { total } } } } }';
+    const result = await stack().graphql<{ myLicenses: { nodes: unknown[] } }>(query, {}, { token: many });
+    assert.equal(result.data!.myLicenses.nodes.length, 5);
+    const forFive = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: many }));
+    const forOne = await stack().countStatements('subscriptions', () => stack().graphql(query, {}, { token: stack().tokens.sealLearner }));
+    assert.equal(forFive, 3);
+    assert.equal(forOne, 3);
   });
 
   it('refuses a token without a role in the customer to see licenses', async () => {

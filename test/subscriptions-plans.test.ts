@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.js';
+import { DEMO_LICENSES, DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.js';
 import { describeEachDialect, errorCodes, token } from './support/stack.js';
 import { createTestPlan, createTestRenewal, DAY_MS, daysFromNow, PLAN_FIELDS } from './support/subscriptions-fixtures.js';
 
@@ -64,14 +64,15 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
     });
   });
 
-  it('gives the catalog as an EnterpriseCatalog entity the catalog subgraph resolves', async () => {
-    const result = await stack().graphql<{ subscriptionPlan: { enterpriseCatalog: { uuid: string; title: string } } }>(
-      'query ($uuid: ID!) { subscriptionPlan(uuid: $uuid) { enterpriseCatalog { uuid title } } }',
+  it('gives the catalog and the customer as entities the catalog and customers subgraphs resolve', async () => {
+    const result = await stack().graphql<{ subscriptionPlan: { enterpriseCatalog: { uuid: string; title: string }; enterpriseCustomer: { uuid: string; name: string } } }>(
+      'query ($uuid: ID!) { subscriptionPlan(uuid: $uuid) { enterpriseCatalog { uuid title } enterpriseCustomer { uuid name } } }',
       { uuid: DEMO_PLANS.sealCurrent },
       { token: stack().tokens.sealAdmin },
     );
     assert.equal(result.errors, undefined);
     assert.deepEqual(result.data!.subscriptionPlan.enterpriseCatalog, { uuid: DEMO.catalogs.sealTeamTenAll, title: 'Seal Team Ten: all content' });
+    assert.deepEqual(result.data!.subscriptionPlan.enterpriseCustomer, { uuid: DEMO.customers.sealTeamTen, name: 'Seal Team Ten' });
   });
 
   it('counts Seal Team Ten licenses in every status and the cap it has used', async () => {
@@ -220,6 +221,21 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
     const many = await count(6);
     assert.equal(one, 2);
     assert.equal(many, 2);
+  });
+
+  it('holds the licenses the customers subgraph\'s demo enrollments name as their fulfillment', async () => {
+    const result = await stack().graphql<Record<string, { status: string; userEmail: string; lmsUserId: number; subscriptionPlan: { enterpriseCustomerUuid: string } }>>(
+      `query ($a: ID!, $p: ID!) {
+        alice: license(uuid: $a) { status userEmail lmsUserId subscriptionPlan { enterpriseCustomerUuid } }
+        peter: license(uuid: $p) { status userEmail lmsUserId subscriptionPlan { enterpriseCustomerUuid } }
+      }`,
+      { a: DEMO_LICENSES.aliceSeal, p: DEMO_LICENSES.peterInitech },
+    );
+    assert.equal(result.errors, undefined);
+    assert.deepEqual(result.data, {
+      alice: { status: 'ACTIVATED', userEmail: 'alice@sealteamten.example.com', lmsUserId: 4, subscriptionPlan: { enterpriseCustomerUuid: DEMO.customers.sealTeamTen } },
+      peter: { status: 'ACTIVATED', userEmail: 'peter@initech.example.com', lmsUserId: 20, subscriptionPlan: { enterpriseCustomerUuid: DEMO.customers.planExample } },
+    });
   });
 
   it('keeps plans of other customers away from admins and learners, and shows them to operators', async () => {

@@ -5,6 +5,14 @@ import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, Subs
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 
+/** Licenses the customers subgraph's demo enrollments name as their fulfillment. */
+export const DEMO_LICENSES = {
+  /** alice@sealteamten (LMS user 4), activated in Seal Team Ten's current plan. */
+  aliceSeal: '5ea17ea0-0000-4000-8000-00000000e001',
+  /** peter@initech (LMS user 20), activated in the plan the seed's example plan renewed from. */
+  peterInitech: '5ea17ea0-0000-4000-8000-00000000e020',
+} as const;
+
 /** Ids of the demo plans other code and tests refer to. */
 export const DEMO_PLANS = {
   /** The seed's example plan (seed 001) and the two plans of its prior renewal chain. */
@@ -44,6 +52,8 @@ interface HolderSpec {
   status: Exclude<LicenseStatus, 'UNASSIGNED'>;
   email: string;
   lmsUserId: number | null;
+  /** A uuid other subgraphs' demo data already points at (e.g. an enrollment's fulfillment). */
+  uuid?: string;
 }
 
 function licenses(planUuid: string, holders: readonly HolderSpec[], unassigned: number, at: Date): LicenseTable[] {
@@ -52,7 +62,7 @@ function licenses(planUuid: string, holders: readonly HolderSpec[], unassigned: 
     const assignedDate = new Date(at.getTime() + (i + 1) * day);
     const activated = h.status === 'ACTIVATED' || (h.status === 'REVOKED' && h.lmsUserId !== null);
     return {
-      uuid: licenseUuid(planUuid, i + 1),
+      uuid: h.uuid ?? licenseUuid(planUuid, i + 1),
       subscriptionPlanUuid: planUuid,
       status: h.status,
       userEmail: h.email,
@@ -184,6 +194,12 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
   const allLicenses = [
     ...licenses(DEMO_PLANS.example, [], 100, CREATED),
     ...licenses(
+      DEMO_PLANS.exampleRenewedFromPrior,
+      [{ status: 'ACTIVATED', email: 'peter@initech.example.com', lmsUserId: learner('peter@initech.example.com'), uuid: DEMO_LICENSES.peterInitech }],
+      9,
+      new Date('2021-07-01T00:00:00Z'),
+    ),
+    ...licenses(
       DEMO_PLANS.sealLastYear,
       [
         { status: 'ACTIVATED', email: learnerEmail, lmsUserId: learner(learnerEmail) },
@@ -197,7 +213,7 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
       DEMO_PLANS.sealCurrent,
       [
         { status: 'ACTIVATED', email: learnerEmail, lmsUserId: learner(learnerEmail) },
-        { status: 'ACTIVATED', email: 'alice@sealteamten.example.com', lmsUserId: learner('alice@sealteamten.example.com') },
+        { status: 'ACTIVATED', email: 'alice@sealteamten.example.com', lmsUserId: learner('alice@sealteamten.example.com'), uuid: DEMO_LICENSES.aliceSeal },
         { status: 'ASSIGNED', email: 'bob@sealteamten.example.com', lmsUserId: learner('bob@sealteamten.example.com') },
         { status: 'ASSIGNED', email: 'newhire@sealteamten.example.com', lmsUserId: null },
         { status: 'REVOKED', email: 'former@sealteamten.example.com', lmsUserId: 6 },

@@ -167,11 +167,17 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
 
   const results: BulkEnrollmentResults = { successes: [], pending: [], failures: [] };
   const emailsByRun = new Map<string, string[]>();
+  /** The license that pays for each enrollable pair: the first match, latest plan expiration first. */
+  const paidBy = new Map<string, string>();
   for (const run of job.courseRunKeys) {
     for (const email of job.emails) {
-      const covered = licenses.some((l) => l.userEmail === email && contains.has(membershipKey(l.enterpriseCatalogUuid, run)));
-      if (covered) emailsByRun.set(run, [...(emailsByRun.get(run) ?? []), email]);
-      else results.failures.push({ email, courseRunKey: run, reason: MISSING_SUBSCRIPTION });
+      const license = licenses.find((l) => l.userEmail === email && contains.has(membershipKey(l.enterpriseCatalogUuid, run)));
+      if (license) {
+        emailsByRun.set(run, [...(emailsByRun.get(run) ?? []), email]);
+        paidBy.set(pairKey(email, run), license.uuid);
+      } else {
+        results.failures.push({ email, courseRunKey: run, reason: MISSING_SUBSCRIPTION });
+      }
     }
   }
   // Runs with the same learners go in one call (emails x runs), so a uniform job is one call.
@@ -183,12 +189,23 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
     else calls.set(key, { emails, runs: [run] });
   }
   for (const call of calls.values()) {
-    const outcome = await enrollLearners(job.enterpriseCustomerUuid, call.emails, call.runs, job.notify, authorization);
+    // The customers subgraph records the license as the enrollment's fulfillment (licenses_info).
+    const fulfillments = call.emails.flatMap((email) =>
+      call.runs.map((courseRunKey) => ({ email, courseRunKey, fulfillmentType: 'LICENSE' as const, licenseUuid: paidBy.get(pairKey(email, courseRunKey))! })),
+    );
+    const outcome = await enrollLearners(
+      { enterpriseCustomerUuid: job.enterpriseCustomerUuid, emails: call.emails, courseRunKeys: call.runs, notify: job.notify, fulfillments },
+      authorization,
+    );
     results.successes.push(...outcome.successes);
     results.pending.push(...outcome.pending);
     results.failures.push(...outcome.failures);
   }
   return results;
+}
+
+function pairKey(email: string, run: string): string {
+  return `${email}\n${run}`;
 }
 
 function membershipKey(catalogUuid: string, run: string): string {
@@ -231,19 +248,16 @@ const ENROLL_LEARNERS = /* GraphQL */ `
   }
 `;
 
-async function enrollLearners(
-  enterpriseCustomerUuid: string,
-  emails: string[],
-  courseRunKeys: string[],
-  notify: boolean,
-  authorization: string,
-): Promise<BulkEnrollmentResults> {
-  const data = await callSubgraph<EnrollLearnersResult>(
-    'customers',
-    ENROLL_LEARNERS,
-    { input: { enterpriseCustomerUuid, emails, courseRunKeys, notify } },
-    authorization,
-  );
+interface EnrollLearnersInput {
+  enterpriseCustomerUuid: string;
+  emails: string[];
+  courseRunKeys: string[];
+  notify: boolean;
+  fulfillments: { email: string; courseRunKey: string; fulfillmentType: 'LICENSE'; licenseUuid: string }[];
+}
+
+async function enrollLearners(input: EnrollLearnersInput, authorization: string): Promise<BulkEnrollmentResults> {
+  const data = await callSubgraph<EnrollLearnersResult>('customers', ENROLL_LEARNERS, { input }, authorization);
   const outcome = (list: EnrollLearnersResult['enrollLearners']['successes']): BulkEnrollmentOutcome[] =>
     list.map((o) => ({ email: o.email, courseRunKey: o.courseRunKey, reason: o.reason ?? null }));
   return {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput, conflict, notFound } from '../../lib/errors.js';
-import { emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
+import { emailArg, emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
 import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
 import { isCurrent, licenseCounts, revocations } from './plans.js';
 import {
@@ -13,6 +13,7 @@ import {
   findAllocatedLicensesByEmails,
   findAllocatedLicensesByFilter,
   findLicenseByActivationKey,
+  lockLicenseByActivationKey,
   findPlansByUuids,
   findUnassignedLicenses,
   insertLicenses,
@@ -80,7 +81,7 @@ export interface AssignLicensesResult {
  */
 function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
   listSize(args.userEmails, LIMITS.emails, 'userEmails', 1);
-  const emails = args.userEmails.map((e) => emailList([e], 'userEmails')[0]!);
+  const emails = args.userEmails.map((e) => emailArg(e, 'userEmails'));
   const sfids = args.userSfids;
   if (sfids !== null && sfids !== undefined && sfids.length !== args.userEmails.length) {
     throw badInput(`Number of Salesforce IDs (${sfids.length}) did not match number of provided user emails (${args.userEmails.length})`, {
@@ -251,13 +252,14 @@ export async function activateLicense(db: DB, viewer: Viewer, args: { activation
   const activationKey = uuidArg(args.activationKey, 'activationKey');
   if (!viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
   const missing = () => notFound(`No license with activation key ${activationKey} for ${viewer.email} in a current plan`);
-  const found = await findLicenseByActivationKey(db, activationKey);
-  if (!found || found.userEmail !== viewer.email) throw missing();
   return db.transaction().execute(async (trx) => {
     const now = new Date();
+    const found = await findLicenseByActivationKey(trx, activationKey);
+    if (!found || found.userEmail !== viewer.email) throw missing();
     const plan = await lockPlan(trx, found.subscriptionPlanUuid);
     if (!plan || !plan.isActive || !isCurrent(plan, now)) throw missing();
-    const license = await findLicenseByActivationKey(trx, activationKey);
+    // Read again under the plan lock: a revocation may have committed in between.
+    const license = await lockLicenseByActivationKey(trx, activationKey);
     if (!license || license.userEmail !== viewer.email) throw missing();
     if (license.status === 'ACTIVATED') return license;
     if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });

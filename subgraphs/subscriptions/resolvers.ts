@@ -127,6 +127,7 @@ export const resolvers: Resolvers = {
     async __resolveReference(reference, ctx) {
       return visiblePlan(await ctx.loaders.plan.load(reference.uuid), ctx);
     },
+    enterpriseCustomer: (plan) => ({ uuid: plan.enterpriseCustomerUuid }),
     enterpriseCatalog: (plan) => ({ uuid: plan.enterpriseCatalogUuid }),
     isCurrent: (plan) => isCurrent(plan, new Date()),
     daysUntilExpiration: (plan) => daysUntil(plan.expirationDate, new Date()),
@@ -195,6 +196,7 @@ export const resolvers: Resolvers = {
   },
   BulkEnrollmentJob: {
     jobId: (job) => job.uuid,
+    enterpriseCustomer: (job) => ({ uuid: job.enterpriseCustomerUuid }),
     successes: (job) => job.results?.successes ?? [],
     pending: (job) => job.results?.pending ?? [],
     failures: (job) => job.results?.failures ?? [],

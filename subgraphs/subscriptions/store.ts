@@ -69,6 +69,10 @@ export async function countPlans(db: DB): Promise<number> {
   return countRows(db.selectFrom('subscription_plan'));
 }
 
+export async function countPlansOfCustomer(db: DB, enterpriseCustomerUuid: string): Promise<number> {
+  return countRows(db.selectFrom('subscription_plan').where('enterpriseCustomerUuid', '=', enterpriseCustomerUuid));
+}
+
 /** Locks the plan row: every license write of a plan takes this lock first (assign, revoke). */
 export async function lockPlan(trx: DB, uuid: string): Promise<SubscriptionPlanRow | null> {
   const row = await forUpdate(trx, trx.selectFrom('subscription_plan').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
@@ -266,9 +270,19 @@ export async function revokeLicenseRows(trx: DB, uuids: readonly string[], now: 
   return changed;
 }
 
-/** The license an activation key belongs to, locked for the activation (call under the plan lock). */
+/** The license an activation key belongs to. */
 export async function findLicenseByActivationKey(db: DB, activationKey: string): Promise<LicenseRow | null> {
   const row = await db.selectFrom('license').selectAll().where('activationKey', '=', activationKey).executeTakeFirst();
+  return row ? decodeLicense(row) : null;
+}
+
+/**
+ * The same, as a locking read: call it after the plan lock (lock order plan -> license, as assign
+ * and revoke take them). On MySQL a locking read sees the latest committed row, not the
+ * transaction's snapshot.
+ */
+export async function lockLicenseByActivationKey(trx: DB, activationKey: string): Promise<LicenseRow | null> {
+  const row = await forUpdate(trx, trx.selectFrom('license').selectAll().where('activationKey', '=', activationKey)).executeTakeFirst();
   return row ? decodeLicense(row) : null;
 }
 
@@ -400,25 +414,31 @@ export async function findJobsByUuids(db: DB, uuids: readonly string[]): Promise
  */
 export async function claimNextJob(db: DB, now: Date, leaseUntil: Date): Promise<BulkEnrollmentJobRow | null> {
   for (;;) {
-    const candidate = await db
-      .selectFrom('bulk_enrollment_job')
-      .select('uuid')
-      .where('status', 'in', ['PENDING', 'RUNNING'])
-      .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
-      .orderBy('created')
-      .orderBy('uuid')
-      .limit(1)
-      .executeTakeFirst();
-    if (!candidate) return null;
-    const claimed = await db
-      .updateTable('bulk_enrollment_job')
-      .set((eb) => ({ status: 'RUNNING', lockedUntil: leaseUntil, attempts: eb('attempts', '+', 1), modified: now }))
-      .where('uuid', '=', candidate.uuid)
-      .where('status', 'in', ['PENDING', 'RUNNING'])
-      .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 1) return (await findJobsByUuids(db, [candidate.uuid]))[0] ?? null;
-    // Another runner took it between the two statements: look for the next one.
+    // One transaction per attempt: its reads go to the primary (never a lagging replica), and a
+    // lost race starts over with a fresh snapshot.
+    const outcome = await db.transaction().execute(async (trx) => {
+      const candidate = await trx
+        .selectFrom('bulk_enrollment_job')
+        .select('uuid')
+        .where('status', 'in', ['PENDING', 'RUNNING'])
+        .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+        .orderBy('created')
+        .orderBy('uuid')
+        .limit(1)
+        .executeTakeFirst();
+      if (!candidate) return { job: null };
+      const claimed = await trx
+        .updateTable('bulk_enrollment_job')
+        .set((eb) => ({ status: 'RUNNING', lockedUntil: leaseUntil, attempts: eb('attempts', '+', 1), modified: now }))
+        .where('uuid', '=', candidate.uuid)
+        .where('status', 'in', ['PENDING', 'RUNNING'])
+        .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+        .executeTakeFirst();
+      // Another runner took it between the two statements: look for the next one.
+      if (Number(claimed.numUpdatedRows) !== 1) return 'raced' as const;
+      return { job: (await findJobsByUuids(trx, [candidate.uuid]))[0] ?? null };
+    });
+    if (outcome !== 'raced') return outcome.job;
   }
 }
 
@@ -441,8 +461,4 @@ export async function failJobAttempt(db: DB, uuid: string, error: string, retryA
     )
     .where('uuid', '=', uuid)
     .execute();
-}
-
-export async function countPlansOfCustomer(db: DB, enterpriseCustomerUuid: string): Promise<number> {
-  return countRows(db.selectFrom('subscription_plan').where('enterpriseCustomerUuid', '=', enterpriseCustomerUuid));
 }

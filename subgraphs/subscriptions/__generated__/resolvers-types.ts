@@ -62,6 +62,7 @@ export type BulkEnrollmentJob = {
   courseRunKeys: Array<Scalars['String']['output']>;
   created: Scalars['DateTime']['output'];
   emails: Array<Scalars['String']['output']>;
+  enterpriseCustomer: EnterpriseCustomer;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   /** Why the job FAILED. */
   error?: Maybe<Scalars['String']['output']>;
@@ -357,6 +358,8 @@ export type SubscriptionPlan = {
   daysUntilExpirationIncludingRenewals: Scalars['Int']['output'];
   enterpriseCatalog: EnterpriseCatalog;
   enterpriseCatalogUuid: Scalars['ID']['output'];
+  /** The customer (resolved by the customers subgraph). */
+  enterpriseCustomer: EnterpriseCustomer;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   expirationDate: Scalars['DateTime']['output'];
   /** An admin flag, not derived from the dates. */
@@ -628,6 +631,7 @@ export type BulkEnrollmentJobResolvers<ContextType = SubscriptionsContext, Paren
   courseRunKeys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   emails?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failures?: Resolver<Array<ResolversTypes['BulkEnrollmentOutcome']>, ParentType, ContextType>;
@@ -769,6 +773,7 @@ export type SubscriptionPlanResolvers<ContextType = SubscriptionsContext, Parent
   daysUntilExpirationIncludingRenewals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   enterpriseCatalog?: Resolver<ResolversTypes['EnterpriseCatalog'], ParentType, ContextType>;
   enterpriseCatalogUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   expirationDate?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
