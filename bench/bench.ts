@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}`);
     if (!quick) {
       const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, report);
       console.log(`Wrote ${file}`);
     }
