@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const prepared = await prepareDatabase(databaseUrl, { seed: 'if-empty' });
   await prepared.destroy();
   const stats = openDatabase(databaseUrl, { poolSize: 1 });
+  const databaseName = new URL(databaseUrl).pathname.slice(1);
 
   const children: ChildProcess[] = [];
   const env = {
@@ -126,8 +127,10 @@ async function main(): Promise<void> {
       if (operation.directSubgraph) opTargets.push({ name: `direct:${operation.directSubgraph}`, url: subgraphUrl(operation.directSubgraph) });
       for (const target of opTargets) {
         if (operation.kind === 'write' && target.name !== 'ours') continue;
+        await settle(stats, databaseName);
         await warmUp(target.url, operation);
         for (const connections of connectionLevels) {
+          await settle(stats, databaseName);
           const before = await questions(stats);
           const result = await runLoad({ url: target.url, body: operation.body(), authorization: operation.authorization, connections, durationS });
           const after = await questions(stats);
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}`);
     if (!quick) {
       const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, report);
       console.log(`Wrote ${file}`);
     }
@@ -151,6 +155,23 @@ async function main(): Promise<void> {
     await stopAll(children);
     await stats.destroy();
   }
+}
+
+/**
+ * Waits until no statement is running on the bench database (at most 120 s). A cell ends while
+ * up to `connections` requests are still being served; when they are slow, their queries would
+ * otherwise run into the next cell and starve it (a whole run once reported no responses at all
+ * after one overloaded cell).
+ */
+async function settle(database: Database, name: string): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < 120_000) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from information_schema.processlist where db = ${name} and command <> 'Sleep' and id <> connection_id()`.execute(database.db);
+    if (Number(rows[0]?.n ?? 0) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const waited = (performance.now() - started) / 1000;
+  if (waited > 1) console.log(`[bench] waited ${waited.toFixed(1)}s for the previous cell's queries to finish`);
 }
 
 async function warmUp(url: string, operation: BenchOperation): Promise<void> {

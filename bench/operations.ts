@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
+import { mintToken } from '../lib/auth/token.js';
 import type { SubgraphName } from '../lib/config.js';
 import type { Database } from '../lib/db/database.js';
-import { DEMO } from '../lib/demo-ids.js';
+import { BENCH, benchUuid, KIND, learnerEmail } from './ids.js';
 
 /** One headline operation of the benchmark. */
 export interface BenchOperation {
@@ -13,6 +15,7 @@ export interface BenchOperation {
   directSubgraph?: SubgraphName;
 }
 
+/** A catalog's first page as the learner portal's search page shows it (catalog subgraph only). */
 const CATALOG_PAGE = /* GraphQL */ `
   query CatalogPage($uuid: ID!, $first: Int!) {
     enterpriseCatalog(uuid: $uuid) {
@@ -23,58 +26,229 @@ const CATALOG_PAGE = /* GraphQL */ `
         pageInfo { hasNextPage endCursor }
         nodes {
           __typename
-          title
+          contentType
           aggregationKey
-          ... on Course { key uuid courseRuns { key start end } }
-          ... on CourseRun { key start end }
-          ... on Program { uuid subtitle }
+          title
+          marketingUrl
+          enrollmentUrl
+          ... on Course {
+            key
+            uuid
+            availability
+            canonicalPriceCents
+            owners { uuid key name }
+            subjects { uuid slug name }
+            programs { uuid title type }
+            courseRuns { key start end availability isEnrollable seats { type priceCents currency upgradeDeadline } }
+          }
+          ... on CourseRun {
+            key
+            start
+            end
+            availability
+            seats { type priceCents currency upgradeDeadline }
+            course { key title }
+          }
+          ... on Program {
+            uuid
+            subtitle
+            type
+            authoringOrganizations { key name }
+            courses { key title }
+          }
         }
       }
     }
   }
 `;
 
+/** The admin portal's landing page: one query over all four subgraphs. */
 const ADMIN_DASHBOARD = /* GraphQL */ `
   query AdminDashboard($uuid: ID!) {
     enterpriseCustomer(uuid: $uuid) {
       uuid
       name
-      catalogs(first: 20) { totalCount nodes { uuid title } }
-      subsidyAccessPolicies(first: 20) { totalCount nodes { uuid displayName policyType spendLimitCents } }
-      subscriptionPlans(first: 20) { totalCount nodes { uuid title startDate expirationDate isActive } }
+      slug
+      active
+      enableLearnerPortal
+      brandingConfiguration { logoUrl primaryColor }
+      catalogs(first: 20) {
+        totalCount
+        nodes { uuid title catalogModified contents(first: 1) { totalCount } }
+      }
+      subsidyAccessPolicies(first: 20) {
+        totalCount
+        nodes {
+          uuid
+          displayName
+          policyType
+          active
+          spendLimitCents
+          isSubsidyActive
+          subsidyExpirationDatetime
+          aggregates { amountRedeemedUsdCents amountAllocatedUsdCents spendAvailableUsdCents }
+          subsidy { uuid currentBalanceCents }
+        }
+      }
+      subscriptionPlans(first: 20) {
+        totalCount
+        nodes {
+          uuid
+          title
+          isCurrent
+          daysUntilExpiration
+          licenseCounts { total activated assigned unassigned revoked allocated }
+        }
+      }
+      learnerProgress(first: 25) {
+        totalCount
+        nodes { enterpriseEnrollmentId userEmail courseTitle courserunKey progressStatus currentGrade lastActivityDate enrollmentDate }
+      }
     }
   }
 `;
 
+/** The learner portal's dashboard: who am I, my enrollments, assignments, license, and can I redeem three courses. */
 const LEARNER_DASHBOARD = /* GraphQL */ `
-  query LearnerDashboard {
-    me { lmsUserId email activeEnterpriseCustomer { uuid name slug } enterpriseCustomers { uuid name } }
+  query LearnerDashboard($lmsUserId: Int!, $policy: ID!, $k1: String!, $k2: String!, $k3: String!) {
+    me {
+      lmsUserId
+      email
+      activeEnterpriseCustomer {
+        uuid
+        name
+        slug
+        enableLearnerPortal
+        learner(lmsUserId: $lmsUserId) {
+          id
+          enrollments(first: 20) {
+            totalCount
+            nodes {
+              id
+              courseRunKey
+              created
+              unenrolled
+              courseRun { key title start end availability isEnrollable course { key title } }
+            }
+          }
+        }
+      }
+    }
+    myLicenses(first: 5) {
+      nodes { uuid status activationDate subscriptionPlan { uuid title expirationDate isCurrent } }
+    }
+    subsidyAccessPolicy(uuid: $policy) {
+      uuid
+      displayName
+      assignmentConfiguration {
+        assignments(first: 20) {
+          totalCount
+          nodes { uuid contentKey contentTitle state contentQuantity allocatedAt content { key title } }
+        }
+      }
+      c1: canRedeem(lmsUserId: $lmsUserId, contentKey: $k1) { canRedeem reasons { code } contentPriceCents }
+      c2: canRedeem(lmsUserId: $lmsUserId, contentKey: $k2) { canRedeem reasons { code } contentPriceCents }
+      c3: canRedeem(lmsUserId: $lmsUserId, contentKey: $k3) { canRedeem reasons { code } contentPriceCents }
+    }
   }
 `;
 
-/** The operations, with ids picked from the database under test (demo or scale data). */
-export async function benchOperations(_db: Database, tokens: { operator: string }): Promise<BenchOperation[]> {
+/** The write path: ten new learners per request (autocannon makes `[<id>]` unique per request). */
+const ALLOCATE = /* GraphQL */ `
+  mutation Allocate($input: AllocateAssignmentsInput!) {
+    allocateAssignments(input: $input) {
+      created { uuid learnerEmail state contentQuantity }
+      updated { uuid }
+      noChange { uuid }
+    }
+  }
+`;
+
+interface Seat {
+  priceCents: number;
+  upgradeDeadline: string | null;
+}
+
+/**
+ * The operations, on the bench customer of `npm run bench:data` (ids from bench/ids.ts); the
+ * content keys and price are read from the database so they match whatever data was loaded.
+ */
+export async function benchOperations(database: Database, _tokens: { operator: string }): Promise<BenchOperation[]> {
+  const db = database.db;
+  const customer = await db.selectFrom('enterprise_customer').select('uuid').where('uuid', '=', BENCH.customerUuid).executeTakeFirst();
+  if (!customer) throw new Error('The bench database has no scale data: run `npm run bench:data -- --scale 0.02` (or 1) first');
+
+  // The bench learner's three ALLOCATED assignments are the courses it asks about.
+  const assigned = await db
+    .selectFrom('learner_content_assignment')
+    .select('contentKey')
+    .where('assignmentConfigurationUuid', '=', benchUuid(KIND.configuration, 0))
+    .where('lmsUserId', '=', BENCH.learnerLmsUserId)
+    .where('state', '=', 'ALLOCATED')
+    .orderBy('contentKey')
+    .limit(3)
+    .execute();
+  if (assigned.length < 3) throw new Error(`The bench learner ${BENCH.learnerLmsUserId} has ${assigned.length} allocated assignments, expected 3`);
+  const [k1, k2, k3] = assigned.map((row: { contentKey: string }) => row.contentKey);
+
+  // Allocation: a course of the bench catalog at its canonical price (the advertised run's first paid seat).
+  const course = await db
+    .selectFrom('catalog_content as cc')
+    .innerJoin('course as c', 'c.key', 'cc.contentKey')
+    .innerJoin('course_run as r', 'r.uuid', 'c.advertisedCourseRunUuid')
+    .select(['c.key as key', 'r.seats as seats'])
+    .where('cc.catalogUuid', '=', BENCH.catalogUuid)
+    .where('cc.contentType', '=', 'course')
+    .where(sql<boolean>`c.key not in (${sql.join([k1, k2, k3])})`)
+    .orderBy('cc.contentKey')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const now = Date.now();
+  const seats = JSON.parse(String(course.seats)) as Seat[];
+  const price = seats.find((s) => s.priceCents > 0 && (!s.upgradeDeadline || Date.parse(s.upgradeDeadline) > now))?.priceCents;
+  if (price === undefined) throw new Error(`Course ${course.key} has no enrollable paid seat`);
+
+  const admin = `JWT ${await mintToken({ roles: [`enterprise_admin:${BENCH.customerUuid}`], userId: BENCH.adminLmsUserId, email: BENCH.adminEmail, expiresIn: '2h' })}`;
+  const learner = `JWT ${await mintToken({
+    roles: [`enterprise_learner:${BENCH.customerUuid}`],
+    userId: BENCH.learnerLmsUserId,
+    email: learnerEmail(BENCH.learnerLmsUserId, 0),
+    expiresIn: '2h',
+  })}`;
+
   const body = (query: string, variables: Record<string, unknown>) => () => JSON.stringify({ query, variables });
   return [
     {
       name: 'catalog page',
       kind: 'read',
-      body: body(CATALOG_PAGE, { uuid: DEMO.catalogs.sealTeamTenAll, first: 50 }),
-      authorization: tokens.operator,
+      body: body(CATALOG_PAGE, { uuid: BENCH.catalogUuid, first: 50 }),
+      authorization: learner,
       directSubgraph: 'catalog',
     },
     {
       name: 'admin dashboard',
       kind: 'read',
-      body: body(ADMIN_DASHBOARD, { uuid: DEMO.customers.sealTeamTen }),
-      authorization: tokens.operator,
+      body: body(ADMIN_DASHBOARD, { uuid: BENCH.customerUuid }),
+      authorization: admin,
     },
     {
       name: 'learner dashboard',
       kind: 'read',
-      body: body(LEARNER_DASHBOARD, {}),
-      authorization: tokens.operator,
-      directSubgraph: 'customers',
+      body: body(LEARNER_DASHBOARD, { lmsUserId: BENCH.learnerLmsUserId, policy: BENCH.assignedPolicyUuid, k1, k2, k3 }),
+      authorization: learner,
+    },
+    {
+      name: 'allocate',
+      kind: 'write',
+      body: body(ALLOCATE, {
+        input: {
+          policyUuid: BENCH.assignedPolicyUuid,
+          learnerEmails: Array.from({ length: 10 }, (_, i) => `u[<id>]-${i + 1}@bench.example.com`),
+          contentKey: course.key,
+          contentPriceCents: price,
+        },
+      }),
+      authorization: admin,
     },
   ];
 }
