@@ -76,8 +76,11 @@ export const resolvers: Resolvers = {
       return customer;
     },
     enterpriseCustomers(_root, { search, active, first, after }, ctx) {
-      const uuids = ctx.viewer.isOperator ? undefined : ctx.viewer.customerUuids();
-      return listCustomers(ctx.db, { search, active, ...(uuids ? { uuids } : {}) }, { first, after });
+      if (ctx.viewer.isOperator) return listCustomers(ctx.db, { search, active }, { first, after });
+      const uuids = ctx.viewer.customerUuids();
+      // Inactive customers stay visible to their admins (and catalog admins) only.
+      const managed = uuids.filter((uuid) => ctx.viewer.isAdminOf(uuid) || ctx.viewer.isCatalogAdminOf(uuid));
+      return listCustomers(ctx.db, { search, active, uuids, inactiveVisibleFor: managed }, { first, after });
     },
     me: (_root, _args, ctx) => ctx.viewer,
   },

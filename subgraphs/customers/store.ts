@@ -60,12 +60,18 @@ export interface CustomerListFilter {
   active?: boolean | null;
   /** Restricts to these customers; undefined means all (operators). */
   uuids?: readonly string[];
+  /** Inactive customers are listed only when among these (the viewer administers them). */
+  inactiveVisibleFor?: readonly string[];
 }
 
 export function listCustomers(db: DB, filter: CustomerListFilter, page: PageArgs): Promise<Connection<EnterpriseCustomerRow>> {
   let query = db.selectFrom('enterprise_customer');
   if (filter.uuids) query = query.where('uuid', 'in', filter.uuids.length ? filter.uuids : ['']);
   if (filter.active != null) query = query.where('active', '=', filter.active);
+  if (filter.inactiveVisibleFor) {
+    const admin = filter.inactiveVisibleFor.length ? filter.inactiveVisibleFor : [''];
+    query = query.where((eb) => eb.or([eb('active', '=', true), eb('uuid', 'in', admin)]));
+  }
   if (filter.search) {
     const search = filter.search;
     query = query.where((eb) => eb.or([containsInsensitive('name', search), containsInsensitive('slug', search)]));
