@@ -132,10 +132,10 @@ describeEachDialect('customers: learner lookup', (stack) => {
     assert.deepEqual(errorCodes(foreign), ['FORBIDDEN']);
   });
 
-  it('shows enrollments with their source and fulfillment, filterable by run', async () => {
+  it('shows enrollments with their source, fulfillment and the catalog\'s course run, filterable by run', async () => {
     const result = await stack().graphql<{ enterpriseCustomer: { enrollments: { nodes: unknown[] } } }>(
       `query ($c: ID!, $run: String) { enterpriseCustomer(uuid: $c) { enrollments(courseRunKey: $run) { nodes {
-        courseRunKey courseRun { key } savedForLater source unenrolled unenrolledAt learner { email }
+        courseRunKey courseRun { key title } savedForLater source unenrolled unenrolledAt learner { email }
         fulfillment { fulfillmentType licenseUuid transactionUuid isRevoked }
       } } } }`,
       { c: DEMO.customers.sealTeamTen, run: DEMO.content.courseRunKey },
@@ -143,10 +143,10 @@ describeEachDialect('customers: learner lookup', (stack) => {
     );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     assert.deepEqual(result.data!.enterpriseCustomer.enrollments.nodes, [
-      { courseRunKey: DEMO.content.courseRunKey, courseRun: { key: DEMO.content.courseRunKey }, savedForLater: false, source: 'customer_admin', unenrolled: null, unenrolledAt: null, learner: { email: DEMO.users.learnerEmail }, fulfillment: null },
+      { courseRunKey: DEMO.content.courseRunKey, courseRun: { key: DEMO.content.courseRunKey, title: 'Trench Run 10' }, savedForLater: false, source: 'customer_admin', unenrolled: null, unenrolledAt: null, learner: { email: DEMO.users.learnerEmail }, fulfillment: null },
       {
         courseRunKey: DEMO.content.courseRunKey,
-        courseRun: { key: DEMO.content.courseRunKey },
+        courseRun: { key: DEMO.content.courseRunKey, title: 'Trench Run 10' },
         savedForLater: false,
         source: 'enrollment_task',
         unenrolled: null,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { describeEachDialect, errorCodes, type TestStack } from './support/stack.js';
+import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const ACME = DEMO.customers.summaryExample;
 const SEAL = DEMO.customers.sealTeamTen;
@@ -24,6 +24,7 @@ const PROGRESS = /* GraphQL */ `
 
 interface Row {
   enrollmentId: number;
+  enterpriseEnrollmentId: number;
   userEmail: string;
   courseKey: string;
   courserunKey: string;
@@ -175,5 +176,43 @@ describeEachDialect('customers: learner progress (learner-summary)', (stack) => 
   it('costs a fixed number of statements per page, whatever its size', async () => {
     const count = (first: number) => stack().countStatements('customers', () => progress(stack(), { first }));
     assert.equal(await count(1), await count(5));
+  });
+
+  it('lets operators record grades, passing and activity, which the report shows at once', async () => {
+    const rows = await progress(stack(), { filter: { search: 'elmer' } });
+    const id = String(rows.nodes[0]!.enterpriseEnrollmentId);
+    const RECORD = 'mutation ($i: RecordLearnerProgressInput!) { recordLearnerProgress(input: $i) { row { enterpriseEnrollmentId progressStatus hasPassed passedDate currentGrade letterGrade lastActivityDate } } }';
+    const today = new Date().toISOString().slice(0, 10);
+    const passed = await stack().graphql<{ recordLearnerProgress: { row: unknown } }>(RECORD, { i: { enrollmentId: id, currentGrade: 0.81, letterGrade: 'B', hasPassed: true, lastActivityDate: today } });
+    assert.equal(passed.errors, undefined, JSON.stringify(passed.errors));
+    assert.deepEqual(passed.data!.recordLearnerProgress.row, {
+      enterpriseEnrollmentId: Number(id),
+      progressStatus: 'PASSED',
+      hasPassed: true,
+      passedDate: today,
+      currentGrade: 0.81,
+      letterGrade: 'B',
+      lastActivityDate: today,
+    });
+    const first = await progress(stack(), { first: 1 });
+    assert.equal(first.nodes[0]!.enterpriseEnrollmentId, Number(id), 'the freshest activity comes first');
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, hasPassed: false } })), ['CONFLICT']);
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 1.5 } })), ['BAD_USER_INPUT']);
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, lastActivityDate: '2999-01-01' } })), ['BAD_USER_INPUT']);
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: '999999', currentGrade: 0.5 } })), ['NOT_FOUND']);
+    const admin = await token({ roles: [`enterprise_admin:${ACME}`], userId: 950 });
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 0.5 } }, { token: admin })), ['FORBIDDEN']);
+  });
+
+  it("lets a learner save its own enrollment for later, and nobody else's", async () => {
+    const SAVE = 'mutation ($i: SetSavedForLaterInput!) { setSavedForLater(input: $i) { enrollment { savedForLater unenrolled } } }';
+    const rows = await progress(stack(), { filter: { search: 'wile.coyote', courseKey: 'edx+tr1012' } });
+    const id = String(rows.nodes[0]!.enterpriseEnrollmentId);
+    const wile = await token({ roles: [`enterprise_learner:${ACME}`], userId: 40, email: 'wile.coyote@acme.example.com' });
+    const saved = await stack().graphql<{ setSavedForLater: unknown }>(SAVE, { i: { enrollmentId: id, savedForLater: true } }, { token: wile });
+    assert.deepEqual(saved.data!.setSavedForLater, { enrollment: { savedForLater: true, unenrolled: null } });
+    const road = await token({ roles: [`enterprise_learner:${ACME}`], userId: 41, email: 'road.runner@acme.example.com' });
+    assert.deepEqual(errorCodes(await stack().graphql(SAVE, { i: { enrollmentId: id, savedForLater: false } }, { token: road })), ['FORBIDDEN']);
+    assert.deepEqual(errorCodes(await stack().graphql(SAVE, { i: { enrollmentId: id, savedForLater: false } }, { token: stack().tokens.foreignAdmin })), ['FORBIDDEN']);
   });
 });

@@ -26,6 +26,7 @@ import {
   findEnrollmentsByIds,
   findFulfillmentOfEnrollment,
   findInviteKey,
+  findLearnerProgressRow,
   findLearnersByCustomersAndUsers,
   findLearnersByIds,
   findLmsUserConflicts,
@@ -38,9 +39,12 @@ import {
   insertLmsUser,
   lockCustomer,
   lockEnrollment,
+  lockLearnerProgress,
   lockLmsUsers,
   markUnenrolled,
+  updateLearnerProgress,
   updateLearners,
+  updateSavedForLater,
   upsertConsent,
 } from './store.js';
 import type {
@@ -50,6 +54,7 @@ import type {
   EnterpriseCustomerRow,
   EnterpriseCustomerUserRow,
   InviteKeyRow,
+  LearnerProgressRow,
   LmsUserRow,
   PendingEnterpriseCustomerUserRow,
 } from './tables.js';
@@ -320,21 +325,32 @@ export async function enrollLearners(
   return result;
 }
 
-export async function unenroll(ctx: CustomersContext, input: { enrollmentId: string }): Promise<EnterpriseCourseEnrollmentRow> {
-  const id = Number(input.enrollmentId);
+function enrollmentIdArg(value: string): number {
+  const id = Number(value);
   if (!Number.isSafeInteger(id) || id <= 0) throw badInput('enrollmentId must be an enrollment id', { argument: 'enrollmentId' });
+  return id;
+}
+
+/** Locks an enrollment the viewer may change: its learner itself, the customer's admins, operators. */
+async function lockOwnEnrollment(ctx: CustomersContext, trx: Transaction<CustomersDatabase>, id: number) {
+  const enrollment = await lockEnrollment(trx, id);
+  if (!enrollment) throw notFound(`Enrollment ${id} does not exist`);
+  const [learner] = await findLearnersByIds(trx, [enrollment.enterpriseCustomerUserId]);
+  const self = learner != null && ctx.viewer.isSelf({ lmsUserId: learner.lmsUserId, email: learner.email });
+  if (!self) ctx.viewer.assertAdminOf(enrollment.enterpriseCustomerUuid);
+  return { enrollment, lmsUserId: learner?.lmsUserId ?? 0 };
+}
+
+export async function unenroll(ctx: CustomersContext, input: { enrollmentId: string }): Promise<EnterpriseCourseEnrollmentRow> {
+  const id = enrollmentIdArg(input.enrollmentId);
   const now = new Date();
   return ctx.db.transaction().execute(async (trx) => {
-    const enrollment = await lockEnrollment(trx, id);
-    if (!enrollment) throw notFound(`Enrollment ${id} does not exist`);
-    const [learner] = await findLearnersByIds(trx, [enrollment.enterpriseCustomerUserId]);
-    const self = learner != null && ctx.viewer.isSelf({ lmsUserId: learner.lmsUserId, email: learner.email });
-    if (!self) ctx.viewer.assertAdminOf(enrollment.enterpriseCustomerUuid);
+    const { enrollment, lmsUserId } = await lockOwnEnrollment(ctx, trx, id);
     if (enrollment.unenrolled) return enrollment;
     const fulfillment = await findFulfillmentOfEnrollment(trx, id);
     await markUnenrolled(trx, id, now);
     const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: now, modified: now };
-    const base = enrollmentEvent(updated, enrollment.enterpriseCustomerUuid, learner?.lmsUserId ?? 0);
+    const base = enrollmentEvent(updated, enrollment.enterpriseCustomerUuid, lmsUserId);
     const events: OutboxEvent[] = [{ ...base, eventType: EVENTS.enrollmentUnenrolled }];
     if (fulfillment && !fulfillment.isRevoked) {
       events.push({
@@ -345,6 +361,55 @@ export async function unenroll(ctx: CustomersContext, input: { enrollmentId: str
     }
     await writeEvents(trx, events);
     return updated;
+  });
+}
+
+export async function setSavedForLater(ctx: CustomersContext, input: { enrollmentId: string; savedForLater: boolean }): Promise<EnterpriseCourseEnrollmentRow> {
+  const id = enrollmentIdArg(input.enrollmentId);
+  const now = new Date();
+  return ctx.db.transaction().execute(async (trx) => {
+    const { enrollment } = await lockOwnEnrollment(ctx, trx, id);
+    if (enrollment.savedForLater === input.savedForLater) return enrollment;
+    await updateSavedForLater(trx, id, input.savedForLater, now);
+    return { ...enrollment, savedForLater: input.savedForLater, modified: now };
+  });
+}
+
+const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
+
+/** The reporting pipeline's update of a learner-summary row (operators only). */
+export async function recordLearnerProgress(
+  ctx: CustomersContext,
+  input: { enrollmentId: string; currentGrade?: number | null; letterGrade?: string | null; hasPassed?: boolean | null; passedDate?: string | null; lastActivityDate?: string | null },
+): Promise<LearnerProgressRow> {
+  ctx.viewer.assertOperator();
+  const id = enrollmentIdArg(input.enrollmentId);
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  if (input.currentGrade != null && !(input.currentGrade >= 0 && input.currentGrade <= 1)) throw badInput('currentGrade must be between 0 and 1', { argument: 'currentGrade' });
+  const letterGrade = input.letterGrade == null ? undefined : nonEmptyString(input.letterGrade, 'letterGrade', 16);
+  for (const [name, value] of [['passedDate', input.passedDate], ['lastActivityDate', input.lastActivityDate]] as const) {
+    if (value != null && value > today) throw badInput(`${name} must not be in the future`, { argument: name });
+  }
+  if (input.passedDate != null && input.hasPassed === false) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockLearnerProgress(trx, id);
+    if (!current) throw notFound(`No learner progress for enrollment ${id}`);
+    if (current.hasPassed && input.hasPassed === false) throw conflict('A passed enrollment cannot be marked unpassed');
+    if (!current.hasPassed && input.hasPassed !== true && input.passedDate != null) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+    const passing = input.hasPassed === true && !current.hasPassed;
+    await updateLearnerProgress(
+      trx,
+      id,
+      {
+        ...(input.currentGrade != null ? { currentGrade: input.currentGrade } : {}),
+        ...(letterGrade !== undefined ? { letterGrade } : {}),
+        ...(passing ? { hasPassed: true, passedDate: dayStart(input.passedDate ?? today) } : input.passedDate != null ? { passedDate: dayStart(input.passedDate) } : {}),
+        ...(input.lastActivityDate != null ? { lastActivityDate: dayStart(input.lastActivityDate) } : {}),
+      },
+      now,
+    );
+    return (await findLearnerProgressRow(trx, id, now))!;
   });
 }
 

@@ -11,8 +11,10 @@ import {
   isInviteKeyValid,
   linkLearners,
   linkWithInviteKey,
+  recordLearnerProgress,
   registerLmsUser,
   setDataSharingConsent,
+  setSavedForLater,
   unenroll,
   unlinkLearners,
   viewerLmsUserId,
@@ -40,9 +42,9 @@ function canSeeLearner(learner: EnterpriseCustomerUserRow, ctx: CustomersContext
  * For customer-wide lists: undefined when the viewer sees every learner's rows (admin, operator),
  * else the only LMS user whose rows it may see (itself; -1 matches nobody).
  */
-function ownRowsOnly(customerUuid: string, ctx: CustomersContext): number | undefined {
+async function ownRowsOnly(customerUuid: string, ctx: CustomersContext): Promise<number | undefined> {
   if (ctx.viewer.isAdminOf(customerUuid)) return undefined;
-  return ctx.viewer.lmsUserId ?? -1;
+  return (await viewerLmsUserId(ctx)) ?? -1;
 }
 
 function assertAdmin(customerUuid: string, ctx: CustomersContext): void {
@@ -76,8 +78,11 @@ export const resolvers: Resolvers = {
       return customer;
     },
     enterpriseCustomers(_root, { search, active, first, after }, ctx) {
-      const uuids = ctx.viewer.isOperator ? undefined : ctx.viewer.customerUuids();
-      return listCustomers(ctx.db, { search, active, ...(uuids ? { uuids } : {}) }, { first, after });
+      if (ctx.viewer.isOperator) return listCustomers(ctx.db, { search, active }, { first, after });
+      const uuids = ctx.viewer.customerUuids();
+      // Inactive customers stay visible to their admins (and catalog admins) only.
+      const managed = uuids.filter((uuid) => ctx.viewer.isAdminOf(uuid) || ctx.viewer.isCatalogAdminOf(uuid));
+      return listCustomers(ctx.db, { search, active, uuids, inactiveVisibleFor: managed }, { first, after });
     },
     me: (_root, _args, ctx) => ctx.viewer,
   },
@@ -86,6 +91,8 @@ export const resolvers: Resolvers = {
     linkLearners: (_root, { input }, ctx) => linkLearners(ctx, input),
     unlinkLearners: (_root, { input }, ctx) => unlinkLearners(ctx, input),
     unenroll: async (_root, { input }, ctx) => ({ enrollment: await unenroll(ctx, input) }),
+    setSavedForLater: async (_root, { input }, ctx) => ({ enrollment: await setSavedForLater(ctx, input) }),
+    recordLearnerProgress: async (_root, { input }, ctx) => ({ row: await recordLearnerProgress(ctx, input) }),
     setDataSharingConsent: (_root, { input }, ctx) => setDataSharingConsent(ctx, input),
     createInviteKey: async (_root, { input }, ctx) => ({ inviteKey: await createInviteKey(ctx, input) }),
     deactivateInviteKey: async (_root, { input }, ctx) => ({ inviteKey: await deactivateInviteKey(ctx, input) }),
@@ -108,20 +115,20 @@ export const resolvers: Resolvers = {
       if (!learner || !learner.linked || !learner.active) return null;
       return canSeeLearner(learner, ctx) ? learner : null;
     },
-    learners(customer, { search, active, first, after }, ctx) {
-      const only = ownRowsOnly(customer.uuid, ctx);
+    async learners(customer, { search, active, first, after }, ctx) {
+      const only = await ownRowsOnly(customer.uuid, ctx);
       return listLearners(ctx.db, customer.uuid, { search, active, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
     },
     pendingLearners(customer, { first, after }, ctx) {
       assertAdmin(customer.uuid, ctx);
       return listPendingLearners(ctx.db, customer.uuid, { first, after });
     },
-    enrollments(customer, { courseRunKey, first, after }, ctx) {
-      const only = ownRowsOnly(customer.uuid, ctx);
+    async enrollments(customer, { courseRunKey, first, after }, ctx) {
+      const only = await ownRowsOnly(customer.uuid, ctx);
       return listEnrollments(ctx.db, customer.uuid, { courseRunKey: courseRunKey?.trim(), ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
     },
-    learnerProgress(customer, { filter, orderBy, first, after }, ctx) {
-      const only = ownRowsOnly(customer.uuid, ctx);
+    async learnerProgress(customer, { filter, orderBy, first, after }, ctx) {
+      const only = await ownRowsOnly(customer.uuid, ctx);
       if (filter?.enrollmentDateFrom && filter.enrollmentDateTo && filter.enrollmentDateFrom > filter.enrollmentDateTo) {
         throw badInput('enrollmentDateFrom must not be after enrollmentDateTo', { argument: 'filter' });
       }
@@ -135,7 +142,7 @@ export const resolvers: Resolvers = {
       );
     },
     async dataSharingConsents(customer, { courseKey, granted, first, after }, ctx) {
-      const only = ownRowsOnly(customer.uuid, ctx);
+      const only = await ownRowsOnly(customer.uuid, ctx);
       const page = await listConsents(ctx.db, customer.uuid, { courseKey: courseKey?.trim(), granted, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
       const nodes = page.nodes.map(consentView);
       return { ...page, nodes, edges: page.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })) };

@@ -60,12 +60,18 @@ export interface CustomerListFilter {
   active?: boolean | null;
   /** Restricts to these customers; undefined means all (operators). */
   uuids?: readonly string[];
+  /** Inactive customers are listed only when among these (the viewer administers them). */
+  inactiveVisibleFor?: readonly string[];
 }
 
 export function listCustomers(db: DB, filter: CustomerListFilter, page: PageArgs): Promise<Connection<EnterpriseCustomerRow>> {
   let query = db.selectFrom('enterprise_customer');
   if (filter.uuids) query = query.where('uuid', 'in', filter.uuids.length ? filter.uuids : ['']);
   if (filter.active != null) query = query.where('active', '=', filter.active);
+  if (filter.inactiveVisibleFor) {
+    const admin = filter.inactiveVisibleFor.length ? filter.inactiveVisibleFor : [''];
+    query = query.where((eb) => eb.or([eb('active', '=', true), eb('uuid', 'in', admin)]));
+  }
   if (filter.search) {
     const search = filter.search;
     query = query.where((eb) => eb.or([containsInsensitive('name', search), containsInsensitive('slug', search)]));
@@ -641,21 +647,9 @@ const decodeProgress = rowDecoder<LearnerProgressRow>({
 
 const DAY_MS = 86_400_000;
 
-/**
- * One page of the learner-summary report. Rows of unlinked learners are excluded (edx-enterprise-
- * data); `progressStatus` and `isConsentGranted` are computed in SQL at read time, so they are
- * never stale and can be filtered and ordered on. Keyset pagination on (order column,
- * enterpriseEnrollmentId), both in the requested direction; nulls sort lowest on both dialects.
- */
-export async function listLearnerProgress(
-  db: DB,
-  customerUuid: string,
-  filter: ProgressFilter,
-  order: ProgressOrder,
-  page: PageArgs,
-  now: Date,
-): Promise<Connection<LearnerProgressRow>> {
-  let inner = db
+/** Learner-summary rows with `progressStatus` and `isConsentGranted` computed at read time. */
+function progressQuery(db: DB | Trx, now: Date) {
+  return db
     .selectFrom('learner_progress as lp')
     .innerJoin('enterprise_customer_user as ecu', 'ecu.id', 'lp.enterpriseCustomerUserId')
     .leftJoin('data_sharing_consent as dsc', (join) =>
@@ -670,9 +664,47 @@ export async function listLearnerProgress(
         'progressStatus',
       ),
       sql<number>`case when ${sql.ref('dsc.granted')} = ${true} then 1 else 0 end`.as('isConsentGranted'),
-    ])
-    .where('lp.enterpriseCustomerUuid', '=', customerUuid)
-    .where('ecu.linked', '=', true);
+    ]);
+}
+
+export async function findLearnerProgressRow(db: DB | Trx, enrollmentId: number, now: Date): Promise<LearnerProgressRow | undefined> {
+  const row = await progressQuery(db, now).where('lp.enterpriseEnrollmentId', '=', enrollmentId).executeTakeFirst();
+  return row && decodeProgress(row);
+}
+
+export async function lockLearnerProgress(trx: Trx, enrollmentId: number): Promise<{ hasPassed: boolean } | undefined> {
+  const row = await forUpdate(trx, trx.selectFrom('learner_progress').select('hasPassed').where('enterpriseEnrollmentId', '=', enrollmentId)).executeTakeFirst();
+  return row && { hasPassed: row.hasPassed === true || (row.hasPassed as unknown) === 1 };
+}
+
+export async function updateLearnerProgress(
+  trx: Trx,
+  enrollmentId: number,
+  changes: Partial<Pick<LearnerProgressTable, 'currentGrade' | 'letterGrade' | 'hasPassed' | 'passedDate' | 'lastActivityDate'>>,
+  now: Date,
+): Promise<void> {
+  await trx.updateTable('learner_progress').set({ ...changes, created: now }).where('enterpriseEnrollmentId', '=', enrollmentId).execute();
+}
+
+export async function updateSavedForLater(trx: Trx, enrollmentId: number, savedForLater: boolean, now: Date): Promise<void> {
+  await trx.updateTable('enterprise_course_enrollment').set({ savedForLater, modified: now }).where('id', '=', enrollmentId).execute();
+}
+
+/**
+ * One page of the learner-summary report. Rows of unlinked learners are excluded (edx-enterprise-
+ * data); `progressStatus` and `isConsentGranted` are computed in SQL at read time, so they are
+ * never stale and can be filtered and ordered on. Keyset pagination on (order column,
+ * enterpriseEnrollmentId), both in the requested direction; nulls sort lowest on both dialects.
+ */
+export async function listLearnerProgress(
+  db: DB,
+  customerUuid: string,
+  filter: ProgressFilter,
+  order: ProgressOrder,
+  page: PageArgs,
+  now: Date,
+): Promise<Connection<LearnerProgressRow>> {
+  let inner = progressQuery(db, now).where('lp.enterpriseCustomerUuid', '=', customerUuid).where('ecu.linked', '=', true);
   if (filter.onlyLmsUserId !== undefined) inner = inner.where('lp.enterpriseUserId', '=', filter.onlyLmsUserId);
   if (filter.search) {
     const search = filter.search;

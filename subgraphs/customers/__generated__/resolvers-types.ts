@@ -582,6 +582,11 @@ export type Mutation = {
   /** The viewer joins the key's customer (universal link); the key must be valid. */
   linkWithInviteKey: LinkWithInviteKeyPayload;
   /**
+   * Operators only (the reporting pipeline): grades, passing and activity of an enrollment's
+   * learner-summary row.
+   */
+  recordLearnerProgress: RecordLearnerProgressPayload;
+  /**
    * Operators only: an LMS account appears (registration). Creates the local mirror of the account,
    * links the pending learners of its email and applies their pending enrollments, in one
    * transaction.
@@ -589,6 +594,8 @@ export type Mutation = {
   registerLmsUser: RegisterLmsUserPayload;
   /** The viewer's own consent for a course of its customer (the viewer must be a linked learner). */
   setDataSharingConsent: DataSharingConsent;
+  /** The learner portal's 'save for later' flag (learner-portal PATCH). The learner itself, its admins, operators. */
+  setSavedForLater: SetSavedForLaterPayload;
   /**
    * Unenrolls (edx-enterprise `set_unenrolled`): savedForLater, unenrolled, unenrolledAt, and the
    * fulfillment is revoked. Idempotent. Admins of the customer, operators, or the learner itself.
@@ -624,6 +631,11 @@ export type MutationLinkWithInviteKeyArgs = {
 };
 
 
+export type MutationRecordLearnerProgressArgs = {
+  input: RecordLearnerProgressInput;
+};
+
+
 export type MutationRegisterLmsUserArgs = {
   input: RegisterLmsUserInput;
 };
@@ -631,6 +643,11 @@ export type MutationRegisterLmsUserArgs = {
 
 export type MutationSetDataSharingConsentArgs = {
   input: SetDataSharingConsentInput;
+};
+
+
+export type MutationSetSavedForLaterArgs = {
+  input: SetSavedForLaterInput;
 };
 
 
@@ -709,6 +726,22 @@ export type QueryEnterpriseCustomersArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type RecordLearnerProgressInput = {
+  /** 0 to 1. */
+  currentGrade?: InputMaybe<Scalars['Float']['input']>;
+  enrollmentId: Scalars['ID']['input'];
+  /** Passing sets passedDate (today unless given); it cannot be undone. */
+  hasPassed?: InputMaybe<Scalars['Boolean']['input']>;
+  lastActivityDate?: InputMaybe<Scalars['Date']['input']>;
+  letterGrade?: InputMaybe<Scalars['String']['input']>;
+  passedDate?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type RecordLearnerProgressPayload = {
+  __typename?: 'RecordLearnerProgressPayload';
+  row: LearnerProgressReport;
+};
+
 export type RegisterLmsUserInput = {
   /** ISO 3166-1 alpha-2. */
   country?: InputMaybe<Scalars['String']['input']>;
@@ -732,6 +765,16 @@ export type SetDataSharingConsentInput = {
   courseKey: Scalars['String']['input'];
   enterpriseCustomerUuid: Scalars['ID']['input'];
   granted: Scalars['Boolean']['input'];
+};
+
+export type SetSavedForLaterInput = {
+  enrollmentId: Scalars['ID']['input'];
+  savedForLater: Scalars['Boolean']['input'];
+};
+
+export type SetSavedForLaterPayload = {
+  __typename?: 'SetSavedForLaterPayload';
+  enrollment: EnterpriseCourseEnrollment;
 };
 
 export type UnenrollInput = {
@@ -931,10 +974,14 @@ export type ResolversTypes = ResolversObject<{
   PendingEnterpriseCustomerUserEdge: ResolverTypeWrapper<Omit<PendingEnterpriseCustomerUserEdge, 'node'> & { node: ResolversTypes['PendingEnterpriseCustomerUser'] }>;
   ProgressStatus: ProgressStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordLearnerProgressInput: RecordLearnerProgressInput;
+  RecordLearnerProgressPayload: ResolverTypeWrapper<Omit<RecordLearnerProgressPayload, 'row'> & { row: ResolversTypes['LearnerProgressReport'] }>;
   RegisterLmsUserInput: RegisterLmsUserInput;
   RegisterLmsUserPayload: ResolverTypeWrapper<Omit<RegisterLmsUserPayload, 'enrollments' | 'learners'> & { enrollments: Array<ResolversTypes['EnterpriseCourseEnrollment']>, learners: Array<ResolversTypes['EnterpriseCustomerUser']> }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   SetDataSharingConsentInput: SetDataSharingConsentInput;
+  SetSavedForLaterInput: SetSavedForLaterInput;
+  SetSavedForLaterPayload: ResolverTypeWrapper<Omit<SetSavedForLaterPayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
   UnenrollInput: UnenrollInput;
   UnenrollPayload: ResolverTypeWrapper<Omit<UnenrollPayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
   UnlinkLearnersInput: UnlinkLearnersInput;
@@ -994,10 +1041,14 @@ export type ResolversParentTypes = ResolversObject<{
   PendingEnterpriseCustomerUserConnection: Connection;
   PendingEnterpriseCustomerUserEdge: Omit<PendingEnterpriseCustomerUserEdge, 'node'> & { node: ResolversParentTypes['PendingEnterpriseCustomerUser'] };
   Query: Record<PropertyKey, never>;
+  RecordLearnerProgressInput: RecordLearnerProgressInput;
+  RecordLearnerProgressPayload: Omit<RecordLearnerProgressPayload, 'row'> & { row: ResolversParentTypes['LearnerProgressReport'] };
   RegisterLmsUserInput: RegisterLmsUserInput;
   RegisterLmsUserPayload: Omit<RegisterLmsUserPayload, 'enrollments' | 'learners'> & { enrollments: Array<ResolversParentTypes['EnterpriseCourseEnrollment']>, learners: Array<ResolversParentTypes['EnterpriseCustomerUser']> };
   SafeInt: Scalars['SafeInt']['output'];
   SetDataSharingConsentInput: SetDataSharingConsentInput;
+  SetSavedForLaterInput: SetSavedForLaterInput;
+  SetSavedForLaterPayload: Omit<SetSavedForLaterPayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
   UnenrollInput: UnenrollInput;
   UnenrollPayload: Omit<UnenrollPayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
   UnlinkLearnersInput: UnlinkLearnersInput;
@@ -1298,8 +1349,10 @@ export type MutationResolvers<ContextType = CustomersContext, ParentType extends
   enrollLearners?: Resolver<ResolversTypes['EnrollLearnersPayload'], ParentType, ContextType, RequireFields<MutationEnrollLearnersArgs, 'input'>>;
   linkLearners?: Resolver<ResolversTypes['LinkLearnersPayload'], ParentType, ContextType, RequireFields<MutationLinkLearnersArgs, 'input'>>;
   linkWithInviteKey?: Resolver<ResolversTypes['LinkWithInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationLinkWithInviteKeyArgs, 'input'>>;
+  recordLearnerProgress?: Resolver<ResolversTypes['RecordLearnerProgressPayload'], ParentType, ContextType, RequireFields<MutationRecordLearnerProgressArgs, 'input'>>;
   registerLmsUser?: Resolver<ResolversTypes['RegisterLmsUserPayload'], ParentType, ContextType, RequireFields<MutationRegisterLmsUserArgs, 'input'>>;
   setDataSharingConsent?: Resolver<ResolversTypes['DataSharingConsent'], ParentType, ContextType, RequireFields<MutationSetDataSharingConsentArgs, 'input'>>;
+  setSavedForLater?: Resolver<ResolversTypes['SetSavedForLaterPayload'], ParentType, ContextType, RequireFields<MutationSetSavedForLaterArgs, 'input'>>;
   unenroll?: Resolver<ResolversTypes['UnenrollPayload'], ParentType, ContextType, RequireFields<MutationUnenrollArgs, 'input'>>;
   unlinkLearners?: Resolver<ResolversTypes['UnlinkLearnersPayload'], ParentType, ContextType, RequireFields<MutationUnlinkLearnersArgs, 'input'>>;
 }>;
@@ -1338,6 +1391,10 @@ export type QueryResolvers<ContextType = CustomersContext, ParentType extends Re
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
+export type RecordLearnerProgressPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RecordLearnerProgressPayload'] = ResolversParentTypes['RecordLearnerProgressPayload']> = ResolversObject<{
+  row?: Resolver<ResolversTypes['LearnerProgressReport'], ParentType, ContextType>;
+}>;
+
 export type RegisterLmsUserPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RegisterLmsUserPayload'] = ResolversParentTypes['RegisterLmsUserPayload']> = ResolversObject<{
   enrollments?: Resolver<Array<ResolversTypes['EnterpriseCourseEnrollment']>, ParentType, ContextType>;
   learners?: Resolver<Array<ResolversTypes['EnterpriseCustomerUser']>, ParentType, ContextType>;
@@ -1347,6 +1404,10 @@ export type RegisterLmsUserPayloadResolvers<ContextType = CustomersContext, Pare
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
   name: 'SafeInt';
 }
+
+export type SetSavedForLaterPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['SetSavedForLaterPayload'] = ResolversParentTypes['SetSavedForLaterPayload']> = ResolversObject<{
+  enrollment?: Resolver<ResolversTypes['EnterpriseCourseEnrollment'], ParentType, ContextType>;
+}>;
 
 export type UnenrollPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['UnenrollPayload'] = ResolversParentTypes['UnenrollPayload']> = ResolversObject<{
   enrollment?: Resolver<ResolversTypes['EnterpriseCourseEnrollment'], ParentType, ContextType>;
@@ -1404,8 +1465,10 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   PendingEnterpriseCustomerUserConnection?: PendingEnterpriseCustomerUserConnectionResolvers<ContextType>;
   PendingEnterpriseCustomerUserEdge?: PendingEnterpriseCustomerUserEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordLearnerProgressPayload?: RecordLearnerProgressPayloadResolvers<ContextType>;
   RegisterLmsUserPayload?: RegisterLmsUserPayloadResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  SetSavedForLaterPayload?: SetSavedForLaterPayloadResolvers<ContextType>;
   UnenrollPayload?: UnenrollPayloadResolvers<ContextType>;
   UnlinkLearnersPayload?: UnlinkLearnersPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
