@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { fromJson } from '../../lib/db/codec.js';
 import { DEMO } from '../../lib/demo-ids.js';
 import { newUnassignedLicense } from '../../subgraphs/subscriptions/licenses.js';
 import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store.js';
@@ -115,14 +116,10 @@ export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
     aggregateKey: string;
     payload: string | Record<string, unknown>;
   }[];
-  // mysql2 hands MariaDB JSON back parsed, and Kysely's CamelCasePlugin then camel-cases its keys:
-  // undo that so assertions read the payload as it was written (snake_case, like openedx-events).
-  const snake = (payload: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(payload).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
   return rows.map((r) => ({
     eventType: r.eventType,
     aggregateKey: r.aggregateKey,
-    payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : snake(r.payload),
+    payload: fromJson(r.payload) as Record<string, unknown>,
   }));
 }
 
