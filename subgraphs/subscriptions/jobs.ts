@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
+import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { settings } from '../../lib/config.js';
@@ -99,9 +100,6 @@ export function canViewJob(viewer: Viewer, job: BulkEnrollmentJobRow): boolean {
  */
 export function startBulkEnrollmentRunner(db: DB, pollMs = settings.subscriptionsJobPollMs()): () => Promise<void> {
   let stopped = false;
-  let draining: Promise<void> | null = null;
-  let again = false;
-
   const drain = async () => {
     while (!stopped) {
       const now = new Date();
@@ -110,32 +108,10 @@ export function startBulkEnrollmentRunner(db: DB, pollMs = settings.subscription
       await processJob(db, job);
     }
   };
-  const kick = () => {
-    if (stopped) return;
-    if (draining) {
-      again = true;
-      return;
-    }
-    draining = drain()
-      .catch((error: unknown) => console.error('[subscriptions] bulk enrollment runner:', (error as Error).message))
-      .finally(() => {
-        draining = null;
-        if (again) {
-          again = false;
-          kick();
-        }
-      });
-  };
-
-  jobQueued.on('queued', kick);
-  const timer = setInterval(kick, pollMs);
-  timer.unref();
-  kick();
+  const stop = startPoller({ name: 'subscriptions bulk enrollment runner', work: drain, pollMs, wake: { emitter: jobQueued, event: 'queued' } });
   return async () => {
     stopped = true;
-    clearInterval(timer);
-    jobQueued.off('queued', kick);
-    await draining;
+    await stop();
   };
 }
 

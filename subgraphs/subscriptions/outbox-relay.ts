@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
+import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
 import { DomainError } from '../../lib/errors.js';
@@ -69,34 +70,5 @@ export async function relayLearnerLinks(db: DB): Promise<number> {
 
 /** Runs relayLearnerLinks on a poll and whenever this process writes events; returns a stopper. */
 export function startOutboxRelay(db: DB, pollMs = settings.subscriptionsJobPollMs()): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-  const kick = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = relayLearnerLinks(db)
-      .then(() => undefined)
-      .catch((error: unknown) => console.error('[subscriptions] outbox relay:', (error as Error).message))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          kick();
-        }
-      });
-  };
-  eventsWritten.on('written', kick);
-  const timer = setInterval(kick, pollMs);
-  timer.unref();
-  kick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    eventsWritten.off('written', kick);
-    await running;
-  };
+  return startPoller({ name: 'subscriptions outbox relay', work: () => relayLearnerLinks(db), pollMs, wake: { emitter: eventsWritten, event: 'written' } });
 }
