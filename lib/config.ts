@@ -73,8 +73,6 @@ export const settings = {
   subgraphConnections: () => intFromEnv('SUBGRAPH_CONNECTIONS', 32),
   /** Memory for cached query plans; our operations fit in a few MiB. */
   queryPlanCacheMib: () => intFromEnv('QUERY_PLAN_CACHE_MIB', 30),
-  /** Default max-age (seconds) of cached responses when REDIS_URL is set. */
-  responseCacheTtl: () => intFromEnv('RESPONSE_CACHE_TTL', 300),
   logLevel: () => process.env.LOG_LEVEL || 'info',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
