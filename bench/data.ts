@@ -37,6 +37,7 @@ import type {
 } from '../subgraphs/learner-credit/tables.js';
 import type { LicenseStatus, LicenseTable, SubscriptionPlanTable } from '../subgraphs/subscriptions/tables.js';
 import { BENCH, benchUuid, coursePriceCents, customerSlug, ENROLLMENT_BASE, KIND, LEARNER_LINK_BASE, learnerEmail, LMS_USER_BASE } from './ids.js';
+import { initialDeposit } from '../subgraphs/learner-credit/ledger.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -701,23 +702,9 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       created,
       modified: created,
     });
-    await transactions.add({
-      uuid: benchUuid(KIND.transaction, 0x800000000 + p),
-      ledgerUuid,
-      idempotencyKey: `ledger-for-subsidy-${subsidyUuid}-${startingBalance}-initial-deposit`,
-      quantity: startingBalance,
-      state: 'COMMITTED',
-      lmsUserId: null,
-      lmsUserEmail: null,
-      contentKey: null,
-      parentContentKey: null,
-      contentTitle: null,
-      fulfillmentIdentifier: null,
-      subsidyAccessPolicyUuid: null,
-      isDeposit: true,
-      created,
-      modified: created,
-    });
+    await transactions.add(
+      initialDeposit({ uuid: benchUuid(KIND.transaction, 0x800000000 + p), ledgerUuid, subsidyUuid, balanceCents: startingBalance, at: created }),
+    );
     const round = Math.floor(p / N.customers);
     await policies.add({
       uuid: benchUuid(KIND.policy, p),

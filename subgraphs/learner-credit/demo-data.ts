@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
+import { initialDeposit } from './ledger.js';
 import type {
   ActionErrorReason,
   ActionType,
@@ -164,23 +165,13 @@ const CONFIGURATIONS: AssignmentConfigurationTable[] = [
 ];
 
 function deposit(subsidy: SubsidyTable): LedgerTransactionTable {
-  return {
+  return initialDeposit({
     uuid: `7a0000de-${subsidy.ledgerUuid.slice(9)}`,
     ledgerUuid: subsidy.ledgerUuid,
-    idempotencyKey: `ledger-for-subsidy-${subsidy.uuid}-${subsidy.startingBalanceCents}-initial-deposit`,
-    quantity: subsidy.startingBalanceCents,
-    state: 'COMMITTED',
-    lmsUserId: null,
-    lmsUserEmail: null,
-    contentKey: null,
-    parentContentKey: null,
-    contentTitle: null,
-    fulfillmentIdentifier: null,
-    subsidyAccessPolicyUuid: null,
-    isDeposit: true,
-    created: subsidy.created,
-    modified: subsidy.created,
-  };
+    subsidyUuid: subsidy.uuid,
+    balanceCents: subsidy.startingBalanceCents,
+    at: subsidy.created,
+  });
 }
 
 function spend(

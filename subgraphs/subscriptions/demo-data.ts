@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
+import { newUnassignedLicense } from './licenses.js';
 import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from './store.js';
 import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
 
@@ -78,19 +79,8 @@ function licenses(planUuid: string, holders: readonly HolderSpec[], unassigned: 
     };
   });
   const free = Array.from({ length: unassigned }, (_, i): LicenseTable => ({
+    ...newUnassignedLicense(planUuid, at),
     uuid: licenseUuid(planUuid, 0x1000 + i),
-    subscriptionPlanUuid: planUuid,
-    status: 'UNASSIGNED',
-    userEmail: null,
-    lmsUserId: null,
-    activationKey: null,
-    userSfid: null,
-    assignedDate: null,
-    activationDate: null,
-    revokedDate: null,
-    lastRemindDate: null,
-    created: at,
-    modified: at,
   }));
   return [...held, ...free];
 }

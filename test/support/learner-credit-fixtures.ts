@@ -8,6 +8,7 @@ import type {
   TransactionState,
 } from '../../subgraphs/learner-credit/tables.js';
 import type { TestStack } from './stack.js';
+import { initialDeposit } from '../../subgraphs/learner-credit/ledger.js';
 
 /**
  * Test fixtures for learner credit: a policy on its own subsidy and ledger (so tests never share
@@ -68,23 +69,7 @@ export async function createPolicy(db: Kysely<LearnerCreditDatabase>, options: P
     .execute();
   await db
     .insertInto('ledger_transaction')
-    .values({
-      uuid: randomUUID(),
-      ledgerUuid,
-      idempotencyKey: `ledger-for-subsidy-${subsidyUuid}-${options.balanceCents}-initial-deposit`,
-      quantity: options.balanceCents,
-      state: 'COMMITTED',
-      lmsUserId: null,
-      lmsUserEmail: null,
-      contentKey: null,
-      parentContentKey: null,
-      contentTitle: null,
-      fulfillmentIdentifier: null,
-      subsidyAccessPolicyUuid: null,
-      isDeposit: true,
-      created: now,
-      modified: now,
-    })
+    .values(initialDeposit({ uuid: randomUUID(), ledgerUuid, subsidyUuid, balanceCents: options.balanceCents, at: now }))
     .execute();
   const policy: SubsidyAccessPolicyTable = {
     uuid: policyUuid,
