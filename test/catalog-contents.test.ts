@@ -145,6 +145,33 @@ describeEachDialect('catalog contents', (stack) => {
     assert.ok(soonData.nodes.every((n) => /data science/i.test(n.title ?? '') && n.availability === 'STARTING_SOON'));
   });
 
+  it('counts the contents of every catalog of a page in one statement, each equal to its full listing', async () => {
+    const query = /* GraphQL */ `
+      query ($search: String) {
+        enterpriseCatalogs(first: 50) {
+          nodes { uuid contents(first: 0, search: $search) { totalCount } }
+        }
+      }
+    `;
+    for (const search of [null, 'data']) {
+      let catalogs: { uuid: string; contents: { totalCount: number } }[] = [];
+      const statements = await stack().countStatements('catalog', async () => {
+        const result = await stack().graphql<{ enterpriseCatalogs: { nodes: typeof catalogs } }>(query, { search });
+        assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+        catalogs = result.data!.enterpriseCatalogs.nodes;
+      });
+      assert.ok(catalogs.length >= 3, 'the demo data has several catalogs');
+      // The catalog page and ONE count for all of them (first: 0 reads no content page).
+      assert.equal(statements, 2);
+      for (const catalog of catalogs) {
+        const listed = await contents({ first: 500, search }, catalog.uuid);
+        assert.equal(listed.nodes.length, listed.totalCount);
+        assert.equal(catalog.contents.totalCount, listed.totalCount, `${catalog.uuid} search=${search}`);
+      }
+      assert.ok(catalogs.some((c) => c.contents.totalCount > 0));
+    }
+  });
+
   it('answers malformed uuids with BAD_USER_INPUT and unknown keys with null', async () => {
     for (const query of ['{ enterpriseCatalog(uuid: "nope") { uuid } }', '{ program(uuid: "fcfe93c3") { uuid } }', `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { program(uuid: "x") { uuid } } }`]) {
       assert.deepEqual(errorCodes(await stack().graphql(query)), ['BAD_USER_INPUT'], query);

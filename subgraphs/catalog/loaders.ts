@@ -6,6 +6,7 @@ import { isUuid } from '../../lib/validate.js';
 import {
   findAuthoringOrganizationsByProgramUuids,
   findCatalogsByUuids,
+  countCatalogContent,
   findContentModifiedByCatalogUuids,
   findCoursesByKeys,
   findCoursesByProgramUuids,
@@ -18,6 +19,7 @@ import {
   findRunsByKeys,
   findSubjectsByCourseKeys,
 } from './store.js';
+import type { ContentFilter } from './store.js';
 import type { CatalogDatabase, CustomerInfo } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
@@ -39,6 +41,35 @@ function membershipLoader(db: Kysely<CatalogDatabase>) {
       const members = await findMemberKeys(db, [...new Set(split.map(([c]) => c))], [...new Set(split.map(([, k]) => k))]);
       const found = new Set(members.map((m) => membershipKey(m.catalogUuid, m.contentKey)));
       return pairs.map((pair) => found.has(pair));
+    },
+    { maxBatchSize: MAX_BATCH_SIZE },
+  );
+}
+
+/** `catalog uuid` + the filter as JSON: one loader key per (catalog, filter) count. */
+export const contentCountKey = (catalogUuid: string, filter: ContentFilter) => `${catalogUuid.toLowerCase()}\n${JSON.stringify(filter)}`;
+
+/**
+ * `contents.totalCount` of many catalogs (an admin page lists a count per catalog): one grouped
+ * statement per distinct filter in a tick, instead of one count per catalog.
+ */
+function contentCountLoader(db: Kysely<CatalogDatabase>) {
+  return new DataLoader<string, number>(
+    async (keys) => {
+      const byFilter = new Map<string, string[]>();
+      for (const key of keys) {
+        const [catalogUuid, filter] = key.split('\n') as [string, string];
+        byFilter.set(filter, [...(byFilter.get(filter) ?? []), catalogUuid]);
+      }
+      const now = new Date();
+      const counts = new Map<string, number>();
+      await Promise.all(
+        [...byFilter].map(async ([filter, catalogUuids]) => {
+          const found = await countCatalogContent(db, catalogUuids, JSON.parse(filter) as ContentFilter, now);
+          for (const [catalogUuid, n] of found) counts.set(`${catalogUuid.toLowerCase()}\n${filter}`, n);
+        }),
+      );
+      return keys.map((key) => counts.get(key) ?? 0);
     },
     { maxBatchSize: MAX_BATCH_SIZE },
   );
@@ -80,6 +111,7 @@ export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
     coursesOfProgram: groupLoader((uuids: readonly string[]) => findCoursesByProgramUuids(db, uuids), (r) => r.ownerKey),
     authorsOfProgram: groupLoader((uuids: readonly string[]) => findAuthoringOrganizationsByProgramUuids(db, uuids), (r) => r.ownerKey),
     membership: membershipLoader(db),
+    contentCount: contentCountLoader(db),
     customer: customerLoader(authorization),
   };
 }
