@@ -3,6 +3,7 @@ import * as m0001 from './0001-enterprise-customer.js';
 import * as m0002 from './0002-learners-enrollments.js';
 import * as m0003 from './0003-consent-list.js';
 import * as m0004 from './0004-progress-by-learner-link.js';
+import * as m0005 from './0005-unlinked-learners.js';
 
 /** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -10,4 +11,5 @@ export const migrations: MigrationSet = {
   '0002-learners-enrollments': m0002,
   '0003-consent-list': m0003,
   '0004-progress-by-learner-link': m0004,
+  '0005-unlinked-learners': m0005,
 };
