@@ -88,6 +88,25 @@ describeEachDialect('learner credit: canRedeem reason codes, in DOMAIN order', (
     assert.deepEqual(result.data!.subsidyAccessPolicy.canRedeem, { canRedeem: true, reasons: [], contentPriceCents: PRICE });
   });
 
+  it('answers several contents in one request with the statements of one (policy, ledger and learner reads shared)', async () => {
+    const policy = await sealPolicy(stack());
+    const aliased = (keys: readonly string[]) =>
+      `query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { ${keys.map((k, i) => `c${i}: canRedeem(lmsUserId: 4, contentKey: "${k}") { canRedeem contentPriceCents }`).join(' ')} } }`;
+    const ask = async (keys: readonly string[]) => {
+      let answers: { canRedeem: boolean; contentPriceCents: number | null }[] = [];
+      const statements = await stack().countStatements('learner-credit', async () => {
+        const result = await stack().graphql<{ subsidyAccessPolicy: Record<string, { canRedeem: boolean; contentPriceCents: number | null }> }>(aliased(keys), { p: policy.policyUuid });
+        assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+        answers = Object.values(result.data!.subsidyAccessPolicy);
+      });
+      return { statements, answers };
+    };
+    const one = await ask(SEAL_COURSES.slice(0, 1));
+    const four = await ask(SEAL_COURSES);
+    assert.deepEqual(four.answers, SEAL_COURSES.map(() => ({ canRedeem: true, contentPriceCents: PRICE })));
+    assert.equal(four.statements, one.statements);
+  });
+
   it('POLICY_EXPIRED for an inactive or retired policy, before anything else', async () => {
     const inactive = await sealPolicy(stack(), { active: false, subsidyActive: false });
     assert.equal(await reason(stack(), inactive.policyUuid, 99, 'nobody+nothing'), 'POLICY_EXPIRED');

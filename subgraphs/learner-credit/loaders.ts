@@ -8,6 +8,7 @@ import {
   findConfigurationsByPolicyUuids,
   findConfigurationsByUuids,
   findGroupAssociationsByPolicyUuids,
+  findLearnerTransactions,
   findLedgersByUuids,
   findPoliciesByUuids,
   findReversalsByTransactionUuids,
@@ -19,6 +20,7 @@ import {
   sumRedeemedByPolicies,
   sumSpendLimitsBySubsidies,
 } from './store.js';
+import type { LearnerTransaction } from './store.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
@@ -57,6 +59,18 @@ export function createLoaders(db: Kysely<LearnerCreditDatabase>, authorization =
       (await sumAllocatedByConfigurations(db, uuids)).map((r) => ({ key: r.configurationUuid, total: r.total })),
     ),
     spendLimitsBySubsidy: sumLoader(async (uuids) => (await sumSpendLimitsBySubsidies(db, uuids)).map((r) => ({ key: r.subsidyUuid, total: r.total }))),
+    /**
+     * A learner's transactions in a ledger, by `ledger uuid` + newline + LMS user id: the
+     * redeemability checks of several contents (aliased canRedeem fields) share one read.
+     */
+    learnerTransactions: new DataLoader<string, LearnerTransaction[]>((keys) =>
+      Promise.all(
+        keys.map((key) => {
+          const [ledgerUuid, lmsUserId] = key.split('\n') as [string, string];
+          return findLearnerTransactions(db, ledgerUuid, Number(lmsUserId));
+        }),
+      ),
+    ),
     remote: createRemoteLoaders(authorization),
   };
 }

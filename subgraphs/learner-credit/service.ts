@@ -188,6 +188,17 @@ async function localFacts(db: DB, policy: SubsidyAccessPolicyRow, lmsUserId: num
   };
 }
 
+/** localFacts through the request's loaders: the canRedeem checks of several contents share each read. */
+async function loadedLocalFacts(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
+  const [balance, redeemedTotal, learnerTransactions, configuration] = await Promise.all([
+    subsidy ? ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid) : 0,
+    ctx.loaders.redeemedByPolicy.load(policy.uuid),
+    subsidy ? ctx.loaders.learnerTransactions.load(`${subsidy.ledgerUuid}\n${lmsUserId}`) : [],
+    policy.policyType === ASSIGNED_POLICY ? ctx.loaders.configurationByPolicy.load(policy.uuid) : null,
+  ]);
+  return { balance, redeemedTotal, learnerTransactions, configuration };
+}
+
 /** SubsidyAccessPolicy.canRedeem: the same checks redeem runs, without the lock. */
 export async function canRedeem(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserIdInput: number, contentKeyInput: string): Promise<RedeemabilityResult> {
   const lmsUserId = lmsUserIdArg(lmsUserIdInput);
@@ -196,7 +207,7 @@ export async function canRedeem(ctx: LearnerCreditContext, policy: SubsidyAccess
   const now = new Date();
   if (!isRedemptionEnabled(policy)) return toResult('POLICY_EXPIRED', null);
   const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
-  const [{ catalog, learner }, local] = await Promise.all([remoteFacts(ctx, policy, lmsUserId, contentKey), localFacts(ctx.db, policy, lmsUserId, subsidy)]);
+  const [{ catalog, learner }, local] = await Promise.all([remoteFacts(ctx, policy, lmsUserId, contentKey), loadedLocalFacts(ctx, policy, lmsUserId, subsidy)]);
   const assignment = await learnerAssignment(ctx.db, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
   const result = evaluateRedeemability({ policy, subsidy, now, contentKey, learnerLinked: learner !== null, catalog, assignment, ...local });
   return toResult(result.reason, result.priceCents);
