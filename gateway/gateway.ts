@@ -84,7 +84,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     plugins: [
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       ...landingPagePlugins(),
-      ...(redis ? [redis.responseCachePlugin] : []),
+      ...(redis ? [redis.responseCachePlugin, ...redis.plugins] : []),
     ],
   });
   await server.start();

@@ -11,28 +11,55 @@ export interface RedisCaches {
   apq: KeyValueCache<string>;
   /** Whole-response cache honouring the subgraphs' @cacheControl hints. */
   responseCachePlugin: ApolloServerPlugin<{ authorization: string }>;
+  /** Marks a caller's cached PRIVATE responses stale when it runs a mutation. */
+  plugins: ApolloServerPlugin<{ authorization: string }>[];
   close(): Promise<void>;
 }
 
-/**
- * Redis-backed caches for the gateway (REDIS_URL). PUBLIC responses (global content metadata)
- * are shared by every authenticated caller; PRIVATE ones are keyed by the caller's token, so a
- * learner never receives a response computed for someone else.
- */
 // keyv ships separate ESM and CommonJS typings of the same class; the adapter names the CJS one.
 type AdapterStore = ConstructorParameters<typeof KeyvAdapter>[0];
 
+type Context = { authorization: string };
+
+const tokenHash = (authorization: string) => createHash('sha256').update(authorization).digest('hex');
+
+/**
+ * Redis-backed caches for the gateway (REDIS_URL).
+ * - PUBLIC responses (global content metadata) are shared by every authenticated caller.
+ * - PRIVATE ones are keyed by the caller's token plus the token's write generation, so a learner
+ *   never receives a response computed for someone else, and a caller's own mutation makes every
+ *   response cached for it stale at once (read-your-writes). Other callers see a change after
+ *   their cached copy expires (at most CACHE_PRIVATE_MAX_AGE seconds for tenant data).
+ */
 export function createRedisCaches(redisUrl: string): RedisCaches {
   const store = new KeyvRedis(redisUrl);
   const apqStore = new Keyv<string>({ store, namespace: 'eg-apq' });
   const responseStore = new Keyv<string>({ store, namespace: 'eg-response' });
+  const generations = new Keyv<string>({ store, namespace: 'eg-generation' });
+  /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
+  const GENERATION_TTL_MS = 86_400_000;
+  const bumpOnMutation: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, contextValue }) {
+          if (operation?.operation === 'mutation' && contextValue.authorization) {
+            await generations.set(tokenHash(contextValue.authorization), `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`, GENERATION_TTL_MS);
+          }
+        },
+      };
+    },
+  };
   return {
     apq: new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
-    responseCachePlugin: responseCachePlugin<{ authorization: string }>({
+    responseCachePlugin: responseCachePlugin<Context>({
       cache: new KeyvAdapter(responseStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
-      sessionId: async ({ contextValue }) =>
-        contextValue.authorization ? createHash('sha256').update(contextValue.authorization).digest('hex') : null,
+      sessionId: async ({ contextValue }) => {
+        if (!contextValue.authorization) return null;
+        const hash = tokenHash(contextValue.authorization);
+        return `${hash}:${(await generations.get(hash)) ?? '0'}`;
+      },
     }),
+    plugins: [bumpOnMutation],
     async close() {
       await store.disconnect();
     },

@@ -73,6 +73,8 @@ export const settings = {
   subgraphConnections: () => intFromEnv('SUBGRAPH_CONNECTIONS', 32),
   /** Memory for cached query plans; our operations fit in a few MiB. */
   queryPlanCacheMib: () => intFromEnv('QUERY_PLAN_CACHE_MIB', 30),
+  /** Seconds a caller's own tenant-data responses (customers, learner credit, subscriptions) may be cached. */
+  privateCacheMaxAge: () => intFromEnv('CACHE_PRIVATE_MAX_AGE', 10),
   logLevel: () => process.env.LOG_LEVEL || 'info',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),

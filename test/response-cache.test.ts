@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { describeEachDialect } from './support/stack.js';
+import { describeEachDialect, token } from './support/stack.js';
 
 // This suite's gateway caches through Redis (each test file runs in its own process).
 process.env.REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -35,12 +35,46 @@ describeEachDialect('the Redis response cache', (stack) => {
     assert.deepEqual(foreign.errors?.map((e) => e.extensions?.code), ['FORBIDDEN']);
   });
 
-  it('does not cache responses without cache hints (a customer profile)', async () => {
+  it('caches tenant data per caller: a repeat costs no statement, another caller computes its own', async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`;
-    await stack().graphql(query, { uuid: DEMO.customers.sealTeamTen });
-    const repeat = await stack().countStatements('customers', async () => {
-      await stack().graphql(query, { uuid: DEMO.customers.sealTeamTen });
+    const variables = { uuid: DEMO.customers.sealTeamTen };
+    const first = await stack().countStatements('customers', async () => {
+      assert.equal((await stack().graphql(query, variables, { token: stack().tokens.sealAdmin })).errors, undefined);
     });
-    assert.ok(repeat > 0, 'an unhinted response is computed again');
+    assert.ok(first > 0, 'the first request reaches the customers subgraph');
+    const repeat = await stack().countStatements('customers', async () => {
+      const again = await stack().graphql<Record<string, { name: string }>>(query, variables, { token: stack().tokens.sealAdmin });
+      assert.equal(Object.values(again.data!)[0]!.name, 'Seal Team Ten');
+    });
+    assert.equal(repeat, 0, 'the same caller\'s repeat is answered from the cache');
+    const otherAdmin = await token({ roles: [`enterprise_admin:${DEMO.customers.sealTeamTen}`], userId: 9_001, email: 'other-admin@seal.example.com' });
+    const other = await stack().countStatements('customers', async () => {
+      assert.equal((await stack().graphql(query, variables, { token: otherAdmin })).errors, undefined);
+    });
+    assert.ok(other > 0, 'another caller never reads the first caller\'s PRIVATE entry');
+  });
+
+  it('makes a caller\'s cached responses stale as soon as it runs a mutation (read-your-writes)', async () => {
+    const query = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { pendingLearners(first: 1) { totalCount } } }`;
+    const variables = { uuid: DEMO.customers.sealTeamTen };
+    const pending = async () => {
+      const result = await stack().graphql<Record<string, { pendingLearners: { totalCount: number } }>>(query, variables, { token: stack().tokens.sealAdmin });
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      return Object.values(result.data!)[0]!.pendingLearners.totalCount;
+    };
+    const before = await pending();
+    assert.equal(await stack().countStatements('customers', pending), 0, 'cached before the mutation');
+    const link = await stack().graphql(
+      'mutation ($input: LinkLearnersInput!) { linkLearners(input: $input) { pending { userEmail } } }',
+      { input: { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, emails: [`cache-${randomBytes(4).toString('hex')}@example.com`] } },
+      { token: stack().tokens.sealAdmin },
+    );
+    assert.equal(link.errors, undefined, JSON.stringify(link.errors));
+    let after = 0;
+    const statements = await stack().countStatements('customers', async () => {
+      after = await pending();
+    });
+    assert.ok(statements > 0, 'the repeat after the mutation reaches the database');
+    assert.equal(after, before + 1);
   });
 });

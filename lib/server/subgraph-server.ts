@@ -3,10 +3,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { sql, type Kysely } from 'kysely';
 import { authenticate } from '../auth/token.js';
-import { exposeErrorDetails, nodeEnv } from '../config.js';
+import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
 import { StatementCounter, type AnyKysely } from '../db/database.js';
 import { formatError } from '../errors.js';
 import { scalarResolvers } from '../scalars.js';
@@ -54,6 +55,29 @@ function variableErrorsAsOk<Context extends object>(): ApolloServerPlugin<Contex
   };
 }
 
+/**
+ * Cache policy of a subgraph's responses, sent to the gateway as a Cache-Control header (the
+ * gateway's Redis response cache honours it). `hinted`: Apollo's defaults, only @cacheControl
+ * hints make a response cacheable. `private`: a query response without hints is cacheable for
+ * CACHE_PRIVATE_MAX_AGE seconds and always PRIVATE (tenant data is never shared between callers);
+ * mutations are never cacheable.
+ */
+function cachePlugins<Context extends object>(policy: 'hinted' | 'private'): ApolloServerPlugin<Context>[] {
+  if (policy === 'hinted') return [];
+  return [
+    ApolloServerPluginCacheControl({ defaultMaxAge: settings.privateCacheMaxAge() }),
+    {
+      async requestDidStart() {
+        return {
+          async executionDidStart({ operation, overallCachePolicy }) {
+            overallCachePolicy.restrict({ scope: 'PRIVATE', ...(operation.operation === 'query' ? {} : { maxAge: 0 }) });
+          },
+        };
+      },
+    },
+  ];
+}
+
 export async function createSubgraphApp<DB, Loaders>(
   definition: SubgraphDefinition<DB, Loaders>,
   root: AnyKysely,
@@ -71,7 +95,13 @@ export async function createSubgraphApp<DB, Loaders>(
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), variableErrorsAsOk(), ...landingPagePlugins(), ...extraPlugins],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      variableErrorsAsOk(),
+      ...cachePlugins<RequestContext<DB, Loaders>>(definition.cachePolicy),
+      ...landingPagePlugins(),
+      ...extraPlugins,
+    ],
   });
   await server.start();
   const stopBackground = definition.startBackgroundWork?.(db);

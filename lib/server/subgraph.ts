@@ -21,6 +21,12 @@ export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
   seedDemoData(db: Kysely<DB>): Promise<void>;
   /** True when the subgraph's tables hold no data yet (`npm start` seeds then). */
   isEmpty(db: Kysely<DB>): Promise<boolean>;
+  /**
+   * How responses without a @cacheControl hint may be cached. `hinted` (the catalog): only what
+   * the schema's hints allow. `private` (tenant data): every query response is cacheable for
+   * CACHE_PRIVATE_MAX_AGE seconds, PRIVATE to the caller, never PUBLIC.
+   */
+  cachePolicy: 'hinted' | 'private';
   /** Background work started with the server (job runners, outbox relays); returns a stopper. */
   startBackgroundWork?(db: Kysely<DB>): () => Promise<void>;
 }

@@ -13,6 +13,7 @@ export const catalogSubgraph: SubgraphDefinition<CatalogDatabase, CatalogLoaders
   typeDefs: loadTypeDefs('catalog'),
   resolvers,
   migrations,
+  cachePolicy: 'hinted',
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<CatalogDatabase>) => (await countCatalogs(db)) === 0,

@@ -13,6 +13,7 @@ export const customersSubgraph: SubgraphDefinition<CustomersDatabase, CustomersL
   typeDefs: loadTypeDefs('customers'),
   resolvers,
   migrations,
+  cachePolicy: 'private',
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<CustomersDatabase>) => (await countCustomers(db)) === 0,

@@ -13,6 +13,7 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   typeDefs: loadTypeDefs('learner-credit'),
   resolvers,
   migrations,
+  cachePolicy: 'private',
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,

@@ -15,6 +15,7 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
   typeDefs: loadTypeDefs('subscriptions'),
   resolvers,
   migrations,
+  cachePolicy: 'private',
   createLoaders: (db) => createLoaders(db),
   seedDemoData,
   isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
