@@ -30,17 +30,28 @@ const { values: args } = parseArgs({
     connections: { type: 'string' },
     duration: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
+    'no-cache': { type: 'boolean', default: false },
     database: { type: 'string' },
     only: { type: 'string' },
   },
 });
 
 const quick = args.quick ?? false;
-const connectionLevels = (args.connections ?? (quick ? '1,10,50' : '1,10,50')).split(',').map(Number);
-const durationS = Number(args.duration ?? (quick ? 3 : 10));
+const connectionLevels = (args.connections ?? (quick ? '1,50' : '1,10,50')).split(',').map(Number);
+const durationS = Number(args.duration ?? (quick ? 2 : 10));
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databaseUrl = args.database ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4100);
-const ports = { gateway: BASE_PORT, customers: BASE_PORT + 1, catalog: BASE_PORT + 2, 'learner-credit': BASE_PORT + 3, subscriptions: BASE_PORT + 4, hive: BASE_PORT + 10, hiveRust: BASE_PORT + 11 };
+const ports = {
+  gateway: BASE_PORT,
+  customers: BASE_PORT + 1,
+  catalog: BASE_PORT + 2,
+  'learner-credit': BASE_PORT + 3,
+  subscriptions: BASE_PORT + 4,
+  cachedGateway: BASE_PORT + 5,
+  hive: BASE_PORT + 10,
+  hiveRust: BASE_PORT + 11,
+};
 const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
 
 async function questions(database: Database): Promise<number> {
@@ -82,7 +93,8 @@ async function main(): Promise<void> {
     CATALOG_URL: subgraphUrl('catalog'),
     LEARNER_CREDIT_URL: subgraphUrl('learner-credit'),
     SUBSCRIPTIONS_URL: subgraphUrl('subscriptions'),
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+    // `ours` runs uncached; `ours+redis` is a second gateway process with the Redis response cache.
+    REDIS_URL: '',
   };
   try {
     for (const name of SUBGRAPH_NAMES) {
@@ -93,6 +105,16 @@ async function main(): Promise<void> {
     children.push(await startProcess('gateway', cmd, argv, env, `http://127.0.0.1:${ports.gateway}/health`));
 
     const targets: { name: string; url: string }[] = [{ name: 'ours', url: `http://127.0.0.1:${ports.gateway}/graphql` }];
+    if (!args['no-cache']) {
+      try {
+        children.push(
+          await startProcess('gateway+redis', cmd, argv, { ...env, PORT: String(ports.cachedGateway), REDIS_URL: redisUrl }, `http://127.0.0.1:${ports.cachedGateway}/health`),
+        );
+        targets.push({ name: 'ours+redis', url: `http://127.0.0.1:${ports.cachedGateway}/graphql` });
+      } catch (error) {
+        console.warn(`[bench] cached gateway unavailable (Redis at ${redisUrl}?): ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
     if (!args['no-peer']) {
       // The peer reads the same supergraph with the subgraph URLs of this run.
       const supergraph = fs
@@ -127,6 +149,8 @@ async function main(): Promise<void> {
       if (operation.directSubgraph) opTargets.push({ name: `direct:${operation.directSubgraph}`, url: subgraphUrl(operation.directSubgraph) });
       for (const target of opTargets) {
         if (operation.kind === 'write' && target.name !== 'ours') continue;
+        // Tokens are minted per run, so the cached gateway starts every operation cold (PRIVATE
+        // entries are keyed by token); its warm-up is the first request of each cache entry.
         await settle(stats, databaseName);
         await warmUp(target.url, operation);
         for (const connections of connectionLevels) {
@@ -138,7 +162,7 @@ async function main(): Promise<void> {
           const statementsPerRequest = result.requests ? (after - before - 2) / result.requests : Number.NaN;
           rows.push({ operation: operation.name, target: target.name, connections, result, statementsPerRequest });
           console.log(
-            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}  sql/req ${fmt(statementsPerRequest, 2)}`,
+            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}  sql/req ${fmt(statementsPerRequest, 2)}${result.cacheHits ? `  cache hits ${fmt((100 * result.cacheHits) / result.requests, 0)}%` : ''}`,
           );
         }
       }
@@ -184,8 +208,8 @@ function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; da
     '',
     `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')}, total ${fmt(meta.elapsedS, 0)}s`,
     '',
-    '| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | ours/peer req/s | gateway p50 / direct p50 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | cache hits | ours/peer req/s | gateway p50 / direct p50 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const peer = rows.find((r) => r.operation === row.operation && r.connections === row.connections && r.target === 'hive');
@@ -193,10 +217,44 @@ function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; da
     const ratio = row.target === 'ours' && peer ? fmt(row.result.rps / peer.result.rps, 2) : '';
     const overhead = row.target === 'ours' && direct ? fmt(row.result.p50 / direct.result.p50, 2) : '';
     lines.push(
-      `| ${row.operation} | ${row.target} | ${row.connections} | ${fmt(row.result.rps, 0)} | ${fmt(row.result.p50)} | ${fmt(row.result.p95)} | ${fmt(row.result.p99)} | ${row.result.errors} | ${fmt(row.statementsPerRequest, 2)} | ${ratio} | ${overhead} |`,
+      `| ${row.operation} | ${row.target} | ${row.connections} | ${fmt(row.result.rps, 0)} | ${fmt(row.result.p50)} | ${fmt(row.result.p95)} | ${fmt(row.result.p99)} | ${row.result.errors} | ${fmt(row.statementsPerRequest, 2)} | ${row.result.requests ? `${fmt((100 * row.result.cacheHits) / row.result.requests, 0)}%` : ''} | ${ratio} | ${overhead} |`,
     );
   }
+  lines.push('', '## Targets (issue 7)', '', ...targetLines(rows));
   return `${lines.join('\n')}\n`;
+}
+
+/** The issue's targets, each judged from this run's rows (n/a: the cell was not run). */
+function targetLines(rows: Row[]): string[] {
+  const cell = (operation: string, target: string, connections: number) => rows.find((r) => r.operation === operation && r.target === target && r.connections === connections);
+  const top = Math.max(...connectionLevels);
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
+  const lines: string[] = [];
+  for (const [operation, limit] of [['catalog page', 100], ['learner dashboard', 100], ['admin dashboard', 200]] as const) {
+    for (const target of ['ours', 'ours+redis']) {
+      const row = cell(operation, target, top);
+      const ok = row ? row.result.p99 < limit && row.result.errors === 0 : undefined;
+      lines.push(`- ${operation}, ${target}, c=${top}: p99 ${row ? fmt(row.result.p99) : 'n/a'} ms (target < ${limit}), errors ${row?.result.errors ?? 'n/a'}: ${verdict(ok)}`);
+    }
+  }
+  for (const operation of new Set(rows.filter((r) => r.target.startsWith('direct:')).map((r) => r.operation))) {
+    for (const connections of connectionLevels) {
+      const ours = cell(operation, 'ours', connections);
+      const direct = rows.find((r) => r.operation === operation && r.connections === connections && r.target.startsWith('direct:'));
+      if (ours && direct) lines.push(`- ${operation} gateway overhead, c=${connections}: p50 ${fmt(ours.result.p50)} vs direct ${fmt(direct.result.p50)} ms = ${fmt(ours.result.p50 / direct.result.p50, 2)}x (target <= 1.5x): ${verdict(ours.result.p50 <= 1.5 * direct.result.p50)}`);
+    }
+  }
+  for (const operation of new Set(rows.filter((r) => r.target === 'hive').map((r) => r.operation))) {
+    for (const connections of connectionLevels) {
+      const ours = cell(operation, 'ours', connections);
+      const peer = cell(operation, 'hive', connections);
+      const rust = cell(operation, 'hive+rust', connections);
+      if (!ours || !peer) continue;
+      const vsRust = rust ? `, vs hive+rust ${fmt(ours.result.rps / rust.result.rps, 2)}` : '';
+      lines.push(`- ${operation} throughput, c=${connections}: ours/hive ${fmt(ours.result.rps / peer.result.rps, 2)}${vsRust} (target >= 1, uncached vs uncached): ${verdict(ours.result.rps >= peer.result.rps)}`);
+    }
+  }
+  return lines;
 }
 
 await main();

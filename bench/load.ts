@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 
@@ -8,6 +9,8 @@ export interface LoadResult {
   p95: number;
   p99: number;
   errors: number;
+  /** Responses served from the gateway's response cache (they carry an `Age` header). */
+  cacheHits: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -30,6 +33,7 @@ export async function runLoad(options: {
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
+  let cacheHits = 0;
   // autocannon's own idReplacement assumes 27-character ids when it computes Content-Length, but
   // hyperid's are shorter, so bodies with several `[<id>]` hung until the timeout. Each request's
   // body is instead rebuilt here (autocannon then computes the length from the real body).
@@ -50,8 +54,9 @@ export async function runLoad(options: {
         ...(dynamic
           ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: options.body.replace(/\[<id>\]/g, `${runId}x${(sequence += 1)}`) }) }
           : {}),
-        onResponse: (status: number, body: string) => {
+        onResponse: (status: number, body: string, _context: object, headers?: IncomingHttpHeaders) => {
           if (status !== 200 || body.includes('"errors"')) errors += 1;
+          if (headers?.age !== undefined) cacheHits += 1;
         },
       },
     ],
@@ -70,5 +75,6 @@ export async function runLoad(options: {
     p99: percentile(latencies, 99),
     // Non-2xx responses are already counted by onResponse; add socket errors and timeouts.
     errors: errors + result.errors + result.timeouts,
+    cacheHits,
   };
 }
