@@ -26,6 +26,34 @@ describeEachDialect('the Redis response cache', (stack) => {
     assert.deepEqual(Object.values(second!.data!)[0], { key: DEMO.content.courseKey, title: 'Trench Run 10' });
   });
 
+  it('serves a repeated catalog page (contents with page info, runs, seats, programs, owners, URLs) from the cache', async () => {
+    const query = `query ($uuid: ID!) { ${alias()}: enterpriseCatalog(uuid: $uuid) {
+      uuid
+      contents(first: 20) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          __typename contentType title marketingUrl enrollmentUrl
+          ... on Course { key owners { key name } subjects { slug } programs { uuid title } courseRuns { key availability seats { type priceCents } } }
+          ... on CourseRun { key course { key } }
+          ... on Program { uuid authoringOrganizations { key } courses { key } }
+        }
+      }
+    } }`;
+    const variables = { uuid: DEMO.catalogs.sealTeamTenAll };
+    const page = async () => {
+      const result = await stack().graphql<Record<string, { contents: { totalCount: number; nodes: unknown[] } }>>(query, variables, { token: stack().tokens.sealLearner });
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      return Object.values(result.data!)[0]!.contents;
+    };
+    let first: Awaited<ReturnType<typeof page>> | undefined;
+    assert.ok((await stack().countStatements('catalog', async () => (first = await page()))) > 0);
+    let repeat: Awaited<ReturnType<typeof page>> | undefined;
+    assert.equal(await stack().countStatements('catalog', async () => (repeat = await page())), 0, 'the repeat is answered from the cache');
+    assert.equal(first!.nodes.length, 20);
+    assert.deepEqual(repeat, first);
+  });
+
   it('never serves one caller\'s PRIVATE catalog response to another caller', async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCatalog(uuid: $uuid) { uuid title } }`;
     const variables = { uuid: DEMO.catalogs.sealTeamTenAll };
