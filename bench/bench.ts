@@ -7,7 +7,7 @@
  * at each concurrency and prints one table: requests/s, p50/p95/p99, errors, SQL statements per
  * request (MySQL `Questions` delta / requests), the direct-to-subgraph baseline for
  * single-subgraph reads, and the ratio ours / peer. The full run also writes
- * bench/results/<date>.md. Figures are printed, never asserted.
+ * bench/results/<date>-<database>.md. Figures are printed, never asserted.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,6 +79,14 @@ async function main(): Promise<void> {
   await prepared.destroy();
   const stats = openDatabase(databaseUrl, { poolSize: 1 });
   const databaseName = new URL(databaseUrl).pathname.slice(1);
+  const server = await serverFacts(stats, databaseName);
+  console.log(`[bench] ${server.version}, InnoDB buffer pool ${server.bufferPoolMib} MiB, database ${server.databaseMib} MiB`);
+  if (server.bufferPoolMib < server.databaseMib) {
+    console.warn(
+      `[bench] the buffer pool is smaller than the database: reads go through the OS cache and the figures will be lower than on a sized server.\n` +
+        `        As on any production MySQL, size it first, e.g. mysql -uroot -e "set global innodb_buffer_pool_size = ${Math.ceil(server.databaseMib / 1024) + 1} * 1024 * 1024 * 1024"`,
+    );
+  }
 
   const children: ChildProcess[] = [];
   const env = {
@@ -167,10 +175,11 @@ async function main(): Promise<void> {
         }
       }
     }
-    const report = renderReport(rows, { quick, durationS, databaseUrl, elapsedS: (performance.now() - started) / 1000 });
+    const report = renderReport(rows, { quick, durationS, databaseUrl, server, elapsedS: (performance.now() - started) / 1000 });
     console.log(`\n${report}`);
     if (!quick) {
-      const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+      // One file per day and database, so the scale 1 and scale 10 runs of a day sit side by side.
+      const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${databaseName}.md`);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, report);
       console.log(`Wrote ${file}`);
@@ -202,11 +211,26 @@ async function warmUp(url: string, operation: BenchOperation): Promise<void> {
   await runLoad({ url, body: operation.body(), authorization: operation.authorization, connections: 4, durationS: 1 });
 }
 
-function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; databaseUrl: string; elapsedS: number }): string {
+interface ServerFacts {
+  version: string;
+  bufferPoolMib: number;
+  databaseMib: number;
+}
+
+/** What the figures depend on besides our code: the server and how much of the data fits its cache. */
+async function serverFacts(database: Database, name: string): Promise<ServerFacts> {
+  const { rows } = await sql<{ version: string; pool: number | string; size: number | string | null }>`
+    select version() as version, @@innodb_buffer_pool_size as pool,
+      (select sum(data_length + index_length) from information_schema.tables where table_schema = ${name}) as size`.execute(database.db);
+  const row = rows[0]!;
+  return { version: String(row.version), bufferPoolMib: Math.round(Number(row.pool) / 2 ** 20), databaseMib: Math.round(Number(row.size ?? 0) / 2 ** 20) };
+}
+
+function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; databaseUrl: string; server: ServerFacts; elapsedS: number }): string {
   const lines = [
     `# Benchmark ${new Date().toISOString()}`,
     '',
-    `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')}, total ${fmt(meta.elapsedS, 0)}s`,
+    `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')} (${meta.server.databaseMib} MiB) on ${meta.server.version} with a ${meta.server.bufferPoolMib} MiB InnoDB buffer pool, total ${fmt(meta.elapsedS, 0)}s`,
     '',
     '| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | cache hits | ours/peer req/s | gateway p50 / direct p50 |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
