@@ -54,6 +54,38 @@ describeEachDialect('the Redis response cache', (stack) => {
     assert.deepEqual(repeat, first);
   });
 
+  it('serves a repeated admin dashboard spanning all four subgraphs from the cache', async () => {
+    const query = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) {
+      uuid name slug
+      catalogs(first: 20) { totalCount nodes { uuid title contents(first: 1) { totalCount } } }
+      subsidyAccessPolicies(first: 20) { totalCount nodes { uuid displayName aggregates { amountRedeemedUsdCents spendAvailableUsdCents } subsidy { currentBalanceCents } } }
+      subscriptionPlans(first: 20) { totalCount nodes { uuid title licenseCounts { total activated assigned unassigned revoked } } }
+      learnerProgress(first: 25) { totalCount nodes { enterpriseEnrollmentId userEmail progressStatus } }
+    } }`;
+    const variables = { uuid: DEMO.customers.sealTeamTen };
+    const subgraphs = ['customers', 'catalog', 'learner-credit', 'subscriptions'] as const;
+    const statementsOf = async () => {
+      const counts: number[] = [];
+      let data: unknown;
+      const run = async (i: number): Promise<void> => {
+        if (i === subgraphs.length) {
+          const result = await stack().graphql(query, variables, { token: stack().tokens.sealAdmin });
+          assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+          data = result.data;
+          return;
+        }
+        counts[i] = await stack().countStatements(subgraphs[i]!, () => run(i + 1));
+      };
+      await run(0);
+      return { counts, data };
+    };
+    const first = await statementsOf();
+    assert.ok(first.counts.every((n) => n > 0), `every subgraph computes the first request: ${first.counts}`);
+    const repeat = await statementsOf();
+    assert.deepEqual(repeat.counts, [0, 0, 0, 0], 'the repeat is answered from the cache');
+    assert.deepEqual(repeat.data, first.data);
+  });
+
   it('never serves one caller\'s PRIVATE catalog response to another caller', async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCatalog(uuid: $uuid) { uuid title } }`;
     const variables = { uuid: DEMO.catalogs.sealTeamTenAll };
