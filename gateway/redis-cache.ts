@@ -5,13 +5,14 @@ import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
+import { coalesceIdenticalQueries } from './coalesce.js';
 
 export interface RedisCaches {
   /** Stores automatic persisted queries (APQ) so every gateway process shares them. */
   apq: KeyValueCache<string>;
   /** Whole-response cache honouring the subgraphs' @cacheControl hints. */
   responseCachePlugin: ApolloServerPlugin<{ authorization: string }>;
-  /** Marks a caller's cached PRIVATE responses stale when it runs a mutation. */
+  /** Coalesces identical in-flight queries of a caller; marks its cached responses stale when it runs a mutation. */
   plugins: ApolloServerPlugin<{ authorization: string }>[];
   close(): Promise<void>;
 }
@@ -49,17 +50,19 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
       };
     },
   };
+  const sessionId = async ({ contextValue }: { contextValue: Context }) => {
+    if (!contextValue.authorization) return null;
+    const hash = tokenHash(contextValue.authorization);
+    return `${hash}:${(await generations.get(hash)) ?? '0'}`;
+  };
   return {
     apq: new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
     responseCachePlugin: responseCachePlugin<Context>({
       cache: new KeyvAdapter(responseStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
-      sessionId: async ({ contextValue }) => {
-        if (!contextValue.authorization) return null;
-        const hash = tokenHash(contextValue.authorization);
-        return `${hash}:${(await generations.get(hash)) ?? '0'}`;
-      },
+      sessionId,
     }),
-    plugins: [bumpOnMutation],
+    // After the cache (plugins answer in order): a miss of many identical requests computes once.
+    plugins: [coalesceIdenticalQueries<Context>(sessionId), bumpOnMutation],
     async close() {
       await store.disconnect();
     },

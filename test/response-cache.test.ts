@@ -114,6 +114,23 @@ describeEachDialect('the Redis response cache', (stack) => {
     assert.ok(other > 0, 'another caller never reads the first caller\'s PRIVATE entry');
   });
 
+  it('computes a burst of identical concurrent queries of one caller once (no cache stampede)', async () => {
+    const variables = { uuid: DEMO.customers.sealTeamTen };
+    const send = (query: string) => stack().graphql<Record<string, { name: string }>>(query, variables, { token: stack().tokens.sealAdmin });
+    const once = await stack().countStatements('customers', () => send(`query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`));
+    assert.ok(once > 0);
+    const burst = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`;
+    let results: Awaited<ReturnType<typeof send>>[] = [];
+    const statements = await stack().countStatements('customers', async () => {
+      results = await Promise.all(Array.from({ length: 8 }, () => send(burst)));
+    });
+    assert.equal(statements, once, 'eight identical concurrent requests cost what one does');
+    for (const result of results) {
+      assert.equal(result.errors, undefined);
+      assert.equal(Object.values(result.data!)[0]!.name, 'Seal Team Ten');
+    }
+  });
+
   it('makes a caller\'s cached responses stale as soon as it runs a mutation (read-your-writes)', async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { pendingLearners(first: 1) { totalCount } } }`;
     const variables = { uuid: DEMO.customers.sealTeamTen };
