@@ -22,6 +22,27 @@ type AdapterStore = ConstructorParameters<typeof KeyvAdapter>[0];
 
 type Context = { authorization: string };
 
+/**
+ * The response cache's store: plain Redis strings that expire in Redis. Through Keyv every entry,
+ * a serialized response of up to a few hundred KB, would be wrapped and JSON-encoded a second
+ * time, and decoded twice on every hit (a tenth of the gateway's time on a cached catalog page).
+ */
+function redisStringCache(redis: KeyvRedis<string>, prefix: string): KeyValueCache<string> {
+  return {
+    async get(key) {
+      return (await (await redis.getClient()).get(prefix + key)) ?? undefined;
+    },
+    async set(key, value, options) {
+      const client = await redis.getClient();
+      const ttl = options?.ttl;
+      await (ttl ? client.set(prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)) }) : client.set(prefix + key, value));
+    },
+    async delete(key) {
+      return (await (await redis.getClient()).del(prefix + key)) > 0;
+    },
+  };
+}
+
 const tokenHash = (authorization: string) => createHash('sha256').update(authorization).digest('hex');
 
 /**
@@ -35,7 +56,6 @@ const tokenHash = (authorization: string) => createHash('sha256').update(authori
 export function createRedisCaches(redisUrl: string): RedisCaches {
   const store = new KeyvRedis(redisUrl);
   const apqStore = new Keyv<string>({ store, namespace: 'eg-apq' });
-  const responseStore = new Keyv<string>({ store, namespace: 'eg-response' });
   const generations = new Keyv<string>({ store, namespace: 'eg-generation' });
   /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
   const GENERATION_TTL_MS = 86_400_000;
@@ -58,7 +78,7 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
   return {
     apq: new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
     responseCachePlugin: responseCachePlugin<Context>({
-      cache: new KeyvAdapter(responseStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
+      cache: redisStringCache(store, 'eg-response:'),
       sessionId,
     }),
     // After the cache (plugins answer in order): a miss of many identical requests computes once.
