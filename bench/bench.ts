@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
     'no-cache': { type: 'boolean', default: false },
+    workers: { type: 'string' },
     database: { type: 'string' },
     only: { type: 'string' },
   },
@@ -40,6 +41,8 @@ const quick = args.quick ?? false;
 const connectionLevels = (args.connections ?? (quick ? '1,50' : '1,10,50')).split(',').map(Number);
 const durationS = Number(args.duration ?? (quick ? 2 : 10));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Processes per gateway, the same for ours (GATEWAY_WORKERS) and Hive (--fork). */
+const workers = Number(args.workers ?? os.availableParallelism());
 const databaseUrl = args.database ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4100);
 const ports = {
@@ -110,13 +113,19 @@ async function main(): Promise<void> {
       children.push(await startProcess(name, cmd, argv, env, `http://127.0.0.1:${ports[name]}/health`));
     }
     const [cmd, argv] = tsxArgs('scripts/start-piece.ts', 'gateway');
-    children.push(await startProcess('gateway', cmd, argv, env, `http://127.0.0.1:${ports.gateway}/health`));
+    children.push(await startProcess('gateway', cmd, argv, { ...env, GATEWAY_WORKERS: String(workers) }, `http://127.0.0.1:${ports.gateway}/health`));
 
     const targets: { name: string; url: string }[] = [{ name: 'ours', url: `http://127.0.0.1:${ports.gateway}/graphql` }];
     if (!args['no-cache']) {
       try {
         children.push(
-          await startProcess('gateway+redis', cmd, argv, { ...env, PORT: String(ports.cachedGateway), REDIS_URL: redisUrl }, `http://127.0.0.1:${ports.cachedGateway}/health`),
+          await startProcess(
+            'gateway+redis',
+            cmd,
+            argv,
+            { ...env, PORT: String(ports.cachedGateway), REDIS_URL: redisUrl, GATEWAY_WORKERS: String(workers) },
+            `http://127.0.0.1:${ports.cachedGateway}/health`,
+          ),
         );
         targets.push({ name: 'ours+redis', url: `http://127.0.0.1:${ports.cachedGateway}/graphql` });
       } catch (error) {
@@ -138,7 +147,13 @@ async function main(): Promise<void> {
       ] as const) {
         try {
           children.push(
-            await startProcess(name, hive, ['supergraph', supergraphPath, '--port', String(port), ...config, ...extra], { NODE_ENV: 'production' }, `http://127.0.0.1:${port}/healthcheck`),
+            await startProcess(
+              name,
+              hive,
+              ['supergraph', supergraphPath, '--port', String(port), '--fork', String(workers), ...config, ...extra],
+              { NODE_ENV: 'production' },
+              `http://127.0.0.1:${port}/healthcheck`,
+            ),
           );
           targets.push({ name, url: `http://127.0.0.1:${port}/graphql` });
         } catch (error) {
@@ -230,7 +245,7 @@ function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; da
   const lines = [
     `# Benchmark ${new Date().toISOString()}`,
     '',
-    `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')} (${meta.server.databaseMib} MiB) on ${meta.server.version} with a ${meta.server.bufferPoolMib} MiB InnoDB buffer pool, total ${fmt(meta.elapsedS, 0)}s`,
+    `${os.cpus().length} cores, node ${process.version}, ${meta.quick ? 'quick' : 'full'} run, ${meta.durationS}s per cell, ${workers} process(es) per gateway, database ${meta.databaseUrl.replace(/\/\/[^@]*@/, '//')} (${meta.server.databaseMib} MiB) on ${meta.server.version} with a ${meta.server.bufferPoolMib} MiB InnoDB buffer pool, total ${fmt(meta.elapsedS, 0)}s`,
     '',
     '| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | cache hits | ours/peer req/s | gateway p50 / direct p50 |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -69,6 +69,8 @@ export const settings = {
   maxQueryCost: () => intFromEnv('GRAPHQL_MAX_COST', 50000),
   maxAliases: () => intFromEnv('GRAPHQL_MAX_ALIASES', 30),
   redisUrl: () => process.env.REDIS_URL || undefined,
+  /** Processes `npm run start:gateway` runs on the gateway's port (node:cluster). */
+  gatewayWorkers: () => Math.max(1, intFromEnv('GATEWAY_WORKERS', 1)),
   /** Keep-alive sockets the gateway holds open to each subgraph. */
   subgraphConnections: () => intFromEnv('SUBGRAPH_CONNECTIONS', 32),
   /** Memory for cached query plans; our operations fit in a few MiB. */
