@@ -321,50 +321,56 @@ export function listCatalogContent(
 }
 
 /**
- * How many items listContentCatalog would list in each of `catalogUuids` under one filter, in ONE
- * statement. Each content type is its own grouped branch joined only to its own table (courses
- * checked by an indexed EXISTS on their runs), which MariaDB runs several times faster than the
- * page query's three outer joins and OR (bench scale 1: 4,400 items in about 15 instead of 50 ms).
- * Catalogs with no matching item are absent from the result.
+ * How many items listCatalogContent would list in each of `catalogUuids` under one filter, in ONE
+ * statement (per 100 catalogs). Each content type of each catalog is its own UNION ALL branch
+ * joined only to its own table (courses checked by an indexed EXISTS on their runs), which
+ * MariaDB runs several times faster than the page query's three outer joins and OR (bench scale 1:
+ * 4,400 items in about 15 instead of 50 ms).
  */
 export async function countCatalogContent(db: DB, catalogUuids: readonly string[], filter: ContentFilter, now: Date): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  if (!catalogUuids.length) return counts;
   const wanted = (type: ContentTypeValue) => !filter.contentTypes?.length || filter.contentTypes.includes(type);
   const ranks = filter.availability?.length ? filter.availability.map((a) => AVAILABILITY_RANK[a]) : undefined;
   const search = filter.search?.trim();
-  const base = (type: ContentTypeValue) =>
+  // One branch per catalog and type, each selecting its catalog by equality: with an IN list of
+  // catalogs MariaDB chose to scan every course and probe the catalogs (4x slower).
+  const base = (catalogUuid: string, type: ContentTypeValue) =>
     db
       .selectFrom('catalog_content as cc')
-      .where('cc.catalogUuid', 'in', catalogUuids)
+      .where('cc.catalogUuid', '=', catalogUuid)
       .where('cc.contentType', '=', type)
-      .groupBy('cc.catalogUuid')
-      .select((eb) => ['cc.catalogUuid', eb.fn.countAll<number | string>().as('n')]);
+      .select((eb) => [sql<string>`${catalogUuid}`.as('catalogUuid'), eb.fn.countAll<number | string>().as('n')]);
   // The branches join different tables; their rows (catalogUuid, n) are what the union reads.
   type Branch = ReturnType<typeof base>;
-  const branches: Branch[] = [];
-  if (wanted('course')) {
-    let courses = base('course')
-      .innerJoin('course as c', 'c.key', 'cc.contentKey')
-      .where(ranks ? sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(ranks)})` : hasActiveRun('cc.contentKey', now));
-    if (search) courses = courses.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('c.title', search)]));
-    branches.push(courses as unknown as Branch);
+  const branchesOf = (catalogUuid: string): Branch[] => {
+    const branches: Branch[] = [];
+    if (wanted('course')) {
+      let courses = base(catalogUuid, 'course')
+        .innerJoin('course as c', 'c.key', 'cc.contentKey')
+        .where(ranks ? sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(ranks)})` : hasActiveRun('cc.contentKey', now));
+      if (search) courses = courses.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('c.title', search)]));
+      branches.push(courses as unknown as Branch);
+    }
+    if (wanted('courserun')) {
+      let runs = base(catalogUuid, 'courserun').innerJoin('course_run as r', 'r.key', 'cc.contentKey').where(runIsActive('r', now));
+      if (ranks) runs = runs.where(sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(ranks)})`);
+      if (search) runs = runs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('r.title', search)]));
+      branches.push(runs as unknown as Branch);
+    }
+    if (wanted('program') && !ranks) {
+      let programs = base(catalogUuid, 'program').innerJoin('program as p', 'p.uuid', 'cc.contentKey').where('p.hidden', '=', false);
+      if (search) programs = programs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('p.title', search)]));
+      branches.push(programs as unknown as Branch);
+    }
+    return branches;
+  };
+  // SQLite allows at most 500 SELECTs in one compound statement: 100 catalogs (300 branches) each.
+  for (let i = 0; i < catalogUuids.length; i += 100) {
+    const [first, ...rest] = catalogUuids.slice(i, i + 100).flatMap(branchesOf);
+    if (!first) break;
+    const rows = await rest.reduce((union, branch) => union.unionAll(branch), first).execute();
+    for (const row of rows) counts.set(row.catalogUuid, (counts.get(row.catalogUuid) ?? 0) + Number(row.n));
   }
-  if (wanted('courserun')) {
-    let runs = base('courserun').innerJoin('course_run as r', 'r.key', 'cc.contentKey').where(runIsActive('r', now));
-    if (ranks) runs = runs.where(sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(ranks)})`);
-    if (search) runs = runs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('r.title', search)]));
-    branches.push(runs as unknown as Branch);
-  }
-  if (wanted('program') && !ranks) {
-    let programs = base('program').innerJoin('program as p', 'p.uuid', 'cc.contentKey').where('p.hidden', '=', false);
-    if (search) programs = programs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('p.title', search)]));
-    branches.push(programs as unknown as Branch);
-  }
-  const [first, ...rest] = branches;
-  if (!first) return counts;
-  const rows = await rest.reduce((union, branch) => union.unionAll(branch), first).execute();
-  for (const row of rows) counts.set(row.catalogUuid, (counts.get(row.catalogUuid) ?? 0) + Number(row.n));
   return counts;
 }
 
