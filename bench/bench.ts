@@ -185,7 +185,7 @@ async function main(): Promise<void> {
           const statementsPerRequest = result.requests ? (after - before - 2) / result.requests : Number.NaN;
           rows.push({ operation: operation.name, target: target.name, connections, result, statementsPerRequest });
           console.log(
-            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}  sql/req ${fmt(statementsPerRequest, 2)}${result.cacheHits ? `  cache hits ${fmt((100 * result.cacheHits) / result.requests, 0)}%` : ''}`,
+            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}${result.errors ? ` (${Object.entries(result.errorKinds).map(([kind, n]) => `${n} ${kind}`).join(', ')})` : ''}  sql/req ${fmt(statementsPerRequest, 2)}${result.cacheHits ? `  cache hits ${fmt((100 * result.cacheHits) / result.requests, 0)}%` : ''}`,
           );
         }
       }

@@ -11,6 +11,8 @@ export interface LoadResult {
   errors: number;
   /** Responses served from the gateway's response cache (they carry an `Age` header). */
   cacheHits: number;
+  /** What the errors were: counts by kind (HTTP status, GraphQL error code, timeout). */
+  errorKinds: Record<string, number>;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -34,6 +36,10 @@ export async function runLoad(options: {
   const latencies: number[] = [];
   let errors = 0;
   let cacheHits = 0;
+  const errorKinds: Record<string, number> = {};
+  const countError = (kind: string, n = 1) => {
+    if (n > 0) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
+  };
   // autocannon's own idReplacement assumes 27-character ids when it computes Content-Length, but
   // hyperid's are shorter, so bodies with several `[<id>]` hung until the timeout. Each request's
   // body is instead rebuilt here (autocannon then computes the length from the real body).
@@ -55,7 +61,10 @@ export async function runLoad(options: {
           ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: options.body.replace(/\[<id>\]/g, `${runId}x${(sequence += 1)}`) }) }
           : {}),
         onResponse: (status: number, body: string, _context: object, headers?: IncomingHttpHeaders) => {
-          if (status !== 200 || body.includes('"errors"')) errors += 1;
+          if (status !== 200 || body.includes('"errors"')) {
+            errors += 1;
+            countError(status !== 200 ? `HTTP ${status}` : (/"code":"([A-Z_]+)"/.exec(body)?.[1] ?? 'GraphQL error'));
+          }
           if (headers?.age !== undefined) cacheHits += 1;
         },
       },
@@ -65,6 +74,9 @@ export async function runLoad(options: {
     latencies.push(responseTime);
   });
   const result = await instance;
+  // autocannon's `errors` include its `timeouts` (a request unanswered for 10 s).
+  countError('socket error', result.errors - result.timeouts);
+  countError('timeout (10 s)', result.timeouts);
   latencies.sort((a, b) => a - b);
   const requests = latencies.length;
   return {
@@ -74,7 +86,8 @@ export async function runLoad(options: {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     // Non-2xx responses are already counted by onResponse; add socket errors and timeouts.
-    errors: errors + result.errors + result.timeouts,
+    errors: errors + result.errors,
     cacheHits,
+    errorKinds,
   };
 }
