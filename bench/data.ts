@@ -6,8 +6,9 @@
  * today so runs, plans and subsidies are current). At scale 1: 20 customers, 200 catalogs, 20,000
  * courses, 60,000 runs, 2,000 programs, 100,000 learners, 500,000 enrollments and progress rows,
  * 1,000 policies, 200,000 assignments, 300,000 transactions, 50 plans, 200,000 licenses; scale N
- * multiplies every count by N. Rows go in as multi-row INSERTs of CHUNK rows through a small
- * mysql2 pool (two statements in flight, so generating the next chunk overlaps the insert).
+ * multiplies every count by N, except the bench customer's own size (fixed from scale 1 up). Rows
+ * go in as multi-row INSERTs of CHUNK rows through a small mysql2 pool (two statements in flight,
+ * so generating the next chunk overlaps the insert).
  *
  * Coherence: every learner is linked to one customer and enrolls only in runs of its customer's
  * catalogs; policies spend from their own subsidy, whose starting balance covers every spend and
@@ -187,7 +188,10 @@ const isProfessional = (i: number) => i % 7 === 0;
 // Shape of the dataset (who owns what)
 
 /** Customer 0 (the bench customer) has 20% of the learners; the rest are spread evenly. */
-const benchLearners = Math.max(10, Math.floor(N.learners * 0.2));
+// The bench customer has the same size at every scale from 1 up (20,000 learners, a 40,000-license
+// plan, like its 4,000-course catalog): higher scales add tenants around it, so scale 10 measures
+// what ten times the data costs a request of one tenant, not a tenant ten times as big.
+const benchLearners = Math.max(10, Math.floor(Math.min(N.learners, 100_000) * 0.2));
 function learnersOf(c: number): number {
   if (c === 0) return benchLearners;
   const rest = N.learners - benchLearners;
@@ -830,7 +834,7 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
   const plans = loader.table<SubscriptionPlanTable>('subscription_plan');
   const licenses = loader.table<LicenseTable>('license');
   // Plan 0 (the bench plan) holds 20% of the licenses, the others share the rest.
-  const benchShare = Math.round(N.licenses * 0.2);
+  const benchShare = Math.round(Math.min(N.licenses, 200_000) * 0.2);
   for (let q = 0; q < N.plans; q += 1) {
     const c = q % N.customers;
     const round = Math.floor(q / N.customers);
