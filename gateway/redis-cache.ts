@@ -22,6 +22,41 @@ type AdapterStore = ConstructorParameters<typeof KeyvAdapter>[0];
 
 type Context = { authorization: string };
 
+/** After a Redis failure the gateway leaves Redis alone this long, then tries again. */
+const REDIS_RETRY_MS = 10_000;
+
+/**
+ * Runs Redis calls unless Redis failed recently: a failure is logged (once per outage), answered
+ * with the fallback (a cache miss, a skipped write), and opens the breaker for REDIS_RETRY_MS, so
+ * while Redis is down requests run uncached at full speed instead of each waiting on a connect.
+ */
+class RedisBreaker {
+  private downUntil = 0;
+  async run<T>(fallback: T, call: () => Promise<T>): Promise<T> {
+    if (Date.now() < this.downUntil) return fallback;
+    try {
+      return await call();
+    } catch (error) {
+      if (this.downUntil === 0) console.warn(`[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
+      this.downUntil = Date.now() + REDIS_RETRY_MS;
+      return fallback;
+    }
+  }
+  /** Redis answered again: the next failure is a new outage (and logged). */
+  recovered(): void {
+    this.downUntil = 0;
+  }
+}
+
+/** A KeyValueCache whose calls go through the breaker. */
+function guarded(cache: KeyValueCache<string>, breaker: RedisBreaker): KeyValueCache<string> {
+  return {
+    get: (key) => breaker.run(undefined, () => cache.get(key)),
+    set: (key, value, options) => breaker.run(undefined, () => cache.set(key, value, options)),
+    delete: (key) => breaker.run(false, async () => (await cache.delete(key)) ?? false),
+  };
+}
+
 /**
  * The response cache's store: plain Redis strings that expire in Redis. Through Keyv every entry,
  * a serialized response of up to a few hundred KB, would be wrapped and JSON-encoded a second
@@ -54,9 +89,17 @@ const tokenHash = (authorization: string) => createHash('sha256').update(authori
  *   their cached copy expires (at most CACHE_PRIVATE_MAX_AGE seconds for tenant data).
  */
 export function createRedisCaches(redisUrl: string): RedisCaches {
-  const store = new KeyvRedis(redisUrl);
-  const apqStore = new Keyv<string>({ store, namespace: 'eg-apq' });
-  const generations = new Keyv<string>({ store, namespace: 'eg-generation' });
+  // Fail fast while Redis is down (no offline queue, one connect attempt of at most a second);
+  // every call goes through the breaker, which then skips Redis for a while.
+  const store = new KeyvRedis<string>(
+    { url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: false } },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 1000 },
+  );
+  const breaker = new RedisBreaker();
+  store.on('error', () => undefined); // failures are handled (and logged) by the breaker
+  store.on('connect', () => breaker.recovered());
+  const apqStore = new Keyv<string>({ store, namespace: 'eg-apq', throwOnErrors: true });
+  const generations = new Keyv<string>({ store, namespace: 'eg-generation', throwOnErrors: true });
   /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
   const GENERATION_TTL_MS = 86_400_000;
   const bumpOnMutation: ApolloServerPlugin<Context> = {
@@ -64,21 +107,25 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
       return {
         async willSendResponse({ operation, contextValue }) {
           if (operation?.operation === 'mutation' && contextValue.authorization) {
-            await generations.set(tokenHash(contextValue.authorization), `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`, GENERATION_TTL_MS);
+            const hash = tokenHash(contextValue.authorization);
+            await breaker.run(undefined, async () => {
+              await generations.set(hash, `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`, GENERATION_TTL_MS);
+            });
           }
         },
       };
     },
   };
+  /** Token and write generation; null (do not cache) without a token or while Redis is down. */
   const sessionId = async ({ contextValue }: { contextValue: Context }) => {
     if (!contextValue.authorization) return null;
     const hash = tokenHash(contextValue.authorization);
-    return `${hash}:${(await generations.get(hash)) ?? '0'}`;
+    return breaker.run(null, async () => `${hash}:${(await generations.get(hash)) ?? '0'}`);
   };
   return {
-    apq: new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>,
+    apq: guarded(new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>, breaker),
     responseCachePlugin: responseCachePlugin<Context>({
-      cache: redisStringCache(store, 'eg-response:'),
+      cache: guarded(redisStringCache(store, 'eg-response:'), breaker),
       sessionId,
     }),
     // After the cache (plugins answer in order): a miss of many identical requests computes once.
