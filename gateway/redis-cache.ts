@@ -26,9 +26,10 @@ type Context = { authorization: string };
 const REDIS_RETRY_MS = 10_000;
 
 /**
- * Runs Redis calls unless Redis failed recently: a failure is logged (once per outage), answered
- * with the fallback (a cache miss, a skipped write), and opens the breaker for REDIS_RETRY_MS, so
- * while Redis is down requests run uncached at full speed instead of each waiting on a connect.
+ * Runs Redis calls unless Redis failed recently: a failure is logged, answered with the fallback
+ * (a cache miss, a skipped write), and opens the breaker for REDIS_RETRY_MS (so at most one log
+ * line and one connect attempt per 10 s): while Redis is down requests run uncached at full speed
+ * instead of each waiting on a connect.
  */
 class RedisBreaker {
   private downUntil = 0;
@@ -37,14 +38,11 @@ class RedisBreaker {
     try {
       return await call();
     } catch (error) {
-      if (this.downUntil === 0) console.warn(`[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
+      // Calls that were already in flight fail too; only the first of them logs.
+      if (Date.now() >= this.downUntil) console.warn(`[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
       this.downUntil = Date.now() + REDIS_RETRY_MS;
       return fallback;
     }
-  }
-  /** Redis answered again: the next failure is a new outage (and logged). */
-  recovered(): void {
-    this.downUntil = 0;
   }
 }
 
@@ -97,7 +95,6 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
   );
   const breaker = new RedisBreaker();
   store.on('error', () => undefined); // failures are handled (and logged) by the breaker
-  store.on('connect', () => breaker.recovered());
   const apqStore = new Keyv<string>({ store, namespace: 'eg-apq', throwOnErrors: true });
   const generations = new Keyv<string>({ store, namespace: 'eg-generation', throwOnErrors: true });
   /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
