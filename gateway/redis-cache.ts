@@ -87,14 +87,19 @@ const tokenHash = (authorization: string) => createHash('sha256').update(authori
  *   their cached copy expires (at most CACHE_PRIVATE_MAX_AGE seconds for tenant data).
  */
 export function createRedisCaches(redisUrl: string): RedisCaches {
-  // Fail fast while Redis is down (no offline queue, one connect attempt of at most a second);
-  // every call goes through the breaker, which then skips Redis for a while.
+  // Fail fast while Redis is down (no offline queue, one connect attempt of at most 3 s: a busy
+  // host can take over a second to connect); every call goes through the breaker, which then
+  // skips Redis for a while.
   const store = new KeyvRedis<string>(
-    { url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: false } },
-    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 1000 },
+    { url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 3000, reconnectStrategy: false } },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
   );
   const breaker = new RedisBreaker();
   store.on('error', () => undefined); // failures are handled (and logged) by the breaker
+  // Connect at start-up rather than on the first request.
+  void breaker.run(undefined, async () => {
+    await store.getClient();
+  });
   const apqStore = new Keyv<string>({ store, namespace: 'eg-apq', throwOnErrors: true });
   const generations = new Keyv<string>({ store, namespace: 'eg-generation', throwOnErrors: true });
   /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
