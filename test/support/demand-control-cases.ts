@@ -109,7 +109,7 @@ export const DEEP_500_DEFAULT = `query Deep500Default($n: Int = 500) {
 
 /** `course { programs { courses { programs { ... } } } }`: `levels` lists below the course. */
 export function pingPong(levels: number): string {
-  let inner = 'key title';
+  let inner = 'title';
   for (let level = levels; level >= 1; level -= 1) inner = `${level % 2 === 1 ? 'programs' : 'courses'} { ${inner} }`;
   return `query PingPong($key: String!) { course(key: $key) { ${inner} } }`;
 }
