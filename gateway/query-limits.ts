@@ -21,8 +21,8 @@ export interface QueryLimits {
 
 /**
  * Documents with more tokens than this many times the limit are not even parsed (graphql-js stops
- * lexing): that refusal is a parse error (400 GRAPHQL_PARSE_FAILED, "Document contains more than
- * ... tokens"). Between the limit and this, the document is parsed and the validation rule names
+ * lexing): that refusal is a parse error (400 GRAPHQL_PARSE_FAILED, "Document contains more that
+ * N tokens. Parsing aborted."). Between the limit and this, the document is parsed and the validation rule names
  * the limit.
  */
 export const PARSE_TOKEN_FACTOR = 10;
