@@ -16,7 +16,7 @@ export interface BenchOperation {
 }
 
 /** A catalog's first page as the learner portal's search page shows it (catalog subgraph only). */
-const CATALOG_PAGE = /* GraphQL */ `
+export const CATALOG_PAGE = /* GraphQL */ `
   query CatalogPage($uuid: ID!, $first: Int!) {
     enterpriseCatalog(uuid: $uuid) {
       uuid
@@ -63,7 +63,7 @@ const CATALOG_PAGE = /* GraphQL */ `
 `;
 
 /** The admin portal's landing page: one query over all four subgraphs. */
-const ADMIN_DASHBOARD = /* GraphQL */ `
+export const ADMIN_DASHBOARD = /* GraphQL */ `
   query AdminDashboard($uuid: ID!) {
     enterpriseCustomer(uuid: $uuid) {
       uuid
@@ -109,7 +109,7 @@ const ADMIN_DASHBOARD = /* GraphQL */ `
 `;
 
 /** The learner portal's dashboard: who am I, my enrollments, assignments, license, and can I redeem three courses. */
-const LEARNER_DASHBOARD = /* GraphQL */ `
+export const LEARNER_DASHBOARD = /* GraphQL */ `
   query LearnerDashboard($lmsUserId: Int!, $policy: ID!, $k1: String!, $k2: String!, $k3: String!) {
     me {
       lmsUserId
@@ -154,7 +154,7 @@ const LEARNER_DASHBOARD = /* GraphQL */ `
 `;
 
 /** The write path: ten new learners per request (autocannon makes `[<id>]` unique per request). */
-const ALLOCATE = /* GraphQL */ `
+export const ALLOCATE = /* GraphQL */ `
   mutation Allocate($input: AllocateAssignmentsInput!) {
     allocateAssignments(input: $input) {
       created { uuid learnerEmail state contentQuantity }

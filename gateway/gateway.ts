@@ -5,10 +5,13 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { parse } from 'graphql';
 import { authenticate } from '../lib/auth/token.js';
 import type { Viewer } from '../lib/auth/viewer.js';
 import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
+import { demandControlPlugin } from './demand-control.js';
+import { armorConfig, maxTokensRule, PARSE_TOKEN_FACTOR } from './query-limits.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { landingPagePlugins } from '../lib/server/subgraph-server.js';
@@ -45,7 +48,7 @@ export interface GatewayApp {
 
 /**
  * Builds (but does not listen) the public gateway: a static supergraph (composed by
- * `npm run compose`), token verification before any planning, depth/cost/alias limits,
+ * `npm run compose`), token verification before any planning, demand control and shape limits,
  * CSRF prevention, and masked errors outside development.
  */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<GatewayApp> {
@@ -53,20 +56,19 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
   const http = createSubgraphFetcher({ connectionsPerSubgraph: settings.subgraphConnections() });
+  const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) =>
       new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher }),
     experimental_approximateQueryPlanStoreMiB: settings.queryPlanCacheMib(),
   });
   const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;
   const redis = redisUrl ? createRedisCaches(redisUrl) : undefined;
+  // Shape limits answer 400 GRAPHQL_VALIDATION_FAILED naming the limit; cost is demand control's.
+  const limits = { maxDepth: settings.maxQueryDepth(), maxAliases: settings.maxAliases(), maxTokens: settings.maxTokens(), maxDirectives: settings.maxDirectives() };
   const armor = new ApolloArmor({
-    maxDepth: { n: settings.maxQueryDepth(), ignoreIntrospection: true },
-    costLimit: { maxCost: settings.maxQueryCost(), ignoreIntrospection: true },
-    maxAliases: { n: settings.maxAliases() },
-    maxDirectives: { n: 50 },
-    maxTokens: { n: 10_000 },
+    ...armorConfig(limits),
     blockFieldSuggestion: { enabled: nodeEnv() === 'production' },
   });
   const protection = armor.protect();
@@ -76,13 +78,15 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     allowBatchedHttpRequests: false,
-    validationRules: protection.validationRules,
+    validationRules: [...protection.validationRules, maxTokensRule(limits.maxTokens)],
+    parseOptions: { maxTokens: limits.maxTokens * PARSE_TOKEN_FACTOR },
     formatError,
     // APQ: shared through Redis when configured, else the server's in-memory LRU.
     ...(redis ? { persistedQueries: { cache: redis.apq } } : {}),
     // graphql-armor ships CommonJS typings of the same plugin interface.
     plugins: [
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
+      demandControlPlugin<GatewayContext>({ supergraph: parse(supergraphSdl), maxCost: settings.maxQueryCost(), exposeEstimate: nodeEnv() !== 'production' }),
       ...landingPagePlugins(),
       ...(redis ? [redis.responseCachePlugin, ...redis.plugins] : []),
     ],

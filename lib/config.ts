@@ -65,9 +65,13 @@ export const settings = {
   jwtJwksUrl: () => process.env.JWT_JWKS_URL || undefined,
   lmsUrl: () => (process.env.LMS_URL || 'https://courses.edx.org').replace(/\/+$/, ''),
   learnerPortalUrl: () => (process.env.LEARNER_PORTAL_URL || 'https://enterprise.edx.org').replace(/\/+$/, ''),
+  // Gateway query limits (gateway/demand-control.ts, gateway/query-limits.ts; README "Query limits").
   maxQueryDepth: () => intFromEnv('GRAPHQL_MAX_DEPTH', 15),
-  maxQueryCost: () => intFromEnv('GRAPHQL_MAX_COST', 50000),
+  /** Largest estimated cost (Apollo's cost spec) an operation may have. */
+  maxQueryCost: () => intFromEnv('GRAPHQL_MAX_COST', 100_000),
   maxAliases: () => intFromEnv('GRAPHQL_MAX_ALIASES', 30),
+  maxTokens: () => intFromEnv('GRAPHQL_MAX_TOKENS', 10_000),
+  maxDirectives: () => intFromEnv('GRAPHQL_MAX_DIRECTIVES', 50),
   redisUrl: () => process.env.REDIS_URL || undefined,
   /** Processes `npm run start:gateway` runs on the gateway's port (node:cluster). */
   gatewayWorkers: () => Math.max(1, intFromEnv('GATEWAY_WORKERS', 1)),

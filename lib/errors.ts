@@ -46,6 +46,8 @@ const SAFE_APOLLO_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'DOWNSTREAM_SERVICE_ERROR',
+  // Demand control's refusal (gateway/demand-control.ts), with extensions.cost.
+  'COST_ESTIMATED_TOO_EXPENSIVE',
 ]);
 
 /**
