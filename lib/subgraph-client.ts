@@ -1,3 +1,6 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { aliasBatch } from './alias-batch.js';
 import { subgraphUrl, type SubgraphName } from './config.js';
 import { DomainError, ErrorCode } from './errors.js';
 
@@ -50,4 +53,40 @@ export async function callSubgraph<T>(
   }
   if (!body.data) throw new Error(`The ${name} subgraph returned no data (HTTP ${response.status})`);
   return body.data;
+}
+
+const printed = new WeakMap<object, string>();
+
+/**
+ * One operation of `subgraphs/<caller>/remote.<callee>.graphql`, typed by codegen against the
+ * callee's SDL: a callee schema change that breaks the operation fails `npm run typecheck`.
+ */
+export async function callSubgraphOperation<TData, TVars extends Record<string, unknown>>(
+  name: SubgraphName,
+  document: TypedDocumentNode<TData, TVars>,
+  variables: TVars,
+  authorization: string,
+): Promise<TData> {
+  let query = printed.get(document);
+  if (query === undefined) {
+    query = print(document);
+    printed.set(document, query);
+  }
+  return callSubgraph<TData>(name, query, variables, authorization);
+}
+
+/**
+ * A one-key query asked for many keys in one request (lib/alias-batch.ts): one result per key, in
+ * key order. Variables in `shared` are sent once; the others are given per key.
+ */
+export async function callSubgraphBatch<TData, TVars extends Record<string, unknown>, TShared extends keyof TVars = never>(
+  name: SubgraphName,
+  document: TypedDocumentNode<TData, TVars>,
+  keys: readonly Omit<TVars, TShared>[],
+  authorization: string,
+  shared?: Pick<TVars, TShared>,
+): Promise<TData[]> {
+  if (!keys.length) return [];
+  const batch = aliasBatch(document, keys, shared);
+  return batch.split(await callSubgraph<Record<string, unknown>>(name, batch.query, batch.variables, authorization));
 }
