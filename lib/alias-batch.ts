@@ -34,20 +34,21 @@ import {
  *
  * Only fields may be selected (no fragments): the split walks the document's own selections.
  */
-export interface AliasedBatch<TData> {
+export interface AliasedBatch<K, TData> {
   query: string;
   variables: Record<string, unknown>;
   /** The response data split into one result per key, in the order of the keys. */
-  split(data: Record<string, unknown>): TData[];
+  split(data: Record<string, unknown>): { key: K; data: TData }[];
 }
 
 type Vars = Record<string, unknown>;
 
-export function aliasBatch<TData, TVars extends Vars, TShared extends keyof TVars = never>(
+export function aliasBatch<K, TData, TVars extends Vars, TShared extends keyof TVars = never>(
   document: TypedDocumentNode<TData, TVars>,
-  keys: readonly Omit<TVars, TShared>[],
+  keys: readonly K[],
+  variablesOf: (key: K) => Omit<TVars, TShared>,
   shared?: Pick<TVars, TShared>,
-): AliasedBatch<TData> {
+): AliasedBatch<K, TData> {
   if (!keys.length) throw new Error('aliasBatch needs at least one key');
   const operation = onlyOperation(document);
   const sharedNames = new Set(Object.keys(shared ?? {}));
@@ -69,7 +70,7 @@ export function aliasBatch<TData, TVars extends Vars, TShared extends keyof TVar
 
   const variables: Vars = { ...shared };
   keys.forEach((key, i) => {
-    for (const [name, value] of Object.entries(key)) {
+    for (const [name, value] of Object.entries(variablesOf(key))) {
       if (!perKey.has(name)) throw new Error(`${name} is not a per-key variable of ${operationName(operation)}`);
       variables[suffixed(name, i)] = value;
     }
@@ -78,7 +79,8 @@ export function aliasBatch<TData, TVars extends Vars, TShared extends keyof TVar
   return {
     query: print({ kind: Kind.DOCUMENT, definitions: [batched] }),
     variables,
-    split: (data) => keys.map((_, i) => splitSelections(operation.selectionSet, data, perKey, i) as TData),
+    split: (data) =>
+      keys.map((key, i) => ({ key, data: splitSelections(operation.selectionSet, data, perKey, i) as TData })),
   };
 }
 
@@ -108,7 +110,8 @@ function responseKey(field: FieldNode): string {
 
 function fields(selectionSet: SelectionSetNode): readonly FieldNode[] {
   return selectionSet.selections.map((selection) => {
-    if (selection.kind !== Kind.FIELD) throw new Error('Batched cross-subgraph operations select fields only (no fragments)');
+    if (selection.kind !== Kind.FIELD)
+      throw new Error('Batched cross-subgraph operations select fields only (no fragments)');
     return selection;
   });
 }
@@ -127,7 +130,11 @@ function usesPerKeyVariable(field: FieldNode, perKey: ReadonlySet<string>): bool
   return found;
 }
 
-function renameVariables<T extends FieldNode | VariableDefinitionNode>(node: T, perKey: ReadonlySet<string>, i: number): T {
+function renameVariables<T extends FieldNode | VariableDefinitionNode>(
+  node: T,
+  perKey: ReadonlySet<string>,
+  i: number,
+): T {
   return visit(node, {
     Variable(variable) {
       return perKey.has(variable.name.value)
@@ -137,7 +144,11 @@ function renameVariables<T extends FieldNode | VariableDefinitionNode>(node: T, 
   });
 }
 
-function repeatSelections(selectionSet: SelectionSetNode, perKey: ReadonlySet<string>, count: number): SelectionSetNode {
+function repeatSelections(
+  selectionSet: SelectionSetNode,
+  perKey: ReadonlySet<string>,
+  count: number,
+): SelectionSetNode {
   const selections = fields(selectionSet).flatMap((field): FieldNode[] => {
     if (usesPerKeyVariable(field, perKey)) {
       return Array.from({ length: count }, (_, i) => ({
@@ -152,7 +163,12 @@ function repeatSelections(selectionSet: SelectionSetNode, perKey: ReadonlySet<st
 }
 
 /** Key i's view of a response to the repeated selections: the one-key response shape. */
-function splitSelections(selectionSet: SelectionSetNode, value: unknown, perKey: ReadonlySet<string>, i: number): unknown {
+function splitSelections(
+  selectionSet: SelectionSetNode,
+  value: unknown,
+  perKey: ReadonlySet<string>,
+  i: number,
+): unknown {
   if (value === null || value === undefined) return value;
   if (Array.isArray(value)) return value.map((item: unknown) => splitSelections(selectionSet, item, perKey, i));
   const source = value as Record<string, unknown>;

@@ -20,7 +20,12 @@ interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-const PASS_THROUGH = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND]);
+const PASS_THROUGH = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.NOT_FOUND,
+]);
 
 /**
  * Calls another subgraph's public GraphQL API (DOMAIN section 0: cross-subgraph checks go
@@ -42,7 +47,7 @@ export async function callSubgraph<T>(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new Error(`The ${name} subgraph is unreachable: ${(error as Error).message}`);
+    throw new Error(`The ${name} subgraph is unreachable: ${(error as Error).message}`, { cause: error });
   }
   const body = (await response.json()) as GraphQLResponse<T>;
   const first = body.errors?.[0];
@@ -77,16 +82,22 @@ export async function callSubgraphOperation<TData, TVars extends Record<string, 
 
 /**
  * A one-key query asked for many keys in one request (lib/alias-batch.ts): one result per key, in
- * key order. Variables in `shared` are sent once; the others are given per key.
+ * key order. `variablesOf` gives a key's own variables; those in `shared` are sent once.
  */
-export async function callSubgraphBatch<TData, TVars extends Record<string, unknown>, TShared extends keyof TVars = never>(
+export async function callSubgraphBatch<
+  K,
+  TData,
+  TVars extends Record<string, unknown>,
+  TShared extends keyof TVars = never,
+>(
   name: SubgraphName,
   document: TypedDocumentNode<TData, TVars>,
-  keys: readonly Omit<TVars, TShared>[],
+  keys: readonly K[],
+  variablesOf: (key: K) => Omit<TVars, TShared>,
   authorization: string,
   shared?: Pick<TVars, TShared>,
-): Promise<TData[]> {
+): Promise<{ key: K; data: TData }[]> {
   if (!keys.length) return [];
-  const batch = aliasBatch(document, keys, shared);
+  const batch = aliasBatch(document, keys, variablesOf, shared);
   return batch.split(await callSubgraph<Record<string, unknown>>(name, batch.query, batch.variables, authorization));
 }

@@ -15,7 +15,8 @@ function validationErrors(callee: SubgraphName, query: string): string[] {
 
 describe('aliasBatch: one query for a batch of keys', () => {
   it('repeats per-key fields, keeps shared ones once, and splits the answer back in key order', () => {
-    const batch = aliasBatch(RunChecksDocument, [{ key: 'course-v1:A+1+T' }, { key: 'course-v1:B+2+T' }], { customer: 'c-1' });
+    const runs = ['course-v1:A+1+T', 'course-v1:B+2+T'];
+    const batch = aliasBatch(RunChecksDocument, runs, (key) => ({ key }), { customer: 'c-1' });
     assert.deepEqual(validationErrors('catalog', batch.query), []);
     assert.deepEqual(batch.variables, { customer: 'c-1', key_0: 'course-v1:A+1+T', key_1: 'course-v1:B+2+T' });
     // One enterpriseCatalogs for the batch; a courseRun and a containsContent per key.
@@ -45,7 +46,10 @@ describe('aliasBatch: one query for a batch of keys', () => {
         ],
       },
     });
-    assert.deepEqual(first, {
+    assert.ok(first && second);
+    assert.equal(first.key, 'course-v1:A+1+T');
+    assert.equal(second.key, 'course-v1:B+2+T');
+    assert.deepEqual(first.data, {
       courseRun: run('course-v1:A+1+T'),
       catalogs: {
         nodes: [
@@ -54,7 +58,7 @@ describe('aliasBatch: one query for a batch of keys', () => {
         ],
       },
     });
-    assert.deepEqual(second, {
+    assert.deepEqual(second.data, {
       courseRun: null,
       catalogs: {
         nodes: [
@@ -66,10 +70,14 @@ describe('aliasBatch: one query for a batch of keys', () => {
   });
 
   it('renames the per-key variables of @include / @skip, and leaves skipped fields out of the split', () => {
-    const batch = aliasBatch(LearnerCreditCatalogContentDocument, [
-      { catalog: 'k-1', key: 'course-v1:A+1+T', isRun: true },
-      { catalog: 'k-2', key: 'A+1', isRun: false },
-    ]);
+    const batch = aliasBatch(
+      LearnerCreditCatalogContentDocument,
+      [
+        { catalog: 'k-1', key: 'course-v1:A+1+T', isRun: true },
+        { catalog: 'k-2', key: 'A+1', isRun: false },
+      ],
+      (vars) => vars,
+    );
     assert.deepEqual(validationErrors('catalog', batch.query), []);
     assert.match(batch.query, /@include\(if: \$isRun_0\)/);
     assert.match(batch.query, /@skip\(if: \$isRun_1\)/);
@@ -77,15 +85,15 @@ describe('aliasBatch: one query for a batch of keys', () => {
       enterpriseCatalog_0: { contains: true, run: null },
       enterpriseCatalog_1: { contains: false, course: null },
     });
-    assert.deepEqual(run, { enterpriseCatalog: { contains: true, run: null } });
-    assert.deepEqual(course, { enterpriseCatalog: { contains: false, course: null } });
+    assert.deepEqual(run?.data, { enterpriseCatalog: { contains: true, run: null } });
+    assert.deepEqual(course?.data, { enterpriseCatalog: { contains: false, course: null } });
   });
 
   it('sends no value for a per-key variable a key leaves out (the argument is then absent)', () => {
-    const batch = aliasBatch(LearnerCreditLearnersDocument, [
-      { customer: 'c-1', lmsUserId: 7 },
-      { customer: 'c-1', email: 'a@example.com' },
-    ]);
+    const batch = aliasBatch(LearnerCreditLearnersDocument, [{ lmsUserId: 7 }, { email: 'a@example.com' }], (key) => ({
+      customer: 'c-1',
+      ...key,
+    }));
     assert.deepEqual(validationErrors('customers', batch.query), []);
     assert.deepEqual(JSON.parse(JSON.stringify(batch.variables)), {
       customer_0: 'c-1',
@@ -96,7 +104,14 @@ describe('aliasBatch: one query for a batch of keys', () => {
   });
 
   it('refuses a variable the operation does not declare, and an empty batch', () => {
-    assert.throws(() => aliasBatch(RunChecksDocument, [{ key: 'x', extra: 1 } as { key: string }], { customer: 'c' }), /extra is not a per-key variable of RunChecks/);
-    assert.throws(() => aliasBatch(RunChecksDocument, [], { customer: 'c' }), /at least one key/);
+    const withExtra = (key: string): { key: string } => ({ key, ...{ extra: 1 } });
+    assert.throws(
+      () => aliasBatch(RunChecksDocument, ['x'], withExtra, { customer: 'c' }),
+      /extra is not a per-key variable of RunChecks/,
+    );
+    assert.throws(
+      () => aliasBatch(RunChecksDocument, [], (key: string) => ({ key }), { customer: 'c' }),
+      /at least one key/,
+    );
   });
 });

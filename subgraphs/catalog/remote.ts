@@ -19,10 +19,11 @@ export function createCustomerLoader(authorization: string) {
       const found = await callSubgraphBatch(
         'customers',
         CatalogCustomersDocument,
-        uuids.map((uuid) => ({ uuid })),
+        uuids,
+        (uuid) => ({ uuid }),
         authorization,
       );
-      return found.map((data) => data.enterpriseCustomer);
+      return found.map(({ data }) => data.enterpriseCustomer);
     },
     { maxBatchSize: 25, cacheKeyFn: (key) => key.toLowerCase() },
   );

@@ -56,15 +56,11 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
       }
       const results = new Map<string, RunCheck>();
       for (const [customer, runs] of byCustomer) {
-        const checks = await callSubgraphBatch(
-          'catalog',
-          RunChecksDocument,
-          runs.map((key) => ({ key })),
-          authorization,
-          { customer },
-        );
-        runs.forEach((run, i) => {
-          const { courseRun: found, catalogs } = checks[i]!;
+        const checks = await callSubgraphBatch('catalog', RunChecksDocument, runs, (key) => ({ key }), authorization, {
+          customer,
+        });
+        for (const { key: run, data } of checks) {
+          const { courseRun: found, catalogs } = data;
           results.set(runCheckKey(customer, run), {
             run: found
               ? {
@@ -83,9 +79,10 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
               : null,
             inCustomerCatalog: catalogs.nodes.some((catalog) => catalog.containsContent),
           });
-        });
+        }
       }
-      return keys.map((key) => results.get(key)!);
+      // Every key was asked above; an Error (DataLoader's per-key failure) would mean a bug here.
+      return keys.map((key) => results.get(key) ?? new Error(`No run check for ${key}`));
     },
     { maxBatchSize: 100 },
   );

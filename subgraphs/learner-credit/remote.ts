@@ -50,13 +50,12 @@ function toDateOrNull(value: string | null | undefined): Date | null {
 }
 
 function fromRun(run: RemoteRun): ContentInfo {
-  const courseKey = run.course?.key ?? run.key;
   return {
     key: run.key,
-    courseKey,
-    parentContentKey: run.course?.key ?? null,
-    title: run.title ?? null,
-    priceCents: run.canonicalPriceCents ?? null,
+    courseKey: run.course.key,
+    parentContentKey: run.course.key,
+    title: run.title,
+    priceCents: run.canonicalPriceCents,
     runKey: run.key,
     enrollBy: toDateOrNull(run.enrollmentEnd),
   };
@@ -75,7 +74,10 @@ function fromCourse(course: RemoteCourse): ContentInfo {
 }
 
 /** A one-key response: the run when the key is a run, else the course (remote.catalog.graphql). */
-function toContent(found: { run?: RemoteRun | null; course?: RemoteCourse | null } | null, key: string): ContentInfo | null {
+function toContent(
+  found: { run?: RemoteRun | null; course?: RemoteCourse | null } | null,
+  key: string,
+): ContentInfo | null {
   if (!found) return null;
   if (isCourseRunKey(key)) return found.run ? fromRun(found.run) : null;
   return found.course ? fromCourse(found.course) : null;
@@ -91,13 +93,14 @@ async function fetchCatalogContent(pairs: readonly CatalogKey[], authorization: 
   const found = await callSubgraphBatch(
     'catalog',
     LearnerCreditCatalogContentDocument,
-    pairs.map((pair) => ({ catalog: pair.catalogUuid, key: pair.contentKey, isRun: isCourseRunKey(pair.contentKey) })),
+    pairs,
+    (pair) => ({ catalog: pair.catalogUuid, key: pair.contentKey, isRun: isCourseRunKey(pair.contentKey) }),
     authorization,
   );
-  return pairs.map((pair, i) => {
-    const entry = found[i]!.enterpriseCatalog;
-    return { inCatalog: Boolean(entry?.contains), content: entry ? toContent(entry, pair.contentKey) : null };
-  });
+  return found.map(({ key: pair, data: { enterpriseCatalog: entry } }) => ({
+    inCatalog: Boolean(entry?.contains),
+    content: entry ? toContent(entry, pair.contentKey) : null,
+  }));
 }
 
 /** Courses and runs by key, outside any catalog (enroll-by dates for expirations). */
@@ -105,10 +108,11 @@ async function fetchContent(keys: readonly string[], authorization: string): Pro
   const found = await callSubgraphBatch(
     'catalog',
     LearnerCreditContentDocument,
-    keys.map((key) => ({ key, isRun: isCourseRunKey(key) })),
+    keys,
+    (key) => ({ key, isRun: isCourseRunKey(key) }),
     authorization,
   );
-  return keys.map((key, i) => toContent(found[i]!, key));
+  return found.map(({ key, data }) => toContent(data, key));
 }
 
 /** A linked, active learner of a customer as the customers subgraph reports it. */
@@ -128,14 +132,16 @@ async function fetchLearners(keys: readonly LearnerKey[], authorization: string)
   const found = await callSubgraphBatch(
     'customers',
     LearnerCreditLearnersDocument,
-    keys.map((key) =>
-      key.lmsUserId !== undefined ? { customer: key.customerUuid, lmsUserId: key.lmsUserId } : { customer: key.customerUuid, email: key.email },
-    ),
+    keys,
+    (key) =>
+      key.lmsUserId !== undefined
+        ? { customer: key.customerUuid, lmsUserId: key.lmsUserId }
+        : { customer: key.customerUuid, email: key.email },
     authorization,
   );
-  return found.map((data) => {
+  return found.map(({ data }) => {
     const learner = data.enterpriseCustomer?.learner ?? null;
-    return learner ? { lmsUserId: learner.lmsUserId ?? null, email: learner.email?.toLowerCase() ?? null } : null;
+    return learner ? { lmsUserId: learner.lmsUserId, email: learner.email.toLowerCase() } : null;
   });
 }
 
@@ -145,11 +151,16 @@ const REMOTE_BATCH = Math.min(100, MAX_BATCH_SIZE);
 /** Per-request loaders over the catalog and customers subgraphs, carrying the caller's token. */
 export function createRemoteLoaders(authorization: string) {
   return {
-    catalogContent: new DataLoader<CatalogKey, CatalogContent, string>((pairs) => fetchCatalogContent(pairs, authorization), {
-      cacheKeyFn: (pair) => `${pair.catalogUuid.toLowerCase()}|${pair.contentKey}`,
+    catalogContent: new DataLoader<CatalogKey, CatalogContent, string>(
+      (pairs) => fetchCatalogContent(pairs, authorization),
+      {
+        cacheKeyFn: (pair) => `${pair.catalogUuid.toLowerCase()}|${pair.contentKey}`,
+        maxBatchSize: REMOTE_BATCH,
+      },
+    ),
+    content: new DataLoader<string, ContentInfo | null>((keys) => fetchContent(keys, authorization), {
       maxBatchSize: REMOTE_BATCH,
     }),
-    content: new DataLoader<string, ContentInfo | null>((keys) => fetchContent(keys, authorization), { maxBatchSize: REMOTE_BATCH }),
     learner: new DataLoader<LearnerKey, RemoteLearner | null, string>((keys) => fetchLearners(keys, authorization), {
       cacheKeyFn: (key) => `${key.customerUuid.toLowerCase()}|${key.lmsUserId ?? ''}|${key.email ?? ''}`,
       maxBatchSize: REMOTE_BATCH,

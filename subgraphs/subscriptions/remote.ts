@@ -22,7 +22,11 @@ export function membershipKey(catalogUuid: string, run: string): string {
 }
 
 /** The (catalog, run) pairs that are members (as membershipKey), asked with one aliased query per 50 pairs. */
-export async function catalogMembership(catalogs: readonly string[], runs: readonly string[], authorization: string): Promise<Set<string>> {
+export async function catalogMembership(
+  catalogs: readonly string[],
+  runs: readonly string[],
+  authorization: string,
+): Promise<Set<string>> {
   const pairs = catalogs.flatMap((catalog) => runs.map((run) => ({ catalog, run })));
   const members = new Set<string>();
   for (let i = 0; i < pairs.length; i += CATALOG_ALIASES_PER_CALL) {
@@ -30,18 +34,22 @@ export async function catalogMembership(catalogs: readonly string[], runs: reado
     const found = await callSubgraphBatch(
       'catalog',
       CatalogMembershipDocument,
-      batch.map((p) => ({ catalog: p.catalog, keys: [p.run] })),
+      batch,
+      (p) => ({ catalog: p.catalog, keys: [p.run] }),
       authorization,
     );
-    batch.forEach((p, j) => {
-      if (found[j]!.enterpriseCatalog?.containsContent) members.add(membershipKey(p.catalog, p.run));
-    });
+    for (const { key: p, data } of found) {
+      if (data.enterpriseCatalog?.containsContent) members.add(membershipKey(p.catalog, p.run));
+    }
   }
   return members;
 }
 
 /** Enrolls through the customers subgraph's enrollLearners (the license is each enrollment's fulfillment). */
-export async function enrollLearners(input: EnrollLearnersInput, authorization: string): Promise<BulkEnrollmentResults> {
+export async function enrollLearners(
+  input: EnrollLearnersInput,
+  authorization: string,
+): Promise<BulkEnrollmentResults> {
   const data = await callSubgraphOperation('customers', BulkLicenseEnrollmentDocument, { input }, authorization);
   const outcome = (list: BulkLicenseEnrollmentMutation['enrollLearners']['successes']): BulkEnrollmentOutcome[] =>
     list.map((o) => ({ email: o.email, courseRunKey: o.courseRunKey, reason: o.reason ?? null }));
@@ -53,6 +61,15 @@ export async function enrollLearners(input: EnrollLearnersInput, authorization: 
 }
 
 /** Links learners by email through the customers subgraph's linkLearners (idempotent). */
-export async function linkLearners(enterpriseCustomerUuid: string, emails: string[], authorization: string): Promise<void> {
-  await callSubgraphOperation('customers', LinkLicensedLearnersDocument, { input: { enterpriseCustomerUuid, emails } }, authorization);
+export async function linkLearners(
+  enterpriseCustomerUuid: string,
+  emails: string[],
+  authorization: string,
+): Promise<void> {
+  await callSubgraphOperation(
+    'customers',
+    LinkLicensedLearnersDocument,
+    { input: { enterpriseCustomerUuid, emails } },
+    authorization,
+  );
 }
