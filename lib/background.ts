@@ -23,7 +23,9 @@ export function startPoller(options: {
     running = options
       .work()
       .then(() => undefined)
-      .catch((error: unknown) => console.error(`[${options.name}] ${(error as Error).message}`))
+      .catch((error: unknown) => {
+        console.error(`[${options.name}] ${(error as Error).message}`);
+      })
       .finally(() => {
         running = null;
         if (again) {

@@ -57,7 +57,8 @@ const SAFE_APOLLO_CODES = new Set([
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   try {
-    const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+    const raw = formatted.extensions?.code;
+    const code = typeof raw === 'string' ? raw : ErrorCode.INTERNAL_SERVER_ERROR;
     if (exposeErrorDetails()) return formatted;
     const { stacktrace: _stack, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
     if (KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

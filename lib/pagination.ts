@@ -49,7 +49,7 @@ export function decodeCursor(cursor: string, length: number): CursorValue[] {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(parsed) || parsed.length !== length) throw new Error('shape');
     return parsed.map((v: unknown) => {
-      if (v && typeof v === 'object' && 'd' in v) return new Date(String((v as { d: unknown }).d));
+      if (v && typeof v === 'object' && 'd' in v) return new Date(String(v.d));
       if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) return v as CursorValue;
       throw new Error('value');
     });

@@ -1,3 +1,6 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { aliasBatch } from './alias-batch.js';
 import { subgraphUrl, type SubgraphName } from './config.js';
 import { DomainError, ErrorCode } from './errors.js';
 
@@ -17,7 +20,12 @@ interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-const PASS_THROUGH = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND]);
+const PASS_THROUGH = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.NOT_FOUND,
+]);
 
 /**
  * Calls another subgraph's public GraphQL API (DOMAIN section 0: cross-subgraph checks go
@@ -39,7 +47,7 @@ export async function callSubgraph<T>(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new Error(`The ${name} subgraph is unreachable: ${(error as Error).message}`);
+    throw new Error(`The ${name} subgraph is unreachable: ${(error as Error).message}`, { cause: error });
   }
   const body = (await response.json()) as GraphQLResponse<T>;
   const first = body.errors?.[0];
@@ -50,4 +58,46 @@ export async function callSubgraph<T>(
   }
   if (!body.data) throw new Error(`The ${name} subgraph returned no data (HTTP ${response.status})`);
   return body.data;
+}
+
+const printed = new WeakMap<object, string>();
+
+/**
+ * One operation of `subgraphs/<caller>/remote.<callee>.graphql`, typed by codegen against the
+ * callee's SDL: a callee schema change that breaks the operation fails `npm run typecheck`.
+ */
+export async function callSubgraphOperation<TData, TVars extends Record<string, unknown>>(
+  name: SubgraphName,
+  document: TypedDocumentNode<TData, TVars>,
+  variables: TVars,
+  authorization: string,
+): Promise<TData> {
+  let query = printed.get(document);
+  if (query === undefined) {
+    query = print(document);
+    printed.set(document, query);
+  }
+  return callSubgraph<TData>(name, query, variables, authorization);
+}
+
+/**
+ * A one-key query asked for many keys in one request (lib/alias-batch.ts): one result per key, in
+ * key order. `variablesOf` gives a key's own variables; those in `shared` are sent once.
+ */
+export async function callSubgraphBatch<
+  K,
+  TData,
+  TVars extends Record<string, unknown>,
+  TShared extends keyof TVars = never,
+>(
+  name: SubgraphName,
+  document: TypedDocumentNode<TData, TVars>,
+  keys: readonly K[],
+  variablesOf: (key: K) => Omit<TVars, TShared>,
+  authorization: string,
+  shared?: Pick<TVars, TShared>,
+): Promise<{ key: K; data: TData }[]> {
+  if (!keys.length) return [];
+  const batch = aliasBatch(document, keys, variablesOf, shared);
+  return batch.split(await callSubgraph<Record<string, unknown>>(name, batch.query, batch.variables, authorization));
 }

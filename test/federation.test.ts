@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
 
 const CROSS_SUBGRAPH = /* GraphQL */ `
@@ -55,7 +56,7 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
     assert.equal(plan?.enterpriseCatalog.uuid, DEMO.catalogs.planExample);
   });
 
-  const cases: { name: string; subgraph: keyof TestStack['subgraphs']; typename: string; hit: Record<string, string>[]; miss: Record<string, string>; selection: string }[] = [
+  const cases: { name: string; subgraph: keyof TestStack['subgraphs']; typename: string; hit: Record<string, string>[]; miss: Record<string, string>; selection: string; statements?: number }[] = [
     {
       name: 'EnterpriseCustomer by uuid',
       subgraph: 'customers',
@@ -120,10 +121,31 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
       miss: { uuid: '00000000-0000-4000-8000-000000000000' },
       selection: '... on SubscriptionPlan { uuid title }',
     },
+    {
+      // Two licenses of the demo data (Seal Team Ten's current plan, Initech's renewed-from plan).
+      name: 'License by uuid',
+      subgraph: 'subscriptions',
+      typename: 'License',
+      hit: [{ uuid: '5ea17ea0-0000-4000-8000-00000000e001' }, { uuid: '5ea17ea0-0000-4000-8000-00000000e020' }],
+      miss: { uuid: '00000000-0000-4000-8000-000000000000' },
+      selection: '... on License { uuid status }',
+      // One for the licenses, one for their plans: a viewer who does not hold a license may see it
+      // as an admin of the plan's customer. Both are batched, so the count does not grow with the batch.
+      statements: 2,
+    },
+    {
+      name: 'AssignmentConfiguration by uuid',
+      subgraph: 'learner-credit',
+      typename: 'AssignmentConfiguration',
+      hit: [{ uuid: DEMO.policies.exampleAssignmentConfiguration }],
+      miss: { uuid: '00000000-0000-4000-8000-000000000000' },
+      selection: '... on AssignmentConfiguration { uuid enterpriseCustomerUuid }',
+    },
   ];
 
   for (const c of cases) {
-    it(`_entities resolves ${c.name}: a hit, a miss as null, and a batch in one statement`, async () => {
+    const cost = c.statements ?? 1;
+    it(`_entities resolves ${c.name}: a hit, a miss as null, and a batch in ${cost === 1 ? 'one statement' : `${cost} statements`}`, async () => {
       const reps = [...c.hit, c.miss].map((rep) => ({ __typename: c.typename, ...rep }));
       let result!: Awaited<ReturnType<typeof entities>>;
       const statements = await stack().countStatements(c.subgraph, async () => {
@@ -136,7 +158,55 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
         for (const [field, value] of Object.entries(rep)) assert.equal(found[i]?.[field], value);
       });
       assert.equal(found.at(-1), null, 'an unknown key resolves to null');
-      assert.equal(statements, 1, 'the whole batch costs one statement');
+      assert.equal(statements, cost, `the whole batch costs ${cost} statement(s)`);
     });
   }
+
+  it('_entities resolves AssignmentConfigurations of two customers and a miss in key order, in one statement', async () => {
+    // The demo data holds one configuration; a second customer's assigned policy brings another.
+    const second = await createPolicy(learnerCreditDb(stack()), {
+      customer: DEMO.customers.sealTeamTen,
+      catalog: DEMO.catalogs.sealTeamTenAll,
+      policyType: 'AssignedLearnerCreditAccessPolicy',
+      balanceCents: 10_000,
+    });
+    const uuids = [second.configurationUuid!, '00000000-0000-4000-8000-000000000000', DEMO.policies.exampleAssignmentConfiguration];
+    let result!: Awaited<ReturnType<typeof entities>>;
+    const statements = await stack().countStatements('learner-credit', async () => {
+      result = await entities(
+        stack(),
+        'learner-credit',
+        uuids.map((uuid) => ({ __typename: 'AssignmentConfiguration', uuid })),
+        '... on AssignmentConfiguration { uuid enterpriseCustomerUuid subsidyAccessPolicyUuid }',
+      );
+    });
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    assert.deepEqual(result.data!._entities, [
+      { uuid: second.configurationUuid, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, subsidyAccessPolicyUuid: second.policyUuid },
+      null,
+      { uuid: DEMO.policies.exampleAssignmentConfiguration, enterpriseCustomerUuid: DEMO.customers.policyExample, subsidyAccessPolicyUuid: DEMO.policies.example },
+    ]);
+    assert.equal(statements, 1, 'the whole batch costs one statement');
+  });
+
+  it('_entities resolves a learner\'s own licenses and a miss in one statement (no plan is read to allow it)', async () => {
+    // The Seal Team Ten learner's licenses in last year's and the current plan (demo data).
+    const own = ['5ea17ea0-00b0-4000-8000-000000000001', '5ea17ea0-00b1-4000-8000-000000000001'];
+    const reps = [...own, '00000000-0000-4000-8000-000000000000'].map((uuid) => ({ __typename: 'License', uuid }));
+    let result!: { data?: { _entities: ({ uuid: string; userEmail: string } | null)[] } | null; errors?: unknown };
+    const statements = await stack().countStatements('subscriptions', async () => {
+      result = await stack().graphql(
+        'query ($r: [_Any!]!) { _entities(representations: $r) { ... on License { uuid userEmail } } }',
+        { r: reps },
+        { url: `${stack().subgraphs.subscriptions.http.url}/graphql`, token: stack().tokens.sealLearner },
+      );
+    });
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    assert.deepEqual(result.data!._entities, [
+      { uuid: own[0], userEmail: DEMO.users.learnerEmail },
+      { uuid: own[1], userEmail: DEMO.users.learnerEmail },
+      null,
+    ]);
+    assert.equal(statements, 1, 'the whole batch costs one statement');
+  });
 });

@@ -3,10 +3,11 @@
  * dates as ISO text and JSON as text; MySQL (MariaDB's JSON is LONGTEXT) hands back JSON as text.
  * Each store declares which columns need which treatment next to its row types.
  */
-export interface ColumnCodec {
-  booleans?: readonly string[];
-  dates?: readonly string[];
-  json?: readonly string[];
+export interface ColumnCodec<Row> {
+  // Columns of the row type: a misspelt column does not compile.
+  booleans?: readonly (keyof Row & string)[];
+  dates?: readonly (keyof Row & string)[];
+  json?: readonly (keyof Row & string)[];
 }
 
 export function toBoolean(value: unknown): boolean {
@@ -16,6 +17,7 @@ export function toBoolean(value: unknown): boolean {
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
+  if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`Not a date column value: ${typeof value}`);
   const text = String(value);
   // SQLite may hold 'YYYY-MM-DD HH:MM:SS' written by hand; treat it as UTC.
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
@@ -29,7 +31,7 @@ export function fromJson(value: unknown): unknown {
 }
 
 /** Builds a row decoder from a column spec; the result type is the caller's row type. */
-export function rowDecoder<Row>(codec: ColumnCodec): (raw: unknown) => Row {
+export function rowDecoder<Row>(codec: ColumnCodec<Row>): (raw: unknown) => Row {
   const booleans = codec.booleans ?? [];
   const dates = codec.dates ?? [];
   const json = codec.json ?? [];

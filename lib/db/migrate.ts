@@ -6,8 +6,8 @@ export type MigrationSet = Record<string, Migration>;
 
 class StaticMigrationProvider implements MigrationProvider {
   constructor(private readonly migrations: MigrationSet) {}
-  async getMigrations(): Promise<MigrationSet> {
-    return this.migrations;
+  getMigrations(): Promise<MigrationSet> {
+    return Promise.resolve(this.migrations);
   }
 }
 
@@ -27,7 +27,7 @@ export async function migrateSubgraph(db: AnyKysely, subgraph: string, migration
   for (const result of results ?? []) {
     if (result.status === 'Error') console.error(`[migrate] ${subgraph}: ${result.migrationName} failed`);
   }
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(`Migrating ${subgraph} failed: ${JSON.stringify(error)}`, { cause: error });
 }
 
 /** Portable column types: each dialect stores dates, JSON and money the way it sorts and compares best. */

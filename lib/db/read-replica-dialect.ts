@@ -69,6 +69,12 @@ class RoutingConnection implements DatabaseConnection {
   }
 }
 
+/** Kysely hands back the connection acquireConnection made: always a RoutingConnection. */
+function asRouting(connection: DatabaseConnection): RoutingConnection {
+  if (!(connection instanceof RoutingConnection)) throw new Error('Not a connection of the read-replica driver');
+  return connection;
+}
+
 class ReadReplicaDriver implements Driver {
   constructor(
     readonly primary: Driver,
@@ -79,26 +85,26 @@ class ReadReplicaDriver implements Driver {
     await this.primary.init();
     await this.replica.init();
   }
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return new RoutingConnection(this);
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(new RoutingConnection(this));
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const routing = connection as RoutingConnection;
+    const routing = asRouting(connection);
     await this.primary.beginTransaction(await routing.primaryConn(), settings);
     routing.inTransaction = true;
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const routing = connection as RoutingConnection;
+    const routing = asRouting(connection);
     await this.primary.commitTransaction(await routing.primaryConn());
     routing.inTransaction = false;
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const routing = connection as RoutingConnection;
+    const routing = asRouting(connection);
     await this.primary.rollbackTransaction(await routing.primaryConn());
     routing.inTransaction = false;
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const routing = connection as RoutingConnection;
+    const routing = asRouting(connection);
     if (routing.primaryConnection) await this.primary.releaseConnection(routing.primaryConnection);
     routing.primaryConnection = undefined;
   }

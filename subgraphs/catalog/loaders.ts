@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
-import { callSubgraph } from '../../lib/subgraph-client.js';
 import { isUuid } from '../../lib/validate.js';
 import {
   findAuthoringOrganizationsByProgramUuids,
@@ -20,7 +19,8 @@ import {
   findSubjectsByCourseKeys,
 } from './store.js';
 import type { ContentFilter } from './store.js';
-import type { CatalogDatabase, CustomerInfo } from './tables.js';
+import { createCustomerLoader } from './remote.js';
+import type { CatalogDatabase } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
 
@@ -75,26 +75,6 @@ function contentCountLoader(db: Kysely<CatalogDatabase>) {
   );
 }
 
-const CUSTOMER_FIELDS = 'uuid slug name enableLearnerPortal';
-
-/**
- * Customers of the catalogs a request touches, from the customers subgraph's API (the catalog
- * never reads its tables): one call per tick, one alias per customer, with the caller's token.
- */
-function customerLoader(authorization: string) {
-  return new DataLoader<string, CustomerInfo | null>(
-    async (uuids) => {
-      const variables = Object.fromEntries(uuids.map((uuid, i) => [`u${i}`, uuid]));
-      const query = `query CatalogCustomers(${uuids.map((_, i) => `$u${i}: ID`).join(', ')}) { ${uuids
-        .map((_, i) => `c${i}: enterpriseCustomer(uuid: $u${i}) { ${CUSTOMER_FIELDS} }`)
-        .join(' ')} }`;
-      const data = await callSubgraph<Record<string, CustomerInfo | null>>('customers', query, variables, authorization);
-      return uuids.map((_, i) => data[`c${i}`] ?? null);
-    },
-    { maxBatchSize: 25, cacheKeyFn: lower },
-  );
-}
-
 /** Per-request loaders of the catalog subgraph: one statement per entity type per tick. */
 export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
   return {
@@ -112,7 +92,7 @@ export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
     authorsOfProgram: groupLoader((uuids: readonly string[]) => findAuthoringOrganizationsByProgramUuids(db, uuids), (r) => r.ownerKey),
     membership: membershipLoader(db),
     contentCount: contentCountLoader(db),
-    customer: customerLoader(authorization),
+    customer: createCustomerLoader(authorization),
   };
 }
 

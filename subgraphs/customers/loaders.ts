@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
-import { createRunCheckLoader } from './catalog-client.js';
+import { createRunCheckLoader } from './remote.js';
 import {
   findConsentsByCustomersAndUsers,
   findCustomersByUuids,

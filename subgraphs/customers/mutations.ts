@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import type { OutboxEvent } from '../../lib/outbox.js';
 import { badInput, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { emailArg, emailList, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
-import { runCheckKey, type RunCheck, type RunInfo } from './catalog-client.js';
+import { runCheckKey, type RunCheck, type RunInfo } from './remote.js';
 import type { CustomersContext } from './context.js';
 import { pairKey } from './loaders.js';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
-import type { RunInfo } from './catalog-client.js';
+import type { RunInfo } from './remote.js';
 import {
   ensurePendingLearners,
   findEnrollmentsOfLearners,

@@ -1,11 +1,18 @@
 import DataLoader from 'dataloader';
 import { MAX_BATCH_SIZE } from '../../lib/loaders.js';
-import { callSubgraph } from '../../lib/subgraph-client.js';
+import { callSubgraphBatch } from '../../lib/subgraph-client.js';
+import {
+  LearnerCreditCatalogContentDocument,
+  LearnerCreditContentDocument,
+  type LearnerCreditContentQuery,
+} from './__generated__/catalog-operations.js';
+import { LearnerCreditLearnersDocument } from './__generated__/customers-operations.js';
 
 /**
  * What learner credit needs from the other subgraphs, through their public GraphQL APIs (DOMAIN
  * section 0: never their tables), with the caller's token. Each loader sends one request per
- * tick, one alias per key.
+ * tick, one alias per key. The operations live in remote.<callee>.graphql, typed against the
+ * callee's SDL.
  */
 
 /** Runs are `course-v1:` keys; everything else we are given is a course key. */
@@ -13,23 +20,8 @@ export function isCourseRunKey(key: string): boolean {
   return key.startsWith('course-v1:');
 }
 
-interface RemoteRun {
-  key: string;
-  title?: string | null;
-  start: string | null;
-  end: string | null;
-  enrollmentStart: string | null;
-  enrollmentEnd: string | null;
-  canonicalPriceCents?: number | null;
-  course?: { key: string } | null;
-}
-
-interface RemoteCourse {
-  key: string;
-  title: string | null;
-  canonicalPriceCents: number | null;
-  advertisedCourseRun: RemoteRun | null;
-}
+type RemoteRun = NonNullable<LearnerCreditContentQuery['run']>;
+type RemoteCourse = NonNullable<LearnerCreditContentQuery['course']>;
 
 /** A course or run as learner credit sees it. */
 export interface ContentInfo {
@@ -53,21 +45,17 @@ export interface CatalogContent {
   content: ContentInfo | null;
 }
 
-const RUN_FIELDS = 'key title start end enrollmentStart enrollmentEnd canonicalPriceCents course { key }';
-const COURSE_FIELDS = 'key title canonicalPriceCents advertisedCourseRun { key start end enrollmentStart enrollmentEnd }';
-
 function toDateOrNull(value: string | null | undefined): Date | null {
   return value ? new Date(value) : null;
 }
 
 function fromRun(run: RemoteRun): ContentInfo {
-  const courseKey = run.course?.key ?? run.key;
   return {
     key: run.key,
-    courseKey,
-    parentContentKey: run.course?.key ?? null,
-    title: run.title ?? null,
-    priceCents: run.canonicalPriceCents ?? null,
+    courseKey: run.course.key,
+    parentContentKey: run.course.key,
+    title: run.title,
+    priceCents: run.canonicalPriceCents,
     runKey: run.key,
     enrollBy: toDateOrNull(run.enrollmentEnd),
   };
@@ -85,13 +73,14 @@ function fromCourse(course: RemoteCourse): ContentInfo {
   };
 }
 
-function contentSelection(alias: string, keyVariable: string, key: string): string {
-  return isCourseRunKey(key) ? `${alias}: courseRun(key: $${keyVariable}) { ${RUN_FIELDS} }` : `${alias}: course(key: $${keyVariable}) { ${COURSE_FIELDS} }`;
-}
-
-function toContent(value: unknown, key: string): ContentInfo | null {
-  if (!value) return null;
-  return isCourseRunKey(key) ? fromRun(value as RemoteRun) : fromCourse(value as RemoteCourse);
+/** A one-key response: the run when the key is a run, else the course (remote.catalog.graphql). */
+function toContent(
+  found: { run?: RemoteRun | null; course?: RemoteCourse | null } | null,
+  key: string,
+): ContentInfo | null {
+  if (!found) return null;
+  if (isCourseRunKey(key)) return found.run ? fromRun(found.run) : null;
+  return found.course ? fromCourse(found.course) : null;
 }
 
 export interface CatalogKey {
@@ -101,41 +90,29 @@ export interface CatalogKey {
 
 /** Catalog membership (containsContent) and the catalog-scoped course or run, for (catalog, key) pairs. */
 async function fetchCatalogContent(pairs: readonly CatalogKey[], authorization: string): Promise<CatalogContent[]> {
-  const variables: Record<string, unknown> = {};
-  const definitions: string[] = [];
-  const selections = pairs.map((pair, i) => {
-    variables[`c${i}`] = pair.catalogUuid;
-    variables[`k${i}`] = pair.contentKey;
-    definitions.push(`$c${i}: ID!`, `$k${i}: String!`);
-    return `q${i}: enterpriseCatalog(uuid: $c${i}) { contains: containsContent(keys: [$k${i}]) ${contentSelection('content', `k${i}`, pair.contentKey)} }`;
-  });
-  const data = await callSubgraph<Record<string, { contains: boolean; content: unknown } | null>>(
+  const found = await callSubgraphBatch(
     'catalog',
-    `query LearnerCreditCatalogContent(${definitions.join(', ')}) { ${selections.join(' ')} }`,
-    variables,
+    LearnerCreditCatalogContentDocument,
+    pairs,
+    (pair) => ({ catalog: pair.catalogUuid, key: pair.contentKey, isRun: isCourseRunKey(pair.contentKey) }),
     authorization,
   );
-  return pairs.map((pair, i) => {
-    const entry = data[`q${i}`];
-    return { inCatalog: Boolean(entry?.contains), content: entry ? toContent(entry.content, pair.contentKey) : null };
-  });
+  return found.map(({ key: pair, data: { enterpriseCatalog: entry } }) => ({
+    inCatalog: Boolean(entry?.contains),
+    content: entry ? toContent(entry, pair.contentKey) : null,
+  }));
 }
 
 /** Courses and runs by key, outside any catalog (enroll-by dates for expirations). */
 async function fetchContent(keys: readonly string[], authorization: string): Promise<(ContentInfo | null)[]> {
-  const variables: Record<string, unknown> = {};
-  const selections = keys.map((key, i) => {
-    variables[`k${i}`] = key;
-    return contentSelection(`q${i}`, `k${i}`, key);
-  });
-  const definitions = keys.map((_key, i) => `$k${i}: String!`);
-  const data = await callSubgraph<Record<string, unknown>>(
+  const found = await callSubgraphBatch(
     'catalog',
-    `query LearnerCreditContent(${definitions.join(', ')}) { ${selections.join(' ')} }`,
-    variables,
+    LearnerCreditContentDocument,
+    keys,
+    (key) => ({ key, isRun: isCourseRunKey(key) }),
     authorization,
   );
-  return keys.map((key, i) => toContent(data[`q${i}`], key));
+  return found.map(({ key, data }) => toContent(data, key));
 }
 
 /** A linked, active learner of a customer as the customers subgraph reports it. */
@@ -151,32 +128,20 @@ export interface LearnerKey {
 }
 
 async function fetchLearners(keys: readonly LearnerKey[], authorization: string): Promise<(RemoteLearner | null)[]> {
-  const variables: Record<string, unknown> = {};
-  const definitions: string[] = [];
-  const selections = keys.map((key, i) => {
-    variables[`c${i}`] = key.customerUuid;
-    definitions.push(`$c${i}: ID`);
-    let argument: string;
-    if (key.lmsUserId !== undefined) {
-      variables[`u${i}`] = key.lmsUserId;
-      definitions.push(`$u${i}: Int`);
-      argument = `lmsUserId: $u${i}`;
-    } else {
-      variables[`e${i}`] = key.email;
-      definitions.push(`$e${i}: String`);
-      argument = `email: $e${i}`;
-    }
-    return `q${i}: enterpriseCustomer(uuid: $c${i}) { learner(${argument}) { lmsUserId email } }`;
-  });
-  const data = await callSubgraph<Record<string, { learner: RemoteLearner | null } | null>>(
+  // Exactly one of lmsUserId and email is sent: an undefined variable leaves its argument out.
+  const found = await callSubgraphBatch(
     'customers',
-    `query LearnerCreditLearners(${definitions.join(', ')}) { ${selections.join(' ')} }`,
-    variables,
+    LearnerCreditLearnersDocument,
+    keys,
+    (key) =>
+      key.lmsUserId !== undefined
+        ? { customer: key.customerUuid, lmsUserId: key.lmsUserId }
+        : { customer: key.customerUuid, email: key.email },
     authorization,
   );
-  return keys.map((_key, i) => {
-    const learner = data[`q${i}`]?.learner ?? null;
-    return learner ? { lmsUserId: learner.lmsUserId ?? null, email: learner.email?.toLowerCase() ?? null } : null;
+  return found.map(({ data }) => {
+    const learner = data.enterpriseCustomer?.learner ?? null;
+    return learner ? { lmsUserId: learner.lmsUserId, email: learner.email.toLowerCase() } : null;
   });
 }
 
@@ -186,11 +151,16 @@ const REMOTE_BATCH = Math.min(100, MAX_BATCH_SIZE);
 /** Per-request loaders over the catalog and customers subgraphs, carrying the caller's token. */
 export function createRemoteLoaders(authorization: string) {
   return {
-    catalogContent: new DataLoader<CatalogKey, CatalogContent, string>((pairs) => fetchCatalogContent(pairs, authorization), {
-      cacheKeyFn: (pair) => `${pair.catalogUuid.toLowerCase()}|${pair.contentKey}`,
+    catalogContent: new DataLoader<CatalogKey, CatalogContent, string>(
+      (pairs) => fetchCatalogContent(pairs, authorization),
+      {
+        cacheKeyFn: (pair) => `${pair.catalogUuid.toLowerCase()}|${pair.contentKey}`,
+        maxBatchSize: REMOTE_BATCH,
+      },
+    ),
+    content: new DataLoader<string, ContentInfo | null>((keys) => fetchContent(keys, authorization), {
       maxBatchSize: REMOTE_BATCH,
     }),
-    content: new DataLoader<string, ContentInfo | null>((keys) => fetchContent(keys, authorization), { maxBatchSize: REMOTE_BATCH }),
     learner: new DataLoader<LearnerKey, RemoteLearner | null, string>((keys) => fetchLearners(keys, authorization), {
       cacheKeyFn: (key) => `${key.customerUuid.toLowerCase()}|${key.lmsUserId ?? ''}|${key.email ?? ''}`,
       maxBatchSize: REMOTE_BATCH,

@@ -6,10 +6,10 @@ import { mintServiceToken } from '../../lib/auth/token.js';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { settings } from '../../lib/config.js';
 import { badInput, DomainError, notFound } from '../../lib/errors.js';
-import { callSubgraph } from '../../lib/subgraph-client.js';
 import { emailList, listSize, LIMITS, nonEmptyString, uuidArg } from '../../lib/validate.js';
 import { claimNextJob, completeJob, countPlansOfCustomer, failJobAttempt, findEnrollableLicenses, insertJob } from './store.js';
-import type { BulkEnrollmentJobRow, BulkEnrollmentOutcome, BulkEnrollmentResults, SubscriptionsDatabase } from './tables.js';
+import { catalogMembership, enrollLearners, membershipKey } from './remote.js';
+import type { BulkEnrollmentJobRow, BulkEnrollmentResults, SubscriptionsDatabase } from './tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;
 
@@ -21,8 +21,6 @@ const LEASE_MS = 5 * 60_000;
 /** Attempts before a job that keeps failing (e.g. the customers subgraph is down) is FAILED. */
 const MAX_ATTEMPTS = 3;
 const RETRY_BACKOFF_MS = 10_000;
-/** Aliases per catalog query: each asks one (catalog, run) membership. */
-const CATALOG_ALIASES_PER_CALL = 50;
 export const MISSING_SUBSCRIPTION =
   'missing subscription: no assigned or activated license in a current plan whose catalog contains this course run';
 
@@ -182,63 +180,4 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
 
 function pairKey(email: string, run: string): string {
   return `${email}\n${run}`;
-}
-
-function membershipKey(catalogUuid: string, run: string): string {
-  return `${catalogUuid.toLowerCase()}\n${run}`;
-}
-
-/** The (catalog, run) pairs that are members, asked with one aliased query per 50 pairs. */
-async function catalogMembership(catalogs: readonly string[], runs: readonly string[], authorization: string): Promise<Set<string>> {
-  const pairs = catalogs.flatMap((catalog) => runs.map((run) => ({ catalog, run })));
-  const members = new Set<string>();
-  for (let i = 0; i < pairs.length; i += CATALOG_ALIASES_PER_CALL) {
-    const batch = pairs.slice(i, i + CATALOG_ALIASES_PER_CALL);
-    const params = batch.map((_, j) => `$c${j}: ID!, $k${j}: [String!]!`).join(', ');
-    const fields = batch.map((_, j) => `m${j}: enterpriseCatalog(uuid: $c${j}) { containsContent(keys: $k${j}) }`).join('\n');
-    const variables = Object.fromEntries(batch.flatMap((p, j) => [[`c${j}`, p.catalog], [`k${j}`, [p.run]]]));
-    const data = await callSubgraph<Record<string, { containsContent: boolean } | null>>(
-      'catalog',
-      `query CatalogMembership(${params}) {\n${fields}\n}`,
-      variables,
-      authorization,
-    );
-    batch.forEach((p, j) => {
-      if (data[`m${j}`]?.containsContent) members.add(membershipKey(p.catalog, p.run));
-    });
-  }
-  return members;
-}
-
-interface EnrollLearnersResult {
-  enrollLearners: Record<'successes' | 'pending' | 'failures', { email: string; courseRunKey: string; reason?: string | null }[]>;
-}
-
-const ENROLL_LEARNERS = /* GraphQL */ `
-  mutation BulkLicenseEnrollment($input: EnrollLearnersInput!) {
-    enrollLearners(input: $input) {
-      successes { email courseRunKey reason }
-      pending { email courseRunKey reason }
-      failures { email courseRunKey reason }
-    }
-  }
-`;
-
-interface EnrollLearnersInput {
-  enterpriseCustomerUuid: string;
-  emails: string[];
-  courseRunKeys: string[];
-  notify: boolean;
-  fulfillments: { email: string; courseRunKey: string; fulfillmentType: 'LICENSE'; licenseUuid: string }[];
-}
-
-async function enrollLearners(input: EnrollLearnersInput, authorization: string): Promise<BulkEnrollmentResults> {
-  const data = await callSubgraph<EnrollLearnersResult>('customers', ENROLL_LEARNERS, { input }, authorization);
-  const outcome = (list: EnrollLearnersResult['enrollLearners']['successes']): BulkEnrollmentOutcome[] =>
-    list.map((o) => ({ email: o.email, courseRunKey: o.courseRunKey, reason: o.reason ?? null }));
-  return {
-    successes: outcome(data.enrollLearners.successes),
-    pending: outcome(data.enrollLearners.pending),
-    failures: outcome(data.enrollLearners.failures),
-  };
 }

@@ -4,8 +4,8 @@ import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
 import { DomainError } from '../../lib/errors.js';
-import { callSubgraph } from '../../lib/subgraph-client.js';
 import { EventType } from './events.js';
+import { linkLearners } from './remote.js';
 import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
@@ -24,12 +24,6 @@ eventsWritten.setMaxListeners(0);
 export function wakeOutboxRelays(): void {
   eventsWritten.emit('written');
 }
-
-const LINK_LEARNERS = /* GraphQL */ `
-  mutation LinkLicensedLearners($input: LinkLearnersInput!) {
-    linkLearners(input: $input) { linked { id } pending { id } alreadyLinked { id } }
-  }
-`;
 
 /**
  * Delivers the outbox's learner-link requests (license-manager's post-assignment
@@ -55,7 +49,7 @@ export async function relayLearnerLinks(db: DB): Promise<number> {
   let delivered = 0;
   for (const [enterpriseCustomerUuid, group] of byCustomer) {
     try {
-      await callSubgraph('customers', LINK_LEARNERS, { input: { enterpriseCustomerUuid, emails: [...group.emails] } }, authorization);
+      await linkLearners(enterpriseCustomerUuid, [...group.emails], authorization);
       await markEventsDelivered(db, group.ids, new Date());
       delivered += group.ids.length;
     } catch (error) {

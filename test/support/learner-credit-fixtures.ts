@@ -174,6 +174,6 @@ export async function addTransaction(
 
 /** Rows of a table, for "nothing was written" assertions. */
 export async function countRowsOf(db: Kysely<LearnerCreditDatabase>, table: keyof LearnerCreditDatabase): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number | bigint | string>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }

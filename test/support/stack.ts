@@ -70,6 +70,7 @@ export async function startTestStack(dialect: DialectName): Promise<TestStack> {
     if (dialect === 'mysql') {
       throw new Error(
         `MySQL/MariaDB is required for the integration suite (TEST_MYSQL_URL=${MYSQL_SERVER}): ${(error as Error).message}`,
+        { cause: error },
       );
     }
     throw error;

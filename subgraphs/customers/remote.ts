@@ -1,5 +1,12 @@
 import DataLoader from 'dataloader';
-import { callSubgraph } from '../../lib/subgraph-client.js';
+import { callSubgraphBatch } from '../../lib/subgraph-client.js';
+import { RunChecksDocument } from './__generated__/catalog-operations.js';
+
+/**
+ * Every call the customers subgraph makes to another subgraph, through its public GraphQL API
+ * (never its tables), with the caller's token. The operations live in remote.<callee>.graphql,
+ * typed against the callee's SDL.
+ */
 
 /** What the customers subgraph needs to know about a course run, from the catalog subgraph. */
 export interface RunInfo {
@@ -25,25 +32,7 @@ export interface RunCheck {
   inCustomerCatalog: boolean;
 }
 
-interface RunResponse {
-  key: string;
-  title: string | null;
-  start: string | null;
-  end: string | null;
-  pacingType: string | null;
-  weeksToComplete: number | null;
-  minEffort: number | null;
-  maxEffort: number | null;
-  canonicalPriceCents: number | null;
-  course: { key: string; title: string | null };
-}
-
-type CheckResponse = Record<string, RunResponse | null> & {
-  catalogs?: { nodes: (Record<string, boolean> & { uuid: string })[] };
-};
-
 const SEP = '\u0000';
-const RUN_FIELDS = 'key title start end pacingType weeksToComplete minEffort maxEffort canonicalPriceCents course { key title }';
 
 /** Key of the run-check loader: one customer, one run key. */
 export function runCheckKey(customerUuid: string, runKey: string): string {
@@ -67,22 +56,11 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
       }
       const results = new Map<string, RunCheck>();
       for (const [customer, runs] of byCustomer) {
-        const variables: Record<string, unknown> = { customer };
-        const runFields: string[] = [];
-        const memberFields: string[] = [];
-        runs.forEach((run, i) => {
-          variables[`k${i}`] = run;
-          runFields.push(`r${i}: courseRun(key: $k${i}) { ${RUN_FIELDS} }`);
-          memberFields.push(`m${i}: containsContent(keys: [$k${i}])`);
+        const checks = await callSubgraphBatch('catalog', RunChecksDocument, runs, (key) => ({ key }), authorization, {
+          customer,
         });
-        const params = runs.map((_, i) => `$k${i}: String!`).join(', ');
-        const query = `query RunChecks($customer: ID!, ${params}) {
-          ${runFields.join('\n')}
-          catalogs: enterpriseCatalogs(enterpriseCustomerUuid: $customer, first: 500) { nodes { uuid ${memberFields.join(' ')} } }
-        }`;
-        const data = await callSubgraph<CheckResponse>('catalog', query, variables, authorization);
-        runs.forEach((run, i) => {
-          const found = data[`r${i}`] as RunResponse | null | undefined;
+        for (const { key: run, data } of checks) {
+          const { courseRun: found, catalogs } = data;
           results.set(runCheckKey(customer, run), {
             run: found
               ? {
@@ -99,11 +77,12 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
                   priceCents: found.canonicalPriceCents,
                 }
               : null,
-            inCustomerCatalog: (data.catalogs?.nodes ?? []).some((catalog) => catalog[`m${i}`] === true),
+            inCustomerCatalog: catalogs.nodes.some((catalog) => catalog.containsContent),
           });
-        });
+        }
       }
-      return keys.map((key) => results.get(key)!);
+      // Every key was asked above; an Error (DataLoader's per-key failure) would mean a bug here.
+      return keys.map((key) => results.get(key) ?? new Error(`No run check for ${key}`));
     },
     { maxBatchSize: 100 },
   );
