@@ -351,7 +351,7 @@ export type EnterpriseCatalogEdge = {
 export type EnterpriseCustomer = {
   __typename?: 'EnterpriseCustomer';
   /** The customer's catalogs, ordered by title. */
-  catalogs: EnterpriseCatalogConnection;
+  catalogs?: Maybe<EnterpriseCatalogConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -1043,7 +1043,7 @@ export type EnterpriseCatalogEdgeResolvers<ContextType = CatalogContext, ParentT
 
 export type EnterpriseCustomerResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  catalogs?: Resolver<ResolversTypes['EnterpriseCatalogConnection'], ParentType, ContextType, Partial<EnterpriseCustomerCatalogsArgs>>;
+  catalogs?: Resolver<Maybe<ResolversTypes['EnterpriseCatalogConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerCatalogsArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

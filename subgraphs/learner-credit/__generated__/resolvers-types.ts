@@ -197,7 +197,7 @@ export type EnterpriseCustomer = {
    * The customer's learner-credit policies, ordered by display name. `policyType` is the REST class
    * name (e.g. AssignedLearnerCreditAccessPolicy).
    */
-  subsidyAccessPolicies: SubsidyAccessPolicyConnection;
+  subsidyAccessPolicies?: Maybe<SubsidyAccessPolicyConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -915,7 +915,7 @@ export type EnterpriseCatalogResolvers<ContextType = LearnerCreditContext, Paren
 
 export type EnterpriseCustomerResolvers<ContextType = LearnerCreditContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  subsidyAccessPolicies?: Resolver<ResolversTypes['SubsidyAccessPolicyConnection'], ParentType, ContextType, Partial<EnterpriseCustomerSubsidyAccessPoliciesArgs>>;
+  subsidyAccessPolicies?: Resolver<Maybe<ResolversTypes['SubsidyAccessPolicyConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerSubsidyAccessPoliciesArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

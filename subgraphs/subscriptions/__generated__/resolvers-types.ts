@@ -142,7 +142,7 @@ export type EnterpriseCustomer = {
    * active and current (start <= now <= expiration); `current: false` the others; omitted, all.
    * Visible to anyone with a role in the customer.
    */
-  subscriptionPlans: SubscriptionPlanConnection;
+  subscriptionPlans?: Maybe<SubscriptionPlanConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -671,7 +671,7 @@ export type EnterpriseCatalogResolvers<ContextType = SubscriptionsContext, Paren
 
 export type EnterpriseCustomerResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  subscriptionPlans?: Resolver<ResolversTypes['SubscriptionPlanConnection'], ParentType, ContextType, Partial<EnterpriseCustomerSubscriptionPlansArgs>>;
+  subscriptionPlans?: Resolver<Maybe<ResolversTypes['SubscriptionPlanConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerSubscriptionPlansArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
