@@ -288,7 +288,7 @@ export type EnterpriseCatalog = {
   courseRun?: Maybe<CourseRun>;
   /** Course modes the catalog's learners may enroll in (verified, audit, professional, ...). */
   enabledCourseModes: Array<Scalars['String']['output']>;
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   includeExecEd2UCourses?: Maybe<Scalars['Boolean']['output']>;
   /** The program when this catalog lists it; else null. */
@@ -1019,7 +1019,7 @@ export type EnterpriseCatalogResolvers<ContextType = CatalogContext, ParentType 
   course?: Resolver<Maybe<ResolversTypes['Course']>, ParentType, ContextType, RequireFields<EnterpriseCatalogCourseArgs, 'key'>>;
   courseRun?: Resolver<Maybe<ResolversTypes['CourseRun']>, ParentType, ContextType, RequireFields<EnterpriseCatalogCourseRunArgs, 'key'>>;
   enabledCourseModes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   includeExecEd2UCourses?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   program?: Resolver<Maybe<ResolversTypes['Program']>, ParentType, ContextType, RequireFields<EnterpriseCatalogProgramArgs, 'uuid'>>;

@@ -62,7 +62,7 @@ export type BulkEnrollmentJob = {
   courseRunKeys: Array<Scalars['String']['output']>;
   created: Scalars['DateTime']['output'];
   emails: Array<Scalars['String']['output']>;
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   /** Why the job FAILED. */
   error?: Maybe<Scalars['String']['output']>;
@@ -356,10 +356,10 @@ export type SubscriptionPlan = {
   daysUntilExpiration: Scalars['Int']['output'];
   /** Days until the latest expiration along the chain of future renewals; daysUntilExpiration without one. */
   daysUntilExpirationIncludingRenewals: Scalars['Int']['output'];
-  enterpriseCatalog: EnterpriseCatalog;
+  enterpriseCatalog?: Maybe<EnterpriseCatalog>;
   enterpriseCatalogUuid: Scalars['ID']['output'];
   /** The customer (resolved by the customers subgraph). */
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   expirationDate: Scalars['DateTime']['output'];
   /** An admin flag, not derived from the dates. */
@@ -631,7 +631,7 @@ export type BulkEnrollmentJobResolvers<ContextType = SubscriptionsContext, Paren
   courseRunKeys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   emails?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failures?: Resolver<Array<ResolversTypes['BulkEnrollmentOutcome']>, ParentType, ContextType>;
@@ -771,9 +771,9 @@ export type SubscriptionPlanResolvers<ContextType = SubscriptionsContext, Parent
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   daysUntilExpiration?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   daysUntilExpirationIncludingRenewals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  enterpriseCatalog?: Resolver<ResolversTypes['EnterpriseCatalog'], ParentType, ContextType>;
+  enterpriseCatalog?: Resolver<Maybe<ResolversTypes['EnterpriseCatalog']>, ParentType, ContextType>;
   enterpriseCatalogUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   expirationDate?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
