@@ -24,11 +24,16 @@ const MYSQL_OUTAGE_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
   'ER_QUERY_INTERRUPTED',
-  // A statement that ran past DB_STATEMENT_TIMEOUT_MS: MariaDB's max_statement_time (1969) and
-  // MySQL's max_execution_time (3024).
-  'ER_STATEMENT_TIMEOUT',
+  // A statement that ran past DB_STATEMENT_TIMEOUT_MS (MySQL's max_execution_time).
   'ER_QUERY_TIMEOUT',
 ]);
+
+/**
+ * Server error numbers, for the ones mysql2 has no code name for: MariaDB's statement timeout
+ * (1969, max_statement_time) and connection killed (1927), MySQL's max_execution_time (3024),
+ * server shutdown (1053), query interrupted (1317), too many connections (1040).
+ */
+const MYSQL_OUTAGE_ERRNOS = new Set([1969, 1927, 3024, 1053, 1317, 1040]);
 
 /** mysql2's pool reports these without a code. */
 const MYSQL_POOL_MESSAGES = ['Queue limit reached.', 'Pool is closed.'];
@@ -38,6 +43,7 @@ const SQLITE_OUTAGE_PREFIXES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN
 function isOutageError(error: object): boolean {
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   if (code && MYSQL_OUTAGE_CODES.has(code)) return true;
+  if ('errno' in error && typeof error.errno === 'number' && MYSQL_OUTAGE_ERRNOS.has(error.errno)) return true;
   if (code && SQLITE_OUTAGE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
   // mysql2 marks every error that killed its connection as fatal (whatever its code).
   if ('fatal' in error && error.fatal === true) return true;
