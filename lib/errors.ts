@@ -41,6 +41,11 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
 export const serviceUnavailable = (serviceName: string, message = `The ${serviceName} service is unavailable`) =>
   new DomainError(ErrorCode.SERVICE_UNAVAILABLE, message, { serviceName });
 
+/** A deliberate refusal (bad input, not found, forbidden, ...): retrying cannot change it, unlike an outage. */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof DomainError && error.extensions.code !== ErrorCode.SERVICE_UNAVAILABLE;
+}
+
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 // Codes Apollo Server itself produces for malformed operations; they carry no internals.
 const SAFE_APOLLO_CODES = new Set([

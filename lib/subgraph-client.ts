@@ -42,11 +42,17 @@ export async function callSubgraph<T>(
       body: JSON.stringify({ query, variables }),
       ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
+  } catch (error) {
+    console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    throw serviceUnavailable(name, timedOut ? `The ${name} subgraph did not answer within ${timeoutMs} ms` : `The ${name} subgraph is unreachable`);
+  }
+  try {
     if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
     body = (await response.json()) as GraphQLResponse<T>;
   } catch (error) {
     console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
-    throw serviceUnavailable(name);
+    throw serviceUnavailable(name, `The ${name} subgraph failed`);
   }
   const first = body.errors?.[0];
   if (first) {

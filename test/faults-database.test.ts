@@ -6,6 +6,7 @@ import { createGatewayApp, type GatewayApp } from '../gateway/gateway.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../lib/config.js';
 import { dropDatabase, openDatabase, parseDatabaseUrl, type Database } from '../lib/db/database.js';
 import { isDatabaseOutage } from '../lib/db/outage.js';
+import { flavourOf, statementTimeoutSetting } from '../lib/db/statement-timeout.js';
 import { DEMO } from '../lib/demo-ids.js';
 import { listen, type Listening } from '../lib/server/http.js';
 import { prepareDatabase } from '../scripts/stack.js';
@@ -149,6 +150,15 @@ function assertUnavailable(result: GraphQLResult<unknown>, path: (string | numbe
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const binaries = mariadbBinaries();
+
+describe('the statement timeout per server flavour', () => {
+  it('uses max_statement_time (seconds) on MariaDB and max_execution_time (ms) on MySQL', () => {
+    // Only MariaDB runs here; MySQL's spelling is checked on the version strings it reports.
+    assert.equal(statementTimeoutSetting(flavourOf('10.11.19-MariaDB-0+deb12u1'), 2500), 'max_statement_time = 2.500');
+    assert.equal(statementTimeoutSetting(flavourOf('8.0.36'), 2500), 'max_execution_time = 2500');
+    assert.equal(statementTimeoutSetting(flavourOf('8.4.3-0ubuntu0.24.04.1'), 2500), 'max_execution_time = 2500');
+  });
+});
 
 describe('a database that is killed and restarted [mysql]', {
   skip: binaries ? false : 'mariadbd or mariadb-install-db is not installed: the private-server outage test needs them (apt install mariadb-server)',

@@ -174,7 +174,7 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
       const error = result.errors?.find((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
       assert.ok(error, JSON.stringify(result.errors));
       assert.equal(error.extensions?.serviceName, 'learner-credit');
-      assert.match(error.message, /catalog service is unavailable/);
+      assert.match(error.message, /catalog subgraph is unreachable/);
       assert.deepEqual(error.path, ['subsidyAccessPolicy', 'canRedeem']);
     } finally {
       await catalog.start();
