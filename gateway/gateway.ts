@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { parse } from 'graphql';
 import { authenticate } from '../lib/auth/token.js';
@@ -11,6 +11,7 @@ import type { Viewer } from '../lib/auth/viewer.js';
 import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
 import { demandControlPlugin } from './demand-control.js';
+import { OutageAwareDataSource } from './outage.js';
 import { armorConfig, maxTokensRule, PARSE_TOKEN_FACTOR } from './query-limits.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
@@ -25,7 +26,7 @@ export interface GatewayContext {
 export const SUPERGRAPH_PATH = path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql');
 
 /** Forwards the caller's Authorization header: subgraphs verify it again (defense in depth). */
-class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+class AuthenticatedDataSource extends OutageAwareDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const authorization = (context as Partial<GatewayContext>).authorization;
     if (authorization) request.http?.headers.set('authorization', authorization);
@@ -55,12 +56,15 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  const http = createSubgraphFetcher({ connectionsPerSubgraph: settings.subgraphConnections() });
+  const http = createSubgraphFetcher({
+    connectionsPerSubgraph: settings.subgraphConnections(),
+    timeoutMs: settings.subgraphTimeoutMs(),
+  });
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher }),
+      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher, serviceName: name }),
     experimental_approximateQueryPlanStoreMiB: settings.queryPlanCacheMib(),
   });
   const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;

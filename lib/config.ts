@@ -84,6 +84,15 @@ export const settings = {
   logLevel: () => process.env.LOG_LEVEL || 'info',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
+  // Resilience (issue 14): every wait on another process is bounded, so an outage fails fast.
+  /** Longest wait for a subgraph's answer, gateway -> subgraph and subgraph -> subgraph (0: none). */
+  subgraphTimeoutMs: () => intFromEnv('SUBGRAPH_TIMEOUT_MS', 5000),
+  /** Server-side limit on one SQL statement (MariaDB max_statement_time, MySQL max_execution_time), SQLite busy timeout. */
+  dbStatementTimeoutMs: () => intFromEnv('DB_STATEMENT_TIMEOUT_MS', 10000),
+  /** Longest wait for a new MySQL connection. */
+  dbConnectTimeoutMs: () => intFromEnv('DB_CONNECT_TIMEOUT_MS', 2000),
+  /** Requests that may wait for a pool connection before new ones fail at once (0: unbounded). */
+  dbPoolQueueLimit: () => intFromEnv('DATABASE_POOL_QUEUE_LIMIT', 1000),
 };
 
 /** Stack traces and raw error messages only when explicitly developing. */

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { exposeErrorDetails } from './config.js';
+import { isDatabaseOutage } from './db/outage.js';
 
 /** The closed set of error codes the contract allows (CONTRACT section 3). */
 export const ErrorCode = {
@@ -9,6 +10,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   CONFLICT: 'CONFLICT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A subgraph or a database could not answer (in time); `extensions.serviceName` says which piece. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -35,6 +38,13 @@ export const forbidden = (message = 'You do not have access to this resource') =
   new DomainError(ErrorCode.FORBIDDEN, message);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new DomainError(ErrorCode.CONFLICT, message, details);
+export const serviceUnavailable = (serviceName: string, message = `The ${serviceName} service is unavailable`) =>
+  new DomainError(ErrorCode.SERVICE_UNAVAILABLE, message, { serviceName });
+
+/** A deliberate refusal (bad input, not found, forbidden, ...): retrying cannot change it, unlike an outage. */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof DomainError && error.extensions.code !== ErrorCode.SERVICE_UNAVAILABLE;
+}
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 // Codes Apollo Server itself produces for malformed operations; they carry no internals.
@@ -56,6 +66,30 @@ const SAFE_APOLLO_CODES = new Set([
  * process outside development. Never throws.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return formatErrorOf(undefined)(formatted, error);
+}
+
+/**
+ * `formatError` of one piece: a database that cannot answer (lib/db/outage.ts) becomes
+ * SERVICE_UNAVAILABLE naming `serviceName`, with the field's path and no driver text.
+ */
+export function formatErrorOf(serviceName: string | undefined) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => formatKnown(unavailableIfOutage(formatted, error, serviceName), error);
+}
+
+function unavailableIfOutage(formatted: GraphQLFormattedError, error: unknown, serviceName: string | undefined): GraphQLFormattedError {
+  if (!serviceName || error instanceof DomainError || !isDatabaseOutage(error)) return formatted;
+  logInternalError(error);
+  const cause = exposeErrorDetails() ? { cause: formatted.message } : {};
+  return {
+    message: `The ${serviceName} service is unavailable: its database did not answer`,
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName, ...cause },
+  };
+}
+
+function formatKnown(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   try {
     const raw = formatted.extensions?.code;
     const code = typeof raw === 'string' ? raw : ErrorCode.INTERNAL_SERVER_ERROR;

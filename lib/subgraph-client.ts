@@ -1,8 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { aliasBatch } from './alias-batch.js';
-import { subgraphUrl, type SubgraphName } from './config.js';
-import { DomainError, ErrorCode } from './errors.js';
+import { settings, subgraphUrl, type SubgraphName } from './config.js';
+import { DomainError, ErrorCode, serviceUnavailable } from './errors.js';
 
 const overrides = new Map<SubgraphName, string>();
 
@@ -17,7 +17,7 @@ export function resolveSubgraphUrl(name: SubgraphName): string {
 
 interface GraphQLResponse<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string; serviceName?: string } }[];
 }
 
 const PASS_THROUGH = new Set<string>([
@@ -38,22 +38,35 @@ export async function callSubgraph<T>(
   variables: Record<string, unknown>,
   authorization: string,
 ): Promise<T> {
+  // Unreachable, too slow (SUBGRAPH_TIMEOUT_MS), 5xx or not GraphQL: the callee is unavailable,
+  // and the error names it (the cause is logged by formatError, never sent).
   let response: Response;
+  let body: GraphQLResponse<T>;
+  const timeoutMs = settings.subgraphTimeoutMs();
   try {
     response = await fetch(resolveSubgraphUrl(name), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(10_000),
+      ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
   } catch (error) {
-    throw new Error(`The ${name} subgraph is unreachable: ${(error as Error).message}`, { cause: error });
+    console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    throw serviceUnavailable(name, timedOut ? `The ${name} subgraph did not answer within ${timeoutMs} ms` : `The ${name} subgraph is unreachable`);
   }
-  const body = (await response.json()) as GraphQLResponse<T>;
+  try {
+    if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
+    body = (await response.json()) as GraphQLResponse<T>;
+  } catch (error) {
+    console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
+    throw serviceUnavailable(name, `The ${name} subgraph failed`);
+  }
   const first = body.errors?.[0];
   if (first) {
     const code = first.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR;
     if (PASS_THROUGH.has(code)) throw new DomainError(code as ErrorCode, first.message);
+    if (code === ErrorCode.SERVICE_UNAVAILABLE) throw serviceUnavailable(first.extensions?.serviceName ?? name);
     throw new Error(`The ${name} subgraph failed: ${first.message}`);
   }
   if (!body.data) throw new Error(`The ${name} subgraph returned no data (HTTP ${response.status})`);

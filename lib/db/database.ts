@@ -17,7 +17,9 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import { settings } from '../config.js';
 import { ReadReplicaDialect } from './read-replica-dialect.js';
+import { applyStatementTimeout, mysqlPoolLimits } from './statement-timeout.js';
 import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'mysql' | 'sqlite';
@@ -67,24 +69,28 @@ export interface OpenOptions {
   poolSize?: number;
   /** `DATABASE_READ_URL`: a MySQL replica for plain reads outside transactions. */
   readUrl?: string;
+  /** Server-side limit per statement (DB_STATEMENT_TIMEOUT_MS by default); 0: none (bulk loads). */
+  statementTimeoutMs?: number;
 }
 
 /** Opens the store named by a URL. The MySQL database must exist (see `ensureDatabase`). */
 export function openDatabase(url: string, options: OpenOptions = {}): Database {
   const location = parseDatabaseUrl(url);
   let dialect: Dialect;
+  const timeoutMs = options.statementTimeoutMs ?? settings.dbStatementTimeoutMs();
   if (location.dialect === 'mysql') {
-    dialect = mysqlDialect(location.url, options.poolSize ?? 10);
+    dialect = mysqlDialect(location.url, options.poolSize ?? 10, timeoutMs);
     if (options.readUrl) {
       const replica = parseDatabaseUrl(options.readUrl);
       if (replica.dialect !== 'mysql') throw new Error('DATABASE_READ_URL must be a mysql:// URL like DATABASE_URL');
-      dialect = new ReadReplicaDialect(dialect, mysqlDialect(replica.url, options.poolSize ?? 10));
+      dialect = new ReadReplicaDialect(dialect, mysqlDialect(replica.url, options.poolSize ?? 10, timeoutMs));
     }
   } else {
     if (location.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location.file)), { recursive: true });
     const sqlite = new SQLite(location.file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 10000');
+    // Waiting on another writer's lock is bounded like a MySQL statement (SQLITE_BUSY after it).
+    sqlite.pragma(`busy_timeout = ${timeoutMs || 10000}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
     dialect = new SqliteDialect({ database: sqlite });
@@ -96,11 +102,12 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   return { dialect: location.dialect, db, destroy: () => db.destroy() };
 }
 
-function mysqlDialect(url: string, poolSize: number): Dialect {
+function mysqlDialect(url: string, poolSize: number, statementTimeoutMs: number): Dialect {
   return new MysqlDialect({
     pool: createPool({
       uri: url,
       connectionLimit: poolSize,
+      ...mysqlPoolLimits({ connectTimeoutMs: settings.dbConnectTimeoutMs(), queueLimit: settings.dbPoolQueueLimit() }),
       timezone: 'Z',
       dateStrings: ['DATE'],
       decimalNumbers: true,
@@ -118,6 +125,7 @@ function mysqlDialect(url: string, poolSize: number): Dialect {
     }),
     onCreateConnection: async (connection) => {
       await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+      await applyStatementTimeout(connection, statementTimeoutMs);
     },
   });
 }

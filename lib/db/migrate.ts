@@ -1,5 +1,6 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { isMysql, type AnyKysely } from './database.js';
+import { withoutStatementTimeout } from './statement-timeout.js';
 
 /** Migrations of one subgraph, keyed by name; names sort in the order they run. */
 export type MigrationSet = Record<string, Migration>;
@@ -16,6 +17,12 @@ class StaticMigrationProvider implements MigrationProvider {
  * (`kysely_migration_<name>`), so subgraphs can be deployed and migrated independently.
  */
 export async function migrateSubgraph(db: AnyKysely, subgraph: string, migrations: MigrationSet): Promise<void> {
+  // DB_STATEMENT_TIMEOUT_MS bounds requests, not schema changes (an index over a big table).
+  if (isMysql(db)) return withoutStatementTimeout(db, (connection) => runMigrations(connection, subgraph, migrations));
+  return runMigrations(db, subgraph, migrations);
+}
+
+async function runMigrations(db: AnyKysely, subgraph: string, migrations: MigrationSet): Promise<void> {
   const suffix = subgraph.replace(/-/g, '_');
   const migrator = new Migrator({
     db,

@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { authenticate } from '../auth/token.js';
 import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
 import { StatementCounter, type AnyKysely } from '../db/database.js';
-import { formatError } from '../errors.js';
+import { formatErrorOf } from '../errors.js';
 import { scalarResolvers } from '../scalars.js';
 import type { RequestContext } from './context.js';
 import type { SubgraphDefinition } from './subgraph.js';
@@ -93,7 +93,7 @@ export async function createSubgraphApp<DB, Loaders>(
     schema,
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
-    formatError,
+    formatError: formatErrorOf(definition.name),
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),

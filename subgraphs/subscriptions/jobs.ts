@@ -5,7 +5,7 @@ import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { settings } from '../../lib/config.js';
-import { badInput, DomainError, notFound } from '../../lib/errors.js';
+import { badInput, isRefusal, notFound } from '../../lib/errors.js';
 import { emailList, listSize, LIMITS, nonEmptyString, uuidArg } from '../../lib/validate.js';
 import { claimNextJob, completeJob, countPlansOfCustomer, failJobAttempt, findEnrollableLicenses, insertJob } from './store.js';
 import { catalogMembership, enrollLearners, membershipKey } from './remote.js';
@@ -122,7 +122,7 @@ async function processJob(db: DB, job: BulkEnrollmentJobRow): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // A refusal by another subgraph will not change on retry; an outage may.
-    const retryable = !(error instanceof DomainError) && job.attempts < MAX_ATTEMPTS;
+    const retryable = !isRefusal(error) && job.attempts < MAX_ATTEMPTS;
     console.error(`[subscriptions] bulk enrollment job ${job.uuid} failed${retryable ? ', will retry' : ''}: ${message}`);
     await failJobAttempt(db, job.uuid, message, retryable ? new Date(Date.now() + RETRY_BACKOFF_MS) : null, new Date());
   }

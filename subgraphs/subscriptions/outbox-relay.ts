@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
-import { DomainError } from '../../lib/errors.js';
+import { isRefusal } from '../../lib/errors.js';
 import { EventType } from './events.js';
 import { linkLearners } from './remote.js';
 import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store.js';
@@ -54,7 +54,7 @@ export async function relayLearnerLinks(db: DB): Promise<number> {
       delivered += group.ids.length;
     } catch (error) {
       // A refusal (unknown customer, bad email) will not change on retry; an outage may.
-      const final = error instanceof DomainError;
+      const final = isRefusal(error);
       console.error(`[subscriptions] outbox: linking learners of ${enterpriseCustomerUuid} failed${final ? '' : ', will retry'}: ${(error as Error).message}`);
       await markEventsFailed(db, group.ids, final ? { attempts: MAX_DELIVERY_ATTEMPTS } : null);
     }

@@ -287,7 +287,7 @@ export type EnterpriseCatalog = {
   courseRun?: Maybe<CourseRun>;
   /** Course modes the catalog's learners may enroll in (verified, audit, professional, ...). */
   enabledCourseModes: Array<Scalars['String']['output']>;
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   includeExecEd2UCourses?: Maybe<Scalars['Boolean']['output']>;
   /** The program when this catalog lists it; else null. */
@@ -350,7 +350,7 @@ export type EnterpriseCatalogEdge = {
 export type EnterpriseCustomer = {
   __typename?: 'EnterpriseCustomer';
   /** The customer's catalogs, ordered by title. */
-  catalogs: EnterpriseCatalogConnection;
+  catalogs?: Maybe<EnterpriseCatalogConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -1018,7 +1018,7 @@ export type EnterpriseCatalogResolvers<ContextType = CatalogContext, ParentType 
   course?: Resolver<Maybe<ResolversTypes['Course']>, ParentType, ContextType, RequireFields<EnterpriseCatalogCourseArgs, 'key'>>;
   courseRun?: Resolver<Maybe<ResolversTypes['CourseRun']>, ParentType, ContextType, RequireFields<EnterpriseCatalogCourseRunArgs, 'key'>>;
   enabledCourseModes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   includeExecEd2UCourses?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   program?: Resolver<Maybe<ResolversTypes['Program']>, ParentType, ContextType, RequireFields<EnterpriseCatalogProgramArgs, 'uuid'>>;
@@ -1042,7 +1042,7 @@ export type EnterpriseCatalogEdgeResolvers<ContextType = CatalogContext, ParentT
 
 export type EnterpriseCustomerResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  catalogs?: Resolver<ResolversTypes['EnterpriseCatalogConnection'], ParentType, ContextType, Partial<EnterpriseCustomerCatalogsArgs>>;
+  catalogs?: Resolver<Maybe<ResolversTypes['EnterpriseCatalogConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerCatalogsArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

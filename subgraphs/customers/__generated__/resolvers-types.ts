@@ -160,7 +160,7 @@ export type EnrollmentResult = {
 /** An enrollment of a linked learner in a course run (edx-enterprise `EnterpriseCourseEnrollment`). */
 export type EnterpriseCourseEnrollment = {
   __typename?: 'EnterpriseCourseEnrollment';
-  courseRun: CourseRun;
+  courseRun?: Maybe<CourseRun>;
   courseRunKey: Scalars['String']['output'];
   created: Scalars['DateTime']['output'];
   enterpriseCustomerUuid: Scalars['ID']['output'];
@@ -485,7 +485,7 @@ export type LearnerProgressReport = {
   coursePacingType?: Maybe<Scalars['String']['output']>;
   coursePrimaryProgram?: Maybe<Scalars['String']['output']>;
   coursePrimarySubject?: Maybe<Scalars['String']['output']>;
-  courseRun: CourseRun;
+  courseRun?: Maybe<CourseRun>;
   courseStart?: Maybe<Scalars['Date']['output']>;
   courseTitle?: Maybe<Scalars['String']['output']>;
   courserunKey: Scalars['String']['output'];
@@ -1131,7 +1131,7 @@ export type EnrollmentResultResolvers<ContextType = CustomersContext, ParentType
 }>;
 
 export type EnterpriseCourseEnrollmentResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnterpriseCourseEnrollment'] = ResolversParentTypes['EnterpriseCourseEnrollment']> = ResolversObject<{
-  courseRun?: Resolver<ResolversTypes['CourseRun'], ParentType, ContextType>;
+  courseRun?: Resolver<Maybe<ResolversTypes['CourseRun']>, ParentType, ContextType>;
   courseRunKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1285,7 +1285,7 @@ export type LearnerProgressReportResolvers<ContextType = CustomersContext, Paren
   coursePacingType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   coursePrimaryProgram?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   coursePrimarySubject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  courseRun?: Resolver<ResolversTypes['CourseRun'], ParentType, ContextType>;
+  courseRun?: Resolver<Maybe<ResolversTypes['CourseRun']>, ParentType, ContextType>;
   courseStart?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   courseTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   courserunKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -196,7 +196,7 @@ export type EnterpriseCustomer = {
    * The customer's learner-credit policies, ordered by display name. `policyType` is the REST class
    * name (e.g. AssignedLearnerCreditAccessPolicy).
    */
-  subsidyAccessPolicies: SubsidyAccessPolicyConnection;
+  subsidyAccessPolicies?: Maybe<SubsidyAccessPolicyConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -566,12 +566,12 @@ export type SubsidyAccessPolicy = {
    * (DOMAIN section 3). Admins of the customer ask for any learner; a learner only for itself.
    */
   canRedeem: Redeemability;
-  catalog: EnterpriseCatalog;
+  catalog?: Maybe<EnterpriseCatalog>;
   catalogUuid: Scalars['ID']['output'];
   created: Scalars['DateTime']['output'];
   description: Scalars['String']['output'];
   displayName?: Maybe<Scalars['String']['output']>;
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   /** Enterprise group uuids that limit the policy; empty: every learner of the customer. */
   groupAssociations: Array<Scalars['ID']['output']>;
@@ -914,7 +914,7 @@ export type EnterpriseCatalogResolvers<ContextType = LearnerCreditContext, Paren
 
 export type EnterpriseCustomerResolvers<ContextType = LearnerCreditContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  subsidyAccessPolicies?: Resolver<ResolversTypes['SubsidyAccessPolicyConnection'], ParentType, ContextType, Partial<EnterpriseCustomerSubsidyAccessPoliciesArgs>>;
+  subsidyAccessPolicies?: Resolver<Maybe<ResolversTypes['SubsidyAccessPolicyConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerSubsidyAccessPoliciesArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -1108,12 +1108,12 @@ export type SubsidyAccessPolicyResolvers<ContextType = LearnerCreditContext, Par
   aggregates?: Resolver<ResolversTypes['PolicyAggregates'], ParentType, ContextType>;
   assignmentConfiguration?: Resolver<Maybe<ResolversTypes['AssignmentConfiguration']>, ParentType, ContextType>;
   canRedeem?: Resolver<ResolversTypes['Redeemability'], ParentType, ContextType, RequireFields<SubsidyAccessPolicyCanRedeemArgs, 'contentKey' | 'lmsUserId'>>;
-  catalog?: Resolver<ResolversTypes['EnterpriseCatalog'], ParentType, ContextType>;
+  catalog?: Resolver<Maybe<ResolversTypes['EnterpriseCatalog']>, ParentType, ContextType>;
   catalogUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   groupAssociations?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   isLateRedemptionAllowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

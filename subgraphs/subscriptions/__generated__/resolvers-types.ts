@@ -61,7 +61,7 @@ export type BulkEnrollmentJob = {
   courseRunKeys: Array<Scalars['String']['output']>;
   created: Scalars['DateTime']['output'];
   emails: Array<Scalars['String']['output']>;
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   /** Why the job FAILED. */
   error?: Maybe<Scalars['String']['output']>;
@@ -141,7 +141,7 @@ export type EnterpriseCustomer = {
    * active and current (start <= now <= expiration); `current: false` the others; omitted, all.
    * Visible to anyone with a role in the customer.
    */
-  subscriptionPlans: SubscriptionPlanConnection;
+  subscriptionPlans?: Maybe<SubscriptionPlanConnection>;
   uuid: Scalars['ID']['output'];
 };
 
@@ -355,10 +355,10 @@ export type SubscriptionPlan = {
   daysUntilExpiration: Scalars['Int']['output'];
   /** Days until the latest expiration along the chain of future renewals; daysUntilExpiration without one. */
   daysUntilExpirationIncludingRenewals: Scalars['Int']['output'];
-  enterpriseCatalog: EnterpriseCatalog;
+  enterpriseCatalog?: Maybe<EnterpriseCatalog>;
   enterpriseCatalogUuid: Scalars['ID']['output'];
   /** The customer (resolved by the customers subgraph). */
-  enterpriseCustomer: EnterpriseCustomer;
+  enterpriseCustomer?: Maybe<EnterpriseCustomer>;
   enterpriseCustomerUuid: Scalars['ID']['output'];
   expirationDate: Scalars['DateTime']['output'];
   /** An admin flag, not derived from the dates. */
@@ -630,7 +630,7 @@ export type BulkEnrollmentJobResolvers<ContextType = SubscriptionsContext, Paren
   courseRunKeys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   emails?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failures?: Resolver<Array<ResolversTypes['BulkEnrollmentOutcome']>, ParentType, ContextType>;
@@ -670,7 +670,7 @@ export type EnterpriseCatalogResolvers<ContextType = SubscriptionsContext, Paren
 
 export type EnterpriseCustomerResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['EnterpriseCustomer'] = ResolversParentTypes['EnterpriseCustomer'], FederationReferenceType extends FederationReferenceTypes['EnterpriseCustomer'] = FederationReferenceTypes['EnterpriseCustomer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EnterpriseCustomer']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  subscriptionPlans?: Resolver<ResolversTypes['SubscriptionPlanConnection'], ParentType, ContextType, Partial<EnterpriseCustomerSubscriptionPlansArgs>>;
+  subscriptionPlans?: Resolver<Maybe<ResolversTypes['SubscriptionPlanConnection']>, ParentType, ContextType, Partial<EnterpriseCustomerSubscriptionPlansArgs>>;
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -770,9 +770,9 @@ export type SubscriptionPlanResolvers<ContextType = SubscriptionsContext, Parent
   created?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   daysUntilExpiration?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   daysUntilExpirationIncludingRenewals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  enterpriseCatalog?: Resolver<ResolversTypes['EnterpriseCatalog'], ParentType, ContextType>;
+  enterpriseCatalog?: Resolver<Maybe<ResolversTypes['EnterpriseCatalog']>, ParentType, ContextType>;
   enterpriseCatalogUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+  enterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   expirationDate?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
