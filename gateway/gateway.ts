@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { authenticate } from '../lib/auth/token.js';
@@ -11,6 +10,8 @@ import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, typ
 import { formatError } from '../lib/errors.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { corsMiddleware } from '../lib/server/cors.js';
+import { mountGraphQL } from '../lib/server/graphql-endpoint.js';
 import { landingPagePlugins } from '../lib/server/subgraph-server.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
 
@@ -49,6 +50,8 @@ export interface GatewayApp {
  * CSRF prevention, and masked errors outside development.
  */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<GatewayApp> {
+  // First: a bad CORS_ORIGINS fails the build before anything is started.
+  const cors = corsMiddleware();
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
@@ -66,7 +69,9 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     costLimit: { maxCost: settings.maxQueryCost(), ignoreIntrospection: true },
     maxAliases: { n: settings.maxAliases() },
     maxDirectives: { n: 50 },
-    maxTokens: { n: 10_000 },
+    // Armor's Apollo token plugin re-parses the query in parsingDidStart, where a plain syntax
+    // error becomes HTTP 500: the parser's own token limit (parseOptions below) refuses with 400.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: nodeEnv() === 'production' },
   });
   const protection = armor.protect();
@@ -76,6 +81,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: 10_000 },
     validationRules: protection.validationRules,
     formatError,
     // APQ: shared through Redis when configured, else the server's in-memory LRU.
@@ -105,16 +111,15 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     const ok = checks.every(([, status]) => status === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', subgraphs: Object.fromEntries(checks) });
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization ?? '';
-        return { viewer: await authenticate(authorization), authorization };
-      },
-    }),
-  );
+  mountGraphQL(app, {
+    server,
+    // Browsers' preflights are answered here, before Apollo's CSRF prevention sees them.
+    before: [cors],
+    context: async (req) => {
+      const authorization = req.headers.authorization ?? '';
+      return { viewer: await authenticate(authorization), authorization };
+    },
+  });
   return {
     app,
     server,
