@@ -47,7 +47,8 @@ export interface GatewayApp {
 /**
  * Builds (but does not listen) the public gateway: a static supergraph (composed by
  * `npm run compose`), token verification before any planning, depth/cost/alias limits,
- * CSRF prevention, and masked errors outside development.
+ * CORS for browser front-ends (lib/server/cors.ts), CSRF prevention, and masked errors outside
+ * development.
  */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<GatewayApp> {
   // First: a bad CORS_ORIGINS fails the build before anything is started.
