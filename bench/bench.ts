@@ -9,6 +9,7 @@
  * single-subgraph reads, and the ratio ours / peer. The full run also writes
  * bench/results/<date>-<database>.md. Figures are printed, never asserted.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,8 +93,12 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [];
+  // Production pieces refuse the public dev secret: a random one per run (this process mints
+  // the bench tokens with it too), unless the caller set its own.
+  process.env.JWT_SECRET ||= randomBytes(48).toString('base64');
   const env = {
     NODE_ENV: 'production',
+    JWT_SECRET: process.env.JWT_SECRET,
     DATABASE_URL: databaseUrl,
     PORT: String(ports.gateway),
     CUSTOMERS_PORT: String(ports.customers),

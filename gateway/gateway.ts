@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { parse } from 'graphql';
@@ -15,6 +14,8 @@ import { OutageAwareDataSource } from './outage.js';
 import { armorConfig, maxTokensRule, PARSE_TOKEN_FACTOR } from './query-limits.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { corsMiddleware } from '../lib/server/cors.js';
+import { mountGraphQL } from '../lib/server/graphql-endpoint.js';
 import { landingPagePlugins } from '../lib/server/subgraph-server.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
 
@@ -50,9 +51,12 @@ export interface GatewayApp {
 /**
  * Builds (but does not listen) the public gateway: a static supergraph (composed by
  * `npm run compose`), token verification before any planning, demand control and shape limits,
- * CSRF prevention, and masked errors outside development.
+ * CORS for browser front-ends (lib/server/cors.ts), CSRF prevention, and masked errors outside
+ * development.
  */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<GatewayApp> {
+  // First: a bad CORS_ORIGINS fails the build before anything is started.
+  const cors = corsMiddleware();
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
@@ -113,16 +117,15 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     const ok = checks.every(([, status]) => status === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', subgraphs: Object.fromEntries(checks) });
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization ?? '';
-        return { viewer: await authenticate(authorization), authorization };
-      },
-    }),
-  );
+  mountGraphQL(app, {
+    server,
+    // Browsers' preflights are answered here, before Apollo's CSRF prevention sees them.
+    before: [cors],
+    context: async (req) => {
+      const authorization = req.headers.authorization ?? '';
+      return { viewer: await authenticate(authorization), authorization };
+    },
+  });
   return {
     app,
     server,

@@ -41,6 +41,12 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** A comma-separated variable as a list; unset or empty: undefined. */
+function listFromEnv(name: string): string[] | undefined {
+  const items = (process.env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
 export function portOf(piece: PieceName): number {
   return intFromEnv(PORT_ENV[piece], DEFAULT_PORTS[piece]);
 }
@@ -63,6 +69,25 @@ export const settings = {
   databasePoolSize: () => intFromEnv('DATABASE_POOL_SIZE', 10),
   jwtSecret: () => process.env.JWT_SECRET || DEV_JWT_SECRET,
   jwtJwksUrl: () => process.env.JWT_JWKS_URL || undefined,
+  /** When set, a token's `iss` must equal it (edX JWTs carry the LMS's issuer). */
+  jwtIssuer: () => process.env.JWT_ISSUER || undefined,
+  /** When set (comma-separated), a token's `aud` must contain one of them; `npm run token` uses the first. */
+  jwtAudience: () => listFromEnv('JWT_AUDIENCE'),
+  /** Browser origins allowed to call the gateway; unset: the defaults of lib/server/cors.ts. */
+  corsOrigins: () => {
+    const origins = listFromEnv('CORS_ORIGINS');
+    for (const origin of origins ?? []) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      // An origin is scheme://host[:port], exactly as browsers send it: no path, no wildcard.
+      if (!parsed || parsed.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
+    }
+    return origins;
+  },
   lmsUrl: () => (process.env.LMS_URL || 'https://courses.edx.org').replace(/\/+$/, ''),
   learnerPortalUrl: () => (process.env.LEARNER_PORTAL_URL || 'https://enterprise.edx.org').replace(/\/+$/, ''),
   // Gateway query limits (gateway/demand-control.ts, gateway/query-limits.ts; README "Query limits").
@@ -98,4 +123,40 @@ export const settings = {
 /** Stack traces and raw error messages only when explicitly developing. */
 export function exposeErrorDetails(): boolean {
   return process.env.NODE_ENV === 'development';
+}
+
+/** Shortest HS256 secret production accepts (RFC 7518: a key at least as long as the hash). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/**
+ * What is wrong with the token-signing set-up for this environment, as one line; null when fine.
+ * Production needs its own JWT_SECRET of at least 32 bytes, unless tokens are checked against
+ * JWT_JWKS_URL; elsewhere the public development default is allowed.
+ */
+export function jwtSecretProblem(): string | null {
+  if (nodeEnv() !== 'production' || settings.jwtJwksUrl()) return null;
+  const secret = process.env.JWT_SECRET;
+  const fix = `set JWT_SECRET to a random secret of at least ${MIN_JWT_SECRET_BYTES} bytes (or JWT_JWKS_URL)`;
+  if (!secret) return `JWT_SECRET is unset in production: ${fix}`;
+  if (secret === DEV_JWT_SECRET) return `JWT_SECRET is the public development default in production: ${fix}`;
+  if (Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    return `JWT_SECRET is shorter than ${MIN_JWT_SECRET_BYTES} bytes in production: ${fix}`;
+  }
+  return null;
+}
+
+/**
+ * Start-up check of every piece (scripts/start.ts, scripts/start-piece.ts): exits non-zero with
+ * one line when production would run with a guessable secret; says so when development uses the
+ * default.
+ */
+export function checkJwtSecretOrExit(piece: string): void {
+  const problem = jwtSecretProblem();
+  if (problem) {
+    console.error(`[${piece}] refusing to start: ${problem}`);
+    process.exit(1);
+  }
+  if (!process.env.JWT_SECRET && !settings.jwtJwksUrl()) {
+    console.log(`[${piece}] JWT_SECRET is unset: signing and checking tokens with the public development default (never in production)`);
+  }
 }

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { exposeErrorDetails } from './config.js';
+import { exposeErrorDetails, nodeEnv } from './config.js';
 import { isDatabaseOutage } from './db/outage.js';
 
 /** The closed set of error codes the contract allows (CONTRACT section 3). */
@@ -61,6 +61,27 @@ const SAFE_APOLLO_CODES = new Set([
 ]);
 
 /**
+ * graphql-js appends "Did you mean ...?" to unknown fields, arguments, types and enum values:
+ * in production that reveals the schema introspection is meant to hide.
+ */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+export function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, '');
+}
+
+/**
+ * Apollo Server refuses some requests with a bare GraphQLError that carries only an HTTP 4xx
+ * status and no code (an APQ hash that does not match its query, an unsupported APQ version).
+ * They are the client's mistake: BAD_REQUEST, not an internal error to log.
+ */
+function isBareRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions.code !== undefined) return false;
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === 'number' && http.status >= 400 && http.status < 500;
+}
+
+/**
  * `formatError` for every server: known codes pass through; anything else becomes a generic
  * INTERNAL_SERVER_ERROR so that SQL text, driver messages and stack traces never leave the
  * process outside development. Never throws.
@@ -74,7 +95,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * SERVICE_UNAVAILABLE naming `serviceName`, with the field's path and no driver text.
  */
 export function formatErrorOf(serviceName: string | undefined) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => formatKnown(unavailableIfOutage(formatted, error, serviceName), error);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    try {
+      const result = formatKnown(unavailableIfOutage(formatted, error, serviceName), error);
+      return nodeEnv() === 'production' ? { ...result, message: withoutSuggestions(result.message) } : result;
+    } catch {
+      return { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
+  };
 }
 
 function unavailableIfOutage(formatted: GraphQLFormattedError, error: unknown, serviceName: string | undefined): GraphQLFormattedError {
@@ -90,25 +118,20 @@ function unavailableIfOutage(formatted: GraphQLFormattedError, error: unknown, s
 }
 
 function formatKnown(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  try {
-    const raw = formatted.extensions?.code;
-    const code = typeof raw === 'string' ? raw : ErrorCode.INTERNAL_SERVER_ERROR;
-    if (exposeErrorDetails()) return formatted;
-    const { stacktrace: _stack, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
-    if (KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return { ...formatted, extensions: { ...extensions, code } };
-    }
-    if (SAFE_APOLLO_CODES.has(code)) return { ...formatted, extensions: { ...extensions, code } };
-    if (error && !(error instanceof DomainError)) logInternalError(error);
-    return {
-      message: 'Internal server error',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-    };
-  } catch {
-    return { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  const code = isBareRequestError(error) ? 'BAD_REQUEST' : String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  if (exposeErrorDetails()) return { ...formatted, extensions: { ...formatted.extensions, code } };
+  const { stacktrace: _stack, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
+  if (KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { ...formatted, extensions: { ...extensions, code } };
   }
+  if (SAFE_APOLLO_CODES.has(code)) return { ...formatted, extensions: { ...extensions, code } };
+  if (error && !(error instanceof DomainError)) logInternalError(error);
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
 }
 
 function logInternalError(error: unknown): void {

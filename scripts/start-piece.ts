@@ -4,7 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { createGatewayApp } from '../gateway/gateway.js';
-import { portOf, settings, SUBGRAPH_NAMES, type PieceName, type SubgraphName } from '../lib/config.js';
+import { checkJwtSecretOrExit, portOf, settings, SUBGRAPH_NAMES, type PieceName, type SubgraphName } from '../lib/config.js';
 import { listen } from '../lib/server/http.js';
 import { createSubgraphApp } from '../lib/server/subgraph-server.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
@@ -15,6 +15,10 @@ if (!piece || (piece !== 'gateway' && !SUBGRAPH_NAMES.includes(piece as Subgraph
   console.error(`usage: start-piece <gateway|${SUBGRAPH_NAMES.join('|')}>`);
   process.exit(2);
 }
+
+// Before anything opens: production never runs with a guessable token secret. Workers are
+// forked by a primary that has already checked.
+if (cluster.isPrimary) checkJwtSecretOrExit(piece);
 
 const host = process.env.HOST || '127.0.0.1';
 let stop: () => Promise<void>;

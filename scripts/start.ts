@@ -2,10 +2,13 @@
  * `npm start`: the whole graph in one process for development and demos. Migrates the
  * database, loads the demo data when it is empty, and prints the Sandbox URL and tokens.
  */
-import { portOf, settings, SUBGRAPH_NAMES } from '../lib/config.js';
+import { checkJwtSecretOrExit, portOf, settings, SUBGRAPH_NAMES } from '../lib/config.js';
 import { DEMO } from '../lib/demo-ids.js';
 import { mintToken } from '../lib/auth/token.js';
 import { startStack } from './stack.js';
+
+// `npm start` is the development entry, but NODE_ENV=production makes it as strict as a deploy.
+checkJwtSecretOrExit('start');
 
 const started = performance.now();
 const stack = await startStack({

@@ -8,6 +8,10 @@ import { DEMO } from '../lib/demo-ids.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
 import { describeEachDialect } from './support/stack.js';
 
+// The child runs with NODE_ENV=production, which refuses the dev secret: this process (its
+// subgraphs and tokens) and the child share a production-grade one.
+process.env.JWT_SECRET = 'gateway-workers-test-secret-0123456789abcdef';
+
 const envName = (name: string) => `${name.toUpperCase().replace(/-/g, '_')}_URL`;
 
 describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { settings } from '../config.js';
 import { unauthenticated } from '../errors.js';
 import { Viewer, type TokenClaims } from './viewer.js';
@@ -17,23 +17,36 @@ export function tokenFromHeader(header: string | undefined | null): string | nul
 }
 
 /**
- * Verifies a token: HS256 with JWT_SECRET, or RS256 against JWT_JWKS_URL when that is set.
- * Every failure is UNAUTHENTICATED with a message that names the cause but no secret.
+ * Verifies a token: HS256 with JWT_SECRET, or RS256 against JWT_JWKS_URL when that is set. Every
+ * token must carry `exp` (a token that never expires cannot be revoked by waiting); `iss` and
+ * `aud` are checked when JWT_ISSUER / JWT_AUDIENCE are set. Every failure is UNAUTHENTICATED with
+ * a message that names the cause but no secret.
  */
 export async function verifyToken(token: string): Promise<Viewer> {
+  const issuer = settings.jwtIssuer();
+  const audience = settings.jwtAudience();
+  const claims: JWTVerifyOptions = {
+    requiredClaims: ['exp'],
+    ...(issuer ? { issuer } : {}),
+    ...(audience ? { audience } : {}),
+  };
   try {
     let payload: JWTPayload;
     const jwksUrl = settings.jwtJwksUrl();
     if (jwksUrl) {
       if (!jwks || jwks.url !== jwksUrl) jwks = { url: jwksUrl, set: createRemoteJWKSet(new URL(jwksUrl)) };
-      ({ payload } = await jwtVerify(token, jwks.set, { algorithms: ['RS256'] }));
+      ({ payload } = await jwtVerify(token, jwks.set, { ...claims, algorithms: ['RS256'] }));
     } else {
-      ({ payload } = await jwtVerify(token, secretKey(), { algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, secretKey(), { ...claims, algorithms: ['HS256'] }));
     }
     return new Viewer(payload as TokenClaims);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_JWT_EXPIRED') throw unauthenticated('Token expired');
+    if (error instanceof errors.JWTExpired) throw unauthenticated('Token expired');
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      if (error.claim === 'exp') throw unauthenticated('Token has no expiry (exp)');
+      if (error.claim === 'iss') throw unauthenticated('Token issuer (iss) is not accepted');
+      if (error.claim === 'aud') throw unauthenticated('Token audience (aud) is not accepted');
+    }
     throw unauthenticated('Invalid token');
   }
 }
@@ -55,7 +68,11 @@ export interface MintOptions {
   expiresIn?: string | number;
 }
 
-/** Signs an HS256 token with JWT_SECRET (dev tokens, tests and service identities). */
+/**
+ * Signs an HS256 token with JWT_SECRET (dev tokens, tests and service identities). It always
+ * expires, and carries JWT_ISSUER / the first JWT_AUDIENCE when they are set, so it passes
+ * verifyToken's checks.
+ */
 export async function mintToken(options: MintOptions): Promise<string> {
   const claims: TokenClaims = { roles: options.roles };
   if (options.userId !== undefined) claims.user_id = options.userId;
@@ -67,6 +84,10 @@ export async function mintToken(options: MintOptions): Promise<string> {
   if (typeof options.expiresIn === 'number') jwt.setExpirationTime(now + options.expiresIn);
   else jwt.setExpirationTime(options.expiresIn ?? '12h');
   if (options.userId !== undefined) jwt.setSubject(String(options.userId));
+  const issuer = settings.jwtIssuer();
+  if (issuer) jwt.setIssuer(issuer);
+  const audience = settings.jwtAudience()?.[0];
+  if (audience) jwt.setAudience(audience);
   return jwt.sign(secretKey());
 }
 

@@ -1,17 +1,19 @@
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { sql, type Kysely } from 'kysely';
 import { authenticate } from '../auth/token.js';
 import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
 import { StatementCounter, type AnyKysely } from '../db/database.js';
-import { formatErrorOf } from '../errors.js';
+import { forbidden, formatErrorOf } from '../errors.js';
+import type { Viewer } from '../auth/viewer.js';
 import { scalarResolvers } from '../scalars.js';
 import type { RequestContext } from './context.js';
+import { mountGraphQL } from './graphql-endpoint.js';
 import type { SubgraphDefinition } from './subgraph.js';
 
 type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
@@ -78,6 +80,22 @@ function cachePlugins<Context extends object>(policy: 'hinted' | 'private'): Apo
   ];
 }
 
+/**
+ * `_service { sdl }` is the whole subgraph schema, including what introspection hides. In
+ * production only operators and service identities (composition tooling, other services) may
+ * read it; the gateway never asks, it runs from the committed supergraph.
+ */
+function guardServiceSdl(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._service;
+  if (!field) return;
+  const resolve = field.resolve ?? defaultFieldResolver;
+  field.resolve = (source, args, context: { viewer?: Viewer }, info) => {
+    const viewer = context.viewer;
+    if (!viewer || !(viewer.isOperator || viewer.service)) throw forbidden('Only operators and services may read the subgraph schema');
+    return resolve(source, args, context, info);
+  };
+}
+
 export async function createSubgraphApp<DB, Loaders>(
   definition: SubgraphDefinition<DB, Loaders>,
   root: AnyKysely,
@@ -89,6 +107,7 @@ export async function createSubgraphApp<DB, Loaders>(
     typeDefs: definition.typeDefs,
     resolvers: { ...scalarResolvers, ...definition.resolvers } as SubgraphResolvers,
   });
+  if (nodeEnv() === 'production') guardServiceSdl(schema);
   const server = new ApolloServer<RequestContext<DB, Loaders>>({
     schema,
     introspection: nodeEnv() !== 'production',
@@ -116,17 +135,14 @@ export async function createSubgraphApp<DB, Loaders>(
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization ?? '';
-        const viewer = await authenticate(authorization);
-        return { viewer, authorization, db, loaders: definition.createLoaders(db, viewer, authorization) };
-      },
-    }),
-  );
+  mountGraphQL(app, {
+    server,
+    context: async (req) => {
+      const authorization = req.headers.authorization ?? '';
+      const viewer = await authenticate(authorization);
+      return { viewer, authorization, db, loaders: definition.createLoaders(db, viewer, authorization) };
+    },
+  });
 
   return {
     app,
