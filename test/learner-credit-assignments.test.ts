@@ -290,7 +290,7 @@ describeEachDialect('learner credit: remind and cancel, all or nothing', (stack)
 
   it('writes a cancellation event to the outbox in the same transaction', async () => {
     const db = learnerCreditDb(stack());
-    const rows = await db.selectFrom('learner_credit_outbox').select(['event_type as type', 'aggregate_key as key']).where('aggregate_key', 'in', [ids.ALLOCATED!, ids.ERRORED!]).execute();
+    const rows = await db.selectFrom('learner_credit_outbox').select(['eventType as type', 'aggregateKey as key']).where('aggregateKey', 'in', [ids.ALLOCATED!, ids.ERRORED!]).execute();
     const types = rows.map((r) => `${r.key === ids.ALLOCATED ? 'allocated' : 'errored'}:${r.type}`).sort();
     assert.deepEqual(types, [
       'allocated:org.openedx.enterprise.learner_content_assignment.cancelled.v1',

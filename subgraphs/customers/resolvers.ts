@@ -2,7 +2,7 @@ import { badInput, forbidden } from '../../lib/errors.js';
 import { emailArg, uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { CustomersContext } from './context.js';
-import { listConnection } from './list-connection.js';
+import { listConnection } from '../../lib/list-connection.js';
 import { pairKey } from './loaders.js';
 import {
   createInviteKey,

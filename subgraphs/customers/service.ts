@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { RunInfo } from './catalog-client.js';
 import {
@@ -43,7 +43,7 @@ export const EVENTS = {
 
 /** Side effects go to the outbox in the caller's transaction (DOMAIN section 0). */
 export function writeEvents(trx: Trx, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx as unknown as Kysely<unknown>, OUTBOX, events);
+  return enqueueEvents(trx, OUTBOX, events);
 }
 
 /** openedx-events `EnterpriseCustomerUser`. */

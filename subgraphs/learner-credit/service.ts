@@ -65,7 +65,7 @@ export const OUTBOX = 'learner_credit_outbox';
 
 /** Events go to the outbox in the transaction that makes the change (delivered after commit). */
 function outbox(trx: DB, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx as unknown as Kysely<unknown>, OUTBOX, events);
+  return enqueueEvents(trx, OUTBOX, events);
 }
 
 // openedx-events types of the events this subgraph emits (seed 003 data classes).

@@ -7,7 +7,7 @@ export const OUTBOX_TABLE = 'subscriptions_outbox';
 
 /** Writes events with the transaction that makes the change they announce. */
 export function enqueue(trx: Kysely<SubscriptionsDatabase>, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx as unknown as Kysely<unknown>, OUTBOX_TABLE, events);
+  return enqueueEvents(trx, OUTBOX_TABLE, events);
 }
 
 export const EventType = {
