@@ -4,7 +4,7 @@ import { seedDemoData } from './demo-data.js';
 import { createLoaders, type CustomersLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countCustomers } from './store.js';
+import { countCustomers } from './store/index.js';
 import type { CustomersDatabase } from './tables.js';
 
 /** Customers, learners, enrollments, consent and learner progress. */
