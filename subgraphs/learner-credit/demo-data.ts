@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
-import { initialDeposit } from './ledger.js';
+import { initialDeposit } from './rules.js';
 import type {
   ActionErrorReason,
   ActionType,
