@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../lib/demo-ids.js';
-import { newUnassignedLicense } from './licenses.js';
+import { newUnassignedLicense } from './rules.js';
 import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from './store.js';
 import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
 

@@ -1,4 +1,13 @@
-import type { LicenseCountsRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
+import { randomUUID } from 'node:crypto';
+import type { Viewer } from '../../lib/auth/viewer.js';
+import { badInput } from '../../lib/errors.js';
+import { emailList, listSize, LIMITS, nonEmptyString, uuidArg } from '../../lib/validate.js';
+import type { BulkEnrollmentJobRow, LicenseCountsRow, LicenseTable, RenewalRow, SubscriptionPlanRow } from './tables.js';
+
+/**
+ * The subscriptions rules as pure functions over plain data: plan dates and counts, the revocation
+ * cap, new license rows, and the checks of a bulk license enrollment request.
+ */
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -56,4 +65,53 @@ export function revocations(plan: SubscriptionPlanRow, counts: LicenseCounts): R
   if (!plan.isRevocationCapEnabled) return null;
   const total = Math.ceil((counts.total * plan.revokeMaxPercentage) / 100);
   return { total, used: plan.numRevocationsApplied, remaining: total - plan.numRevocationsApplied };
+}
+
+/** A fresh UNASSIGNED license of a plan (plan creation, and the replacement of a revoked one). */
+export function newUnassignedLicense(planUuid: string, now: Date): LicenseTable {
+  return {
+    uuid: randomUUID(),
+    subscriptionPlanUuid: planUuid,
+    status: 'UNASSIGNED',
+    userEmail: null,
+    lmsUserId: null,
+    activationKey: null,
+    userSfid: null,
+    assignedDate: null,
+    activationDate: null,
+    revokedDate: null,
+    lastRemindDate: null,
+    created: now,
+    modified: now,
+  };
+}
+
+/** At most 1000 (email, course run) pairs per bulk enrollment. */
+export const MAX_ENROLLMENT_PAIRS = 1000;
+
+export interface BulkLicenseEnrollmentInput {
+  enterpriseCustomerUuid: string;
+  emails: readonly string[];
+  courseRunKeys: readonly string[];
+  notify: boolean;
+}
+
+/** A bulk license enrollment request, checked and normalized (BAD_USER_INPUT, nothing written). */
+export function bulkEnrollmentJobRequest(input: BulkLicenseEnrollmentInput): { customerUuid: string; emails: string[]; courseRunKeys: string[] } {
+  const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
+  listSize(input.emails, LIMITS.emails, 'emails', 1);
+  const emails = emailList(input.emails, 'emails');
+  listSize(input.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
+  const courseRunKeys = [...new Set(input.courseRunKeys.map((k) => nonEmptyString(k, 'courseRunKeys')))];
+  if (emails.length * courseRunKeys.length > MAX_ENROLLMENT_PAIRS) {
+    throw badInput(`Too many enrollments: ${emails.length} emails x ${courseRunKeys.length} course runs exceeds ${MAX_ENROLLMENT_PAIRS}`, {
+      argument: 'input',
+    });
+  }
+  return { customerUuid, emails, courseRunKeys };
+}
+
+/** Who may read a job: admins of its customer, operators and whoever queued it. */
+export function canViewJob(viewer: Viewer, job: BulkEnrollmentJobRow): boolean {
+  return viewer.isAdminOf(job.enterpriseCustomerUuid) || (job.lmsUserId !== null && viewer.lmsUserId === job.lmsUserId);
 }
