@@ -4,8 +4,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { getNamedType, isObjectType, isInterfaceType, type GraphQLObjectType, type GraphQLInterfaceType } from 'graphql';
 import { DEMO } from '../lib/demo-ids.js';
 import { loadTypeDefs } from '../lib/server/subgraph.js';
-import { camel, camelize, cents, type Rest } from '../subgraphs/catalog/demo-convert.js';
-import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from '../subgraphs/catalog/demo-seed-examples.js';
+import { camel, camelize, cents, type Rest } from '../subgraphs/catalog/demo/convert.js';
+import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from '../subgraphs/catalog/demo/seed-examples.js';
 import { describeEachDialect } from './support/stack.js';
 
 // The seed's enrollment URLs point at the stage LMS; settings are read per call, so this applies to the stack below.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { LC_DEMO } from '../subgraphs/learner-credit/demo-data.js';
+import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import { addAssignment, countRowsOf, createPolicy, learnerCreditDb, type PolicyFixture } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { DEMO } from '../../lib/demo-ids.js';
-import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from './tables.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { toJson } from '../../lib/db/codec.js';
-import { DEMO } from '../../lib/demo-ids.js';
-import { courseRow, organizationRow, programRow, runRow, subjectRow, type Rest } from './demo-convert.js';
-import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './demo-seed-examples.js';
+import { toJson } from '../../../lib/db/codec.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import { courseRow, organizationRow, programRow, runRow, subjectRow, type Rest } from './convert.js';
+import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './seed-examples.js';
 import type {
   CatalogContentTable,
   CatalogDatabase,
@@ -16,7 +16,7 @@ import type {
   ProgramCourseTable,
   ProgramTable,
   SubjectTable,
-} from './tables.js';
+} from '../tables.js';
 
 /**
  * Demo catalogs and content: the seed-001 examples with exactly the seed's values, plus ~110

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { DEMO } from '../../lib/demo-ids.js';
-import { initialDeposit } from './rules.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import { initialDeposit } from '../rules.js';
 import type {
   ActionErrorReason,
   ActionType,
@@ -15,7 +15,7 @@ import type {
   SubsidyAccessPolicyTable,
   SubsidyTable,
   TransactionState,
-} from './tables.js';
+} from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;

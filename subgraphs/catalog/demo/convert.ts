@@ -1,4 +1,4 @@
-import { toJson } from '../../lib/db/codec.js';
+import { toJson } from '../../../lib/db/codec.js';
 import type {
   CourseRunTable,
   CourseTable,
@@ -7,7 +7,7 @@ import type {
   ProgramTable,
   Seat,
   SubjectTable,
-} from './tables.js';
+} from '../tables.js';
 
 /**
  * REST (seed 001, snake_case) content objects -> table rows. The demo data's seed examples and its
