@@ -3,10 +3,11 @@
  * dates as ISO text and JSON as text; MySQL (MariaDB's JSON is LONGTEXT) hands back JSON as text.
  * Each store declares which columns need which treatment next to its row types.
  */
-export interface ColumnCodec {
-  booleans?: readonly string[];
-  dates?: readonly string[];
-  json?: readonly string[];
+export interface ColumnCodec<Row> {
+  /** Columns of the decoded row: a misspelt column does not compile. */
+  booleans?: readonly (keyof Row & string)[];
+  dates?: readonly (keyof Row & string)[];
+  json?: readonly (keyof Row & string)[];
 }
 
 export function toBoolean(value: unknown): boolean {
@@ -29,10 +30,10 @@ export function fromJson(value: unknown): unknown {
 }
 
 /** Builds a row decoder from a column spec; the result type is the caller's row type. */
-export function rowDecoder<Row>(codec: ColumnCodec): (raw: unknown) => Row {
-  const booleans = codec.booleans ?? [];
-  const dates = codec.dates ?? [];
-  const json = codec.json ?? [];
+export function rowDecoder<Row>(codec: ColumnCodec<Row>): (raw: unknown) => Row {
+  const booleans: readonly string[] = codec.booleans ?? [];
+  const dates: readonly string[] = codec.dates ?? [];
+  const json: readonly string[] = codec.json ?? [];
   return (raw) => {
     const row = { ...(raw as Record<string, unknown>) };
     for (const column of booleans) if (column in row && row[column] !== null) row[column] = toBoolean(row[column]);
