@@ -66,7 +66,7 @@ describeEachDialect('catalog seed examples', (stack) => {
       courseRuns: (seed.course_runs as Rest[]).map((r) => ({ key: r.key })),
       entitlements: (seed.entitlements as Rest[]).map((e) => ({ mode: e.mode, priceCents: cents(e.price), currency: e.currency, sku: e.sku, expires: e.expires })),
       programs: [],
-      // Reached without a catalog: no enrollment URL (DOMAIN section 1).
+      // Reached without a catalog: no enrollment URL.
       enrollmentUrl: null,
     });
     assertSeedFields(result.data!.course, want, seed, 'Course');

@@ -195,7 +195,7 @@ describeEachDialect('learner credit: allocateAssignments', (stack) => {
     for (const policy of [direct, inactive, retired, expired]) {
       assert.deepEqual(errorCodes(await allocate(stack(), { ...valid, policyUuid: policy.policyUuid })), ['CONFLICT']);
     }
-    // The checks come in DOMAIN order: a non-assigned policy is CONFLICT even for content outside the catalog.
+    // The checks come in their fixed order: a non-assigned policy is CONFLICT even for content outside the catalog.
     assert.deepEqual(errorCodes(await allocate(stack(), { ...valid, contentKey: 'nobody+nothing', policyUuid: direct.policyUuid })), ['CONFLICT']);
   });
 

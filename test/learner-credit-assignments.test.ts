@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import { addAssignment, countRowsOf, createPolicy, learnerCreditDb, type PolicyFixture } from './support/learner-credit-fixtures.js';
@@ -192,7 +192,8 @@ describeEachDialect('learner credit: remind and cancel, all or nothing', (stack)
   const admin = () => stack().tokens.policyAdmin;
   const input = (assignmentUuids: string[]) => ({ input: { assignmentConfigurationUuid: fixture.configurationUuid, assignmentUuids } });
 
-  it('sets up an assigned policy with assignments in every state', async () => {
+  // An assigned policy with assignments in every state, shared by the tests below (runs after the stack starts).
+  before(async () => {
     const db = learnerCreditDb(stack());
     fixture = await createPolicy(db, {
       customer: DEMO.customers.policyExample,

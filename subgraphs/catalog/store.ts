@@ -205,7 +205,7 @@ export async function findCoursesByProgramUuids(db: DB, programUuids: readonly s
 }
 
 /**
- * Which of `keys` are in which of `catalogUuids` under the membership rules of DOMAIN section 1,
+ * Which of `keys` are in which of `catalogUuids` under the membership rules (a course is in when it or one of its runs is listed, a run when it or its course is listed),
  * in ONE statement (each branch an indexed lookup):
  * - listed as is (course, run or program): primary key (catalog_uuid, content_type, content_key)
  *   via the (content_key, catalog_uuid) index;
@@ -268,7 +268,7 @@ function hasActiveRun(courseKeyRef: string, now: Date): Expression<SqlBool> {
 }
 
 /**
- * One page of a catalog's ACTIVE content (DOMAIN section 1): courses with an active run, active
+ * One page of a catalog's ACTIVE content: courses with an active run, active
  * runs, programs not hidden; filtered by type, derived availability and a title/key search; in
  * the stable (type, key) keyset order of the membership primary key. `totalCount` comes from
  * `count` (the catalog loaders batch it: see countCatalogContent).

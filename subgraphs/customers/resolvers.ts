@@ -72,7 +72,7 @@ export const resolvers: Resolvers = {
     async enterpriseCustomer(_root, { uuid, slug }, ctx) {
       if ((uuid == null) === (slug == null)) throw badInput('Give exactly one of uuid or slug');
       const customer = visible(uuid != null ? await ctx.loaders.customer.load(uuidArg(uuid, 'uuid')) : await findCustomerBySlug(ctx.db, slug!.trim().toLowerCase()), ctx);
-      // An inactive customer is hidden from its learners (DOMAIN section 2).
+      // An inactive customer is hidden from its learners.
       if (customer && !customer.active && !ctx.viewer.isAdminOf(customer.uuid) && !ctx.viewer.isCatalogAdminOf(customer.uuid)) return null;
       return customer;
     },

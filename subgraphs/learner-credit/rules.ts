@@ -16,7 +16,7 @@ import type {
 } from './tables.js';
 
 /**
- * The learner-credit rules of DOMAIN section 3 as pure functions over facts the callers gather
+ * The learner-credit rules as pure functions over facts the callers gather
  * (from loaders for reads, from the locked transaction for writes), so reads and writes decide
  * identically. Money: integer USD cents; ledger and assignment quantities are <= 0 for spend.
  */
@@ -53,7 +53,7 @@ export interface Aggregates {
 /**
  * redeemed = -(non-failed transactions net of reversals); allocated = -(ALLOCATED assignments);
  * spend available = min(max(0, limit - redeemed), balance), minus allocated for assigned
- * policies, floored at 0 (DOMAIN section 3).
+ * policies, floored at 0.
  */
 export function computeAggregates(policy: SubsidyAccessPolicyRow, facts: { redeemedTotal: number; allocatedTotal: number; balance: number }): Aggregates {
   const redeemed = Math.max(0, -facts.redeemedTotal);
@@ -90,7 +90,7 @@ const NO_FUNDS = "You can't enroll right now because your organization doesn't h
 const LIMITS = "You can't enroll right now because of limits set by your organization.";
 const NOT_ASSIGNED = "You can't enroll right now because this course is not assigned to you.";
 
-/** Learner-facing messages (reference 1.4); null where upstream maps none. */
+/** Learner-facing messages; null where upstream maps none. */
 export const REASON_MESSAGES: Record<ReasonCode, string | null> = {
   POLICY_EXPIRED: NO_FUNDS,
   LEARNER_NOT_IN_ENTERPRISE: "You can't enroll right now because your account is no longer associated with the organization.",
@@ -153,7 +153,7 @@ export function isSuccessfulRedemption(tx: LearnerTransaction): boolean {
   return !tx.isDeposit && tx.state === 'COMMITTED' && tx.reversalState !== 'COMMITTED';
 }
 
-/** The checks of DOMAIN section 3 in their order; the first failure wins. */
+/** The redeemability checks in their fixed order; the first failure wins. */
 export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
   const { policy, now, catalog } = facts;
   const assignment = facts.assignment;
@@ -176,11 +176,11 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
 
   const inPolicy = facts.learnerTransactions.filter((tx) => !tx.isDeposit && tx.state !== 'FAILED' && tx.subsidyAccessPolicyUuid === policy.uuid);
   if (policy.policyType === ENROLLMENT_POLICY && policy.perLearnerEnrollmentLimit !== null) {
-    // Reversed enrollments still count (upstream behaviour, reference 1.5).
+    // Reversed enrollments still count (upstream behaviour).
     if (inPolicy.length >= policy.perLearnerEnrollmentLimit) return fail('LEARNER_MAX_ENROLLMENTS_REACHED');
   }
   if (policy.policyType === SPEND_POLICY && policy.perLearnerSpendLimitCents !== null) {
-    // The per-learner sum ignores reversal credits (reference 1.5).
+    // The per-learner sum ignores reversal credits.
     const spent = -inPolicy.reduce((sum, tx) => sum + tx.quantity, 0);
     if (spent + price > policy.perLearnerSpendLimitCents) return fail('LEARNER_MAX_SPEND_REACHED');
   }
@@ -227,7 +227,7 @@ export function earliestPossibleExpiration(
   return best;
 }
 
-/** The later of the allocation and the last reminder; null on an exact tie (reference 2.5). */
+/** The later of the allocation and the last reminder; null on an exact tie. */
 export function recentAction(assignment: Pick<AssignmentRow, 'allocatedAt' | 'lastRemindedAt'>): { actionType: 'ASSIGNED' | 'REMINDED'; timestamp: Date } | null {
   const reminded = assignment.lastRemindedAt;
   if (!reminded || assignment.allocatedAt > reminded) return { actionType: 'ASSIGNED', timestamp: assignment.allocatedAt };
@@ -245,7 +245,7 @@ export function assignmentError(state: AssignmentState, actions: readonly Assign
   return latest?.errorReason ? { actionType: latest.actionType, errorReason: latest.errorReason } : null;
 }
 
-/** States a re-allocation brings back to ALLOCATED (DOMAIN section 3). */
+/** States a re-allocation brings back to ALLOCATED. */
 export const REALLOCATABLE: ReadonlySet<AssignmentState> = new Set(['CANCELLED', 'ERRORED', 'EXPIRED', 'REVERSED']);
 export const CANCELABLE: ReadonlySet<AssignmentState> = new Set(['ALLOCATED', 'ERRORED']);
 

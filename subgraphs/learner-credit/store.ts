@@ -277,7 +277,7 @@ export async function sumAllocatedByConfigurations(db: DB, uuids: readonly strin
 // ---------------------------------------------------------------------------------------------
 // Assignments
 
-// learner_state is derived in SQL from the state and the NOTIFIED actions (reference 2.5); it is never stored.
+// learner_state is derived in SQL from the state and the NOTIFIED actions; it is never stored.
 const LEARNER_STATE = sql<LearnerState | null>`case
   when a.state = 'ALLOCATED' then (case
     when exists (select 1 from assignment_action n where n.assignment_uuid = a.uuid and n.action_type = 'NOTIFIED'
@@ -418,7 +418,7 @@ export async function findAssignmentsForLearners(
 }
 
 /**
- * The learner's assignments in a configuration for a content key (reference 2.6): the key
+ * The learner's assignments in a configuration for a content key: the key
  * itself, a run assigned under the requested course, or the course of the requested run.
  */
 export async function findLearnerAssignments(

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { LicenseRow, LicenseStatus, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
 
-/** The outbox of this subgraph (DOMAIN 0: written in the transaction of the change). */
+/** The outbox of this subgraph (written in the transaction of the change). */
 export const OUTBOX_TABLE = 'subscriptions_outbox';
 
 /** Writes events with the transaction that makes the change they announce. */

@@ -88,7 +88,7 @@ function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
 }
 
 /**
- * DOMAIN 4 assignLicenses: under the plan lock, emails already holding an ASSIGNED or ACTIVATED
+ * assignLicenses: under the plan lock, emails already holding an ASSIGNED or ACTIVATED
  * license are skipped (counted in numAlreadyAssociated); the rest get one UNASSIGNED license each,
  * all or nothing (CONFLICT with both numbers when too few remain).
  */
@@ -174,7 +174,7 @@ function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter:
 }
 
 /**
- * DOMAIN 4 bulkRevokeLicenses, all or nothing (the seed's contract, not today's partial upstream):
+ * bulkRevokeLicenses, all or nothing (not license-manager's partial revocation):
  * every named email must hold an ASSIGNED or ACTIVATED license (else NOT_FOUND), and the cap must
  * have a slot for every ACTIVATED one (else CONFLICT). Each revocation adds one UNASSIGNED license.
  */

@@ -47,7 +47,7 @@ const PLAN_ORDER: SortKey<SubscriptionPlanRow>[] = [
 
 /**
  * A customer's plans, newest start first. `current: true` keeps the active plans with
- * start <= now <= expiration (DOMAIN 4); `current: false` everything else.
+ * start <= now <= expiration; `current: false` everything else.
  */
 export function listPlans(
   db: DB,

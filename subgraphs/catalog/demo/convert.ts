@@ -10,7 +10,7 @@ import type {
 } from '../tables.js';
 
 /**
- * REST (seed 001, snake_case) content objects -> table rows. The demo data's seed examples and its
+ * REST (snake_case) content objects -> table rows. The demo data's seed examples and its
  * generated content go through the same converters, so both are stored the same way.
  */
 

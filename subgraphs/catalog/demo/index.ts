@@ -19,7 +19,7 @@ import type {
 } from '../tables.js';
 
 /**
- * Demo catalogs and content: the seed-001 examples with exactly the seed's values, plus ~110
+ * Demo catalogs and content: the catalog REST API's example objects with exactly their values, plus ~110
  * generated courses (runs, seats, owners, subjects, programs) so that catalogs are big enough to
  * page through and to prove batching. Keys, uuids and titles are deterministic; the generated
  * runs' dates are relative to the day the data is loaded so that every availability

@@ -23,7 +23,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Ids of the demo data other tests and the README refer to. */
 export const LC_DEMO = {
   subsidies: {
-    /** The seed's example policy's subsidy (seed 001). */
+    /** The seed's example policy's subsidy. */
     example: '1b6c28b4-2f17-4b18-bbde-b32930e2705c',
     sealTeamTen: '5ea17ea0-0000-4000-8000-0000000000c1',
     foreign: 'f0f0f0f0-0000-4000-8000-0000000000c1',
