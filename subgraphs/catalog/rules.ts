@@ -3,7 +3,7 @@ import type { CatalogScope, CourseNode, CourseRunNode, CustomerInfo, Entitlement
 
 /**
  * The catalog's content rules as pure functions of stored values and "now". The store's SQL (contents
- * filters) mirrors `isEnrollable`, `isActiveRun` and `availabilityRank`; keep them in step.
+ * filters) mirrors `isEnrollable`, `isActiveRun`, `runAvailability` and `AVAILABILITY_RANK`; keep them in step.
  */
 
 export type AvailabilityValue = 'CURRENT' | 'STARTING_SOON' | 'UPCOMING' | 'ARCHIVED';
