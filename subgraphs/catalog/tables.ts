@@ -197,3 +197,18 @@ export interface CustomerInfo {
   name: string;
   enableLearnerPortal: boolean;
 }
+
+/** Rows the demo data writes through the store (insertMissingContent). */
+export interface CatalogSeedRows {
+  catalogs: EnterpriseCatalogTable[];
+  organizations: OrganizationTable[];
+  subjects: SubjectTable[];
+  courses: CourseTable[];
+  runs: CourseRunTable[];
+  programs: ProgramTable[];
+  owners: CourseOwnerTable[];
+  courseSubjects: CourseSubjectTable[];
+  programCourses: ProgramCourseTable[];
+  programAuthors: ProgramAuthoringOrganizationTable[];
+  membership: CatalogContentTable[];
+}

@@ -9,3 +9,4 @@ export * from './enrollments.js';
 export * from './invite-keys.js';
 export * from './learners.js';
 export * from './progress.js';
+export * from './demo.js';
