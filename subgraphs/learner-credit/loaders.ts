@@ -22,8 +22,8 @@ import {
   sumLedgerDeposits,
   sumRedeemedByPolicies,
   sumSpendLimitsBySubsidies,
-} from './store.js';
-import type { LearnerTransaction } from './store.js';
+} from './store/index.js';
+import type { LearnerTransaction } from './store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, LearnerCreditDatabase, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();

@@ -43,7 +43,7 @@ import {
   sumLedgerBalances,
   sumRedeemedByPolicies,
   updateAssignments,
-} from './store.js';
+} from './store/index.js';
 import type {
   ActionType,
   AssignmentActionTable,

@@ -6,7 +6,7 @@ import { isCourseRunKey } from './remote.js';
 import { assignmentError, canReadTransaction, earliestPossibleExpiration, isLateRedemptionAllowed, isSubsidyActive, recentAction } from './rules.js';
 import { canRedeem, policyAggregates } from './loaders.js';
 import { allocateAssignments, cancelAssignments, expireAssignments, redeem, remindAssignments, reverseTransaction } from './mutations.js';
-import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store.js';
+import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
 /** Inactive policies are soft-deleted: only admins of the customer (and operators) still see them. */

@@ -3,7 +3,7 @@ import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput, conflict, forbidden } from '../../lib/errors.js';
 import { nonEmptyString } from '../../lib/validate.js';
 import type { CatalogContent, ContentInfo } from './remote.js';
-import type { LearnerTransaction } from './store.js';
+import type { LearnerTransaction } from './store/index.js';
 import type {
   AssignmentActionRow,
   AssignmentRow,

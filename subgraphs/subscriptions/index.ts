@@ -6,7 +6,7 @@ import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startOutboxRelay } from './outbox-relay.js';
 import { resolvers } from './resolvers.js';
-import { countPlans } from './store.js';
+import { countPlans } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 /** Subscription plans, licenses and bulk license enrollment. */

@@ -5,7 +5,7 @@ import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
 import { DomainError } from '../../lib/errors.js';
 import { callSubgraph } from '../../lib/subgraph-client.js';
-import { claimNextJob, completeJob, failJobAttempt, findEnrollableLicenses } from './store.js';
+import { claimNextJob, completeJob, failJobAttempt, findEnrollableLicenses } from './store/index.js';
 import type { BulkEnrollmentJobRow, BulkEnrollmentOutcome, BulkEnrollmentResults, SubscriptionsDatabase } from './tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;

@@ -22,7 +22,7 @@ import {
   insertLicenses,
   lockPlan,
   revokeLicenseRows,
-} from './store.js';
+} from './store/index.js';
 import type { BulkEnrollmentJobRow, LicenseRow, LicenseStatus, SubscriptionPlanRow } from './tables.js';
 
 /**

@@ -6,7 +6,7 @@ import { settings } from '../../lib/config.js';
 import { DomainError } from '../../lib/errors.js';
 import { callSubgraph } from '../../lib/subgraph-client.js';
 import { EventType } from './events.js';
-import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store.js';
+import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;

@@ -5,7 +5,7 @@ import type { SubscriptionsContext } from './context.js';
 import { activateLicense, assignLicenses, bulkRevokeLicenses, enqueueBulkLicenseEnrollment } from './mutations.js';
 import { wakeOutboxRelays } from './outbox-relay.js';
 import { canViewJob, daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './rules.js';
-import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store.js';
+import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store/index.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
 
 const MAX_SEARCH_LENGTH = 254;

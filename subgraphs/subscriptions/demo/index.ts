@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../../lib/demo-ids.js';
 import { newUnassignedLicense } from '../rules.js';
-import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from '../store.js';
+import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from '../store/index.js';
 import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
