@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
-import type { LearnerCreditDatabase, LedgerReversalRow, LedgerReversalTable, LedgerTransactionRow, LedgerTransactionTable } from '../tables.js';
+import type { LearnerCreditDatabase, LedgerReversalRow, LedgerReversalTable, LedgerTransactionRow, LedgerTransactionTable, TransactionState } from '../tables.js';
 import { decodeReversal, decodeTransaction } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -31,7 +31,7 @@ export async function findTransactionByKey(db: DB, ledgerUuid: string, idempoten
 /** A learner's transaction with what the redeemability checks need of its reversal. */
 export interface LearnerTransaction extends LedgerTransactionRow {
   reversalQuantity: number | null;
-  reversalState: string | null;
+  reversalState: TransactionState | null;
 }
 
 /** Every transaction of one learner in one ledger (any state, any policy), with reversals. */
