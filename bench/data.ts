@@ -38,7 +38,7 @@ import type {
 } from '../subgraphs/learner-credit/tables.js';
 import type { LicenseStatus, LicenseTable, SubscriptionPlanTable } from '../subgraphs/subscriptions/tables.js';
 import { BENCH, benchUuid, coursePriceCents, customerSlug, ENROLLMENT_BASE, KIND, LEARNER_LINK_BASE, learnerEmail, LMS_USER_BASE } from './ids.js';
-import { initialDeposit } from '../subgraphs/learner-credit/ledger.js';
+import { initialDeposit } from '../subgraphs/learner-credit/rules.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,19 +1,19 @@
 /**
  * Identifiers of the demo data that more than one subgraph's demo data refers to. The seeds'
- * example objects keep their ids (CONTRACT section 5); ids the seeds point at without showing
+ * example objects keep their ids; ids the seeds point at without showing
  * the object (a policy's customer, a plan's catalog, ...) are created under those ids.
  */
 export const DEMO = {
   customers: {
-    /** "Seal Team Ten" (seed 002): the demo customer `npm start` prints an admin token for. */
+    /** "Seal Team Ten": the demo customer `npm start` prints an admin token for. */
     sealTeamTen: '9265c76d-224a-4333-9d6a-8651d5b7c442',
-    /** Dusenbery Devices: owner of catalog fcbb8cc6 in the seed's course/run examples (seed 001). */
+    /** Dusenbery Devices: owner of catalog fcbb8cc6 in the seed's course/run examples. */
     dusenberyDevices: '40709edf-3748-4fcf-aa18-99abd765b692',
-    /** Customer of the seed's example policy 7f344aea (seed 001). */
+    /** Customer of the seed's example policy 7f344aea. */
     policyExample: '66b5922b-a22b-4a7b-b587-d4af0378bd6f',
-    /** Customer of the seed's example subscription plan 104b1785 (seed 001). */
+    /** Customer of the seed's example subscription plan 104b1785. */
     planExample: '204b1785-2d3a-2000-248d-2ae7a56e6355',
-    /** Customer of the seed's example learner-summary row (seed 000). */
+    /** Customer of the seed's example learner-summary row. */
     summaryExample: '58152f7f-6d0e-41cf-862d-0a27c6fad72c',
     /** A customer nobody in the demo tokens belongs to: tenant-isolation tests read it. */
     foreign: 'f0f0f0f0-0000-4000-8000-000000000001',
@@ -69,6 +69,6 @@ export const DEMO = {
     { lmsUserId: 30, email: 'learner@dusenbery.example.com', customer: '40709edf-3748-4fcf-aa18-99abd765b692' },
     { lmsUserId: 90, email: 'worker@umbrella.example.com', customer: 'f0f0f0f0-0000-4000-8000-000000000001' },
   ],
-  /** The seed's allocate example (seed 001): an email with no LMS account yet. */
+  /** The seed's allocate example: an email with no LMS account yet. */
   pendingLearnerEmail: 'abc@example.com',
 } as const;

@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { exposeErrorDetails, nodeEnv } from './config.js';
 import { isDatabaseOutage } from './db/outage.js';
 
-/** The closed set of error codes the contract allows (CONTRACT section 3). */
+/** The closed set of error codes the contract allows. */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',

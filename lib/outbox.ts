@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { columnTypes } from './db/migrate.js';
 import type { AnyKysely } from './db/database.js';
 
 /**
- * Transactional outbox (DOMAIN section 0): side effects are rows written in the same transaction
- * as the change they announce, and delivered after commit. A rolled-back change leaves no row.
+ * Transactional outbox: side effects are rows written in the same transaction as the change they
+ * announce, and delivered after commit. A rolled-back change leaves no row.
  */
 export interface OutboxEvent {
   /** openedx-events type, e.g. `org.openedx.enterprise.learner_credit_course_enrollment.revoked.v1`. */
@@ -15,13 +14,18 @@ export interface OutboxEvent {
   payload: unknown;
 }
 
+/**
+ * Every subgraph's `<name>_outbox` table as Kysely's CamelCasePlugin presents it (the columns are
+ * snake_case in SQL: event_type, aggregate_key, delivered_at).
+ */
 export interface OutboxTable {
   id: string;
-  event_type: string;
-  aggregate_key: string;
+  eventType: string;
+  aggregateKey: string;
+  /** JSON text. */
   payload: string;
   created: Date;
-  delivered_at: Date | null;
+  deliveredAt: Date | null;
   attempts: number;
 }
 
@@ -40,22 +44,30 @@ export async function createOutboxTable(db: AnyKysely, table: string): Promise<v
   await db.schema.createIndex(`${table}_undelivered`).on(table).columns(['delivered_at', 'created']).execute();
 }
 
+/**
+ * What the writer needs of a Kysely instance or transaction: an insert into `table` that takes
+ * outbox rows. Function-typed properties (not methods) are checked strictly, so a database whose
+ * `table` is not an `OutboxTable` does not compile.
+ */
+export interface OutboxInserter<Table extends string> {
+  insertInto: (table: Table) => { values: (rows: readonly OutboxTable[]) => { execute: () => Promise<unknown> } };
+}
+
+/** The rows of `events`, as the outbox stores them. */
+export function outboxRows(events: readonly OutboxEvent[], now = new Date()): OutboxTable[] {
+  return events.map((event) => ({
+    id: randomUUID(),
+    eventType: event.eventType,
+    aggregateKey: event.aggregateKey,
+    payload: JSON.stringify(event.payload),
+    created: now,
+    deliveredAt: null,
+    attempts: 0,
+  }));
+}
+
 /** Writes events into `table`; call it with the transaction that makes the change. */
-export async function enqueueEvents(trx: Kysely<unknown>, table: string, events: readonly OutboxEvent[]): Promise<void> {
+export async function enqueueEvents<Table extends string>(trx: OutboxInserter<Table>, table: Table, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const now = new Date();
-  await (trx as AnyKysely)
-    .insertInto(table)
-    .values(
-      events.map((event) => ({
-        id: randomUUID(),
-        event_type: event.eventType,
-        aggregate_key: event.aggregateKey,
-        payload: JSON.stringify(event.payload),
-        created: now,
-        delivered_at: null,
-        attempts: 0,
-      })),
-    )
-    .execute();
+  await trx.insertInto(table).values(outboxRows(events)).execute();
 }

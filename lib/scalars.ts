@@ -32,7 +32,7 @@ const DateScalar = new GraphQLScalarType<string, string>({
   },
 });
 
-/** Scalar resolvers shared by every subgraph (CONTRACT section 3). */
+/** Scalar resolvers shared by every subgraph. */
 export const scalarResolvers = {
   DateTime: DateTimeResolver,
   Date: DateScalar,

@@ -1,6 +1,6 @@
 import { badInput } from './errors.js';
 
-/** DOMAIN section 0: per-call list limits. */
+/** Per-call list limits. */
 export const LIMITS = { emails: 1000, uuids: 1000, contentKeys: 100 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

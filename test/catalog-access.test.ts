@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { generatedCourses } from '../subgraphs/catalog/demo-data.js';
+import { generatedCourses } from '../subgraphs/catalog/demo/index.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const MISSING_UUID = '00000000-0000-4000-8000-000000000000';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { HARVARD_COURSE_KEY, HARVARD_CURRENT_RUN_KEY } from '../subgraphs/catalog/demo-data.js';
+import { HARVARD_COURSE_KEY, HARVARD_CURRENT_RUN_KEY } from '../subgraphs/catalog/demo/index.js';
 import { describeEachDialect, errorCodes } from './support/stack.js';
 
 const CONTAINS = /* GraphQL */ `

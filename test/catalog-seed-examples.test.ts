@@ -4,8 +4,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { getNamedType, isObjectType, isInterfaceType, type GraphQLObjectType, type GraphQLInterfaceType } from 'graphql';
 import { DEMO } from '../lib/demo-ids.js';
 import { loadTypeDefs } from '../lib/server/subgraph.js';
-import { camel, camelize, cents, type Rest } from '../subgraphs/catalog/demo-convert.js';
-import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from '../subgraphs/catalog/demo-seed-examples.js';
+import { camel, camelize, cents, type Rest } from '../subgraphs/catalog/demo/convert.js';
+import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from '../subgraphs/catalog/demo/seed-examples.js';
 import { describeEachDialect } from './support/stack.js';
 
 // The seed's enrollment URLs point at the stage LMS; settings are read per call, so this applies to the stack below.
@@ -66,7 +66,7 @@ describeEachDialect('catalog seed examples', (stack) => {
       courseRuns: (seed.course_runs as Rest[]).map((r) => ({ key: r.key })),
       entitlements: (seed.entitlements as Rest[]).map((e) => ({ mode: e.mode, priceCents: cents(e.price), currency: e.currency, sku: e.sku, expires: e.expires })),
       programs: [],
-      // Reached without a catalog: no enrollment URL (DOMAIN section 1).
+      // Reached without a catalog: no enrollment URL.
       enrollmentUrl: null,
     });
     assertSeedFields(result.data!.course, want, seed, 'Course');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { DUSENBERY_AUDIT_CATALOG } from '../subgraphs/catalog/demo-data.js';
+import { DUSENBERY_AUDIT_CATALOG } from '../subgraphs/catalog/demo/index.js';
 import { describeEachDialect } from './support/stack.js';
 
 // Pin the bases so the assertions do not depend on the developer's environment.

@@ -52,7 +52,7 @@ describeEachDialect('customers: data sharing consent', (stack) => {
       { input: { enterpriseCustomerUuid: SEAL, courseKey: DEMO.content.courseKey, granted: false } },
       { token: stack().tokens.sealLearner },
     );
-    // Seal Team Ten has data sharing consent disabled (seed 002): never required there.
+    // Seal Team Ten has data sharing consent disabled: never required there.
     assert.deepEqual([revoked.data!.setDataSharingConsent.granted, revoked.data!.setDataSharingConsent.consentRequired], [false, false]);
 
     const read = await stack().graphql<ConsentsResult>(CONSENTS, { customer: SEAL, id: DEMO.users.learnerId }, { token: stack().tokens.sealAdmin });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { LC_DEMO } from '../subgraphs/learner-credit/demo-data.js';
+import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import { addAssignment, countRowsOf, createPolicy, learnerCreditDb, type PolicyFixtureOptions } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
@@ -195,7 +195,7 @@ describeEachDialect('learner credit: allocateAssignments', (stack) => {
     for (const policy of [direct, inactive, retired, expired]) {
       assert.deepEqual(errorCodes(await allocate(stack(), { ...valid, policyUuid: policy.policyUuid })), ['CONFLICT']);
     }
-    // The checks come in DOMAIN order: a non-assigned policy is CONFLICT even for content outside the catalog.
+    // The checks come in their fixed order: a non-assigned policy is CONFLICT even for content outside the catalog.
     assert.deepEqual(errorCodes(await allocate(stack(), { ...valid, contentKey: 'nobody+nothing', policyUuid: direct.policyUuid })), ['CONFLICT']);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { LC_DEMO } from '../subgraphs/learner-credit/demo-data.js';
+import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import { addAssignment, countRowsOf, createPolicy, learnerCreditDb, type PolicyFixture } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
@@ -192,7 +192,8 @@ describeEachDialect('learner credit: remind and cancel, all or nothing', (stack)
   const admin = () => stack().tokens.policyAdmin;
   const input = (assignmentUuids: string[]) => ({ input: { assignmentConfigurationUuid: fixture.configurationUuid, assignmentUuids } });
 
-  it('sets up an assigned policy with assignments in every state', async () => {
+  // An assigned policy with assignments in every state, shared by the tests below (runs after the stack starts).
+  before(async () => {
     const db = learnerCreditDb(stack());
     fixture = await createPolicy(db, {
       customer: DEMO.customers.policyExample,
@@ -290,7 +291,7 @@ describeEachDialect('learner credit: remind and cancel, all or nothing', (stack)
 
   it('writes a cancellation event to the outbox in the same transaction', async () => {
     const db = learnerCreditDb(stack());
-    const rows = await db.selectFrom('learner_credit_outbox').select(['event_type as type', 'aggregate_key as key']).where('aggregate_key', 'in', [ids.ALLOCATED!, ids.ERRORED!]).execute();
+    const rows = await db.selectFrom('learner_credit_outbox').select(['eventType as type', 'aggregateKey as key']).where('aggregateKey', 'in', [ids.ALLOCATED!, ids.ERRORED!]).execute();
     const types = rows.map((r) => `${r.key === ids.ALLOCATED ? 'allocated' : 'errored'}:${r.type}`).sort();
     assert.deepEqual(types, [
       'allocated:org.openedx.enterprise.learner_content_assignment.cancelled.v1',

@@ -5,7 +5,7 @@ import { addAssignment, createPolicy, learnerCreditDb } from './support/learner-
 import { describeEachDialect, errorCodes, type GraphQLResult, type TestStack } from './support/stack.js';
 
 /**
- * The concurrency proof (DOMAIN section 0): many parallel HTTP requests against one policy whose
+ * The concurrency proof: many parallel HTTP requests against one policy whose
  * spend available fits only some of them. On MySQL the policy and ledger row locks serialize
  * them; SQLite serializes writers itself. Either way exactly as many succeed as fit.
  */

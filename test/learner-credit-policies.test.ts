@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { LC_DEMO } from '../subgraphs/learner-credit/demo-data.js';
+import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import { addTransaction, createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, errorCodes, token } from './support/stack.js';
 

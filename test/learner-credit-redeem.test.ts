@@ -233,7 +233,7 @@ describeEachDialect('learner credit: redeem and reverseTransaction', (stack) => 
       aggregates: { amountRedeemedUsdCents: PRICE, spendAvailableUsdCents: 1_000_000 - PRICE },
     });
     // Read as text: the camel-casing plugin would rewrite the keys of a parsed JSON column.
-    const events = await db.selectFrom('learner_credit_outbox').select(['event_type as type', sql<string>`cast(payload as char)`.as('payload')]).orderBy('created').execute();
+    const events = await db.selectFrom('learner_credit_outbox').select(['eventType as type', sql<string>`cast(payload as char)`.as('payload')]).orderBy('created').execute();
     assert.equal(events.length, outboxBefore + 3);
     const mine = events.slice(-3);
     assert.deepEqual(mine.map((e) => e.type).sort(), [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.js';
+import { DEMO_PLANS } from '../subgraphs/subscriptions/demo/index.js';
 import { MISSING_SUBSCRIPTION } from '../subgraphs/subscriptions/jobs.js';
 import { describeEachDialect } from './support/stack.js';
 import { ENROLL, finished, OTHER_RUN, RUN, seal, sorted, type Outcome } from './support/subscriptions-fixtures.js';

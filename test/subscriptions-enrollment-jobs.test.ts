@@ -6,7 +6,7 @@ import { createSubgraphApp } from '../lib/server/subgraph-server.js';
 import { resolveSubgraphUrl, setSubgraphUrls } from '../lib/subgraph-client.js';
 import { subscriptionsSubgraph } from '../subgraphs/subscriptions/index.js';
 import { MISSING_SUBSCRIPTION, wakeBulkEnrollmentRunners } from '../subgraphs/subscriptions/jobs.js';
-import { insertJob } from '../subgraphs/subscriptions/store.js';
+import { insertJob } from '../subgraphs/subscriptions/store/index.js';
 import { describeEachDialect, errorCodes } from './support/stack.js';
 import { ENROLL, finished, jobRow, jobRowsCount, OTHER_RUN, RUN, seal, subscriptionsDb } from './support/subscriptions-fixtures.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
-import { DEMO_LICENSES, DEMO_PLANS } from '../subgraphs/subscriptions/demo-data.js';
+import { DEMO_LICENSES, DEMO_PLANS } from '../subgraphs/subscriptions/demo/index.js';
 import { describeEachDialect, errorCodes, token } from './support/stack.js';
 import { createTestPlan, createTestRenewal, DAY_MS, daysFromNow, PLAN_FIELDS } from './support/subscriptions-fixtures.js';
 

@@ -8,7 +8,7 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** The claims we read from an edX-style JWT (CONTRACT section 2). */
+/** The claims we read from an edX-style JWT. */
 export interface TokenClaims {
   user_id?: number;
   email?: string;

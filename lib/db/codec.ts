@@ -4,7 +4,7 @@
  * Each store declares which columns need which treatment next to its row types.
  */
 export interface ColumnCodec<Row> {
-  // Columns of the row type: a misspelt column does not compile.
+  /** Columns of the decoded row: a misspelt column does not compile. */
   booleans?: readonly (keyof Row & string)[];
   dates?: readonly (keyof Row & string)[];
   json?: readonly (keyof Row & string)[];

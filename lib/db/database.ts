@@ -55,7 +55,7 @@ export class StatementCounter implements KyselyPlugin {
   }
 }
 
-/** The untyped root handle; each subgraph narrows it to its own tables with `forSubgraph`. */
+/** The untyped root handle; each subgraph's server narrows it to its own tables (lib/server/subgraph-server.ts). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the root handle spans every subgraph's tables
 export type AnyKysely = Kysely<any>;
 

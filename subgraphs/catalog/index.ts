@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
-import { seedDemoData } from './demo-data.js';
+import { seedDemoData } from './demo/index.js';
 import { createLoaders, type CatalogLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';

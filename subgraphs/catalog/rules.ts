@@ -2,8 +2,8 @@ import { settings } from '../../lib/config.js';
 import type { CatalogScope, CourseNode, CourseRunNode, CustomerInfo, Entitlement } from './tables.js';
 
 /**
- * DOMAIN section 1 as pure functions of stored values and "now". The store's SQL (contents
- * filters) mirrors `isEnrollable`, `isActiveRun` and `availabilityRank`; keep them in step.
+ * The catalog's content rules as pure functions of stored values and "now". The store's SQL (contents
+ * filters) mirrors `isEnrollable`, `isActiveRun`, `runAvailability` and `AVAILABILITY_RANK`; keep them in step.
  */
 
 export type AvailabilityValue = 'CURRENT' | 'STARTING_SOON' | 'UPCOMING' | 'ARCHIVED';
@@ -73,7 +73,7 @@ function paidEntitlement(entitlements: readonly Entitlement[], modes: readonly s
 }
 
 /**
- * Canonical price of a run (DOMAIN section 1): its first enrollable paid seat, else the course's
+ * Canonical price of a run: its first enrollable paid seat, else the course's
  * entitlement price for that mode (the run's paid seat modes, or its run type), else 0.
  */
 export function runCanonicalPriceCents(run: CourseRunNode, course: CourseNode | null, now: Date): number {
@@ -128,7 +128,7 @@ export function marketingUrlFor(url: string | null | undefined, customer: Custom
 }
 
 /**
- * Enrollment URL of a course or run reached through a catalog (DOMAIN section 1): the learner
+ * Enrollment URL of a course or run reached through a catalog: the learner
  * portal when the customer has it, else the LMS enterprise enrollment page for the catalog. Both
  * carry `audit=true` when the catalog publishes audit enrollment URLs (enterprise-catalog adds it
  * to the base parameters of either form), then the UTM parameters.

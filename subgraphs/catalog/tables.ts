@@ -3,7 +3,7 @@ import type { OutboxTable } from '../../lib/outbox.js';
 /*
  * Table types are what SQL stores (JSON columns as text); `...Row`/`...Node` types are what the
  * store's decoders hand to resolvers (JSON parsed, `metadata` spread into the row so every REST
- * field of seed 001 maps straight onto its camelCase GraphQL field).
+ * field of the catalog REST API maps straight onto its camelCase GraphQL field).
  */
 
 export interface EnterpriseCatalogTable {
@@ -32,7 +32,7 @@ export interface CourseTable {
   advertisedCourseRunUuid: string | null;
   /** JSON: Entitlement[]. */
   entitlements: string | null;
-  /** JSON: the remaining seed-001 course fields, camelCase. */
+  /** JSON: the remaining REST course fields, camelCase. */
   metadata: string | null;
   created: Date;
   modified: Date;
@@ -54,7 +54,7 @@ export interface CourseRunTable {
   hidden: boolean;
   /** JSON: Seat[] (prices in cents). */
   seats: string | null;
-  /** JSON: the remaining seed-001 course run fields, camelCase. */
+  /** JSON: the remaining REST course run fields, camelCase. */
   metadata: string | null;
   created: Date;
   modified: Date;
@@ -67,7 +67,7 @@ export interface ProgramTable {
   shortDescription: string | null;
   marketingUrl: string | null;
   hidden: boolean;
-  /** JSON: the remaining seed-001 program fields, camelCase. */
+  /** JSON: the remaining REST program fields, camelCase. */
   metadata: string | null;
   created: Date;
   modified: Date;
@@ -143,7 +143,7 @@ export type EnterpriseCatalogRow = Omit<EnterpriseCatalogTable, 'contentFilter' 
   enabledCourseModes: string[];
 };
 
-/** The catalog an item was reached through: URLs are built for it (DOMAIN section 1). */
+/** The catalog an item was reached through: URLs are built for it. */
 export interface CatalogScope {
   catalogUuid: string;
   enterpriseCustomerUuid: string;
@@ -196,4 +196,19 @@ export interface CustomerInfo {
   slug: string;
   name: string;
   enableLearnerPortal: boolean;
+}
+
+/** Rows the demo data writes through the store (insertMissingContent). */
+export interface CatalogSeedRows {
+  catalogs: EnterpriseCatalogTable[];
+  organizations: OrganizationTable[];
+  subjects: SubjectTable[];
+  courses: CourseTable[];
+  runs: CourseRunTable[];
+  programs: ProgramTable[];
+  owners: CourseOwnerTable[];
+  courseSubjects: CourseSubjectTable[];
+  programCourses: ProgramCourseTable[];
+  programAuthors: ProgramAuthoringOrganizationTable[];
+  membership: CatalogContentTable[];
 }

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
-import { seedDemoData } from './demo-data.js';
+import { seedDemoData } from './demo/index.js';
 import { createLoaders, type CustomersLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countCustomers } from './store.js';
+import { countCustomers } from './store/index.js';
 import type { CustomersDatabase } from './tables.js';
 
 /** Customers, learners, enrollments, consent and learner progress. */

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
+import { notFound } from '../../lib/errors.js';
+import { uuidArg } from '../../lib/validate.js';
 import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
 import { createRunCheckLoader } from './remote.js';
 import {
@@ -15,8 +17,9 @@ import {
   findLinksOfUsers,
   findLmsUsersByEmails,
   findPendingEnrollmentsByPendingUsers,
-} from './store.js';
-import type { CustomersDatabase, DataSharingConsentView } from './tables.js';
+} from './store/index.js';
+import type { CustomersContext } from './context.js';
+import type { CustomersDatabase, DataSharingConsentView, EnterpriseCustomerRow } from './tables.js';
 
 const SEP = '\u0000';
 
@@ -112,3 +115,19 @@ export function createLoaders(db: Kysely<CustomersDatabase>, authorization: stri
 }
 
 export type CustomersLoaders = ReturnType<typeof createLoaders>;
+
+/** Loads a customer a mutation names: FORBIDDEN unless admin/operator, NOT_FOUND when missing. */
+export async function customerForAdmin(ctx: CustomersContext, uuidInput: string, name = 'enterpriseCustomerUuid'): Promise<EnterpriseCustomerRow> {
+  const uuid = uuidArg(uuidInput, name);
+  ctx.viewer.assertAdminOf(uuid);
+  const customer = await ctx.loaders.customer.load(uuid);
+  if (!customer) throw notFound(`Enterprise customer ${uuid} does not exist`);
+  return customer;
+}
+
+/** The viewer's own LMS account (by the token's user id, else its email), or null. */
+export async function viewerLmsUserId(ctx: CustomersContext): Promise<number | null> {
+  if (ctx.viewer.lmsUserId != null) return ctx.viewer.lmsUserId;
+  if (!ctx.viewer.email) return null;
+  return (await ctx.loaders.lmsUserByEmail.load(ctx.viewer.email))?.id ?? null;
+}

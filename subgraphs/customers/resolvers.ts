@@ -2,13 +2,12 @@ import { badInput, forbidden } from '../../lib/errors.js';
 import { emailArg, uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { CustomersContext } from './context.js';
-import { listConnection } from './list-connection.js';
-import { pairKey } from './loaders.js';
+import { listConnection } from '../../lib/list-connection.js';
+import { pairKey, viewerLmsUserId } from './loaders.js';
 import {
   createInviteKey,
   deactivateInviteKey,
   enrollLearners,
-  isInviteKeyValid,
   linkLearners,
   linkWithInviteKey,
   recordLearnerProgress,
@@ -17,9 +16,9 @@ import {
   setSavedForLater,
   unenroll,
   unlinkLearners,
-  viewerLmsUserId,
-} from './mutations.js';
-import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store.js';
+} from './mutations/index.js';
+import { consentEnforcement, fulfillmentType, isInviteKeyValid } from './rules.js';
+import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store/index.js';
 import type { DataSharingConsentRow, DataSharingConsentView, EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
 
 function consentView(row: DataSharingConsentRow): DataSharingConsentView {
@@ -73,7 +72,7 @@ export const resolvers: Resolvers = {
     async enterpriseCustomer(_root, { uuid, slug }, ctx) {
       if ((uuid == null) === (slug == null)) throw badInput('Give exactly one of uuid or slug');
       const customer = visible(uuid != null ? await ctx.loaders.customer.load(uuidArg(uuid, 'uuid')) : await findCustomerBySlug(ctx.db, slug!.trim().toLowerCase()), ctx);
-      // An inactive customer is hidden from its learners (DOMAIN section 2).
+      // An inactive customer is hidden from its learners.
       if (customer && !customer.active && !ctx.viewer.isAdminOf(customer.uuid) && !ctx.viewer.isCatalogAdminOf(customer.uuid)) return null;
       return customer;
     },
@@ -103,7 +102,7 @@ export const resolvers: Resolvers = {
     async __resolveReference(reference, ctx) {
       return visible(await ctx.loaders.customer.load(reference.uuid), ctx);
     },
-    enforceDataSharingConsent: (customer) => (customer.enforceDataSharingConsent === 'externally_managed' ? 'EXTERNALLY_MANAGED' : 'AT_ENROLLMENT'),
+    enforceDataSharingConsent: (customer) => consentEnforcement(customer.enforceDataSharingConsent),
     brandingConfiguration: (customer) => customer,
     identityProviders: (customer, _args, ctx) => ctx.loaders.identityProviders.load(customer.uuid),
     async learner(customer, { lmsUserId, email }, ctx) {
@@ -202,7 +201,7 @@ export const resolvers: Resolvers = {
     fulfillment: (enrollment, _args, ctx) => ctx.loaders.fulfillment.load(enrollment.id),
   },
   EnrollmentFulfillment: {
-    fulfillmentType: (f) => (f.fulfillmentType === 'learner_credit' ? 'LEARNER_CREDIT' : f.fulfillmentType === 'coupon_code' ? 'COUPON_CODE' : 'LICENSE'),
+    fulfillmentType: (f) => fulfillmentType(f.fulfillmentType),
   },
   DataSharingConsent: {
     async enterpriseCustomer(consent, _args, ctx) {

@@ -2,6 +2,11 @@ import type { Generated } from 'kysely';
 import type { OutboxTable } from '../../lib/outbox.js';
 
 /** `enterprise_customer`: columns are snake_case in SQL, camelCase here (Kysely CamelCasePlugin). */
+/** `enterprise_customer.enforce_data_sharing_consent` (edx-enterprise spelling). */
+export type ConsentEnforcementValue = 'at_enrollment' | 'externally_managed';
+/** `enrollment_fulfillment.fulfillment_type` (edx-enterprise spelling). */
+export type FulfillmentTypeValue = 'license' | 'learner_credit' | 'coupon_code';
+
 export interface EnterpriseCustomerTable {
   uuid: string;
   name: string;
@@ -20,8 +25,8 @@ export interface EnterpriseCustomerTable {
   brandingPrimaryColor: string | null;
   brandingSecondaryColor: string | null;
   brandingTertiaryColor: string | null;
-  /** `at_enrollment` or `externally_managed` (edx-enterprise values). */
-  enforceDataSharingConsent: string;
+  /** edx-enterprise's values, lower case. */
+  enforceDataSharingConsent: ConsentEnforcementValue;
   enableDataSharingConsent: boolean;
   enableUniversalLink: boolean;
   enableBrowseAndRequest: boolean;
@@ -96,8 +101,7 @@ export interface EnterpriseCourseEnrollmentTable {
 export interface EnrollmentFulfillmentTable {
   uuid: string;
   enterpriseCourseEnrollmentId: number;
-  /** `license`, `learner_credit` or `coupon_code`. */
-  fulfillmentType: string;
+  fulfillmentType: FulfillmentTypeValue;
   licenseUuid: string | null;
   transactionUuid: string | null;
   isRevoked: boolean;

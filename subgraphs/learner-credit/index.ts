@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
-import { seedDemoData } from './demo-data.js';
+import { seedDemoData } from './demo/index.js';
 import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countSubsidies } from './store.js';
+import { countSubsidies } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 /** Subsidies, ledger, access policies, assignments and redemption. */

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
-import { createRemoteLoaders } from './remote.js';
+import type { LearnerCreditContext } from './context.js';
+import { createRemoteLoaders, type CatalogContent } from './remote.js';
+import { ASSIGNED_POLICY, computeAggregates, evaluateRedeemability, isRedemptionEnabled, pickAssignment, REASON_MESSAGES, assertMayActForLearner, contentKeyArg, lmsUserIdArg, type ReasonCode } from './rules.js';
 import {
   findActionsByAssignmentUuids,
   findAssignmentsByUuids,
@@ -9,6 +11,7 @@ import {
   findConfigurationsByUuids,
   findGroupAssociationsByPolicyUuids,
   findLearnerTransactions,
+  findLearnerAssignments,
   findLedgersByUuids,
   findPoliciesByUuids,
   findReversalsByTransactionUuids,
@@ -19,9 +22,9 @@ import {
   sumLedgerDeposits,
   sumRedeemedByPolicies,
   sumSpendLimitsBySubsidies,
-} from './store.js';
-import type { LearnerTransaction } from './store.js';
-import type { LearnerCreditDatabase } from './tables.js';
+} from './store/index.js';
+import type { LearnerTransaction } from './store/index.js';
+import type { AssignmentConfigurationRow, AssignmentRow, LearnerCreditDatabase, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
 
@@ -76,3 +79,89 @@ export function createLoaders(db: Kysely<LearnerCreditDatabase>, authorization =
 }
 
 export type LearnerCreditLoaders = ReturnType<typeof createLoaders>;
+
+// ---------------------------------------------------------------------------------------------
+// Values derived from several loads (read side; redeem re-reads the same facts under its locks)
+
+export async function policyAggregates(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow) {
+  const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
+  const configuration = policy.policyType === ASSIGNED_POLICY ? await ctx.loaders.configurationByPolicy.load(policy.uuid) : null;
+  const [redeemedTotal, allocatedTotal, balance] = await Promise.all([
+    ctx.loaders.redeemedByPolicy.load(policy.uuid),
+    configuration ? ctx.loaders.allocatedByConfiguration.load(configuration.uuid) : Promise.resolve(0),
+    subsidy ? ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid) : Promise.resolve(0),
+  ]);
+  const aggregates = computeAggregates(policy, { redeemedTotal, allocatedTotal, balance });
+  return {
+    ...aggregates,
+    amountRedeemedUsd: aggregates.amountRedeemedUsdCents / 100,
+    amountAllocatedUsd: aggregates.amountAllocatedUsdCents / 100,
+    spendAvailableUsd: aggregates.spendAvailableUsdCents / 100,
+  };
+}
+
+export interface RedeemabilityResult {
+  canRedeem: boolean;
+  reasons: { code: ReasonCode; message: string | null }[];
+  contentPriceCents: number | null;
+}
+
+function toResult(reason: ReasonCode | null, priceCents: number | null): RedeemabilityResult {
+  return { canRedeem: reason === null, reasons: reason ? [{ code: reason, message: REASON_MESSAGES[reason] }] : [], contentPriceCents: priceCents };
+}
+
+/** Remote facts first (catalog membership and price, learner link), fetched before any lock. */
+export async function remoteFacts(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserId: number, contentKey: string) {
+  const [catalog, learner] = await Promise.all([
+    ctx.loaders.remote.catalogContent.load({ catalogUuid: policy.catalogUuid, contentKey }),
+    ctx.loaders.remote.learner.load({ customerUuid: policy.enterpriseCustomerUuid, lmsUserId }),
+  ]);
+  return { catalog, learner };
+}
+
+/** The learner's assignment for the content (or its course) in an assigned policy's configuration. */
+export async function learnerAssignment(
+  db: Kysely<LearnerCreditDatabase>,
+  configuration: AssignmentConfigurationRow | null,
+  lmsUserId: number,
+  email: string | null,
+  contentKey: string,
+  catalog: CatalogContent,
+): Promise<AssignmentRow | null> {
+  if (!configuration) return null;
+  const keys = [...new Set([contentKey, ...(catalog.content ? [catalog.content.courseKey] : [])])];
+  return pickAssignment(await findLearnerAssignments(db, configuration.uuid, { lmsUserId, email }, keys));
+}
+
+/** What the checks need from this subgraph's own tables (read in the locked transaction when writing). */
+export interface LocalFacts {
+  balance: number;
+  redeemedTotal: number;
+  learnerTransactions: LearnerTransaction[];
+  configuration: AssignmentConfigurationRow | null;
+}
+
+/** LocalFacts through the request's loaders: the canRedeem checks of several contents share each read. */
+async function loadedLocalFacts(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
+  const [balance, redeemedTotal, learnerTransactions, configuration] = await Promise.all([
+    subsidy ? ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid) : 0,
+    ctx.loaders.redeemedByPolicy.load(policy.uuid),
+    subsidy ? ctx.loaders.learnerTransactions.load(`${subsidy.ledgerUuid}\n${lmsUserId}`) : [],
+    policy.policyType === ASSIGNED_POLICY ? ctx.loaders.configurationByPolicy.load(policy.uuid) : null,
+  ]);
+  return { balance, redeemedTotal, learnerTransactions, configuration };
+}
+
+/** SubsidyAccessPolicy.canRedeem: the same checks redeem runs, without the lock. */
+export async function canRedeem(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserIdInput: number, contentKeyInput: string): Promise<RedeemabilityResult> {
+  const lmsUserId = lmsUserIdArg(lmsUserIdInput);
+  const contentKey = contentKeyArg(contentKeyInput);
+  assertMayActForLearner(ctx.viewer, policy.enterpriseCustomerUuid, lmsUserId, true);
+  const now = new Date();
+  if (!isRedemptionEnabled(policy)) return toResult('POLICY_EXPIRED', null);
+  const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
+  const [{ catalog, learner }, local] = await Promise.all([remoteFacts(ctx, policy, lmsUserId, contentKey), loadedLocalFacts(ctx, policy, lmsUserId, subsidy)]);
+  const assignment = await learnerAssignment(ctx.db, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
+  const result = evaluateRedeemability({ policy, subsidy, now, contentKey, learnerLinked: learner !== null, catalog, assignment, ...local });
+  return toResult(result.reason, result.priceCents);
+}

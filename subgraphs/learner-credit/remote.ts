@@ -31,7 +31,7 @@ export interface ContentInfo {
   /** The course for a run key, else null (LearnerContentAssignment.parentContentKey). */
   parentContentKey: string | null;
   title: string | null;
-  /** Canonical price (DOMAIN section 1), null when the catalog has none. */
+  /** Canonical price, null when the catalog has none. */
   priceCents: number | null;
   /** The run whose enrollment deadline applies: the run itself, or the course's advertised run. */
   runKey: string | null;

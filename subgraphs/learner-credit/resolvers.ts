@@ -3,19 +3,10 @@ import { emailList, LIMITS, listSize, uuidArg } from '../../lib/validate.js';
 import type { AssignmentFilter, Resolvers } from './__generated__/resolvers-types.js';
 import type { LearnerCreditContext } from './context.js';
 import { isCourseRunKey } from './remote.js';
-import { assignmentError, earliestPossibleExpiration, isLateRedemptionAllowed, isSubsidyActive, recentAction } from './rules.js';
-import {
-  allocateAssignments,
-  cancelAssignments,
-  canReadTransaction,
-  canRedeem,
-  expireAssignments,
-  policyAggregates,
-  redeem,
-  remindAssignments,
-  reverseTransaction,
-} from './service.js';
-import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store.js';
+import { assignmentError, canReadTransaction, earliestPossibleExpiration, isLateRedemptionAllowed, isSubsidyActive, recentAction } from './rules.js';
+import { canRedeem, policyAggregates } from './loaders.js';
+import { allocateAssignments, cancelAssignments, expireAssignments, redeem, remindAssignments, reverseTransaction } from './mutations.js';
+import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
 /** Inactive policies are soft-deleted: only admins of the customer (and operators) still see them. */

@@ -1,9 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { Viewer } from '../../lib/auth/viewer.js';
+import { badInput, conflict, forbidden } from '../../lib/errors.js';
+import { nonEmptyString } from '../../lib/validate.js';
 import type { CatalogContent, ContentInfo } from './remote.js';
-import type { LearnerTransaction } from './store.js';
-import type { AssignmentActionRow, AssignmentRow, AssignmentState, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
+import type { LearnerTransaction } from './store/index.js';
+import type {
+  AssignmentActionRow,
+  AssignmentRow,
+  AssignmentState,
+  LearnerContentAssignmentTable,
+  LedgerTransactionRow,
+  LedgerTransactionTable,
+  SubsidyAccessPolicyRow,
+  SubsidyRow,
+} from './tables.js';
 
 /**
- * The learner-credit rules of DOMAIN section 3 as pure functions over facts the callers gather
+ * The learner-credit rules as pure functions over facts the callers gather
  * (from loaders for reads, from the locked transaction for writes), so reads and writes decide
  * identically. Money: integer USD cents; ledger and assignment quantities are <= 0 for spend.
  */
@@ -40,7 +53,7 @@ export interface Aggregates {
 /**
  * redeemed = -(non-failed transactions net of reversals); allocated = -(ALLOCATED assignments);
  * spend available = min(max(0, limit - redeemed), balance), minus allocated for assigned
- * policies, floored at 0 (DOMAIN section 3).
+ * policies, floored at 0.
  */
 export function computeAggregates(policy: SubsidyAccessPolicyRow, facts: { redeemedTotal: number; allocatedTotal: number; balance: number }): Aggregates {
   const redeemed = Math.max(0, -facts.redeemedTotal);
@@ -77,7 +90,7 @@ const NO_FUNDS = "You can't enroll right now because your organization doesn't h
 const LIMITS = "You can't enroll right now because of limits set by your organization.";
 const NOT_ASSIGNED = "You can't enroll right now because this course is not assigned to you.";
 
-/** Learner-facing messages (reference 1.4); null where upstream maps none. */
+/** Learner-facing messages; null where upstream maps none. */
 export const REASON_MESSAGES: Record<ReasonCode, string | null> = {
   POLICY_EXPIRED: NO_FUNDS,
   LEARNER_NOT_IN_ENTERPRISE: "You can't enroll right now because your account is no longer associated with the organization.",
@@ -140,7 +153,7 @@ export function isSuccessfulRedemption(tx: LearnerTransaction): boolean {
   return !tx.isDeposit && tx.state === 'COMMITTED' && tx.reversalState !== 'COMMITTED';
 }
 
-/** The checks of DOMAIN section 3 in their order; the first failure wins. */
+/** The redeemability checks in their fixed order; the first failure wins. */
 export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
   const { policy, now, catalog } = facts;
   const assignment = facts.assignment;
@@ -163,11 +176,11 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
 
   const inPolicy = facts.learnerTransactions.filter((tx) => !tx.isDeposit && tx.state !== 'FAILED' && tx.subsidyAccessPolicyUuid === policy.uuid);
   if (policy.policyType === ENROLLMENT_POLICY && policy.perLearnerEnrollmentLimit !== null) {
-    // Reversed enrollments still count (upstream behaviour, reference 1.5).
+    // Reversed enrollments still count (upstream behaviour).
     if (inPolicy.length >= policy.perLearnerEnrollmentLimit) return fail('LEARNER_MAX_ENROLLMENTS_REACHED');
   }
   if (policy.policyType === SPEND_POLICY && policy.perLearnerSpendLimitCents !== null) {
-    // The per-learner sum ignores reversal credits (reference 1.5).
+    // The per-learner sum ignores reversal credits.
     const spent = -inPolicy.reduce((sum, tx) => sum + tx.quantity, 0);
     if (spent + price > policy.perLearnerSpendLimitCents) return fail('LEARNER_MAX_SPEND_REACHED');
   }
@@ -214,7 +227,7 @@ export function earliestPossibleExpiration(
   return best;
 }
 
-/** The later of the allocation and the last reminder; null on an exact tie (reference 2.5). */
+/** The later of the allocation and the last reminder; null on an exact tie. */
 export function recentAction(assignment: Pick<AssignmentRow, 'allocatedAt' | 'lastRemindedAt'>): { actionType: 'ASSIGNED' | 'REMINDED'; timestamp: Date } | null {
   const reminded = assignment.lastRemindedAt;
   if (!reminded || assignment.allocatedAt > reminded) return { actionType: 'ASSIGNED', timestamp: assignment.allocatedAt };
@@ -232,6 +245,256 @@ export function assignmentError(state: AssignmentState, actions: readonly Assign
   return latest?.errorReason ? { actionType: latest.actionType, errorReason: latest.errorReason } : null;
 }
 
-/** States a re-allocation brings back to ALLOCATED (DOMAIN section 3). */
+/** States a re-allocation brings back to ALLOCATED. */
 export const REALLOCATABLE: ReadonlySet<AssignmentState> = new Set(['CANCELLED', 'ERRORED', 'EXPIRED', 'REVERSED']);
 export const CANCELABLE: ReadonlySet<AssignmentState> = new Set(['ALLOCATED', 'ERRORED']);
+
+// ---------------------------------------------------------------------------------------------
+// Input checks and access
+
+export function lmsUserIdArg(value: number, name = 'lmsUserId'): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw badInput(`${name} must be a positive integer, got ${value}`, { argument: name });
+  return value;
+}
+
+export function contentKeyArg(value: string): string {
+  const key = nonEmptyString(value, 'contentKey');
+  if (/\s/.test(key)) throw badInput(`contentKey must not contain spaces: "${value}"`, { argument: 'contentKey' });
+  return key;
+}
+
+/** Admins of the policy's customer ask about any learner; a learner only about itself; operators anything. */
+export function assertMayActForLearner(viewer: Viewer, customerUuid: string, lmsUserId: number, allowAdmins: boolean): void {
+  if (viewer.isOperator) return;
+  if (allowAdmins && viewer.isAdminOf(customerUuid)) return;
+  if (viewer.lmsUserId === lmsUserId && (viewer.isLearnerOf(customerUuid) || viewer.isAdminOf(customerUuid))) return;
+  throw forbidden(`Only the learner itself or an admin of enterprise customer ${customerUuid} may do this`);
+}
+
+/** A learner reads only its own transactions; admins of the customer and operators read all. */
+export function canReadTransaction(viewer: Viewer, customerUuid: string | null, tx: LedgerTransactionRow): boolean {
+  if (viewer.isOperator) return true;
+  if (customerUuid && viewer.isAdminOf(customerUuid)) return true;
+  return Boolean(customerUuid && viewer.canViewCustomer(customerUuid) && tx.lmsUserId !== null && viewer.lmsUserId === tx.lmsUserId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger
+
+/**
+ * The committed deposit that opens a subsidy's ledger with its starting balance
+ * (enterprise-subsidy's idempotency key format, so re-seeding never deposits twice).
+ */
+export function initialDeposit(args: { uuid: string; ledgerUuid: string; subsidyUuid: string; balanceCents: number; at: Date }): LedgerTransactionTable {
+  return {
+    uuid: args.uuid,
+    ledgerUuid: args.ledgerUuid,
+    idempotencyKey: `ledger-for-subsidy-${args.subsidyUuid}-${args.balanceCents}-initial-deposit`,
+    quantity: args.balanceCents,
+    state: 'COMMITTED',
+    lmsUserId: null,
+    lmsUserEmail: null,
+    contentKey: null,
+    parentContentKey: null,
+    contentTitle: null,
+    fulfillmentIdentifier: null,
+    subsidyAccessPolicyUuid: null,
+    isDeposit: true,
+    created: args.at,
+    modified: args.at,
+  };
+}
+
+function sha256(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/**
+ * The derived idempotency key (enterprise-subsidy's format): learner, content, policy and the uuids
+ * of the learner's earlier failed or reversed transactions for the content. A retry while an
+ * attempt is live gives the same key; after a failure or refund the key changes, so a new attempt
+ * is allowed.
+ */
+export function derivedIdempotencyKey(subsidy: SubsidyRow, policyUuid: string, lmsUserId: number, contentKey: string, history: readonly LearnerTransaction[]): string {
+  const historical = history
+    .filter((tx) => tx.contentKey === contentKey && (tx.state === 'FAILED' || tx.reversalState === 'COMMITTED'))
+    .map((tx) => tx.uuid)
+    .sort();
+  return `ledger-for-subsidy-${subsidy.uuid}-${sha256([lmsUserId, contentKey, policyUuid, historical])}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// redeem: the plan
+
+export interface RedemptionFacts extends Omit<RedeemFacts, 'subsidy' | 'learnerLinked'> {
+  subsidy: SubsidyRow;
+  lmsUserId: number;
+  /** The learner as the customers subgraph knows it; null when not linked. */
+  learner: { email: string | null } | null;
+  idempotencyKey: string;
+  /** The transaction already written under `idempotencyKey`, if any. */
+  existing: LedgerTransactionRow | null;
+  /** Fresh ids for the transaction and its fulfillment. */
+  ids: { transactionUuid: string; fulfillmentIdentifier: string };
+}
+
+export type RedemptionPlan =
+  | { kind: 'repeat'; transaction: LedgerTransactionRow }
+  | {
+      kind: 'redeem';
+      transaction: LedgerTransactionRow;
+      /** The assignment it accepts (assigned policies) and the columns that change. */
+      accept: { assignmentUuid: string; changes: Partial<LearnerContentAssignmentTable> } | null;
+    };
+
+/**
+ * What a redemption writes, decided from facts read under the policy and ledger locks: a repeat
+ * of an idempotency key returns its transaction (CONFLICT when the key was used for another
+ * redemption); a refused check is CONFLICT with its reason; else one committed transaction of
+ * -price (the balance check above guarantees the ledger never goes negative) and, for an
+ * assignment, its acceptance.
+ */
+export function planRedemption(facts: RedemptionFacts): RedemptionPlan {
+  const { existing, policy, lmsUserId, contentKey, now, catalog, assignment } = facts;
+  if (existing) {
+    if (existing.lmsUserId !== lmsUserId || existing.subsidyAccessPolicyUuid !== policy.uuid || existing.contentKey !== contentKey) {
+      throw conflict(`Idempotency key "${facts.idempotencyKey}" was already used for another redemption`);
+    }
+    return { kind: 'repeat', transaction: existing };
+  }
+  const { reason, priceCents } = evaluateRedeemability({ ...facts, learnerLinked: facts.learner !== null });
+  if (reason) throw conflict(`Cannot redeem: ${reason}`, { reasons: [{ code: reason, message: REASON_MESSAGES[reason] }] });
+  const transaction: LedgerTransactionRow = {
+    uuid: facts.ids.transactionUuid,
+    ledgerUuid: facts.subsidy.ledgerUuid,
+    idempotencyKey: facts.idempotencyKey,
+    quantity: -(priceCents ?? 0),
+    state: 'COMMITTED',
+    lmsUserId,
+    lmsUserEmail: facts.learner?.email ?? null,
+    contentKey,
+    parentContentKey: catalog.content?.parentContentKey ?? null,
+    contentTitle: catalog.content?.title ?? null,
+    fulfillmentIdentifier: facts.ids.fulfillmentIdentifier,
+    subsidyAccessPolicyUuid: policy.uuid,
+    isDeposit: false,
+    created: now,
+    modified: now,
+  };
+  const accept = assignment
+    ? {
+        assignmentUuid: assignment.uuid,
+        changes: {
+          state: 'ACCEPTED' as const,
+          acceptedAt: now,
+          erroredAt: null,
+          cancelledAt: null,
+          expiredAt: null,
+          transactionUuid: transaction.uuid,
+          lmsUserId,
+          preferredCourseRunKey: catalog.content?.runKey ?? assignment.preferredCourseRunKey,
+          modified: now,
+        },
+      }
+    : null;
+  return { kind: 'redeem', transaction, accept };
+}
+
+// ---------------------------------------------------------------------------------------------
+// allocateAssignments: the plan
+
+export interface AllocationFacts {
+  policy: SubsidyAccessPolicyRow;
+  configurationUuid: string;
+  emails: readonly string[];
+  /** LMS user ids of the emails that have an account. */
+  userIdByEmail: ReadonlyMap<string, number>;
+  /** The configuration's assignments of the content for these emails or users. */
+  existing: readonly AssignmentRow[];
+  content: ContentInfo;
+  contentKey: string;
+  priceCents: number;
+  /** Ledger balance, redeemed total (<= 0) and allocated total (<= 0), read under the locks. */
+  totals: { balance: number; redeemedTotal: number; allocatedTotal: number };
+  adminLmsUserId: number | null;
+  now: Date;
+  /** Ids for the allocation batch and for each new assignment, in email order. */
+  newId: () => string;
+}
+
+export interface AllocationPlan {
+  /** New assignments, in the order of their emails. */
+  create: LearnerContentAssignmentTable[];
+  /** Existing assignments allocated again, with the columns that change. */
+  update: { rows: AssignmentRow[]; changes: Partial<LearnerContentAssignmentTable> };
+  /** Re-allocated assignments made before their learner had an account, with its user id now. */
+  learnUserIds: { assignmentUuid: string; lmsUserId: number }[];
+  /** Already allocated or accepted: left as they are. */
+  unchanged: AssignmentRow[];
+}
+
+/**
+ * Which emails get a new assignment, which cancelled/errored/expired/reversed one is allocated
+ * again, and which are left alone; refuses (CONFLICT) when the new allocations do not fit in
+ * spend available. Only the de-duplicated new allocations must fit (enterprise-access
+ * over-reserves; this does not).
+ */
+export function planAllocation(facts: AllocationFacts): AllocationPlan {
+  const { emails, userIdByEmail, now, priceCents, content } = facts;
+  const byEmail = new Map(facts.existing.map((a) => [a.learnerEmail, a]));
+  const byUser = new Map(facts.existing.filter((a) => a.lmsUserId !== null).map((a) => [a.lmsUserId!, a]));
+  const toCreate: string[] = [];
+  const toUpdate = new Map<string, AssignmentRow>();
+  const unchanged = new Map<string, AssignmentRow>();
+  for (const email of emails) {
+    const userId = userIdByEmail.get(email);
+    const record = byEmail.get(email) ?? (userId !== undefined ? byUser.get(userId) : undefined);
+    if (!record) toCreate.push(email);
+    else if (REALLOCATABLE.has(record.state)) toUpdate.set(record.uuid, record);
+    else unchanged.set(record.uuid, record);
+  }
+
+  const needed = (toCreate.length + toUpdate.size) * priceCents;
+  const { spendAvailableUsdCents } = computeAggregates(facts.policy, facts.totals);
+  if (needed > spendAvailableUsdCents) {
+    throw conflict(`Not enough funds: the allocation needs ${needed} cents, ${spendAvailableUsdCents} are available`, {
+      neededCents: needed,
+      spendAvailableUsdCents,
+    });
+  }
+
+  const common = {
+    contentKey: facts.contentKey,
+    parentContentKey: content.parentContentKey,
+    contentTitle: content.title,
+    contentQuantity: -priceCents,
+    preferredCourseRunKey: content.runKey,
+    state: 'ALLOCATED' as const,
+    allocatedAt: now,
+    allocationBatchId: facts.newId(),
+    adminLmsUserId: facts.adminLmsUserId,
+    modified: now,
+  };
+  const create: LearnerContentAssignmentTable[] = toCreate.map((email) => ({
+    ...common,
+    uuid: facts.newId(),
+    assignmentConfigurationUuid: facts.configurationUuid,
+    learnerEmail: email,
+    lmsUserId: userIdByEmail.get(email) ?? null,
+    acceptedAt: null,
+    cancelledAt: null,
+    expiredAt: null,
+    erroredAt: null,
+    reversedAt: null,
+    transactionUuid: null,
+    created: now,
+  }));
+  // reversedAt is kept on re-allocation (enterprise-access behaviour); the other state stamps are cleared.
+  const update = { rows: [...toUpdate.values()], changes: { ...common, acceptedAt: null, cancelledAt: null, expiredAt: null, erroredAt: null, transactionUuid: null } };
+  // An assignment made before the learner had an account learns its user id.
+  const learnUserIds = update.rows.flatMap((row) => {
+    const userId = userIdByEmail.get(row.learnerEmail);
+    return row.lmsUserId === null && userId !== undefined ? [{ assignmentUuid: row.uuid, lmsUserId: userId }] : [];
+  });
+  return { create, update, learnUserIds, unchanged: [...unchanged.values()] };
+}

@@ -101,7 +101,7 @@ export type LearnerState = 'NOTIFYING' | 'WAITING' | 'FAILED' | 'EXPIRED';
 export interface LearnerContentAssignmentTable {
   uuid: string;
   assignmentConfigurationUuid: string;
-  /** Lower-cased (DOMAIN section 0). */
+  /** Lower-cased. */
   learnerEmail: string;
   lmsUserId: number | null;
   contentKey: string;

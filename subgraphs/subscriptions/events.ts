@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
 import type { LicenseRow, LicenseStatus, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
 
-/** The outbox of this subgraph (DOMAIN 0: written in the transaction of the change). */
+/** The outbox of this subgraph (written in the transaction of the change). */
 export const OUTBOX_TABLE = 'subscriptions_outbox';
 
 /** Writes events with the transaction that makes the change they announce. */
 export function enqueue(trx: Kysely<SubscriptionsDatabase>, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx as unknown as Kysely<unknown>, OUTBOX_TABLE, events);
+  return enqueueEvents(trx, OUTBOX_TABLE, events);
 }
 
 export const EventType = {

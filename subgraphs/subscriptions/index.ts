@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
-import { seedDemoData } from './demo-data.js';
+import { seedDemoData } from './demo/index.js';
 import { startBulkEnrollmentRunner } from './jobs.js';
 import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startOutboxRelay } from './outbox-relay.js';
 import { resolvers } from './resolvers.js';
-import { countPlans } from './store.js';
+import { countPlans } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 /** Subscription plans, licenses and bulk license enrollment. */

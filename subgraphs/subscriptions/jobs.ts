@@ -1,21 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { startPoller } from '../../lib/background.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
-import type { Viewer } from '../../lib/auth/viewer.js';
 import { settings } from '../../lib/config.js';
-import { badInput, isRefusal, notFound } from '../../lib/errors.js';
-import { emailList, listSize, LIMITS, nonEmptyString, uuidArg } from '../../lib/validate.js';
-import { claimNextJob, completeJob, countPlansOfCustomer, failJobAttempt, findEnrollableLicenses, insertJob } from './store.js';
+import { isRefusal } from '../../lib/errors.js';
+import { claimNextJob, completeJob, failJobAttempt, findEnrollableLicenses } from './store/index.js';
 import { catalogMembership, enrollLearners, membershipKey } from './remote.js';
 import type { BulkEnrollmentJobRow, BulkEnrollmentResults, SubscriptionsDatabase } from './tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;
 
 const SERVICE = 'subscriptions';
-/** DOMAIN 2/4: at most 1000 (email, course run) pairs per bulk enrollment. */
-export const MAX_ENROLLMENT_PAIRS = 1000;
 /** A runner holds a job this long; a job whose runner died is resumed once it passes. */
 const LEASE_MS = 5 * 60_000;
 /** Attempts before a job that keeps failing (e.g. the customers subgraph is down) is FAILED. */
@@ -28,64 +23,9 @@ export const MISSING_SUBSCRIPTION =
 const jobQueued = new EventEmitter();
 jobQueued.setMaxListeners(0);
 
-export interface BulkLicenseEnrollmentArgs {
-  enterpriseCustomerUuid: string;
-  emails: readonly string[];
-  courseRunKeys: readonly string[];
-  notify: boolean;
-}
-
-/**
- * Validates and persists a bulk license enrollment job (PENDING) and returns it at once; the
- * runner processes it after commit. Admins of the customer and operators only.
- */
-export async function enqueueBulkLicenseEnrollment(db: DB, viewer: Viewer, args: BulkLicenseEnrollmentArgs): Promise<BulkEnrollmentJobRow> {
-  const customer = uuidArg(args.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
-  listSize(args.emails, LIMITS.emails, 'emails', 1);
-  const emails = emailList(args.emails, 'emails');
-  listSize(args.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
-  const courseRunKeys = [...new Set(args.courseRunKeys.map((k) => nonEmptyString(k, 'courseRunKeys')))];
-  if (emails.length * courseRunKeys.length > MAX_ENROLLMENT_PAIRS) {
-    throw badInput(`Too many enrollments: ${emails.length} emails x ${courseRunKeys.length} course runs exceeds ${MAX_ENROLLMENT_PAIRS}`, {
-      argument: 'input',
-    });
-  }
-  viewer.assertAdminOf(customer);
-  // license-manager answers 404 when the customer has no subscriptions at all.
-  if ((await countPlansOfCustomer(db, customer)) === 0) {
-    throw notFound(`Enterprise customer ${customer} has no subscription plans`, { enterpriseCustomerUuid: customer });
-  }
-  const now = new Date();
-  const job: BulkEnrollmentJobRow = {
-    uuid: randomUUID(),
-    enterpriseCustomerUuid: customer,
-    lmsUserId: viewer.lmsUserId,
-    requestedByEmail: viewer.email,
-    emails,
-    courseRunKeys,
-    notify: args.notify,
-    status: 'PENDING',
-    results: null,
-    error: null,
-    attempts: 0,
-    lockedUntil: null,
-    created: now,
-    modified: now,
-    completedAt: null,
-  };
-  await insertJob(db, job);
-  jobQueued.emit('queued');
-  return job;
-}
-
-/** Wakes this process's runners (after a job was written by other means than the mutation). */
+/** Wakes this process's runners once a job is written (the mutation, or tests writing one directly). */
 export function wakeBulkEnrollmentRunners(): void {
   jobQueued.emit('queued');
-}
-
-/** Who may read a job: admins of its customer, operators and whoever queued it. */
-export function canViewJob(viewer: Viewer, job: BulkEnrollmentJobRow): boolean {
-  return viewer.isAdminOf(job.enterpriseCustomerUuid) || (job.lmsUserId !== null && viewer.lmsUserId === job.lmsUserId);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import {
   findPlansByUuids,
   findRenewalsByPriorPlans,
   findRenewalsByRenewedPlans,
-} from './store.js';
+} from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 const lower = (k: string) => k.toLowerCase();

@@ -6,7 +6,7 @@ import { settings } from '../../lib/config.js';
 import { isRefusal } from '../../lib/errors.js';
 import { EventType } from './events.js';
 import { linkLearners } from './remote.js';
-import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store.js';
+import { findUndeliveredEvents, markEventsDelivered, markEventsFailed } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;

@@ -2,11 +2,10 @@ import { badInput, forbidden } from '../../lib/errors.js';
 import { uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { SubscriptionsContext } from './context.js';
-import { canViewJob, enqueueBulkLicenseEnrollment } from './jobs.js';
-import { activateLicense, assignLicenses, bulkRevokeLicenses } from './licenses.js';
+import { activateLicense, assignLicenses, bulkRevokeLicenses, enqueueBulkLicenseEnrollment } from './mutations.js';
 import { wakeOutboxRelays } from './outbox-relay.js';
-import { daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './plans.js';
-import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store.js';
+import { canViewJob, daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './rules.js';
+import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store/index.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
 
 const MAX_SEARCH_LENGTH = 254;
@@ -104,19 +103,19 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     async assignLicenses(_root, { input }, ctx) {
-      const result = await assignLicenses(ctx.db, ctx.viewer, input);
+      const result = await assignLicenses(ctx, input);
       // Committed: the learner-link requests can go out now.
       if (result.numSuccessfulAssignments) wakeOutboxRelays();
       return result;
     },
     async bulkRevokeLicenses(_root, { input }, ctx) {
-      return { revokedLicenses: await bulkRevokeLicenses(ctx.db, ctx.viewer, input) };
+      return { revokedLicenses: await bulkRevokeLicenses(ctx, input) };
     },
     async activateLicense(_root, { input }, ctx) {
-      return { license: await activateLicense(ctx.db, ctx.viewer, input) };
+      return { license: await activateLicense(ctx, input) };
     },
     async bulkLicenseEnrollment(_root, { input }, ctx) {
-      const job = await enqueueBulkLicenseEnrollment(ctx.db, ctx.viewer, input);
+      const job = await enqueueBulkLicenseEnrollment(ctx, input);
       return { jobId: job.uuid, job };
     },
   },

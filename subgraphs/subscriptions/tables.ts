@@ -1,3 +1,4 @@
+import type { OutboxTable } from '../../lib/outbox.js';
 
 export interface SubscriptionPlanTable {
   uuid: string;
@@ -92,26 +93,12 @@ export interface BulkEnrollmentJobTable {
   completedAt: Date | null;
 }
 
-/**
- * lib/outbox.ts's table as Kysely's CamelCasePlugin presents it (the columns are snake_case in
- * SQL; enqueueEvents writes them).
- */
-export interface SubscriptionsOutboxTable {
-  id: string;
-  eventType: string;
-  aggregateKey: string;
-  payload: string;
-  created: Date;
-  deliveredAt: Date | null;
-  attempts: number;
-}
-
 export interface SubscriptionsDatabase {
   subscription_plan: SubscriptionPlanTable;
   license: LicenseTable;
   subscription_plan_renewal: SubscriptionPlanRenewalTable;
   bulk_enrollment_job: BulkEnrollmentJobTable;
-  subscriptions_outbox: SubscriptionsOutboxTable;
+  subscriptions_outbox: OutboxTable;
 }
 
 export type SubscriptionPlanRow = SubscriptionPlanTable;

@@ -110,7 +110,7 @@ export async function startTestStack(dialect: DialectName): Promise<TestStack> {
 
 /**
  * Declares `suite` once per dialect with a stack booted before and dropped after.
- * Call the returned getter inside tests: `const stack = useStack();`.
+ * `suite` receives a getter of the stack: call `stack()` inside tests and hooks, once the stack is up.
  */
 export function describeEachDialect(name: string, suite: (stack: () => TestStack) => void): void {
   for (const dialect of DIALECTS) {

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { fromJson } from '../../lib/db/codec.js';
 import { DEMO } from '../../lib/demo-ids.js';
-import { newUnassignedLicense } from '../../subgraphs/subscriptions/licenses.js';
-import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store.js';
+import { newUnassignedLicense } from '../../subgraphs/subscriptions/rules.js';
+import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store/index.js';
 import type { BulkEnrollmentJobRow, LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from '../../subgraphs/subscriptions/tables.js';
 import type { TestStack } from './stack.js';
 

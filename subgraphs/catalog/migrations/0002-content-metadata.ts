@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { columnTypes } from '../../../lib/db/migrate.js';
 
 /**
- * Full seed-001 content metadata. Columns exist for what SQL filters, orders, joins or prices on
+ * Full content metadata. Columns exist for what SQL filters, orders, joins or prices on
  * (dates, flags, seats, entitlements); the remaining REST fields live in one `metadata` JSON
  * document per row (the way enterprise-catalog keeps discovery's `json_metadata`).
  * Relations that must be batched both ways (owners, subjects, program courses, authoring
@@ -44,7 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await add('program', 'metadata', json);
 
   // A run listed in a catalog remembers its course: "is course K in catalog C" is then one indexed
-  // lookup on (catalog_uuid, parent_content_key) besides the primary key (DOMAIN section 1).
+  // lookup on (catalog_uuid, parent_content_key) besides the primary key.
   await add('catalog_content', 'parent_content_key', t.key);
   await db.schema.createIndex('catalog_content_parent').on('catalog_content').columns(['catalog_uuid', 'parent_content_key']).execute();
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * "Is this course active?" (DOMAIN section 1) looks at every run of the course: its end, its
+ * "Is this course active?" looks at every run of the course: its end, its
  * enrollment window, its start and whether it is marketable. Covering those columns lets the
  * contents filter and count answer from the index (bench, scale 1: about 200 -> 130 ms for a
  * 4,000-course catalog's count).

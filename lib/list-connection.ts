@@ -1,5 +1,5 @@
-import { badInput } from '../../lib/errors.js';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../../lib/pagination.js';
+import { badInput } from './errors.js';
+import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from './pagination.js';
 
 /**
  * A connection over a short list a loader already fetched sorted by id (one learner's enrollments

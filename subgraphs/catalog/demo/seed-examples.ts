@@ -1,5 +1,5 @@
 /**
- * The three example objects of seed 001 (shared/seeds/001_*.txt), verbatim as the REST API returns
+ * The three example objects of the catalog REST API, verbatim as the REST API returns
  * them (snake_case, prices as decimal strings). demo-data.ts stores them through the same
  * converters as the generated content, and the tests compare query results with these values.
  */

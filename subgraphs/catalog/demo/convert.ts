@@ -1,4 +1,4 @@
-import { toJson } from '../../lib/db/codec.js';
+import { toJson } from '../../../lib/db/codec.js';
 import type {
   CourseRunTable,
   CourseTable,
@@ -7,10 +7,10 @@ import type {
   ProgramTable,
   Seat,
   SubjectTable,
-} from './tables.js';
+} from '../tables.js';
 
 /**
- * REST (seed 001, snake_case) content objects -> table rows. The demo data's seed examples and its
+ * REST (snake_case) content objects -> table rows. The demo data's seed examples and its
  * generated content go through the same converters, so both are stored the same way.
  */
 

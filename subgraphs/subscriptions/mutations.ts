@@ -1,56 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput, conflict, notFound } from '../../lib/errors.js';
+import { runMutation } from '../../lib/mutation.js';
 import { emailArg, emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
+import type { SubscriptionsContext } from './context.js';
 import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
-import { isCurrent, licenseCounts, revocations } from './plans.js';
+import { wakeBulkEnrollmentRunners } from './jobs.js';
+import { bulkEnrollmentJobRequest, isCurrent, licenseCounts, newUnassignedLicense, revocations, type BulkLicenseEnrollmentInput } from './rules.js';
 import {
   addRevocationsApplied,
   assignLicenseRows,
   activateLicenseRow,
   countLicensesByPlans,
+  countPlansOfCustomer,
   findAllocatedLicensesByEmails,
   findAllocatedLicensesByFilter,
   findLicenseByActivationKey,
   lockLicenseByActivationKey,
   findPlansByUuids,
   findUnassignedLicenses,
+  insertJob,
   insertLicenses,
   lockPlan,
   revokeLicenseRows,
-} from './store.js';
-import type { LicenseRow, LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
+} from './store/index.js';
+import type { BulkEnrollmentJobRow, LicenseRow, LicenseStatus, SubscriptionPlanRow } from './tables.js';
 
-type DB = Kysely<SubscriptionsDatabase>;
+/**
+ * The subscriptions mutations: every one is `(ctx, input)` and writes inside runMutation (one
+ * transaction, the request's loaders cleared after it), under the plan row lock where licenses change.
+ */
 
 /** Salesforce ids are 18 characters (license-manager accepts >= 18, or blank). */
 const SFID_MIN_LENGTH = 18;
 const MESSAGE_MAX_LENGTH = 5000;
 
-export function newUnassignedLicense(planUuid: string, now: Date): LicenseTable {
-  return {
-    uuid: randomUUID(),
-    subscriptionPlanUuid: planUuid,
-    status: 'UNASSIGNED',
-    userEmail: null,
-    lmsUserId: null,
-    activationKey: null,
-    userSfid: null,
-    assignedDate: null,
-    activationDate: null,
-    revokedDate: null,
-    lastRemindDate: null,
-    created: now,
-    modified: now,
-  };
-}
-
 /** The plan a license mutation names, after checking the viewer administers its customer. */
-async function managedPlan(db: DB, viewer: Viewer, planUuid: string): Promise<SubscriptionPlanRow> {
-  const [plan] = await findPlansByUuids(db, [planUuid]);
+async function managedPlan(ctx: SubscriptionsContext, planUuid: string): Promise<SubscriptionPlanRow> {
+  const [plan] = await findPlansByUuids(ctx.db, [planUuid]);
   if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
-  viewer.assertAdminOf(plan.enterpriseCustomerUuid);
+  ctx.viewer.assertAdminOf(plan.enterpriseCustomerUuid);
   return plan;
 }
 
@@ -100,19 +88,19 @@ function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
 }
 
 /**
- * DOMAIN 4 assignLicenses: under the plan lock, emails already holding an ASSIGNED or ACTIVATED
+ * assignLicenses: under the plan lock, emails already holding an ASSIGNED or ACTIVATED
  * license are skipped (counted in numAlreadyAssociated); the rest get one UNASSIGNED license each,
  * all or nothing (CONFLICT with both numbers when too few remain).
  */
-export async function assignLicenses(db: DB, viewer: Viewer, args: AssignLicensesArgs): Promise<AssignLicensesResult> {
+export async function assignLicenses(ctx: SubscriptionsContext, args: AssignLicensesArgs): Promise<AssignLicensesResult> {
   const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
   const wanted = emailsWithSfids(args);
   const greeting = optionalMessage(args.greeting, 'greeting');
   const closing = optionalMessage(args.closing, 'closing');
   const notify = args.notifyUsers ?? true;
-  await managedPlan(db, viewer, planUuid);
+  await managedPlan(ctx, planUuid);
 
-  return db.transaction().execute(async (trx) => {
+  return runMutation(ctx, async (trx) => {
     // The plan lock serializes assignments per plan: no license is handed out twice and no email
     // gets a second license, however many requests race.
     const plan = await lockPlan(trx, planUuid);
@@ -186,16 +174,16 @@ function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter:
 }
 
 /**
- * DOMAIN 4 bulkRevokeLicenses, all or nothing (the seed's contract, not today's partial upstream):
+ * bulkRevokeLicenses, all or nothing (not license-manager's partial revocation):
  * every named email must hold an ASSIGNED or ACTIVATED license (else NOT_FOUND), and the cap must
  * have a slot for every ACTIVATED one (else CONFLICT). Each revocation adds one UNASSIGNED license.
  */
-export async function bulkRevokeLicenses(db: DB, viewer: Viewer, args: BulkRevokeArgs): Promise<RevokedLicense[]> {
+export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRevokeArgs): Promise<RevokedLicense[]> {
   const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
   const selection = revokeSelection(args);
-  await managedPlan(db, viewer, planUuid);
+  await managedPlan(ctx, planUuid);
 
-  return db.transaction().execute(async (trx) => {
+  return runMutation(ctx, async (trx) => {
     const plan = await lockPlan(trx, planUuid);
     if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
     let targets: LicenseRow[];
@@ -248,24 +236,58 @@ export async function bulkRevokeLicenses(db: DB, viewer: Viewer, args: BulkRevok
  * must belong to a license of the token's email in an active, current plan, else NOT_FOUND (the
  * same answer whether the key is unknown or someone else's, so keys cannot be probed).
  */
-export async function activateLicense(db: DB, viewer: Viewer, args: { activationKey: string }): Promise<LicenseRow> {
+export async function activateLicense(ctx: SubscriptionsContext, args: { activationKey: string }): Promise<LicenseRow> {
   const activationKey = uuidArg(args.activationKey, 'activationKey');
-  if (!viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
-  const missing = () => notFound(`No license with activation key ${activationKey} for ${viewer.email} in a current plan`);
-  return db.transaction().execute(async (trx) => {
+  if (!ctx.viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
+  const missing = () => notFound(`No license with activation key ${activationKey} for ${ctx.viewer.email} in a current plan`);
+  return runMutation(ctx, async (trx) => {
     const now = new Date();
     const found = await findLicenseByActivationKey(trx, activationKey);
-    if (!found || found.userEmail !== viewer.email) throw missing();
+    if (!found || found.userEmail !== ctx.viewer.email) throw missing();
     const plan = await lockPlan(trx, found.subscriptionPlanUuid);
     if (!plan || !plan.isActive || !isCurrent(plan, now)) throw missing();
     // Read again under the plan lock: a revocation may have committed in between.
     const license = await lockLicenseByActivationKey(trx, activationKey);
-    if (!license || license.userEmail !== viewer.email) throw missing();
+    if (!license || license.userEmail !== ctx.viewer.email) throw missing();
     if (license.status === 'ACTIVATED') return license;
     if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });
-    if ((await activateLicenseRow(trx, license.uuid, viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
-    const activated: LicenseRow = { ...license, status: 'ACTIVATED', lmsUserId: viewer.lmsUserId, activationDate: now, modified: now };
+    if ((await activateLicenseRow(trx, license.uuid, ctx.viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
+    const activated: LicenseRow = { ...license, status: 'ACTIVATED', lmsUserId: ctx.viewer.lmsUserId, activationDate: now, modified: now };
     await enqueue(trx, activationEvents(plan, activated));
     return activated;
   });
+}
+
+/**
+ * Validates and persists a bulk license enrollment job (PENDING) and returns it at once; the
+ * runner (jobs.ts) processes it after commit. Admins of the customer and operators only.
+ */
+export async function enqueueBulkLicenseEnrollment(ctx: SubscriptionsContext, input: BulkLicenseEnrollmentInput): Promise<BulkEnrollmentJobRow> {
+  const { customerUuid, emails, courseRunKeys } = bulkEnrollmentJobRequest(input);
+  ctx.viewer.assertAdminOf(customerUuid);
+  // license-manager answers 404 when the customer has no subscriptions at all.
+  if ((await countPlansOfCustomer(ctx.db, customerUuid)) === 0) {
+    throw notFound(`Enterprise customer ${customerUuid} has no subscription plans`, { enterpriseCustomerUuid: customerUuid });
+  }
+  const now = new Date();
+  const job: BulkEnrollmentJobRow = {
+    uuid: randomUUID(),
+    enterpriseCustomerUuid: customerUuid,
+    lmsUserId: ctx.viewer.lmsUserId,
+    requestedByEmail: ctx.viewer.email,
+    emails,
+    courseRunKeys,
+    notify: input.notify,
+    status: 'PENDING',
+    results: null,
+    error: null,
+    attempts: 0,
+    lockedUntil: null,
+    created: now,
+    modified: now,
+    completedAt: null,
+  };
+  await runMutation(ctx, (trx) => insertJob(trx, job));
+  wakeBulkEnrollmentRunners();
+  return job;
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { DEMO } from '../../lib/demo-ids.js';
-import { newUnassignedLicense } from './licenses.js';
-import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from './store.js';
-import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import { newUnassignedLicense } from '../rules.js';
+import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from '../store/index.js';
+import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 
@@ -16,7 +16,7 @@ export const DEMO_LICENSES = {
 
 /** Ids of the demo plans other code and tests refer to. */
 export const DEMO_PLANS = {
-  /** The seed's example plan (seed 001) and the two plans of its prior renewal chain. */
+  /** The seed's example plan and the two plans of its prior renewal chain. */
   example: DEMO.plans.example,
   examplePrior: '4b27b24a-48f5-4266-448e-47d5b7deacb2',
   exampleRenewedFromPrior: '59f50cb8-4b22-4e21-9119-e0022955f9cb',

@@ -1,25 +1,20 @@
 import type { Kysely } from 'kysely';
-import { toJson } from '../../lib/db/codec.js';
-import { DEMO } from '../../lib/demo-ids.js';
-import { courseRow, organizationRow, programRow, runRow, subjectRow, type Rest } from './demo-convert.js';
-import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './demo-seed-examples.js';
+import { toJson } from '../../../lib/db/codec.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import { courseRow, organizationRow, programRow, runRow, subjectRow, type Rest } from './convert.js';
+import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './seed-examples.js';
+import { insertMissingContent } from '../store.js';
 import type {
+  CatalogSeedRows,
   CatalogContentTable,
   CatalogDatabase,
   CourseOwnerTable,
-  CourseRunTable,
   CourseSubjectTable,
-  CourseTable,
   EnterpriseCatalogTable,
-  OrganizationTable,
-  ProgramAuthoringOrganizationTable,
-  ProgramCourseTable,
-  ProgramTable,
-  SubjectTable,
-} from './tables.js';
+} from '../tables.js';
 
 /**
- * Demo catalogs and content: the seed-001 examples with exactly the seed's values, plus ~110
+ * Demo catalogs and content: the catalog REST API's example objects with exactly their values, plus ~110
  * generated courses (runs, seats, owners, subjects, programs) so that catalogs are big enough to
  * page through and to prove batching. Keys, uuids and titles are deterministic; the generated
  * runs' dates are relative to the day the data is loaded so that every availability
@@ -459,18 +454,7 @@ const CATALOGS: EnterpriseCatalogTable[] = [
   }),
 ];
 
-export interface DemoContent {
-  organizations: OrganizationTable[];
-  subjects: SubjectTable[];
-  courses: CourseTable[];
-  runs: CourseRunTable[];
-  programs: ProgramTable[];
-  owners: CourseOwnerTable[];
-  courseSubjects: CourseSubjectTable[];
-  programCourses: ProgramCourseTable[];
-  programAuthors: ProgramAuthoringOrganizationTable[];
-  membership: CatalogContentTable[];
-}
+export type DemoContent = Omit<CatalogSeedRows, 'catalogs'>;
 
 /** Every demo row, built for `today` (only generated run dates depend on it). */
 export function demoContent(today: Date): DemoContent {
@@ -554,55 +538,8 @@ export function demoContent(today: Date): DemoContent {
   };
 }
 
-const CHUNK = 200;
-
-async function insertMissing<T>(existing: Set<string>, rows: readonly T[], keyOf: (row: T) => string, insert: (rows: T[]) => Promise<unknown>) {
-  const missing = rows.filter((row) => !existing.has(keyOf(row)));
-  for (let i = 0; i < missing.length; i += CHUNK) await insert(missing.slice(i, i + CHUNK));
-}
-
 /** Inserts the demo catalogs and content that are missing (idempotent; bulk inserts). */
 export async function seedDemoData(db: Kysely<CatalogDatabase>): Promise<void> {
   const today = new Date(Math.floor(Date.now() / DAY) * DAY);
-  const content = demoContent(today);
-  await db.transaction().execute(async (trx) => {
-    const ids = async (table: 'enterprise_catalog' | 'program' | 'organization' | 'subject') =>
-      new Set((await trx.selectFrom(table).select('uuid').execute()).map((r) => r.uuid));
-    // Courses and runs are matched on their natural key (unique too): a database seeded by an older
-    // version keeps its rows instead of failing on the key.
-    const keys = async (table: 'course' | 'course_run') => new Set((await trx.selectFrom(table).select('key').execute()).map((r) => r.key));
-    await insertMissing(await ids('enterprise_catalog'), CATALOGS, (r) => r.uuid, (rows) => trx.insertInto('enterprise_catalog').values(rows).execute());
-    await insertMissing(await ids('organization'), content.organizations, (r) => r.uuid, (rows) => trx.insertInto('organization').values(rows).execute());
-    await insertMissing(await ids('subject'), content.subjects, (r) => r.uuid, (rows) => trx.insertInto('subject').values(rows).execute());
-    await insertMissing(await keys('course'), content.courses, (r) => r.key, (rows) => trx.insertInto('course').values(rows).execute());
-    await insertMissing(await keys('course_run'), content.runs, (r) => r.key, (rows) => trx.insertInto('course_run').values(rows).execute());
-    await insertMissing(await ids('program'), content.programs, (r) => r.uuid, (rows) => trx.insertInto('program').values(rows).execute());
-
-    const pairs = async <T extends 'course_owner' | 'course_subject' | 'program_course' | 'program_authoring_organization'>(table: T, a: string, b: string) =>
-      new Set(
-        ((await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[]).map((r) => `${String(r[a])}|${String(r[b])}`),
-      );
-    await insertMissing(await pairs('course_owner', 'courseKey', 'organizationUuid'), content.owners, (r) => `${r.courseKey}|${r.organizationUuid}`, (rows) =>
-      trx.insertInto('course_owner').values(rows).execute(),
-    );
-    await insertMissing(await pairs('course_subject', 'courseKey', 'subjectUuid'), content.courseSubjects, (r) => `${r.courseKey}|${r.subjectUuid}`, (rows) =>
-      trx.insertInto('course_subject').values(rows).execute(),
-    );
-    await insertMissing(await pairs('program_course', 'programUuid', 'courseKey'), content.programCourses, (r) => `${r.programUuid}|${r.courseKey}`, (rows) =>
-      trx.insertInto('program_course').values(rows).execute(),
-    );
-    await insertMissing(
-      await pairs('program_authoring_organization', 'programUuid', 'organizationUuid'),
-      content.programAuthors,
-      (r) => `${r.programUuid}|${r.organizationUuid}`,
-      (rows) => trx.insertInto('program_authoring_organization').values(rows).execute(),
-    );
-
-    const members = new Set(
-      (await trx.selectFrom('catalog_content').selectAll().execute()).map((r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`),
-    );
-    await insertMissing(members, content.membership, (r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`, (rows) =>
-      trx.insertInto('catalog_content').values(rows).execute(),
-    );
-  });
+  await insertMissingContent(db, { catalogs: CATALOGS, ...demoContent(today) });
 }

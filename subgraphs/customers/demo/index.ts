@@ -1,6 +1,20 @@
 import type { Kysely } from 'kysely';
-import { DEMO } from '../../lib/demo-ids.js';
-import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from './tables.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import {
+  enrollmentIdsWithProgress,
+  ensureEnrollment,
+  inDemoTransaction,
+  insertLearnerProgress,
+  insertMissingConsents,
+  insertMissingCustomers,
+  insertMissingIdentityProviders,
+  insertMissingInviteKeys,
+  insertMissingLinks,
+  insertMissingLmsUsers,
+  insertMissingPendingLearners,
+  insertPendingEnrollments,
+} from '../store/index.js';
+import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -184,28 +198,14 @@ const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 /** Inserts the demo data that is missing (idempotent). */
 export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void> {
   const now = new Date();
-  await db.transaction().execute(async (trx) => {
-    const existing = new Set((await trx.selectFrom('enterprise_customer').select('uuid').execute()).map((r) => r.uuid));
-    const missing = DEMO_CUSTOMERS.filter((c) => !existing.has(c.uuid));
-    if (missing.length) await trx.insertInto('enterprise_customer').values(missing).execute();
-
-    const providers = new Set((await trx.selectFrom('enterprise_customer_identity_provider').select('providerId').execute()).map((r) => r.providerId));
-    const newProviders = IDENTITY_PROVIDERS.filter((p) => !providers.has(p.providerId));
-    if (newProviders.length) await trx.insertInto('enterprise_customer_identity_provider').values(newProviders).execute();
-
-    const users = new Set((await trx.selectFrom('lms_user').select('id').execute()).map((r) => Number(r.id)));
-    const newUsers = [...DEMO_LMS_USERS, ...ACME_USERS, ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user)].filter((u) => !users.has(u.id));
-    if (newUsers.length) await trx.insertInto('lms_user').values(newUsers).execute();
-
-    const links = new Set(
-      (await trx.selectFrom('enterprise_customer_user').select(['enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}`),
-    );
-    const keys = new Set((await trx.selectFrom('enterprise_customer_invite_key').select('uuid').execute()).map((r) => r.uuid));
-    const newKeys = [
+  await inDemoTransaction(db, async (trx) => {
+    await insertMissingCustomers(trx, DEMO_CUSTOMERS);
+    await insertMissingIdentityProviders(trx, IDENTITY_PROVIDERS);
+    await insertMissingLmsUsers(trx, [...DEMO_LMS_USERS, ...ACME_USERS, ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user)]);
+    await insertMissingInviteKeys(trx, [
       { uuid: DEMO_INVITE_KEYS.active, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 10000, expirationDate: new Date(now.getTime() + 365 * DAY), isActive: true, created: day('2024-01-01'), modified: day('2024-01-01') },
       { uuid: DEMO_INVITE_KEYS.deactivated, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 50, expirationDate: day('2024-12-31'), isActive: false, created: day('2023-06-01'), modified: day('2023-12-01') },
-    ].filter((k) => !keys.has(k.uuid));
-    if (newKeys.length) await trx.insertInto('enterprise_customer_invite_key').values(newKeys).execute();
+    ]);
 
     const joinedAt = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u.dateJoined]));
     const allLearners = [
@@ -213,60 +213,43 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
       ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id, linked: u.dateJoined })),
       ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen as string, lmsUserId: u.id, linked: u.linked })),
     ];
-    const newLinks = allLearners
-      .filter((l) => !links.has(`${l.customer}:${l.lmsUserId}`))
-      .map((l) => {
+    const linkIds = await insertMissingLinks(
+      trx,
+      allLearners.map((l) => {
         // Bob joined Seal Team Ten through its invite link.
         const inviteKeyUuid = l.lmsUserId === 5 ? DEMO_INVITE_KEYS.active : null;
         return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: l.linked, modified: l.linked };
-      });
-    if (newLinks.length) await trx.insertInto('enterprise_customer_user').values(newLinks).execute();
-
-    const linkIds = new Map(
-      (await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, Number(r.id)]),
+      }),
     );
-    const enrolled = new Set(
-      (await trx.selectFrom('enterprise_course_enrollment').select(['enterpriseCustomerUserId', 'courseRunKey']).execute()).map((r) => `${r.enterpriseCustomerUserId}:${r.courseRunKey}`),
-    );
-    const progressIds = new Set((await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map((r) => Number(r.enterpriseEnrollmentId)));
+    const progressIds = await enrollmentIdsWithProgress(trx);
     const allUsers = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u]));
     for (const e of DEMO_ENROLLMENTS) {
       const learnerId = linkIds.get(`${e.customer}:${e.lmsUserId}`)!;
       const created = day(e.enrolled);
-      let enrollmentId: number;
-      if (enrolled.has(`${learnerId}:${e.run}`)) {
-        const row = await trx.selectFrom('enterprise_course_enrollment').select('id').where('enterpriseCustomerUserId', '=', learnerId).where('courseRunKey', '=', e.run).executeTakeFirstOrThrow();
-        enrollmentId = Number(row.id);
-      } else {
-        const result = await trx
-          .insertInto('enterprise_course_enrollment')
-          .values({ enterpriseCustomerUserId: learnerId, enterpriseCustomerUuid: e.customer, courseRunKey: e.run, savedForLater: false, source: e.source, unenrolled: null, unenrolledAt: null, created, modified: created })
-          .executeTakeFirstOrThrow();
-        enrollmentId = Number(result.insertId);
-        if (e.fulfillment) {
-          await trx
-            .insertInto('enrollment_fulfillment')
-            .values({
-              uuid: `5ea17ea0-0000-4000-8000-${String(900000000000 + enrollmentId)}`,
-              enterpriseCourseEnrollmentId: enrollmentId,
-              fulfillmentType: e.fulfillment.type,
-              licenseUuid: e.fulfillment.license ?? null,
-              transactionUuid: e.fulfillment.transaction ?? null,
-              isRevoked: false,
-              created,
-              modified: created,
-            })
-            .execute();
-        }
-      }
+      const enrollmentId = await ensureEnrollment(
+        trx,
+        { enterpriseCustomerUserId: learnerId, enterpriseCustomerUuid: e.customer, courseRunKey: e.run, savedForLater: false, source: e.source, unenrolled: null, unenrolledAt: null, created, modified: created },
+        (id) =>
+          e.fulfillment
+            ? {
+                uuid: `5ea17ea0-0000-4000-8000-${String(900000000000 + id)}`,
+                enterpriseCourseEnrollmentId: id,
+                fulfillmentType: e.fulfillment.type,
+                licenseUuid: e.fulfillment.license ?? null,
+                transactionUuid: e.fulfillment.transaction ?? null,
+                isRevoked: false,
+                created,
+                modified: created,
+              }
+            : null,
+      );
       if (progressIds.has(enrollmentId)) continue;
       const user = allUsers.get(e.lmsUserId)!;
       const start = day(e.start);
       const end = day(e.end);
       const refund = new Date(Math.max(created.getTime(), start.getTime()) + 14 * DAY);
-      await trx
-        .insertInto('learner_progress')
-        .values({
+      await insertLearnerProgress(trx, [
+        {
           enterpriseEnrollmentId: enrollmentId,
           enrollmentId,
           enterpriseCustomerUuid: e.customer,
@@ -308,38 +291,19 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
           unenrollmentDate: null,
           unenrollmentEndWithinDate: refund,
           created: now,
-        })
-        .execute();
+        },
+      ]);
     }
 
-    const consents = new Set(
-      (await trx.selectFrom('data_sharing_consent').select(['enterpriseCustomerUuid', 'lmsUserId', 'courseKey']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}:${r.courseKey}`),
-    );
-    const newConsents = DEMO_CONSENTS.filter((c) => !consents.has(`${c.enterpriseCustomerUuid}:${c.lmsUserId}:${c.courseKey}`)).map((c) => ({ ...c, created: CREATED, modified: CREATED }));
-    if (newConsents.length) await trx.insertInto('data_sharing_consent').values(newConsents).execute();
-
-    const pendingEmails = new Set(
-      (await trx.selectFrom('pending_enterprise_customer_user').select(['enterpriseCustomerUuid', 'userEmail']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`),
-    );
-    const newPending = SEAL_SEED_PENDING.filter((p) => !pendingEmails.has(`${p.enterpriseCustomerUuid}:${p.userEmail}`));
-    if (newPending.length) await trx.insertInto('pending_enterprise_customer_user').values(newPending).execute();
-
-    const pending = await trx
-      .selectFrom('pending_enterprise_customer_user')
-      .select('id')
-      .where('enterpriseCustomerUuid', '=', DEMO.customers.policyExample)
-      .where('userEmail', '=', DEMO.pendingLearnerEmail)
-      .executeTakeFirst();
-    if (!pending) {
-      const result = await trx
-        .insertInto('pending_enterprise_customer_user')
-        .values({ enterpriseCustomerUuid: DEMO.customers.policyExample, userEmail: DEMO.pendingLearnerEmail, created: CREATED, modified: CREATED })
-        .executeTakeFirstOrThrow();
+    await insertMissingConsents(trx, DEMO_CONSENTS.map((c) => ({ ...c, created: CREATED, modified: CREATED })));
+    await insertMissingPendingLearners(trx, SEAL_SEED_PENDING);
+    const pending = await insertMissingPendingLearners(trx, [{ enterpriseCustomerUuid: DEMO.customers.policyExample, userEmail: DEMO.pendingLearnerEmail, created: CREATED, modified: CREATED }]);
+    const pendingUserId = pending.get(DEMO.pendingLearnerEmail);
+    if (pendingUserId !== undefined) {
       // Applied when abc@example.com registers (registerLmsUser).
-      await trx
-        .insertInto('pending_enrollment')
-        .values({
-          pendingUserId: Number(result.insertId),
+      await insertPendingEnrollments(trx, [
+        {
+          pendingUserId,
           courseRunKey: TR_RUN,
           source: 'customer_admin',
           licenseUuid: null,
@@ -348,8 +312,8 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
           courseStart: day(TR.start),
           courseEnd: day(TR.end),
           created: CREATED,
-        })
-        .execute();
+        },
+      ]);
     }
   });
 }

@@ -1,6 +1,7 @@
+import { insertMissingDemoRows } from '../store/index.js';
 import type { Kysely } from 'kysely';
-import { DEMO } from '../../lib/demo-ids.js';
-import { initialDeposit } from './ledger.js';
+import { DEMO } from '../../../lib/demo-ids.js';
+import { initialDeposit } from '../rules.js';
 import type {
   ActionErrorReason,
   ActionType,
@@ -15,7 +16,7 @@ import type {
   SubsidyAccessPolicyTable,
   SubsidyTable,
   TransactionState,
-} from './tables.js';
+} from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -23,7 +24,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Ids of the demo data other tests and the README refer to. */
 export const LC_DEMO = {
   subsidies: {
-    /** The seed's example policy's subsidy (seed 001). */
+    /** The seed's example policy's subsidy. */
     example: '1b6c28b4-2f17-4b18-bbde-b32930e2705c',
     sealTeamTen: '5ea17ea0-0000-4000-8000-0000000000c1',
     foreign: 'f0f0f0f0-0000-4000-8000-0000000000c1',
@@ -351,20 +352,6 @@ function assignmentRows(now: number): { assignments: LearnerContentAssignmentTab
   return { assignments, actions };
 }
 
-async function insertMissing<T extends object>(
-  db: Kysely<LearnerCreditDatabase>,
-  table: keyof LearnerCreditDatabase,
-  key: keyof T & string,
-  rows: readonly T[],
-): Promise<void> {
-  if (!rows.length) return;
-  const existing = new Set(
-    (await db.selectFrom(table).select(key as never).execute()).map((r) => String((r as Record<string, unknown>)[key])),
-  );
-  const missing = rows.filter((row) => !existing.has(String(row[key])));
-  if (missing.length) await db.insertInto(table).values(missing as never).execute();
-}
-
 /** Inserts the demo learner-credit data that is missing (idempotent). */
 export async function seedDemoData(db: Kysely<LearnerCreditDatabase>): Promise<void> {
   const { assignments, actions } = assignmentRows(Date.now());
@@ -375,18 +362,14 @@ export async function seedDemoData(db: Kysely<LearnerCreditDatabase>): Promise<v
     created: s.created,
     modified: s.created,
   }));
-  await db.transaction().execute(async (trx) => {
-    await insertMissing(trx, 'ledger', 'uuid', ledgers);
-    await insertMissing(trx, 'subsidy', 'uuid', SUBSIDIES);
-    // Policies seeded before subsidies existed get their new columns filled in.
-    for (const policy of POLICIES) {
-      await trx.updateTable('subsidy_access_policy').set(policy).where('uuid', '=', policy.uuid).where('subsidyUuid', 'is', null).execute();
-    }
-    await insertMissing(trx, 'subsidy_access_policy', 'uuid', POLICIES);
-    await insertMissing(trx, 'assignment_configuration', 'uuid', CONFIGURATIONS);
-    await insertMissing(trx, 'ledger_transaction', 'uuid', TRANSACTIONS);
-    await insertMissing(trx, 'ledger_reversal', 'uuid', REVERSALS);
-    await insertMissing(trx, 'learner_content_assignment', 'uuid', assignments);
-    await insertMissing(trx, 'assignment_action', 'uuid', actions);
+  await insertMissingDemoRows(db, {
+    ledger: ledgers,
+    subsidy: SUBSIDIES,
+    subsidy_access_policy: POLICIES,
+    assignment_configuration: CONFIGURATIONS,
+    ledger_transaction: TRANSACTIONS,
+    ledger_reversal: REVERSALS,
+    learner_content_assignment: assignments,
+    assignment_action: actions,
   });
 }

@@ -1,0 +1,424 @@
+import { badInput } from '../../lib/errors.js';
+import { emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
+import type { RunCheck, RunInfo } from './remote.js';
+import type {
+  ConsentEnforcementValue,
+  EnterpriseCourseEnrollmentRow,
+  EnterpriseCustomerUserRow,
+  FulfillmentTypeValue,
+  InviteKeyRow,
+  LearnerProgressTable,
+  LmsUserRow,
+} from './tables.js';
+
+/**
+ * The customers rules as pure functions over plain data: input checks, the enum mappings, and the
+ * plan steps of the writes (which links to create or re-activate, which enrollments to create or
+ * re-enroll, how a bulk enrollment's pairs split). mutations.ts gathers the facts under its locks
+ * and applies the plans; these functions never touch the database.
+ */
+
+/** At most 1000 (email, run) pairs per bulk enrollment. */
+export const MAX_ENROLLMENT_PAIRS = 1000;
+/** Learners written per transaction by a bulk enrollment. */
+export const ENROLLMENT_CHUNK = 100;
+/** Invite key limits (edx-enterprise's). */
+export const INVITE_KEYS = { perCustomer: 100, defaultUsageLimit: 10_000, maxUsageLimit: 1_000_000, defaultDays: 365, maxDays: 3650 } as const;
+const DAY_MS = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Enum-like columns: every stored value maps to exactly one GraphQL value, and a value the code
+// does not know fails loudly instead of showing as some default.
+
+export type ConsentEnforcement = 'AT_ENROLLMENT' | 'EXTERNALLY_MANAGED';
+export type FulfillmentType = 'LICENSE' | 'LEARNER_CREDIT' | 'COUPON_CODE';
+
+function unexpected(column: string, value: never): never {
+  throw new Error(`Unexpected ${column} value ${JSON.stringify(value)}`);
+}
+
+export function consentEnforcement(value: ConsentEnforcementValue): ConsentEnforcement {
+  switch (value) {
+    case 'at_enrollment':
+      return 'AT_ENROLLMENT';
+    case 'externally_managed':
+      return 'EXTERNALLY_MANAGED';
+    default:
+      return unexpected('enforce_data_sharing_consent', value);
+  }
+}
+
+export function fulfillmentType(value: FulfillmentTypeValue): FulfillmentType {
+  switch (value) {
+    case 'license':
+      return 'LICENSE';
+    case 'learner_credit':
+      return 'LEARNER_CREDIT';
+    case 'coupon_code':
+      return 'COUPON_CODE';
+    default:
+      return unexpected('fulfillment_type', value);
+  }
+}
+
+export function fulfillmentTypeValue(type: FulfillmentType): FulfillmentTypeValue {
+  switch (type) {
+    case 'LICENSE':
+      return 'license';
+    case 'LEARNER_CREDIT':
+      return 'learner_credit';
+    case 'COUPON_CODE':
+      return 'coupon_code';
+    default:
+      return unexpected('fulfillmentType', type);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linking
+
+export type LinkOutcome = 'linked' | 'activated' | 'alreadyLinked' | 'notRelinkable';
+
+export interface LinkResult {
+  learnerId: number | null;
+  outcome: LinkOutcome;
+}
+
+export interface LinkPlan {
+  /** Outcomes decided without a write (already linked, not relinkable), by LMS user id. */
+  decided: Map<number, LinkResult>;
+  /** Existing links to link again and make active. */
+  relink: EnterpriseCustomerUserRow[];
+  /** LMS user ids that get a new link. */
+  create: number[];
+}
+
+/**
+ * edx-enterprise `link_user` decisions for existing LMS users, given every link those users have:
+ * a linked link stays (unless `activate` asks to make an inactive one the active one), an unlinked
+ * link that may not be relinked is refused, any other link is relinked, and a user without a link
+ * to this customer gets one.
+ */
+export function planLinks(customerUuid: string, users: readonly LmsUserRow[], links: readonly EnterpriseCustomerUserRow[], activate: boolean): LinkPlan {
+  const plan: LinkPlan = { decided: new Map(), relink: [], create: [] };
+  for (const user of users) {
+    const link = links.find((l) => l.lmsUserId === user.id && l.enterpriseCustomerUuid === customerUuid);
+    if (link?.linked && (link.active || !activate)) plan.decided.set(user.id, { learnerId: link.id, outcome: 'alreadyLinked' });
+    else if (link && !link.linked && !link.isRelinkable) plan.decided.set(user.id, { learnerId: link.id, outcome: 'notRelinkable' });
+    else if (link) plan.relink.push(link);
+    else plan.create.push(user.id);
+  }
+  return plan;
+}
+
+/** The one-active rule: the other customers' active links of users that were just (re)linked. */
+export function linksToDeactivate(customerUuid: string, links: readonly EnterpriseCustomerUserRow[], changedUserIds: ReadonlySet<number>): number[] {
+  return links.filter((l) => changedUserIds.has(l.lmsUserId) && l.enterpriseCustomerUuid !== customerUuid && l.linked && l.active).map((l) => l.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollment
+
+/** What pays for an enrollment, as mutations receive it (GraphQL enum values). */
+export interface FulfillmentSpec {
+  fulfillmentType: FulfillmentType;
+  licenseUuid: string | null;
+  transactionUuid: string | null;
+}
+
+export interface FulfillmentInput {
+  email: string;
+  courseRunKey?: string | null;
+  fulfillmentType: FulfillmentType;
+  licenseUuid?: string | null;
+  transactionUuid?: string | null;
+}
+
+export type FulfillmentLookup = (email: string, runKey: string) => FulfillmentSpec | undefined;
+
+/** Validates the fulfillments of a bulk enrollment and indexes them by (email, run) and (email, any run). */
+export function fulfillmentIndex(inputs: readonly FulfillmentInput[] | null | undefined): FulfillmentLookup {
+  const index = new Map<string, FulfillmentSpec>();
+  for (const input of inputs ?? []) {
+    const email = emailArg(input.email, 'fulfillments.email');
+    const licenseUuid = input.licenseUuid != null ? uuidArg(input.licenseUuid, 'fulfillments.licenseUuid') : null;
+    const transactionUuid = input.transactionUuid != null ? uuidArg(input.transactionUuid, 'fulfillments.transactionUuid') : null;
+    if (input.fulfillmentType === 'LICENSE' && !licenseUuid) throw badInput('A LICENSE fulfillment needs licenseUuid', { argument: 'fulfillments' });
+    if (input.fulfillmentType === 'LEARNER_CREDIT' && !transactionUuid) throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid', { argument: 'fulfillments' });
+    index.set(`${email}\u0000${input.courseRunKey?.trim() ?? '*'}`, { fulfillmentType: input.fulfillmentType, licenseUuid, transactionUuid });
+  }
+  return (email, runKey) => index.get(`${email}\u0000${runKey}`) ?? index.get(`${email}\u0000*`);
+}
+
+export interface EnrollmentOutcome {
+  courseRunKey: string;
+  enrollmentId: number;
+  /** `enrolled`, `already enrolled` or `re-enrolled`. */
+  reason: string;
+}
+
+export interface EnrollmentPlan {
+  /** Outcomes of the pairs that already have an enrollment, by learner id. */
+  outcomes: Map<number, EnrollmentOutcome[]>;
+  /** Unenrolled enrollments to enroll again. */
+  reenroll: number[];
+  create: { learnerId: number; courseRunKey: string; source: string }[];
+}
+
+/** edx-enterprise's get-or-create of the ECE: idempotent per (learner, run); an unenrolled one is re-enrolled. */
+export function planEnrollments(
+  learnerIds: readonly number[],
+  runs: readonly RunInfo[],
+  existing: readonly EnterpriseCourseEnrollmentRow[],
+  source: string,
+): EnrollmentPlan {
+  const byPair = new Map(existing.map((e) => [`${e.enterpriseCustomerUserId}:${e.courseRunKey}`, e]));
+  const plan: EnrollmentPlan = { outcomes: new Map(learnerIds.map((id) => [id, []])), reenroll: [], create: [] };
+  for (const learnerId of learnerIds) {
+    for (const run of runs) {
+      const current = byPair.get(`${learnerId}:${run.key}`);
+      if (!current) plan.create.push({ learnerId, courseRunKey: run.key, source });
+      else {
+        if (current.unenrolled) plan.reenroll.push(current.id);
+        plan.outcomes.get(learnerId)!.push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
+      }
+    }
+  }
+  return plan;
+}
+
+/** The learner-summary row of a new enrollment (what the reporting ETL would write). */
+export function progressRow(args: {
+  customerUuid: string;
+  learnerId: number;
+  user: LmsUserRow;
+  run: RunInfo;
+  enrollment: EnterpriseCourseEnrollmentRow;
+  now: Date;
+}): LearnerProgressTable {
+  const { user, run, enrollment, now } = args;
+  // Refund window: 14 days after enrollment or course start, whichever is later.
+  const refundBase = run.start && run.start > now ? run.start : now;
+  return {
+    enterpriseEnrollmentId: enrollment.id,
+    enrollmentId: enrollment.id,
+    enterpriseCustomerUuid: args.customerUuid,
+    enterpriseCustomerUserId: args.learnerId,
+    enterpriseUserId: user.id,
+    enterpriseSsoUid: null,
+    userEmail: user.email,
+    userUsername: user.username,
+    userCountry: user.country,
+    userAccountCreationDate: user.dateJoined,
+    userCurrentEnrollmentMode: 'verified',
+    courseKey: run.courseKey,
+    courserunKey: run.key,
+    courseTitle: run.title ?? run.courseTitle,
+    coursePacingType: run.pacingType ?? null,
+    courseStart: run.start,
+    courseEnd: run.end,
+    courseDuration: run.weeksToComplete ?? (run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY_MS))) : null),
+    courseMinEffort: run.minEffort ?? null,
+    courseMaxEffort: run.maxEffort ?? null,
+    coursePrimaryProgram: null,
+    coursePrimarySubject: null,
+    courseListPriceCents: run.priceCents ?? null,
+    amountLearnerPaidCents: 0,
+    paidBy: 'enterprise',
+    seatDeliveryMethod: null,
+    contractId: null,
+    couponCode: null,
+    couponName: null,
+    offerName: null,
+    offerType: null,
+    isRefunded: false,
+    hasPassed: false,
+    passedDate: null,
+    currentGrade: 0,
+    letterGrade: null,
+    // Enrolling is the learner's first activity in the course.
+    lastActivityDate: now,
+    enrollmentDate: now,
+    unenrollmentDate: null,
+    unenrollmentEndWithinDate: new Date(refundBase.getTime() + 14 * DAY_MS),
+    created: now,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk enrollment
+
+export interface EnrollmentResult {
+  email: string;
+  courseRunKey: string;
+  reason: string | null;
+}
+
+export interface EnrollLearnersResult {
+  successes: EnrollmentResult[];
+  pending: EnrollmentResult[];
+  failures: EnrollmentResult[];
+}
+
+export interface EnrollLearnersInput {
+  enterpriseCustomerUuid: string;
+  emails: readonly string[];
+  courseRunKeys: readonly string[];
+  notify?: boolean | null;
+  fulfillments?: readonly FulfillmentInput[] | null;
+}
+
+/** The input shape and limits of a bulk enrollment (BAD_USER_INPUT, nothing written). */
+export function bulkEnrollmentRequest(input: EnrollLearnersInput): { emails: string[]; runKeys: string[]; fulfillmentFor: FulfillmentLookup } {
+  listSize(input.emails, LIMITS.emails, 'emails', 1);
+  listSize(input.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
+  const emails = [...new Set(input.emails.map(normalizeEmail))];
+  const runKeys = [...new Set(input.courseRunKeys.map((k) => k.trim()))];
+  if (runKeys.some((k) => k === '' || k.length > 255)) throw badInput('courseRunKeys must be non-empty run keys', { argument: 'courseRunKeys' });
+  if (emails.length * runKeys.length > MAX_ENROLLMENT_PAIRS) {
+    throw badInput(`At most ${MAX_ENROLLMENT_PAIRS} (email, course run) pairs per call, got ${emails.length * runKeys.length}`, { argument: 'emails' });
+  }
+  listSize(input.fulfillments ?? [], MAX_ENROLLMENT_PAIRS, 'fulfillments');
+  return { emails, runKeys, fulfillmentFor: fulfillmentIndex(input.fulfillments) };
+}
+
+export interface BulkEnrollmentPlan {
+  /** The runs every workable learner is enrolled in. */
+  runs: RunInfo[];
+  /** Pairs that fail before any write: invalid emails, unknown runs, runs outside the customer's catalogs. */
+  failures: EnrollmentResult[];
+  /** Emails to enroll in `runs`, in lock order (LMS user id; emails without an account first), in transactions of ENROLLMENT_CHUNK. */
+  chunks: string[][];
+}
+
+/**
+ * Splits a bulk enrollment's pairs: every (email, run) pair that cannot succeed fails here with its
+ * reason; the other emails are grouped into transactions, ordered as every writer locks users.
+ */
+export function planBulkEnrollment(
+  emails: readonly string[],
+  runKeys: readonly string[],
+  checks: readonly RunCheck[],
+  userIdByEmail: ReadonlyMap<string, number>,
+): BulkEnrollmentPlan {
+  const runs: RunInfo[] = [];
+  const runFailures = new Map<string, string>();
+  runKeys.forEach((key, i) => {
+    const check = checks[i]!;
+    if (!check.run) runFailures.set(key, 'course run not found');
+    else if (!check.inCustomerCatalog) runFailures.set(key, "course run is not in any of the customer's catalogs");
+    else runs.push(check.run);
+  });
+  const failures: EnrollmentResult[] = [];
+  const workable: string[] = [];
+  for (const email of emails) {
+    if (!isEmail(email)) {
+      for (const courseRunKey of runKeys) failures.push({ email, courseRunKey, reason: 'invalid email address' });
+      continue;
+    }
+    for (const [courseRunKey, reason] of runFailures) failures.push({ email, courseRunKey, reason });
+    if (runs.length) workable.push(email);
+  }
+  const userId = (email: string) => userIdByEmail.get(email) ?? -1;
+  workable.sort((a, b) => userId(a) - userId(b));
+  const chunks: string[][] = [];
+  for (let i = 0; i < workable.length; i += ENROLLMENT_CHUNK) chunks.push(workable.slice(i, i + ENROLLMENT_CHUNK));
+  return { runs, failures, chunks };
+}
+
+export function mergeResults(into: EnrollLearnersResult, part: EnrollLearnersResult): void {
+  into.successes.push(...part.successes);
+  into.pending.push(...part.pending);
+  into.failures.push(...part.failures);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollments, learner progress, invite keys, registration
+
+export function enrollmentIdArg(value: string): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0) throw badInput('enrollmentId must be an enrollment id', { argument: 'enrollmentId' });
+  return id;
+}
+
+export interface LearnerProgressInput {
+  enrollmentId: string;
+  currentGrade?: number | null;
+  letterGrade?: string | null;
+  hasPassed?: boolean | null;
+  passedDate?: string | null;
+  lastActivityDate?: string | null;
+}
+
+const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
+
+/** Checks a learner-progress update that needs no stored row (grades in range, no future dates). */
+export function checkProgressInput(input: LearnerProgressInput, today: string): { letterGrade: string | undefined } {
+  if (input.currentGrade != null && !(input.currentGrade >= 0 && input.currentGrade <= 1)) throw badInput('currentGrade must be between 0 and 1', { argument: 'currentGrade' });
+  const letterGrade = input.letterGrade == null ? undefined : nonEmptyString(input.letterGrade, 'letterGrade', 16);
+  for (const [name, value] of [['passedDate', input.passedDate], ['lastActivityDate', input.lastActivityDate]] as const) {
+    if (value != null && value > today) throw badInput(`${name} must not be in the future`, { argument: name });
+  }
+  if (input.passedDate != null && input.hasPassed === false) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+  return { letterGrade };
+}
+
+/**
+ * The columns a learner-progress update writes, given whether the row has passed already (the
+ * caller refuses un-passing). Passing stamps passedDate (today unless given).
+ */
+export function progressChanges(input: LearnerProgressInput, letterGrade: string | undefined, alreadyPassed: boolean, today: string) {
+  if (!alreadyPassed && input.hasPassed !== true && input.passedDate != null) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+  const passing = input.hasPassed === true && !alreadyPassed;
+  return {
+    ...(input.currentGrade != null ? { currentGrade: input.currentGrade } : {}),
+    ...(letterGrade !== undefined ? { letterGrade } : {}),
+    ...(passing ? { hasPassed: true, passedDate: dayStart(input.passedDate ?? today) } : input.passedDate != null ? { passedDate: dayStart(input.passedDate) } : {}),
+    ...(input.lastActivityDate != null ? { lastActivityDate: dayStart(input.lastActivityDate) } : {}),
+  };
+}
+
+export function isInviteKeyValid(key: InviteKeyRow, now = new Date()): boolean {
+  return key.isActive && now < key.expirationDate && key.usageCount < key.usageLimit;
+}
+
+/** A new invite key's usage limit and expiration, defaults filled in and bounds checked. */
+export function inviteKeyTerms(input: { usageLimit?: number | null; expirationDate?: Date | null }, now: Date): { usageLimit: number; expirationDate: Date } {
+  const usageLimit = input.usageLimit ?? INVITE_KEYS.defaultUsageLimit;
+  if (!Number.isSafeInteger(usageLimit) || usageLimit < 1 || usageLimit > INVITE_KEYS.maxUsageLimit) {
+    throw badInput(`usageLimit must be between 1 and ${INVITE_KEYS.maxUsageLimit}`, { argument: 'usageLimit' });
+  }
+  const expirationDate = input.expirationDate ?? new Date(now.getTime() + INVITE_KEYS.defaultDays * DAY_MS);
+  if (Number.isNaN(expirationDate.getTime()) || expirationDate <= now || expirationDate.getTime() > now.getTime() + INVITE_KEYS.maxDays * DAY_MS) {
+    throw badInput(`expirationDate must be in the future and at most ${INVITE_KEYS.maxDays} days ahead`, { argument: 'expirationDate' });
+  }
+  return { usageLimit, expirationDate };
+}
+
+const USERNAME = /^[\w.@+-]{1,150}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+
+export interface RegisterLmsUserInput {
+  lmsUserId: number;
+  email: string;
+  username: string;
+  country?: string | null;
+  dateJoined?: Date | null;
+}
+
+/** The mirror row of a new LMS account, its fields checked and normalized. */
+export function newLmsUser(input: RegisterLmsUserInput, now: Date): LmsUserRow {
+  if (!Number.isSafeInteger(input.lmsUserId) || input.lmsUserId <= 0) throw badInput('lmsUserId must be a positive integer', { argument: 'lmsUserId' });
+  const email = emailArg(input.email, 'email');
+  const username = input.username.trim();
+  if (!USERNAME.test(username)) throw badInput('username must be 1-150 letters, digits or . @ + - _', { argument: 'username' });
+  const country = input.country == null ? null : input.country.trim().toUpperCase();
+  if (country !== null && !COUNTRY.test(country)) throw badInput('country must be an ISO 3166-1 alpha-2 code', { argument: 'country' });
+  return { id: input.lmsUserId, email, username, country, dateJoined: input.dateJoined ?? now };
+}
+
+/** Which of a new user's identifiers clash with existing accounts. */
+export function clashingFields(user: LmsUserRow, clashes: readonly LmsUserRow[]): string[] {
+  const fields = clashes.flatMap((c) => [c.id === user.id ? 'lmsUserId' : null, c.email === user.email ? 'email' : null, c.username === user.username ? 'username' : null]);
+  return [...new Set(fields)].filter((f): f is string => f !== null);
+}

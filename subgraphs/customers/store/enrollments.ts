@@ -1,0 +1,142 @@
+import type { Kysely, Transaction } from 'kysely';
+import { rowDecoder } from '../../../lib/db/codec.js';
+import { forUpdate } from '../../../lib/db/locking.js';
+import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
+import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LearnerProgressTable } from '../tables.js';
+
+type DB = Kysely<CustomersDatabase>;
+type Trx = Transaction<CustomersDatabase>;
+
+// ---------------------------------------------------------------------------------------------
+// Enrollments and learner progress
+
+const decodeEnrollment = rowDecoder<EnterpriseCourseEnrollmentRow>({
+  booleans: ['savedForLater', 'unenrolled'],
+  dates: ['created', 'modified', 'unenrolledAt'],
+});
+
+export async function findEnrollmentsOfLearners(db: DB | Trx, learnerIds: readonly number[], runKeys: readonly string[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (learnerIds.length === 0 || runKeys.length === 0) return [];
+  const rows = await db
+    .selectFrom('enterprise_course_enrollment')
+    .selectAll()
+    .where('enterpriseCustomerUserId', 'in', learnerIds)
+    .where('courseRunKey', 'in', runKeys)
+    .execute();
+  return rows.map(decodeEnrollment);
+}
+
+/** Inserts new enrollments of one customer's learners and returns them with their ids. */
+export async function insertEnrollments(
+  trx: Trx,
+  customerUuid: string,
+  pairs: readonly { learnerId: number; courseRunKey: string; source: string }[],
+  now: Date,
+): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (pairs.length === 0) return [];
+  await trx
+    .insertInto('enterprise_course_enrollment')
+    .values(
+      pairs.map((p) => ({
+        enterpriseCustomerUserId: p.learnerId,
+        enterpriseCustomerUuid: customerUuid,
+        courseRunKey: p.courseRunKey,
+        savedForLater: false,
+        source: p.source,
+        unenrolled: null,
+        unenrolledAt: null,
+        created: now,
+        modified: now,
+      })),
+    )
+    .execute();
+  const wanted = new Set(pairs.map((p) => `${p.learnerId}:${p.courseRunKey}`));
+  const rows = await findEnrollmentsOfLearners(trx, [...new Set(pairs.map((p) => p.learnerId))], [...new Set(pairs.map((p) => p.courseRunKey))]);
+  return rows.filter((r) => wanted.has(`${r.enterpriseCustomerUserId}:${r.courseRunKey}`));
+}
+
+/** Re-enrollment (edx-enterprise `set_unenrolled(False)`): fulfillments stay revoked. */
+export async function reenroll(trx: Trx, enrollmentIds: readonly number[], now: Date): Promise<void> {
+  if (enrollmentIds.length === 0) return;
+  await trx
+    .updateTable('enterprise_course_enrollment')
+    .set({ savedForLater: false, unenrolled: false, unenrolledAt: null, modified: now })
+    .where('id', 'in', enrollmentIds)
+    .execute();
+  await trx.updateTable('learner_progress').set({ unenrollmentDate: null }).where('enterpriseEnrollmentId', 'in', enrollmentIds).execute();
+}
+
+export async function insertLearnerProgress(trx: Trx, rows: readonly LearnerProgressTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('learner_progress').values([...rows]).execute();
+}
+
+const ENROLLMENT_ORDER: SortKey<EnterpriseCourseEnrollmentRow>[] = [{ column: 'ece.id', direction: 'asc', value: (r) => r.id }];
+
+export interface EnrollmentListFilter {
+  courseRunKey?: string | null;
+  onlyLmsUserId?: number;
+}
+
+/** Enrollments of the customer's linked learners (unlinked learners' enrollments are hidden). */
+export function listEnrollments(db: DB, customerUuid: string, filter: EnrollmentListFilter, page: PageArgs): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
+  let query = db
+    .selectFrom('enterprise_course_enrollment as ece')
+    .innerJoin('enterprise_customer_user as ecu', 'ecu.id', 'ece.enterpriseCustomerUserId')
+    .where('ece.enterpriseCustomerUuid', '=', customerUuid)
+    .where('ecu.linked', '=', true);
+  if (filter.courseRunKey) query = query.where('ece.courseRunKey', '=', filter.courseRunKey);
+  if (filter.onlyLmsUserId !== undefined) query = query.where('ecu.lmsUserId', '=', filter.onlyLmsUserId);
+  return paginate(query.selectAll('ece'), page, ENROLLMENT_ORDER, decodeEnrollment, () => countRows(query));
+}
+
+export async function findEnrollmentsByLearnerIds(db: DB | Trx, ids: readonly number[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('enterprise_course_enrollment').selectAll().where('enterpriseCustomerUserId', 'in', ids).orderBy('id').execute();
+  return rows.map(decodeEnrollment);
+}
+
+export async function findEnrollmentsByIds(db: DB | Trx, ids: readonly number[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('enterprise_course_enrollment').selectAll().where('id', 'in', ids).orderBy('id').execute();
+  return rows.map(decodeEnrollment);
+}
+
+const decodeFulfillment = rowDecoder<EnrollmentFulfillmentRow>({ booleans: ['isRevoked'], dates: ['created', 'modified'] });
+
+export async function findFulfillmentsByEnrollmentIds(db: DB, ids: readonly number[]): Promise<EnrollmentFulfillmentRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('enrollment_fulfillment').selectAll().where('enterpriseCourseEnrollmentId', 'in', ids).execute();
+  return rows.map(decodeFulfillment);
+}
+
+export async function insertFulfillments(trx: Trx, rows: readonly EnrollmentFulfillmentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('enrollment_fulfillment').values([...rows]).execute();
+}
+
+export async function lockEnrollment(trx: Trx, id: number): Promise<EnterpriseCourseEnrollmentRow | undefined> {
+  const row = await forUpdate(trx, trx.selectFrom('enterprise_course_enrollment').selectAll().where('id', '=', id)).executeTakeFirst();
+  return row && decodeEnrollment(row);
+}
+
+/** edx-enterprise `set_unenrolled(True)`: the enrollment, its fulfillment and its progress row. */
+export async function markUnenrolled(trx: Trx, enrollmentId: number, now: Date): Promise<void> {
+  await trx
+    .updateTable('enterprise_course_enrollment')
+    .set({ savedForLater: true, unenrolled: true, unenrolledAt: now, modified: now })
+    .where('id', '=', enrollmentId)
+    .execute();
+  await trx
+    .updateTable('enrollment_fulfillment')
+    .set({ isRevoked: true, modified: now })
+    .where('enterpriseCourseEnrollmentId', '=', enrollmentId)
+    .where('isRevoked', '=', false)
+    .execute();
+  await trx.updateTable('learner_progress').set({ unenrollmentDate: now }).where('enterpriseEnrollmentId', '=', enrollmentId).execute();
+}
+
+export async function findFulfillmentOfEnrollment(trx: Trx, enrollmentId: number): Promise<EnrollmentFulfillmentRow | undefined> {
+  const row = await trx.selectFrom('enrollment_fulfillment').selectAll().where('enterpriseCourseEnrollmentId', '=', enrollmentId).executeTakeFirst();
+  return row && decodeFulfillment(row);
+}

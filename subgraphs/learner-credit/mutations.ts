@@ -1,0 +1,412 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { badInput, conflict, notFound } from '../../lib/errors.js';
+import { runMutation } from '../../lib/mutation.js';
+import { emailList, listSize, nonEmptyString, nonNegativeCents, uuidArg, uuidList } from '../../lib/validate.js';
+import type { LearnerCreditContext } from './context.js';
+import { assignmentEvent, EVENTS, redemptionEvents, transactionEventPayload, writeEvents } from './events.js';
+import { learnerAssignment, remoteFacts, type LocalFacts } from './loaders.js';
+import {
+  ASSIGNED_POLICY,
+  assertMayActForLearner,
+  CANCELABLE,
+  contentKeyArg,
+  derivedIdempotencyKey,
+  earliestPossibleExpiration,
+  isRedemptionEnabled,
+  isSubsidyActive,
+  lmsUserIdArg,
+  planAllocation,
+  planRedemption,
+  priceWithinTolerance,
+} from './rules.js';
+import {
+  findAllocatedAssignments,
+  findAssignmentsByUuids,
+  findAssignmentsForLearners,
+  findAssignmentUuidsByTransaction,
+  findConfigurationsByPolicyUuids,
+  findConfigurationsByUuids,
+  findLearnerTransactions,
+  findReversalsByTransactionUuids,
+  findSubsidiesByUuids,
+  findTransactionByKey,
+  findTransactionsByUuids,
+  insertActions,
+  insertAssignments,
+  insertReversal,
+  insertTransaction,
+  lockAssignments,
+  lockLedger,
+  lockPolicy,
+  sumAllocatedByConfigurations,
+  sumLedgerBalances,
+  sumRedeemedByPolicies,
+  updateAssignments,
+} from './store/index.js';
+import type {
+  ActionType,
+  AssignmentActionTable,
+  AssignmentConfigurationRow,
+  AssignmentRow,
+  LearnerContentAssignmentTable,
+  LearnerCreditDatabase,
+  LedgerReversalRow,
+  LedgerTransactionRow,
+  SubsidyAccessPolicyRow,
+  SubsidyRow,
+} from './tables.js';
+
+/**
+ * The learner-credit mutations: every one is `(ctx, input)`, reads other subgraphs before any lock
+ * (no row stays locked while another service answers), and writes inside runMutation under the
+ * policy lock, then the ledger lock. The decisions are rules.ts's plans over facts read under
+ * those locks.
+ */
+
+type Trx = Transaction<LearnerCreditDatabase>;
+
+async function localFacts(db: Kysely<LearnerCreditDatabase>, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
+  const [balance, redeemed, learnerTransactions, configurations] = await Promise.all([
+    subsidy ? sumLedgerBalances(db, [subsidy.ledgerUuid]) : Promise.resolve([]),
+    sumRedeemedByPolicies(db, [policy.uuid]),
+    subsidy ? findLearnerTransactions(db, subsidy.ledgerUuid, lmsUserId) : Promise.resolve([]),
+    policy.policyType === ASSIGNED_POLICY ? findConfigurationsByPolicyUuids(db, [policy.uuid]) : Promise.resolve([]),
+  ]);
+  return {
+    balance: balance[0]?.balance ?? 0,
+    redeemedTotal: redeemed[0]?.total ?? 0,
+    learnerTransactions,
+    configuration: configurations[0] ?? null,
+  };
+}
+
+function action(assignmentUuid: string, actionType: ActionType, now: Date): AssignmentActionTable {
+  return { uuid: randomUUID(), assignmentUuid, actionType, completedAt: now, errorReason: null, created: now, modified: now };
+}
+
+// ---------------------------------------------------------------------------------------------
+// redeem
+
+export interface RedeemInput {
+  policyUuid: string;
+  lmsUserId: number;
+  contentKey: string;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Redeems under the policy and ledger row locks: re-reads every fact, lets planRedemption decide,
+ * then writes one committed transaction, accepts the assignment and enqueues the events, all in
+ * one database transaction. A repeat with the same idempotency key returns the same transaction.
+ */
+export async function redeem(ctx: LearnerCreditContext, input: RedeemInput): Promise<LedgerTransactionRow> {
+  const policyUuid = uuidArg(input.policyUuid, 'policyUuid');
+  const lmsUserId = lmsUserIdArg(input.lmsUserId);
+  const contentKey = contentKeyArg(input.contentKey);
+  const givenKey = input.idempotencyKey == null ? null : nonEmptyString(input.idempotencyKey, 'idempotencyKey');
+  const policy = await ctx.loaders.policy.load(policyUuid);
+  if (!policy) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+  assertMayActForLearner(ctx.viewer, policy.enterpriseCustomerUuid, lmsUserId, false);
+  const { catalog, learner } = await remoteFacts(ctx, policy, lmsUserId, contentKey);
+
+  return runMutation(ctx, async (trx) => {
+    const locked = await lockPolicy(trx, policyUuid);
+    if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+    const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
+    if (!subsidy) throw conflict(`Policy ${policyUuid} has no subsidy`);
+    await lockLedger(trx, subsidy.ledgerUuid);
+    const local = await localFacts(trx, locked, lmsUserId, subsidy);
+    const idempotencyKey = givenKey ?? derivedIdempotencyKey(subsidy, locked.uuid, lmsUserId, contentKey, local.learnerTransactions);
+    const existing = (await findTransactionByKey(trx, subsidy.ledgerUuid, idempotencyKey)) ?? null;
+    const assignment = existing ? null : await learnerAssignment(trx, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
+    const plan = planRedemption({
+      ...local,
+      policy: locked,
+      subsidy,
+      now: new Date(),
+      contentKey,
+      lmsUserId,
+      learner,
+      catalog,
+      assignment,
+      idempotencyKey,
+      existing,
+      ids: { transactionUuid: randomUUID(), fulfillmentIdentifier: randomUUID() },
+    });
+    if (plan.kind === 'repeat') return plan.transaction;
+    await applyRedemption(trx, plan.transaction, plan.accept, locked);
+    return plan.transaction;
+  });
+}
+
+async function applyRedemption(trx: Trx, tx: LedgerTransactionRow, accept: { assignmentUuid: string; changes: Partial<LearnerContentAssignmentTable> } | null, policy: SubsidyAccessPolicyRow) {
+  await insertTransaction(trx, tx);
+  if (accept) {
+    await lockAssignments(trx, [accept.assignmentUuid]);
+    await updateAssignments(trx, [accept.assignmentUuid], accept.changes);
+    await insertActions(trx, [action(accept.assignmentUuid, 'REDEEMED', tx.created)]);
+  }
+  await writeEvents(trx, redemptionEvents(tx, policy));
+}
+
+// ---------------------------------------------------------------------------------------------
+// reverseTransaction
+
+export interface ReverseInput {
+  transactionUuid: string;
+  idempotencyKey?: string | null;
+}
+
+/** Reverses a committed spend in full, once; the accepted assignment becomes REVERSED. Operators only. */
+export async function reverseTransaction(ctx: LearnerCreditContext, input: ReverseInput): Promise<LedgerTransactionRow> {
+  const uuid = uuidArg(input.transactionUuid, 'transactionUuid');
+  const givenKey = input.idempotencyKey == null ? null : nonEmptyString(input.idempotencyKey, 'idempotencyKey');
+  ctx.viewer.assertOperator();
+  const found = await ctx.loaders.transaction.load(uuid);
+  if (!found) throw notFound(`Ledger transaction ${uuid} not found`);
+
+  return runMutation(ctx, async (trx) => {
+    if (found.subsidyAccessPolicyUuid) await lockPolicy(trx, found.subsidyAccessPolicyUuid);
+    await lockLedger(trx, found.ledgerUuid);
+    const tx = (await findTransactionsByUuids(trx, [uuid]))[0]!;
+    const key = givenKey ?? `admin-invoked-reverse-${tx.uuid}`;
+    const existing = (await findReversalsByTransactionUuids(trx, [uuid]))[0];
+    if (existing) {
+      if (existing.idempotencyKey === key) return tx;
+      throw conflict(`Transaction ${uuid} is already reversed`);
+    }
+    if (tx.state !== 'COMMITTED') throw conflict(`Only committed transactions can be reversed; ${uuid} is ${tx.state}`);
+    if (tx.isDeposit || tx.quantity >= 0) throw conflict(`Transaction ${uuid} is not a redemption; only redemptions can be reversed`);
+
+    const now = new Date();
+    const reversal: LedgerReversalRow = {
+      uuid: randomUUID(),
+      transactionUuid: tx.uuid,
+      idempotencyKey: key,
+      quantity: -tx.quantity,
+      state: 'COMMITTED',
+      created: now,
+      modified: now,
+    };
+    await insertReversal(trx, reversal);
+    const assignmentUuids = await findAssignmentUuidsByTransaction(trx, tx.uuid);
+    const accepted = (await findAssignmentsByUuids(trx, assignmentUuids)).filter((a) => a.state === 'ACCEPTED').map((a) => a.uuid);
+    await lockAssignments(trx, accepted);
+    await updateAssignments(trx, accepted, { state: 'REVERSED', reversedAt: now, modified: now });
+    await insertActions(trx, accepted.map((a) => action(a, 'REVERSED', now)));
+    await writeEvents(trx, [{ eventType: EVENTS.transactionReversed, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, reversal) }]);
+    return tx;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignments: allocate, remind, cancel, expire
+
+export interface AllocateInput {
+  policyUuid: string;
+  learnerEmails: readonly string[];
+  contentKey: string;
+  contentPriceCents: number;
+}
+
+export interface AllocateResult {
+  created: AssignmentRow[];
+  updated: AssignmentRow[];
+  noChange: AssignmentRow[];
+}
+
+function assertAllocatable(policy: SubsidyAccessPolicyRow, subsidy: SubsidyRow | null): void {
+  if (!isRedemptionEnabled(policy)) throw conflict(`Policy ${policy.uuid} is ${policy.active ? 'retired' : 'inactive'}`);
+  if (!isSubsidyActive(subsidy, new Date())) throw conflict(`The subsidy of policy ${policy.uuid} is not active`);
+}
+
+/**
+ * Allocation: the checks that need no lock first (admin, assigned policy, content in the catalog,
+ * price within tolerance of the canonical one), then planAllocation under the policy and ledger
+ * locks; any failure writes nothing. Notification (and learner linking) is delivered after commit
+ * from the outbox.
+ */
+export async function allocateAssignments(ctx: LearnerCreditContext, input: AllocateInput): Promise<AllocateResult> {
+  const policyUuid = uuidArg(input.policyUuid, 'policyUuid');
+  listSize(input.learnerEmails, 1000, 'learnerEmails', 1);
+  const emails = emailList(input.learnerEmails, 'learnerEmails');
+  const contentKey = contentKeyArg(input.contentKey);
+  const price = nonNegativeCents(input.contentPriceCents, 'contentPriceCents');
+  const policy = await ctx.loaders.policy.load(policyUuid);
+  if (!policy) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+  ctx.viewer.assertAdminOf(policy.enterpriseCustomerUuid);
+  if (policy.policyType !== ASSIGNED_POLICY) throw conflict(`Policy ${policyUuid} is a ${policy.policyType}: only assigned policies allocate`);
+  assertAllocatable(policy, await ctx.loaders.subsidy.load(policy.subsidyUuid));
+
+  const catalog = await ctx.loaders.remote.catalogContent.load({ catalogUuid: policy.catalogUuid, contentKey });
+  const content = catalog.content;
+  if (!catalog.inCatalog || !content) throw badInput(`Content ${contentKey} is not in the policy's catalog`, { argument: 'contentKey' });
+  const canonical = content.priceCents ?? 0;
+  if (!priceWithinTolerance(price, canonical)) {
+    throw badInput(`contentPriceCents ${price} is outside 95%-105% of the canonical price ${canonical}`, { argument: 'contentPriceCents', canonicalPriceCents: canonical });
+  }
+  const learners = await ctx.loaders.remote.learner.loadMany(emails.map((email) => ({ customerUuid: policy.enterpriseCustomerUuid, email })));
+  const userIdByEmail = new Map<string, number>();
+  learners.forEach((learner, i) => {
+    if (learner instanceof Error) throw learner;
+    if (learner?.lmsUserId != null) userIdByEmail.set(emails[i]!, learner.lmsUserId);
+  });
+
+  return runMutation(ctx, async (trx) => {
+    const locked = await lockPolicy(trx, policyUuid);
+    if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+    const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
+    assertAllocatable(locked, subsidy);
+    await lockLedger(trx, subsidy!.ledgerUuid);
+    const configuration = (await findConfigurationsByPolicyUuids(trx, [locked.uuid]))[0];
+    if (!configuration || !configuration.active) throw conflict(`Policy ${policyUuid} has no active assignment configuration`);
+    const [existing, balance, redeemed, allocated] = await Promise.all([
+      findAssignmentsForLearners(trx, configuration.uuid, contentKey, emails, [...userIdByEmail.values()]),
+      sumLedgerBalances(trx, [subsidy!.ledgerUuid]),
+      sumRedeemedByPolicies(trx, [locked.uuid]),
+      sumAllocatedByConfigurations(trx, [configuration.uuid]),
+    ]);
+    const plan = planAllocation({
+      policy: locked,
+      configurationUuid: configuration.uuid,
+      emails,
+      userIdByEmail,
+      existing,
+      content,
+      contentKey,
+      priceCents: price,
+      totals: { balance: balance[0]?.balance ?? 0, redeemedTotal: redeemed[0]?.total ?? 0, allocatedTotal: allocated[0]?.total ?? 0 },
+      adminLmsUserId: ctx.viewer.lmsUserId,
+      now: new Date(),
+      newId: randomUUID,
+    });
+
+    await insertAssignments(trx, plan.create);
+    const updatedUuids = plan.update.rows.map((r) => r.uuid);
+    await lockAssignments(trx, updatedUuids);
+    await updateAssignments(trx, updatedUuids, plan.update.changes);
+    for (const { assignmentUuid, lmsUserId } of plan.learnUserIds) await updateAssignments(trx, [assignmentUuid], { lmsUserId });
+
+    const rows = new Map((await findAssignmentsByUuids(trx, [...plan.create.map((c) => c.uuid), ...updatedUuids])).map((r) => [r.uuid, r]));
+    const result: AllocateResult = {
+      created: plan.create.map((c) => rows.get(c.uuid)!),
+      updated: updatedUuids.map((u) => rows.get(u)!),
+      noChange: plan.unchanged,
+    };
+    await writeEvents(
+      trx,
+      [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
+    );
+    return result;
+  });
+}
+
+export interface AssignmentUuidsInput {
+  assignmentConfigurationUuid: string;
+  assignmentUuids: readonly string[];
+}
+
+/**
+ * Loads, locks (policy first) and checks the requested assignments of a configuration: all must
+ * exist in it (else NOT_FOUND) and be in an accepted state (else CONFLICT), or nothing is written.
+ */
+async function withConfigurationAssignments<T>(
+  ctx: LearnerCreditContext,
+  input: AssignmentUuidsInput,
+  allowed: ReadonlySet<string>,
+  verb: string,
+  apply: (trx: Trx, rows: AssignmentRow[], configuration: AssignmentConfigurationRow, now: Date) => Promise<T>,
+): Promise<T> {
+  const configurationUuid = uuidArg(input.assignmentConfigurationUuid, 'assignmentConfigurationUuid');
+  listSize(input.assignmentUuids, 1000, 'assignmentUuids', 1);
+  const uuids = uuidList(input.assignmentUuids, 'assignmentUuids');
+  const configuration = await ctx.loaders.configuration.load(configurationUuid);
+  if (!configuration) throw notFound(`Assignment configuration ${configurationUuid} not found`);
+  ctx.viewer.assertAdminOf(configuration.enterpriseCustomerUuid);
+
+  return runMutation(ctx, async (trx) => {
+    await lockPolicy(trx, configuration.subsidyAccessPolicyUuid);
+    const current = (await findConfigurationsByUuids(trx, [configurationUuid]))[0]!;
+    await lockAssignments(trx, uuids);
+    const rows = (await findAssignmentsByUuids(trx, uuids)).filter((r) => r.assignmentConfigurationUuid === configurationUuid);
+    const found = new Set(rows.map((r) => r.uuid));
+    const missing = uuids.filter((u) => !found.has(u));
+    if (missing.length) throw notFound(`Assignments not found in configuration ${configurationUuid}: ${missing.join(', ')}`, { assignmentUuids: missing });
+    const refused = rows.filter((r) => !allowed.has(r.state));
+    if (refused.length) {
+      throw conflict(`Cannot ${verb} assignments ${refused.map((r) => `${r.uuid} (${r.state})`).join(', ')}`, {
+        assignmentUuids: refused.map((r) => r.uuid),
+      });
+    }
+    const order = new Map(uuids.map((u, i) => [u, i]));
+    rows.sort((a, b) => order.get(a.uuid)! - order.get(b.uuid)!);
+    return apply(trx, rows, current, new Date());
+  });
+}
+
+async function reread(trx: Trx, rows: readonly AssignmentRow[]): Promise<AssignmentRow[]> {
+  const fresh = new Map((await findAssignmentsByUuids(trx, rows.map((r) => r.uuid))).map((r) => [r.uuid, r]));
+  return rows.map((r) => fresh.get(r.uuid)!);
+}
+
+/** ALLOCATED assignments get a REMINDED action; any other requested one fails the call. */
+export function remindAssignments(ctx: LearnerCreditContext, input: AssignmentUuidsInput): Promise<AssignmentRow[]> {
+  return withConfigurationAssignments(ctx, input, new Set(['ALLOCATED']), 'remind', async (trx, rows, configuration, now) => {
+    const uuids = rows.map((r) => r.uuid);
+    await updateAssignments(trx, uuids, { modified: now });
+    await insertActions(trx, uuids.map((u) => action(u, 'REMINDED', now)));
+    await writeEvents(trx, rows.map((r) => assignmentEvent(EVENTS.assignmentReminded, r, configuration.enterpriseCustomerUuid)));
+    return reread(trx, rows);
+  });
+}
+
+/** ALLOCATED or ERRORED become CANCELLED (CANCELLED ones stay); any other fails the call. */
+export function cancelAssignments(ctx: LearnerCreditContext, input: AssignmentUuidsInput): Promise<AssignmentRow[]> {
+  return withConfigurationAssignments(ctx, input, new Set([...CANCELABLE, 'CANCELLED']), 'cancel', async (trx, rows, configuration, now) => {
+    const changing = rows.filter((r) => CANCELABLE.has(r.state));
+    const uuids = changing.map((r) => r.uuid);
+    await updateAssignments(trx, uuids, { state: 'CANCELLED', cancelledAt: now, modified: now });
+    await insertActions(trx, uuids.map((u) => action(u, 'CANCELLED', now)));
+    await writeEvents(trx, changing.map((r) => assignmentEvent(EVENTS.assignmentCancelled, r, configuration.enterpriseCustomerUuid)));
+    return reread(trx, rows);
+  });
+}
+
+/**
+ * Expires ALLOCATED assignments whose earliest possible expiration (subsidy expiry, enrollment
+ * deadline, allocation + 90 days) has passed: state EXPIRED, an EXPIRED action and an event,
+ * under the policy lock so a concurrent redemption either wins before or sees EXPIRED after.
+ */
+export async function expireAssignments(ctx: LearnerCreditContext, input: { assignmentConfigurationUuid: string }): Promise<AssignmentRow[]> {
+  const configurationUuid = uuidArg(input.assignmentConfigurationUuid, 'assignmentConfigurationUuid');
+  const configuration = await ctx.loaders.configuration.load(configurationUuid);
+  if (!configuration) throw notFound(`Assignment configuration ${configurationUuid} not found`);
+  ctx.viewer.assertAdminOf(configuration.enterpriseCustomerUuid);
+  const policy = await ctx.loaders.policy.load(configuration.subsidyAccessPolicyUuid);
+  const subsidy = policy ? await ctx.loaders.subsidy.load(policy.subsidyUuid) : null;
+  const candidates = await findAllocatedAssignments(ctx.db, configurationUuid);
+  // Enroll-by dates come from the catalog subgraph, before any lock is taken.
+  const contents = await ctx.loaders.remote.content.loadMany(candidates.map((a) => a.preferredCourseRunKey ?? a.contentKey));
+  const now = new Date();
+  const due = candidates
+    .filter((assignment, i) => {
+      const content = contents[i];
+      if (content instanceof Error) throw content;
+      const expiration = earliestPossibleExpiration(assignment, subsidy?.expirationDatetime ?? null, content?.enrollBy ?? null);
+      return expiration !== null && expiration.date <= now;
+    })
+    .map((a) => a.uuid);
+  if (!due.length) return [];
+
+  return runMutation(ctx, async (trx) => {
+    await lockPolicy(trx, configuration.subsidyAccessPolicyUuid);
+    await lockAssignments(trx, due);
+    const still = (await findAssignmentsByUuids(trx, due)).filter((a) => a.state === 'ALLOCATED');
+    const uuids = still.map((a) => a.uuid);
+    await updateAssignments(trx, uuids, { state: 'EXPIRED', expiredAt: now, modified: now });
+    await insertActions(trx, uuids.map((u) => action(u, 'EXPIRED', now)));
+    await writeEvents(trx, still.map((r) => assignmentEvent(EVENTS.assignmentExpired, r, configuration.enterpriseCustomerUuid)));
+    return reread(trx, still);
+  });
+}

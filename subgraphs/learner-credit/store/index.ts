@@ -1,0 +1,5 @@
+/** The store: the only SQL of this subgraph, one module per aggregate. */
+export * from './assignments.js';
+export * from './demo.js';
+export * from './policies.js';
+export * from './transactions.js';

@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
+import type { LearnerCreditDatabase, LedgerReversalRow, LedgerReversalTable, LedgerTransactionRow, LedgerTransactionTable, TransactionState } from '../tables.js';
+import { decodeReversal, decodeTransaction } from './shared.js';
+
+type DB = Kysely<LearnerCreditDatabase>;
+
+// ---------------------------------------------------------------------------------------------
+// Transactions and reversals
+
+export async function findTransactionsByUuids(db: DB, uuids: readonly string[]): Promise<LedgerTransactionRow[]> {
+  if (!uuids.length) return [];
+  return (await db.selectFrom('ledger_transaction').selectAll().where('uuid', 'in', uuids).execute()).map(decodeTransaction);
+}
+
+export async function findReversalsByTransactionUuids(db: DB, uuids: readonly string[]): Promise<LedgerReversalRow[]> {
+  if (!uuids.length) return [];
+  return (await db.selectFrom('ledger_reversal').selectAll().where('transactionUuid', 'in', uuids).execute()).map(decodeReversal);
+}
+
+export async function findTransactionByKey(db: DB, ledgerUuid: string, idempotencyKey: string): Promise<LedgerTransactionRow | null> {
+  const row = await db
+    .selectFrom('ledger_transaction')
+    .selectAll()
+    .where('ledgerUuid', '=', ledgerUuid)
+    .where('idempotencyKey', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row ? decodeTransaction(row) : null;
+}
+
+/** A learner's transaction with what the redeemability checks need of its reversal. */
+export interface LearnerTransaction extends LedgerTransactionRow {
+  reversalQuantity: number | null;
+  reversalState: TransactionState | null;
+}
+
+/** Every transaction of one learner in one ledger (any state, any policy), with reversals. */
+export async function findLearnerTransactions(db: DB, ledgerUuid: string, lmsUserId: number): Promise<LearnerTransaction[]> {
+  const rows = await db
+    .selectFrom('ledger_transaction as t')
+    .leftJoin('ledger_reversal as r', 'r.transactionUuid', 't.uuid')
+    .selectAll('t')
+    .select(['r.quantity as reversalQuantity', 'r.state as reversalState'])
+    .where('t.ledgerUuid', '=', ledgerUuid)
+    .where('t.lmsUserId', '=', lmsUserId)
+    .orderBy('t.created')
+    .orderBy('t.uuid')
+    .execute();
+  return rows.map((raw) => {
+    const row = decodeTransaction(raw) as LearnerTransaction;
+    return { ...row, reversalQuantity: raw.reversalQuantity == null ? null : Number(raw.reversalQuantity) };
+  });
+}
+
+const TRANSACTION_ORDER: SortKey<LedgerTransactionRow>[] = [
+  { column: 'created', direction: 'desc', value: (r) => r.created },
+  { column: 'uuid', direction: 'desc', value: (r) => r.uuid },
+];
+
+/** A policy's transactions, newest first; `lmsUserId` narrows to one learner's. */
+export function listPolicyTransactions(
+  db: DB,
+  policyUuid: string,
+  lmsUserId: number | null,
+  page: PageArgs,
+): Promise<Connection<LedgerTransactionRow>> {
+  let query = db.selectFrom('ledger_transaction').where('subsidyAccessPolicyUuid', '=', policyUuid);
+  if (lmsUserId !== null) query = query.where('lmsUserId', '=', lmsUserId);
+  return paginate(query.selectAll(), page, TRANSACTION_ORDER, decodeTransaction, () => countRows(query));
+}
+
+export async function insertTransaction(db: DB, row: LedgerTransactionTable): Promise<void> {
+  await db.insertInto('ledger_transaction').values(row).execute();
+}
+
+export async function insertReversal(db: DB, row: LedgerReversalTable): Promise<void> {
+  await db.insertInto('ledger_reversal').values(row).execute();
+}
