@@ -25,6 +25,8 @@ import { demoTokens, freshDatabaseUrl, type GraphQLResult } from './support/stac
  * SQLite has no server to kill: another process holds the write lock past the busy timeout.
  */
 process.env.NODE_ENV = 'production';
+// Production pieces refuse the public development secret (lib/config.ts).
+process.env.JWT_SECRET = 'faults-test-secret-0123456789abcdef-0123456789';
 
 const PLAN = DEMO.plans.example;
 const BATCH = 5;

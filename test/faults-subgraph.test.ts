@@ -20,6 +20,8 @@ import { demoTokens, freshDatabaseUrl, type GraphQLResult } from './support/stac
  * test/faults-database.test.ts covers database outages on both dialects.
  */
 process.env.NODE_ENV = 'production';
+// Production pieces refuse the public development secret (lib/config.ts).
+process.env.JWT_SECRET = 'faults-test-secret-0123456789abcdef-0123456789';
 const TIMEOUT_MS = 1000;
 process.env.SUBGRAPH_TIMEOUT_MS = String(TIMEOUT_MS);
 
