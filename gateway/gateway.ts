@@ -9,6 +9,8 @@ import { authenticate } from '../lib/auth/token.js';
 import type { Viewer } from '../lib/auth/viewer.js';
 import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
+import { observabilityPlugin, observe } from '../lib/observability/http.js';
+import { timedFetcher } from '../lib/observability/metrics.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { landingPagePlugins } from '../lib/server/subgraph-server.js';
@@ -56,7 +58,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
-      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher }),
+      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: timedFetcher(name, http.fetcher) }),
     experimental_approximateQueryPlanStoreMiB: settings.queryPlanCacheMib(),
   });
   const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;
@@ -73,6 +75,8 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const server = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    // The piece drains on SIGTERM itself (lib/server/shutdown.ts); Apollo's own handler would fail requests in flight.
+    stopOnTerminationSignals: false,
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     allowBatchedHttpRequests: false,
@@ -85,12 +89,14 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       ...landingPagePlugins(),
       ...(redis ? [redis.responseCachePlugin, ...redis.plugins] : []),
+      observabilityPlugin<GatewayContext>('gateway'),
     ],
   });
   await server.start();
 
   const app = express();
   app.disable('x-powered-by');
+  observe(app, 'gateway');
   app.get('/health', async (_req, res) => {
     const checks = await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { exposeErrorDetails } from './config.js';
+import { logger } from './observability/logger.js';
 
 /** The closed set of error codes the contract allows (CONTRACT section 3). */
 export const ErrorCode = {
@@ -76,5 +77,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 function logInternalError(error: unknown): void {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  console.error('[error]', original instanceof Error ? (original.stack ?? original.message) : original);
+  // Server-side only: the caller got a generic message; the cause (SQL, driver errors) stays here.
+  logger.error({ err: original }, 'internal error');
 }

@@ -10,6 +10,9 @@ import { authenticate } from '../auth/token.js';
 import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
 import { StatementCounter, type AnyKysely } from '../db/database.js';
 import { formatError } from '../errors.js';
+import { observabilityPlugin, observe } from '../observability/http.js';
+import { SqlAttribution } from '../observability/db.js';
+import { registerOutbox } from '../observability/metrics.js';
 import { scalarResolvers } from '../scalars.js';
 import type { RequestContext } from './context.js';
 import type { SubgraphDefinition } from './subgraph.js';
@@ -23,6 +26,8 @@ export interface SubgraphApp<DB = unknown, Loaders = unknown> {
   /** Statements this subgraph has executed (tests and the benchmark read deltas). */
   statements: StatementCounter;
   db: Kysely<DB>;
+  /** Stops claiming background work and waits for the current run (the first step of a shutdown). */
+  stopBackground(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +89,7 @@ export async function createSubgraphApp<DB, Loaders>(
   extraPlugins: ApolloServerPlugin<RequestContext<DB, Loaders>>[] = [],
 ): Promise<SubgraphApp<DB, Loaders>> {
   const statements = new StatementCounter();
-  const db = root.withPlugin(statements) as unknown as Kysely<DB>;
+  const db = root.withPlugin(statements).withPlugin(new SqlAttribution(definition.name)) as unknown as Kysely<DB>;
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,
     resolvers: { ...scalarResolvers, ...definition.resolvers } as SubgraphResolvers,
@@ -94,6 +99,8 @@ export async function createSubgraphApp<DB, Loaders>(
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError,
+    // The piece drains on SIGTERM itself (lib/server/shutdown.ts); Apollo's own handler would fail requests in flight.
+    stopOnTerminationSignals: false,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
@@ -101,13 +108,18 @@ export async function createSubgraphApp<DB, Loaders>(
       ...cachePlugins<RequestContext<DB, Loaders>>(definition.cachePolicy),
       ...landingPagePlugins(),
       ...extraPlugins,
+      observabilityPlugin<RequestContext<DB, Loaders>>(definition.name),
     ],
   });
   await server.start();
-  const stopBackground = definition.startBackgroundWork?.(db);
+  const stopBackgroundWork = definition.startBackgroundWork?.(db);
+  let backgroundStopped: Promise<void> | undefined;
+  const stopBackground = () => (backgroundStopped ??= stopBackgroundWork?.() ?? Promise.resolve());
+  registerOutbox(definition.name, root, `${definition.name.replace(/-/g, '_')}_outbox`);
 
   const app = express();
   app.disable('x-powered-by');
+  observe(app, definition.name);
   app.get('/health', async (_req, res) => {
     try {
       await sql`select 1`.execute(root);
@@ -133,8 +145,9 @@ export async function createSubgraphApp<DB, Loaders>(
     server,
     statements,
     db,
+    stopBackground,
     async stop() {
-      await stopBackground?.();
+      await stopBackground();
       await server.stop();
     },
   };

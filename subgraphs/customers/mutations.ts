@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { OutboxEvent } from '../../lib/outbox.js';
 import { badInput, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { logger } from '../../lib/observability/logger.js';
 import { emailArg, emailList, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
 import { runCheckKey, type RunCheck, type RunInfo } from './catalog-client.js';
 import type { CustomersContext } from './context.js';
@@ -316,7 +317,7 @@ export async function enrollLearners(
         try {
           merge(await ctx.db.transaction().execute((trx) => enrollSome(trx, [email])));
         } catch (error) {
-          console.error('[customers] enrollLearners failed for one learner', error);
+          logger.error({ piece: 'customers', err: error }, '[customers] enrollLearners failed for one learner');
           for (const run of runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
         }
       }
