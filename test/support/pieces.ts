@@ -31,7 +31,8 @@ export async function startPiece(piece: PieceName, env: Record<string, string>, 
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--import', './lib/observability/register.ts', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), piece],
-    { cwd: PROJECT_ROOT, env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // LOG_LEVEL=info: `npm test` runs at warn, but the pieces' start-up and shutdown lines are info.
+    { cwd: PROJECT_ROOT, env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', REDIS_URL: '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
   let stderr = '';
