@@ -12,6 +12,8 @@ import { formatError } from '../lib/errors.js';
 import { demandControlPlugin } from './demand-control.js';
 import { OutageAwareDataSource } from './outage.js';
 import { armorConfig, maxTokensRule, PARSE_TOKEN_FACTOR } from './query-limits.js';
+import { observabilityPlugin, observe } from '../lib/observability/http.js';
+import { timedFetcher } from '../lib/observability/metrics.js';
 import { createRedisCaches } from './redis-cache.js';
 import { createSubgraphFetcher } from './subgraph-fetcher.js';
 import { corsMiddleware } from '../lib/server/cors.js';
@@ -68,7 +70,11 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new AuthenticatedDataSource({ url: urls[name as SubgraphName] ?? url, fetcher: http.fetcher, serviceName: name }),
+      new AuthenticatedDataSource({
+        url: urls[name as SubgraphName] ?? url,
+        fetcher: timedFetcher(name, http.fetcher),
+        serviceName: name,
+      }),
     experimental_approximateQueryPlanStoreMiB: settings.queryPlanCacheMib(),
   });
   const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;
@@ -83,6 +89,8 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const server = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    // The piece drains on SIGTERM itself (lib/server/shutdown.ts); Apollo's own handler would fail requests in flight.
+    stopOnTerminationSignals: false,
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     allowBatchedHttpRequests: false,
@@ -97,12 +105,14 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
       demandControlPlugin<GatewayContext>({ supergraph: parse(supergraphSdl), maxCost: settings.maxQueryCost(), exposeEstimate: nodeEnv() !== 'production' }),
       ...landingPagePlugins(),
       ...(redis ? [redis.responseCachePlugin, ...redis.plugins] : []),
+      observabilityPlugin<GatewayContext>('gateway'),
     ],
   });
   await server.start();
 
   const app = express();
   app.disable('x-powered-by');
+  observe(app, 'gateway');
   app.get('/health', async (_req, res) => {
     const checks = await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {

@@ -6,6 +6,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { coalesceIdenticalQueries } from './coalesce.js';
+import { logger } from '../lib/observability/logger.js';
 
 export interface RedisCaches {
   /** Stores automatic persisted queries (APQ) so every gateway process shares them. */
@@ -39,7 +40,7 @@ class RedisBreaker {
       return await call();
     } catch (error) {
       // Calls that were already in flight fail too; only the first of them logs.
-      if (Date.now() >= this.downUntil) console.warn(`[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
+      if (Date.now() >= this.downUntil) logger.warn({ piece: 'gateway', err: error }, `[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
       this.downUntil = Date.now() + REDIS_RETRY_MS;
       return fallback;
     }

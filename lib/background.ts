@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { logger } from './observability/logger.js';
 
 /**
  * Runs `work` in the background: every `pollMs`, and at once whenever `wake` emits `event`.
@@ -23,9 +24,7 @@ export function startPoller(options: {
     running = options
       .work()
       .then(() => undefined)
-      .catch((error: unknown) => {
-        console.error(`[${options.name}] ${(error as Error).message}`);
-      })
+      .catch((error: unknown) => logger.error({ err: error, worker: options.name }, `[${options.name}] ${(error as Error).message}`))
       .finally(() => {
         running = null;
         if (again) {

@@ -107,6 +107,12 @@ export const settings = {
   /** Seconds a caller's own tenant-data responses (customers, learner credit, subscriptions) may be cached. */
   privateCacheMaxAge: () => intFromEnv('CACHE_PRIVATE_MAX_AGE', 10),
   logLevel: () => process.env.LOG_LEVEL || 'info',
+  /** Observability (lib/observability): drain time on SIGTERM, a separate /metrics port, OTLP traces. */
+  shutdownGraceMs: () => intFromEnv('SHUTDOWN_GRACE_MS', 10_000),
+  metricsPort: () => (process.env.METRICS_PORT ? intFromEnv('METRICS_PORT', 0) : undefined),
+  otlpEndpoint: () => process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+  otelServiceName: () => process.env.OTEL_SERVICE_NAME || undefined,
+  otlpProtocol: () => process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
   // Resilience (issue 14): every wait on another process is bounded, so an outage fails fast.

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { exposeErrorDetails, nodeEnv } from './config.js';
 import { isDatabaseOutage } from './db/outage.js';
+import { logger } from './observability/logger.js';
 
 /** The closed set of error codes the contract allows. */
 export const ErrorCode = {
@@ -136,5 +137,6 @@ function formatKnown(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 
 function logInternalError(error: unknown): void {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  console.error('[error]', original instanceof Error ? (original.stack ?? original.message) : original);
+  // Server-side only: the caller got a generic message; the cause (SQL, driver errors) stays here.
+  logger.error({ err: original }, 'internal error');
 }

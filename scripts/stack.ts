@@ -4,6 +4,7 @@ import { ensureDatabase, openDatabase, type Database } from '../lib/db/database.
 import { migrateSubgraph } from '../lib/db/migrate.js';
 import { listen, type Listening } from '../lib/server/http.js';
 import { createSubgraphApp, type SubgraphApp } from '../lib/server/subgraph-server.js';
+import { markDraining, type ShutdownStep } from '../lib/server/shutdown.js';
 import { setSubgraphUrls } from '../lib/subgraph-client.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
 
@@ -42,6 +43,8 @@ export interface Stack {
   gatewayUrl: string;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   gateway: GatewayApp;
+  /** The graceful shutdown of every piece in order (`npm start` logs each step). */
+  shutdownSteps(deadline: number): ShutdownStep[];
   stop(): Promise<void>;
 }
 
@@ -71,19 +74,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     setSubgraphUrls(serviceUrls);
     const gateway = await createGatewayApp({ serviceUrls });
     const gatewayHttp = await listen(gateway.app, options.ports?.gateway ?? 0, options.host);
+    /**
+     * Every /health turns 503 at once; the gateway drains first (its requests still need the
+     * subgraphs), then background work stops (it calls other subgraphs), then the subgraphs drain.
+     */
+    const shutdownSteps = (deadline: number): ShutdownStep[] => {
+      const running = Object.values(subgraphs);
+      for (const { app } of running) markDraining(app.app);
+      const gatewayDrained = gatewayHttp.close(deadline);
+      return [
+        { name: 'not accepting connections, every /health answers 503', run: async () => undefined },
+        { name: 'gateway requests in flight answered', run: () => gatewayDrained },
+        { name: 'gateway stopped', run: () => gateway.stop() },
+        { name: 'background work stopped', run: () => Promise.all(running.map(({ app }) => app.stopBackground())) },
+        { name: 'subgraph requests in flight answered', run: () => Promise.all(running.map(({ http }) => http.close(deadline))) },
+        { name: 'subgraphs stopped', run: () => Promise.all(running.map(({ app }) => app.stop())) },
+        { name: 'database pool closed', run: () => database.destroy() },
+      ];
+    };
     return {
       database,
       gateway,
       subgraphs,
       gatewayUrl: `${gatewayHttp.url}/graphql`,
+      shutdownSteps,
       async stop() {
-        await gatewayHttp.close();
-        await gateway.stop();
-        for (const { app, http } of Object.values(subgraphs)) {
-          await http.close();
-          await app.stop();
-        }
-        await database.destroy();
+        for (const step of shutdownSteps(Date.now() + settings.shutdownGraceMs())) await step.run();
       },
     };
   } catch (error) {

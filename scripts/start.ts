@@ -6,6 +6,9 @@ import { checkJwtSecretOrExit, portOf, settings, SUBGRAPH_NAMES } from '../lib/c
 import { DEMO } from '../lib/demo-ids.js';
 import { mintToken } from '../lib/auth/token.js';
 import { startStack } from './stack.js';
+import { onShutdownSignals } from '../lib/server/shutdown.js';
+import { startMetricsServer } from '../lib/observability/http.js';
+import { stopTracing } from '../lib/observability/tracing.js';
 
 // `npm start` is the development entry, but NODE_ENV=production makes it as strict as a deploy.
 checkJwtSecretOrExit('start');
@@ -18,6 +21,7 @@ const stack = await startStack({
   ports: Object.fromEntries([...SUBGRAPH_NAMES, 'gateway' as const].map((piece) => [piece, portOf(piece)])),
   host: process.env.HOST || '127.0.0.1',
 });
+const metrics = await startMetricsServer(process.env.HOST || '127.0.0.1');
 const operator = await mintToken({ roles: ['enterprise_openedx_operator:*'], userId: DEMO.users.operatorId, email: DEMO.users.operatorEmail, expiresIn: '30d' });
 const admin = await mintToken({
   roles: [`enterprise_admin:${DEMO.customers.sealTeamTen}`, `enterprise_learner:${DEMO.customers.sealTeamTen}`],
@@ -43,8 +47,4 @@ Paste one of these into Sandbox's Headers as  Authorization: JWT <token>
     ${learner}
 `);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stack.stop().then(() => process.exit(0));
-  });
-}
+onShutdownSignals('stack', (deadline) => [...stack.shutdownSteps(deadline), { name: 'metrics server closed', run: async () => metrics?.close(deadline) }, { name: 'traces flushed', run: stopTracing }]);

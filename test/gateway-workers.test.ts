@@ -19,7 +19,7 @@ describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [envName(name), `${stack().subgraphs[name].http.url}/graphql`]));
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), 'gateway'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...subgraphUrls, NODE_ENV: 'production', PORT: '0', GATEWAY_WORKERS: '2', REDIS_URL: '' },
+      env: { ...process.env, ...subgraphUrls, NODE_ENV: 'production', PORT: '0', GATEWAY_WORKERS: '2', REDIS_URL: '', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -20,6 +20,7 @@ import {
 import { settings } from '../config.js';
 import { ReadReplicaDialect } from './read-replica-dialect.js';
 import { applyStatementTimeout, mysqlPoolLimits } from './statement-timeout.js';
+import { MeteredDialect, statementObserver } from '../observability/db.js';
 import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'mysql' | 'sqlite';
@@ -98,7 +99,9 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   // Columns are snake_case in SQL and camelCase in TypeScript (rows map straight onto GraphQL fields).
   // Nested objects (parsed JSON columns on MySQL) keep their own keys: only column names are mapped.
   const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true }), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
-  const db = new Kysely<unknown>({ dialect, plugins }) as AnyKysely;
+  // Metrics and traces of every statement and of the pool (lib/observability/db.ts).
+  const metered = new MeteredDialect(dialect, 'primary', location.dialect === 'mysql' ? (options.poolSize ?? 10) : 1);
+  const db = new Kysely<unknown>({ dialect: metered, plugins, log: statementObserver(location.dialect) }) as AnyKysely;
   return { dialect: location.dialect, db, destroy: () => db.destroy() };
 }
 

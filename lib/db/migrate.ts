@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { isMysql, type AnyKysely } from './database.js';
 import { withoutStatementTimeout } from './statement-timeout.js';
+import { logger } from '../observability/logger.js';
 
 /** Migrations of one subgraph, keyed by name; names sort in the order they run. */
 export type MigrationSet = Record<string, Migration>;
@@ -32,7 +33,7 @@ async function runMigrations(db: AnyKysely, subgraph: string, migrations: Migrat
   });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   for (const result of results ?? []) {
-    if (result.status === 'Error') console.error(`[migrate] ${subgraph}: ${result.migrationName} failed`);
+    if (result.status === 'Error') logger.error({ subgraph, migration: result.migrationName }, `[migrate] ${subgraph}: ${result.migrationName} failed`);
   }
   if (error) throw error instanceof Error ? error : new Error(`Migrating ${subgraph} failed: ${JSON.stringify(error)}`, { cause: error });
 }

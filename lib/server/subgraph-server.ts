@@ -11,6 +11,9 @@ import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
 import { StatementCounter, type AnyKysely } from '../db/database.js';
 import { forbidden, formatErrorOf } from '../errors.js';
 import type { Viewer } from '../auth/viewer.js';
+import { observabilityPlugin, observe } from '../observability/http.js';
+import { SqlAttribution } from '../observability/db.js';
+import { registerOutbox } from '../observability/metrics.js';
 import { scalarResolvers } from '../scalars.js';
 import type { RequestContext } from './context.js';
 import { mountGraphQL } from './graphql-endpoint.js';
@@ -25,6 +28,8 @@ export interface SubgraphApp<DB = unknown, Loaders = unknown> {
   /** Statements this subgraph has executed (tests and the benchmark read deltas). */
   statements: StatementCounter;
   db: Kysely<DB>;
+  /** Stops claiming background work and waits for the current run (the first step of a shutdown). */
+  stopBackground(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,7 +107,7 @@ export async function createSubgraphApp<DB, Loaders>(
   extraPlugins: ApolloServerPlugin<RequestContext<DB, Loaders>>[] = [],
 ): Promise<SubgraphApp<DB, Loaders>> {
   const statements = new StatementCounter();
-  const db = root.withPlugin(statements) as unknown as Kysely<DB>;
+  const db = root.withPlugin(statements).withPlugin(new SqlAttribution(definition.name)) as unknown as Kysely<DB>;
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,
     resolvers: { ...scalarResolvers, ...definition.resolvers } as SubgraphResolvers,
@@ -113,6 +118,8 @@ export async function createSubgraphApp<DB, Loaders>(
     introspection: nodeEnv() !== 'production',
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     formatError: formatErrorOf(definition.name),
+    // The piece drains on SIGTERM itself (lib/server/shutdown.ts); Apollo's own handler would fail requests in flight.
+    stopOnTerminationSignals: false,
     // No Apollo Studio here: inline tracing would only add per-field timing overhead.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
@@ -120,13 +127,18 @@ export async function createSubgraphApp<DB, Loaders>(
       ...cachePlugins<RequestContext<DB, Loaders>>(definition.cachePolicy),
       ...landingPagePlugins(),
       ...extraPlugins,
+      observabilityPlugin<RequestContext<DB, Loaders>>(definition.name),
     ],
   });
   await server.start();
-  const stopBackground = definition.startBackgroundWork?.(db);
+  const stopBackgroundWork = definition.startBackgroundWork?.(db);
+  let backgroundStopped: Promise<void> | undefined;
+  const stopBackground = () => (backgroundStopped ??= stopBackgroundWork?.() ?? Promise.resolve());
+  registerOutbox(definition.name, root, `${definition.name.replace(/-/g, '_')}_outbox`);
 
   const app = express();
   app.disable('x-powered-by');
+  observe(app, definition.name);
   app.get('/health', async (_req, res) => {
     try {
       await sql`select 1`.execute(root);
@@ -149,8 +161,9 @@ export async function createSubgraphApp<DB, Loaders>(
     server,
     statements,
     db,
+    stopBackground,
     async stop() {
-      await stopBackground?.();
+      await stopBackground();
       await server.stop();
     },
   };

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { startPoller } from '../../lib/background.js';
+import { logger } from '../../lib/observability/logger.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
 import { isRefusal } from '../../lib/errors.js';
@@ -55,7 +56,7 @@ export function startBulkEnrollmentRunner(db: DB, pollMs = settings.subscription
 
 async function processJob(db: DB, job: BulkEnrollmentJobRow): Promise<void> {
   const authorization = `JWT ${await mintServiceToken(SERVICE)}`;
-  console.info(`[subscriptions] bulk enrollment job ${job.uuid} (attempt ${job.attempts}): acting as service "${SERVICE}"`);
+  logger.info({ piece: 'subscriptions', job: job.uuid, attempt: job.attempts }, `[subscriptions] bulk enrollment job ${job.uuid} (attempt ${job.attempts}): acting as service "${SERVICE}"`);
   try {
     const results = await enrollJob(db, job, authorization);
     await completeJob(db, job.uuid, results, new Date());
@@ -63,7 +64,7 @@ async function processJob(db: DB, job: BulkEnrollmentJobRow): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     // A refusal by another subgraph will not change on retry; an outage may.
     const retryable = !isRefusal(error) && job.attempts < MAX_ATTEMPTS;
-    console.error(`[subscriptions] bulk enrollment job ${job.uuid} failed${retryable ? ', will retry' : ''}: ${message}`);
+    logger.error({ piece: 'subscriptions', job: job.uuid, err: error }, `[subscriptions] bulk enrollment job ${job.uuid} failed${retryable ? ', will retry' : ''}: ${message}`);
     await failJobAttempt(db, job.uuid, message, retryable ? new Date(Date.now() + RETRY_BACKOFF_MS) : null, new Date());
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { startPoller } from '../../lib/background.js';
+import { logger } from '../../lib/observability/logger.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
 import { settings } from '../../lib/config.js';
 import { isRefusal } from '../../lib/errors.js';
@@ -35,7 +36,7 @@ export async function relayLearnerLinks(db: DB): Promise<number> {
   const events = await findUndeliveredEvents(db, EventType.LEARNER_LINK_REQUESTED, MAX_DELIVERY_ATTEMPTS, BATCH);
   if (!events.length) return 0;
   const authorization = `JWT ${await mintServiceToken(SERVICE)}`;
-  console.info(`[subscriptions] outbox: delivering ${events.length} learner-link request(s), acting as service "${SERVICE}"`);
+  logger.info({ piece: 'subscriptions', events: events.length }, `[subscriptions] outbox: delivering ${events.length} learner-link request(s), acting as service "${SERVICE}"`);
   // aggregateKey is `<customer uuid>:<email>` (events.ts).
   const byCustomer = new Map<string, { ids: string[]; emails: Set<string> }>();
   for (const event of events) {
@@ -55,7 +56,7 @@ export async function relayLearnerLinks(db: DB): Promise<number> {
     } catch (error) {
       // A refusal (unknown customer, bad email) will not change on retry; an outage may.
       const final = isRefusal(error);
-      console.error(`[subscriptions] outbox: linking learners of ${enterpriseCustomerUuid} failed${final ? '' : ', will retry'}: ${(error as Error).message}`);
+      logger.error({ piece: 'subscriptions', err: error }, `[subscriptions] outbox: linking learners of ${enterpriseCustomerUuid} failed${final ? '' : ', will retry'}: ${(error as Error).message}`);
       await markEventsFailed(db, group.ids, final ? { attempts: MAX_DELIVERY_ATTEMPTS } : null);
     }
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { conflict, notFound } from '../../../lib/errors.js';
+import { logger } from '../../../lib/observability/logger.js';
 import { runMutation } from '../../../lib/mutation.js';
 import type { OutboxEvent } from '../../../lib/outbox.js';
 import { isEmail } from '../../../lib/validate.js';
@@ -186,7 +187,7 @@ export async function enrollLearners(ctx: CustomersContext, input: EnrollLearner
         try {
           mergeResults(result, await runMutation(ctx, (trx) => enrollChunk(trx, [email], args)));
         } catch (error) {
-          console.error('[customers] enrollLearners failed for one learner', error);
+          logger.error({ piece: 'customers', err: error }, '[customers] enrollLearners failed for one learner');
           for (const run of plan.runs) result.failures.push({ email, courseRunKey: run.key, reason: 'internal error' });
         }
       }

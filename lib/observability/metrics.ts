@@ -1,0 +1,200 @@
+import cluster from 'node:cluster';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import { sql, type Kysely } from 'kysely';
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics of a piece (issue 14 item 5), served at `GET /metrics` (lib/observability/http.ts).
+ * The README's "Operating it" section lists the same names; keep both in step.
+ * Every metric created here lives in the default registry, with prom-client's default Node process
+ * metrics (CPU, memory, event-loop lag, GC, handles).
+ */
+export const registry = client.register;
+client.collectDefaultMetrics({ register: registry });
+// A GATEWAY_WORKERS worker answers its primary's METRICS_PORT scrapes (prom-client's cluster protocol).
+if (cluster.isWorker) new client.AggregatorRegistry();
+
+/** Seconds; GraphQL operations range from a cached 1 ms to multi-second reports. */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const SQL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
+export const graphqlRequestDuration = new client.Histogram({
+  name: 'eg_graphql_request_duration_seconds',
+  help: 'GraphQL operations answered, by piece, operation name and type, and outcome (success, partial: data with errors, error: no data)',
+  labelNames: ['piece', 'operation_name', 'operation_type', 'outcome'] as const,
+  buckets: REQUEST_BUCKETS,
+});
+
+export const httpInFlight = new client.Gauge({
+  name: 'eg_http_requests_in_flight',
+  help: 'HTTP requests received and not yet answered (what a graceful shutdown waits for)',
+});
+
+export const graphqlErrors = new client.Counter({
+  name: 'eg_graphql_errors_total',
+  help: 'Errors sent to callers, by piece and extensions.code',
+  labelNames: ['piece', 'code'] as const,
+});
+
+export const subgraphFetchDuration = new client.Histogram({
+  name: 'eg_subgraph_fetch_duration_seconds',
+  help: "Gateway to subgraph fetches until the subgraph's response headers, by subgraph and outcome (HTTP status class or network_error)",
+  labelNames: ['subgraph', 'outcome'] as const,
+  buckets: REQUEST_BUCKETS,
+});
+
+export const sqlStatements = new client.Counter({
+  name: 'eg_sql_statements_total',
+  help: 'SQL statements executed, by subgraph (none: migrations, health checks) and outcome',
+  labelNames: ['subgraph', 'outcome'] as const,
+});
+
+export const sqlDuration = new client.Histogram({
+  name: 'eg_sql_statement_duration_seconds',
+  help: 'SQL statement durations (including the wait for a pooled connection), by subgraph',
+  labelNames: ['subgraph'] as const,
+  buckets: SQL_BUCKETS,
+});
+
+export const responseCacheRequests = new client.Counter({
+  name: 'eg_response_cache_requests_total',
+  help: "Gateway queries looked up in the Redis response cache, by result (hit, miss)",
+  labelNames: ['result'] as const,
+});
+
+/** Connection counters of one pool, kept by lib/observability/db.ts around acquire and release. */
+export interface PoolStats {
+  readonly pool: string;
+  readonly size: number;
+  inUse: number;
+  waiting: number;
+}
+
+const pools = new Set<PoolStats>();
+
+export function registerPool(stats: PoolStats): () => void {
+  pools.add(stats);
+  return () => pools.delete(stats);
+}
+
+new client.Gauge({
+  name: 'eg_db_pool_connections',
+  help: 'Database pool connections by state: in_use (held by a statement or transaction), idle (free slots of the pool), waiting (callers queued for one)',
+  labelNames: ['pool', 'state'] as const,
+  collect() {
+    this.reset();
+    for (const stats of pools) {
+      this.set({ pool: stats.pool, state: 'in_use' }, stats.inUse);
+      this.set({ pool: stats.pool, state: 'idle' }, Math.max(0, stats.size - stats.inUse));
+      this.set({ pool: stats.pool, state: 'waiting' }, stats.waiting);
+    }
+  },
+});
+
+/** Outbox tables measured at scrape time, by subgraph (lib/outbox.ts creates them). */
+const outboxes = new Map<string, { db: Kysely<unknown>; table: string }>();
+
+/** Measures `table` at every scrape; returns an unregister function (the subgraph's stop). */
+export function registerOutbox(subgraph: string, db: Kysely<unknown>, table: string): () => void {
+  const entry = { db, table };
+  outboxes.set(subgraph, entry);
+  return () => {
+    if (outboxes.get(subgraph) === entry) outboxes.delete(subgraph);
+  };
+}
+
+interface OutboxRow {
+  backlog: number | string;
+  oldest: Date | string | number | null;
+}
+
+/** One indexed statement per outbox (index `<table>_undelivered` on delivered_at, created). */
+async function measureOutbox(db: Kysely<unknown>, table: string): Promise<{ backlog: number; oldestAgeSeconds: number }> {
+  const result = await sql<OutboxRow>`select count(*) as backlog, min(created) as oldest from ${sql.table(table)} where delivered_at is null`.execute(db);
+  const row = result.rows[0];
+  const backlog = Number(row?.backlog ?? 0);
+  const oldest = row?.oldest == null ? null : new Date(row.oldest);
+  const age = oldest && !Number.isNaN(oldest.getTime()) ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
+  return { backlog, oldestAgeSeconds: age };
+}
+
+type OutboxMeasures = Map<string, { backlog: number; oldestAgeSeconds: number }>;
+let lastMeasure: { at: number; measures: Promise<OutboxMeasures> } | undefined;
+
+/** Both outbox gauges of one scrape share one measurement (prom-client collects them in parallel). */
+function measureOutboxes(): Promise<OutboxMeasures> {
+  if (lastMeasure && Date.now() - lastMeasure.at < 500) return lastMeasure.measures;
+  const measures = (async () => {
+    const result: OutboxMeasures = new Map();
+    await Promise.all(
+      [...outboxes].map(async ([subgraph, { db, table }]) => {
+        try {
+          result.set(subgraph, await measureOutbox(db, table));
+        } catch {
+          // The database is down: /health says so; the scrape still answers without these series.
+        }
+      }),
+    );
+    return result;
+  })();
+  lastMeasure = { at: Date.now(), measures };
+  return measures;
+}
+
+new client.Gauge({
+  name: 'eg_outbox_backlog',
+  help: 'Undelivered outbox events, by subgraph (measured at scrape time)',
+  labelNames: ['subgraph'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes()) this.set({ subgraph }, m.backlog);
+  },
+});
+
+new client.Gauge({
+  name: 'eg_outbox_oldest_age_seconds',
+  help: 'Age of the oldest undelivered outbox event, by subgraph (0 when none)',
+  labelNames: ['subgraph'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes()) this.set({ subgraph }, m.oldestAgeSeconds);
+  },
+});
+
+/** Wraps the gateway's fetcher to time each subgraph fetch. */
+export function timedFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
+  return (async (...args: Parameters<Fetcher>) => {
+    const end = subgraphFetchDuration.startTimer({ subgraph });
+    try {
+      const response = await fetcher(...args);
+      end({ outcome: `${Math.floor(response.status / 100)}xx` });
+      return response;
+    } catch (error) {
+      end({ outcome: 'network_error' });
+      throw error;
+    }
+  }) as Fetcher;
+}
+
+/**
+ * Operation names come from callers: past this many distinct names per piece, new ones are
+ * counted as `other` so a client cannot blow up the series count.
+ */
+const MAX_OPERATION_NAMES = 500;
+const seenNames = new Map<string, Set<string>>();
+
+export function operationNameLabel(piece: string, name: string | null | undefined): string {
+  if (!name) return 'anonymous';
+  const seen = seenNames.get(piece) ?? new Set<string>();
+  seenNames.set(piece, seen);
+  if (seen.has(name)) return name;
+  if (seen.size >= MAX_OPERATION_NAMES) return 'other';
+  seen.add(name);
+  return name;
+}
+
+/** The Prometheus text exposition of every metric of this process. */
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  const body = await registry.metrics();
+  return { contentType: registry.contentType, body };
+}
