@@ -3,6 +3,7 @@ import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { Kind, parse, type GraphQLFormattedError, type SelectionSetNode } from 'graphql';
 import { exposeErrorDetails } from '../lib/config.js';
 import { ErrorCode } from '../lib/errors.js';
+import { logger } from '../lib/observability/logger.js';
 
 type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -43,7 +44,7 @@ export class OutageAwareDataSource<TContext extends object> extends RemoteGraphQ
       return await super.process(options);
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError)) throw error;
-      console.error(`[gateway] ${this.serviceName} unavailable: ${describe(error.cause)}`);
+      logger.warn({ subgraph: this.serviceName, cause: describe(error.cause) }, `[gateway] ${this.serviceName} unavailable`);
       return { errors: outageErrors(this.serviceName, options.request.query, options.request.variables, error) };
     }
   }

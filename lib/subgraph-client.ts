@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { aliasBatch } from './alias-batch.js';
 import { settings, subgraphUrl, type SubgraphName } from './config.js';
 import { DomainError, ErrorCode, serviceUnavailable } from './errors.js';
+import { logger } from './observability/logger.js';
 
 const overrides = new Map<SubgraphName, string>();
 
@@ -51,7 +52,7 @@ export async function callSubgraph<T>(
       ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
   } catch (error) {
-    console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
+    logger.warn({ subgraph: name, err: error }, `[subgraph-client] ${name} unreachable`);
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     throw serviceUnavailable(name, timedOut ? `The ${name} subgraph did not answer within ${timeoutMs} ms` : `The ${name} subgraph is unreachable`);
   }
@@ -59,7 +60,7 @@ export async function callSubgraph<T>(
     if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
     body = (await response.json()) as GraphQLResponse<T>;
   } catch (error) {
-    console.error(`[subgraph-client] ${name}: ${(error as Error).message}`);
+    logger.warn({ subgraph: name, err: error }, `[subgraph-client] ${name} failed`);
     throw serviceUnavailable(name, `The ${name} subgraph failed`);
   }
   const first = body.errors?.[0];

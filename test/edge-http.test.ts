@@ -4,6 +4,7 @@ import { it } from 'node:test';
 import { auditServer, type AuditResult } from 'graphql-http';
 import { SUBGRAPH_NAMES } from '../lib/config.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
+import { logger } from '../lib/observability/logger.js';
 
 // NODE_ENV unset, as `npm start` runs (development behaviour without exposed details).
 delete process.env.NODE_ENV;
@@ -47,18 +48,28 @@ function codes(answer: Answer): string[] {
   return (answer.body.errors ?? []).map((e) => String(e.extensions?.code));
 }
 
-/** Counts every console.error line the servers (in this process) print while `fn` runs. */
+/**
+ * Collects every error the servers (in this process) log while `fn` runs: the shared logger's
+ * error lines (lib/observability/logger.ts, what formatError and the body handler use) and any
+ * stray console.error.
+ */
 async function errorLines(fn: () => Promise<void>): Promise<string[]> {
-  const original = console.error;
   const lines: string[] = [];
+  const originalConsole = console.error;
+  const originalLogger = logger.error.bind(logger);
   console.error = (...args: unknown[]) => {
     lines.push(args.map(String).join(' '));
-    original(...args);
+    originalConsole(...args);
   };
+  logger.error = ((...args: Parameters<typeof logger.error>) => {
+    lines.push(JSON.stringify(args));
+    originalLogger(...args);
+  }) as typeof logger.error;
   try {
     await fn();
   } finally {
-    console.error = original;
+    console.error = originalConsole;
+    logger.error = originalLogger;
   }
   return lines;
 }

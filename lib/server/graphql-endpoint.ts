@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { exposeErrorDetails } from '../config.js';
+import { logger } from '../observability/logger.js';
 
 /** Largest JSON body `/graphql` accepts; bigger ones get HTTP 413 with a GraphQL error. */
 export const MAX_BODY_BYTES = '2mb';
@@ -56,7 +57,7 @@ const bodyErrorHandler: ErrorRequestHandler = (error: HttpError, _req, res, next
   if (res.headersSent) return next(error);
   const status = error.status ?? error.statusCode ?? 500;
   const clientError = status >= 400 && status < 500;
-  if (!clientError) console.error('[error]', error.stack ?? error.message);
+  if (!clientError) logger.error({ err: error }, 'request body handling failed');
   const message = clientError
     ? (BODY_ERROR_MESSAGES[error.type ?? ''] ?? 'The request body could not be read')
     : 'Internal server error';
