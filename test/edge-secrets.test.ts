@@ -22,10 +22,14 @@ interface Run {
   stderr: string;
 }
 
+const READY_TIMEOUT_MS = 60_000;
+
 /** The environment of a child piece: ours minus the settings a test decides. */
 function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['NODE_ENV', 'JWT_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'REDIS_URL']) delete env[name];
+  // Pieces announce their URL in an info line (npm test runs with LOG_LEVEL=warn).
+  env.LOG_LEVEL = 'info';
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
   return env;
 }
@@ -54,6 +58,11 @@ async function startAndStop(script: string, args: string[], env: Record<string, 
       if (ready.test(stdout)) resolve();
     });
     void exited.then(() => reject(new Error(`${script} exited before it was ready:\n${stdout}\n${stderr}`)));
+    // A piece that never says it is ready fails the test instead of hanging the suite.
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} was not ready within ${READY_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
+    }, READY_TIMEOUT_MS).unref();
   });
   child.kill('SIGTERM');
   const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
