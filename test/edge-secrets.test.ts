@@ -24,8 +24,8 @@ interface Run {
 
 /** The environment of a child piece: ours minus the settings a test decides. */
 function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['NODE_ENV', 'JWT_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'REDIS_URL']) delete env[name];
+  const inherited = new Set(['NODE_ENV', 'JWT_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'REDIS_URL']);
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.has(name)));
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
   return env;
 }
@@ -53,7 +53,9 @@ async function startAndStop(script: string, args: string[], env: Record<string, 
       stdout += chunk.toString();
       if (ready.test(stdout)) resolve();
     });
-    void exited.then(() => reject(new Error(`${script} exited before it was ready:\n${stdout}\n${stderr}`)));
+    void exited.then(() => {
+      reject(new Error(`${script} exited before it was ready:\n${stdout}\n${stderr}`));
+    });
   });
   child.kill('SIGTERM');
   const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
