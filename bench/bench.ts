@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const quick = args.quick ?? false;
+const quick = args.quick;
 const connectionLevels = (args.connections ?? (quick ? '1,50' : '1,10,50')).split(',').map(Number);
 const durationS = Number(args.duration ?? (quick ? 2 : 10));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,8 +59,9 @@ const ports = {
 const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
 
 async function questions(database: Database): Promise<number> {
-  const { rows } = await sql<{ Value: string }>`show global status like 'Questions'`.execute(database.db);
-  return Number((rows[0] as unknown as Record<string, string>)?.value ?? (rows[0] as unknown as Record<string, string>)?.Value ?? 0);
+  // MariaDB names the column `Value`; the lower-case spelling is kept for servers that fold it.
+  const { rows } = await sql<{ Value?: string; value?: string }>`show global status like 'Questions'`.execute(database.db);
+  return Number(rows[0]?.value ?? rows[0]?.Value ?? 0);
 }
 
 interface Row {
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
 async function settle(database: Database, name: string): Promise<void> {
   const started = performance.now();
   while (performance.now() - started < 120_000) {
-    const { rows } = await sql<{ n: number }>`select count(*) as n from information_schema.processlist where db = ${name} and command <> 'Sleep' and id <> connection_id()`.execute(database.db);
+    const { rows } = await sql<{ n: number | string }>`select count(*) as n from information_schema.processlist where db = ${name} and command <> 'Sleep' and id <> connection_id()`.execute(database.db);
     if (Number(rows[0]?.n ?? 0) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -242,8 +243,9 @@ async function serverFacts(database: Database, name: string): Promise<ServerFact
   const { rows } = await sql<{ version: string; pool: number | string; size: number | string | null }>`
     select version() as version, @@innodb_buffer_pool_size as pool,
       (select sum(data_length + index_length) from information_schema.tables where table_schema = ${name}) as size`.execute(database.db);
-  const row = rows[0]!;
-  return { version: String(row.version), bufferPoolMib: Math.round(Number(row.pool) / 2 ** 20), databaseMib: Math.round(Number(row.size ?? 0) / 2 ** 20) };
+  const [row] = rows;
+  if (!row) throw new Error('select version() returned no row');
+  return { version: row.version, bufferPoolMib: Math.round(Number(row.pool) / 2 ** 20), databaseMib: Math.round(Number(row.size ?? 0) / 2 ** 20) };
 }
 
 function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; databaseUrl: string; server: ServerFacts; elapsedS: number }): string {

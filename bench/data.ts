@@ -96,7 +96,13 @@ function prng(seed: number): () => number {
 }
 const rand = prng(20_261_123);
 const int = (n: number) => Math.floor(rand() * n);
-const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
+/** `list[index]` of the generator's fixed tables; a missing item is a bug in the generator. */
+function itemAt<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`bench data: no item ${index} in a list of ${list.length}`);
+  return item;
+}
+const pick = <T>(list: readonly T[]): T => itemAt(list, int(list.length));
 
 // ---------------------------------------------------------------------------------------------
 // Bulk loader
@@ -215,14 +221,14 @@ for (let g = 0; g < N.catalogs; g += 1) {
 const catalogsOf = (c: number) => Math.floor(N.catalogs / N.customers) + (c < N.catalogs % N.customers ? 1 : 0);
 const catalogIndex = (c: number, m: number) => c + m * N.customers;
 const windowCourse = (g: number, position: number) => {
-  const w = catalogWindow[g]!;
+  const w = itemAt(catalogWindow, g);
   return (w.start + (position % w.size)) % N.courses;
 };
 
 /** Policy p belongs to customer p % customers; type by round: assigned, per-learner spend, per-learner enrollment. */
 const POLICY_TYPES: PolicyType[] = ['AssignedLearnerCreditAccessPolicy', 'PerLearnerSpendCreditAccessPolicy', 'PerLearnerEnrollmentCreditAccessPolicy'];
 const policyCustomer = (p: number) => p % N.customers;
-const policyType = (p: number) => POLICY_TYPES[Math.floor(p / N.customers) % 3]!;
+const policyType = (p: number) => itemAt(POLICY_TYPES, Math.floor(p / N.customers) % 3);
 const policyCatalog = (p: number) => {
   const c = policyCustomer(p);
   return catalogIndex(c, Math.floor(p / N.customers) % catalogsOf(c));
@@ -377,7 +383,7 @@ async function loadCatalog(loader: Loader): Promise<void> {
       uuid: benchUuid(KIND.course, i),
       key,
       title,
-      shortDescription: `<p>${title}: a ${LEVELS[i % 3]!.toLowerCase()} course.</p>`,
+      shortDescription: `<p>${title}: a ${itemAt(LEVELS, i % 3).toLowerCase()} course.</p>`,
       marketingUrl: `https://www.edx.org/learn/${slug}`,
       advertisedCourseRunUuid: benchUuid(KIND.run, i * 3 + 1),
       entitlements: JSON.stringify([{ mode: professional ? 'professional' : 'verified', priceCents: price, currency: 'USD', sku: `E${i.toString(16).toUpperCase()}`, expires: null }]),
@@ -401,7 +407,7 @@ async function loadCatalog(loader: Loader): Promise<void> {
     });
     for (let r = 0; r < 3; r += 1) {
       const dates = runDates(i, r);
-      const sku = `${(i * 3 + r).toString(16).toUpperCase().padStart(6, '0')}`;
+      const sku = (i * 3 + r).toString(16).toUpperCase().padStart(6, '0');
       const deadline = new Date(dates.end.getTime() - 10 * DAY).toISOString();
       const seats: Seat[] = professional
         ? [{ type: 'professional', priceCents: price, currency: 'USD', upgradeDeadline: null, sku: `P${sku}`, bulkSku: `BP${sku}` }]
@@ -458,9 +464,9 @@ async function loadCatalog(loader: Loader): Promise<void> {
     await programs.add({
       uuid: benchUuid(KIND.program, r),
       title,
-      subtitle: `Master ${TOPICS[first % TOPICS.length]!.toLowerCase()} in ${3 + (r % 4)} courses`,
+      subtitle: `Master ${itemAt(TOPICS, first % TOPICS.length).toLowerCase()} in ${3 + (r % 4)} courses`,
       shortDescription: null,
-      marketingUrl: `https://www.edx.org/${PROGRAM_TYPES[r % 3]!.toLowerCase().replace(/ /g, '-')}/bench-${r}`,
+      marketingUrl: `https://www.edx.org/${itemAt(PROGRAM_TYPES, r % 3).toLowerCase().replace(/ /g, '-')}/bench-${r}`,
       hidden: r % 50 === 49,
       metadata: JSON.stringify({ type: PROGRAM_TYPES[r % 3], status: 'active', marketingSlug: `bench-${r}`, cardImageUrl: `https://bench.example.com/program/${r}.png`, totalHoursOfEffort: 40 + (r % 60), weeksToComplete: 12 + (r % 20) }),
       created,
@@ -495,7 +501,7 @@ async function loadCatalog(loader: Loader): Promise<void> {
       created: day(-700 + (g % 100)),
       modified: day(-20 - (g % 100)),
     });
-    const w = catalogWindow[g]!;
+    const w = itemAt(catalogWindow, g);
     for (let position = 0; position < w.size; position += 1) {
       const course = windowCourse(g, position);
       await contents.add({ catalogUuid: benchUuid(KIND.catalog, g), contentType: 'course', contentKey: courseKey(course), parentContentKey: null });
@@ -523,7 +529,7 @@ async function loadCustomers(loader: Loader): Promise<void> {
       name,
       slug: customerSlug(c),
       active: true,
-      country: COUNTRIES[c % COUNTRIES.length]!,
+      country: itemAt(COUNTRIES, c % COUNTRIES.length),
       contactEmail: `admin@${customerSlug(c)}.example.com`,
       enableLearnerPortal: c % 5 !== 4,
       created: day(-1000 + c),
@@ -556,7 +562,7 @@ async function loadCustomers(loader: Loader): Promise<void> {
   for (let j = 0; j < N.learners; j += 1) {
     const c = customerOfLearner(j);
     const joined = day(-800 + (j % 700));
-    await users.add({ id: lmsUserId(j), email: learnerEmail(lmsUserId(j), c), username: `learner${j}`, country: COUNTRIES[j % COUNTRIES.length]!, dateJoined: joined });
+    await users.add({ id: lmsUserId(j), email: learnerEmail(lmsUserId(j), c), username: `learner${j}`, country: itemAt(COUNTRIES, j % COUNTRIES.length), dateJoined: joined });
     await links.add({ id: LEARNER_LINK_BASE + j, enterpriseCustomerUuid: benchUuid(KIND.customer, c), lmsUserId: lmsUserId(j), active: true, linked: true, isRelinkable: true, inviteKeyUuid: null, created: joined, modified: joined });
   }
   await Promise.all([users.flush(), links.flush()]);
@@ -568,7 +574,7 @@ async function loadCustomers(loader: Loader): Promise<void> {
     const c = customerOfLearner(j);
     const customerUuid = benchUuid(KIND.customer, c);
     const g = catalogIndex(c, int(catalogsOf(c)));
-    const base = int(catalogWindow[g]!.size);
+    const base = int(itemAt(catalogWindow, g).size);
     const email = learnerEmail(lmsUserId(j), c);
     for (let e = 0; e < N.enrollmentsPerLearner; e += 1) {
       const id = ENROLLMENT_BASE + j * N.enrollmentsPerLearner + e;
@@ -601,7 +607,7 @@ async function loadCustomers(loader: Loader): Promise<void> {
         enterpriseSsoUid: c % 3 === 0 ? `sso|learner${j}` : null,
         userEmail: email,
         userUsername: `learner${j}`,
-        userCountry: COUNTRIES[j % COUNTRIES.length]!,
+        userCountry: itemAt(COUNTRIES, j % COUNTRIES.length),
         userAccountCreationDate: day(-800 + (j % 700)),
         userCurrentEnrollmentMode: isProfessional(course) ? 'professional' : 'verified',
         courseKey: courseKey(course),
@@ -882,7 +888,7 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
         userSfid: null,
         assignedDate: assigned,
         activationDate: activated,
-        revokedDate: status === 'REVOKED' ? new Date(activated!.getTime() + 30 * DAY) : null,
+        revokedDate: status === 'REVOKED' && activated ? new Date(activated.getTime() + 30 * DAY) : null,
         lastRemindDate: status === 'ASSIGNED' ? new Date(assigned.getTime() + 7 * DAY) : null,
         created: start,
         modified: activated ?? assigned,

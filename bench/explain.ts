@@ -23,6 +23,16 @@ interface Statement {
   params: unknown[];
 }
 
+/** The EXPLAIN columns printed (MariaDB's spelling; NULL where a step has no table or key). */
+interface ExplainRow {
+  select_type: string;
+  table: string | null;
+  type: string | null;
+  key: string | null;
+  rows: number | string | null;
+  Extra: string | null;
+}
+
 type QueryCallback = (error: unknown, result: unknown, fields: unknown) => void;
 type Query = (this: unknown, sql: unknown, values: unknown, callback?: unknown) => unknown;
 
@@ -72,8 +82,8 @@ try {
       const alone = performance.now() - started;
       console.log(`\n- ${statement.ms.toFixed(1)} ms in the request, ${alone.toFixed(1)} ms alone: ${formatted.replace(/\s+/g, ' ').slice(0, 300)}`);
       const [plan] = await probe.query(`EXPLAIN ${formatted}`);
-      for (const row of plan as Record<string, unknown>[]) {
-        console.log(`    ${row.select_type} ${row.table}: type=${row.type} key=${row.key} rows=${row.rows} ${row.Extra ?? ''}`);
+      for (const row of plan as ExplainRow[]) {
+        console.log(`    ${row.select_type} ${String(row.table)}: type=${String(row.type)} key=${String(row.key)} rows=${String(row.rows)} ${row.Extra ?? ''}`);
       }
     }
   }

@@ -17,7 +17,7 @@ export interface LoadResult {
 
 function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /**
@@ -70,7 +70,9 @@ export async function runLoad(options: {
       },
     ],
   }) as unknown as EventEmitter & Promise<autocannon.Result>;
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+  // The run is awaited below; `on` returns the emitter, not a promise of its own.
+  const emitter: EventEmitter = instance;
+  emitter.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
   });
   const result = await instance;

@@ -1,7 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { mintToken } from '../lib/auth/token.js';
 import type { SubgraphName } from '../lib/config.js';
 import type { Database } from '../lib/db/database.js';
+import type { CatalogDatabase } from '../subgraphs/catalog/tables.js';
+import type { CustomersDatabase } from '../subgraphs/customers/tables.js';
+import type { LearnerCreditDatabase } from '../subgraphs/learner-credit/tables.js';
 import { BENCH, benchUuid, KIND, learnerEmail } from './ids.js';
 
 /** One headline operation of the benchmark. */
@@ -174,7 +177,8 @@ interface Seat {
  * content keys and price are read from the database so they match whatever data was loaded.
  */
 export async function benchOperations(database: Database, _tokens: { operator: string }): Promise<BenchOperation[]> {
-  const db = database.db;
+  // The bench reads the tables of three subgraphs from the one database they share.
+  const db = database.db as Kysely<CatalogDatabase & CustomersDatabase & LearnerCreditDatabase>;
   const customer = await db.selectFrom('enterprise_customer').select('uuid').where('uuid', '=', BENCH.customerUuid).executeTakeFirst();
   if (!customer) throw new Error('The bench database has no scale data: run `npm run bench:data -- --scale 0.02` (or 1) first');
 

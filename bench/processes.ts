@@ -19,7 +19,7 @@ export async function startProcess(
 ): Promise<ChildProcess> {
   const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const deadline = Date.now() + timeoutMs;
@@ -46,8 +46,13 @@ export async function stopAll(children: readonly ChildProcess[]): Promise<void> 
     children.map(
       (child) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
+          if (child.exitCode !== null) {
+            resolve();
+            return;
+          }
+          child.once('exit', () => {
+            resolve();
+          });
           child.kill('SIGTERM');
           setTimeout(() => child.kill('SIGKILL'), 5000).unref();
         }),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLResponse } from '@apollo/server';
+import { OperationTypeNode } from 'graphql';
 
 /** How long a follower waits for the leader before computing the answer itself. */
 const FOLLOWER_PATIENCE_MS = 30_000;
@@ -31,7 +32,7 @@ export function coalesceIdenticalQueries<Context extends object>(
 ): ApolloServerPlugin<Context> {
   const inFlight = new Map<string, Promise<GraphQLResponse | null>>();
   return {
-    async requestDidStart() {
+    requestDidStart() {
       let lead: { key: string; settle: (response: GraphQLResponse | null) => void } | undefined;
       const finish = (response: GraphQLResponse | null, keepMs = 0) => {
         if (!lead) return;
@@ -41,9 +42,9 @@ export function coalesceIdenticalQueries<Context extends object>(
         if (keepMs > 0) setTimeout(() => inFlight.delete(key), keepMs).unref();
         else inFlight.delete(key);
       };
-      return {
+      return Promise.resolve({
         async responseForOperation(requestContext) {
-          if (requestContext.operation.operation !== 'query') return null;
+          if (requestContext.operation.operation !== OperationTypeNode.QUERY) return null;
           const session = await sessionOf(requestContext);
           if (session === null) return null;
           const { query, operationName, variables } = requestContext.request;
@@ -51,7 +52,11 @@ export function coalesceIdenticalQueries<Context extends object>(
           const pending = inFlight.get(key);
           if (pending) {
             let timer: NodeJS.Timeout | undefined;
-            const patience = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FOLLOWER_PATIENCE_MS)));
+            const patience = new Promise<null>((resolve) => {
+              timer = setTimeout(() => {
+                resolve(null);
+              }, FOLLOWER_PATIENCE_MS);
+            });
             const response = await Promise.race([pending, patience]);
             clearTimeout(timer);
             return response && copyOf(response);
@@ -61,16 +66,21 @@ export function coalesceIdenticalQueries<Context extends object>(
           lead = { key, settle };
           return null;
         },
-        async willSendResponse({ response, overallCachePolicy }) {
-          if (!lead) return;
-          if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return finish(null);
+        willSendResponse({ response, overallCachePolicy }) {
+          if (!lead) return Promise.resolve();
+          if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) {
+            finish(null);
+            return Promise.resolve();
+          }
           const cacheable = overallCachePolicy.policyIfCacheable();
           finish(copyOf(response), cacheable ? Math.min(CACHE_WRITE_GRACE_MS, cacheable.maxAge * 1000) : 0);
+          return Promise.resolve();
         },
-        async didEncounterErrors() {
+        didEncounterErrors() {
           finish(null);
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

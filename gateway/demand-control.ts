@@ -26,6 +26,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type ArgumentNode,
   type ConstValueNode,
   type DirectiveNode,
@@ -154,7 +155,17 @@ export function costDirectivesFromSdl(document: DocumentNode): CostDirectives {
       case Kind.SCALAR_TYPE_DEFINITION:
         readWeight(definition.name.value, definition.directives);
         break;
-      default:
+      // Definitions that carry no @cost or @listSize of their own (a union's cost is its members').
+      case Kind.SCHEMA_DEFINITION:
+      case Kind.SCHEMA_EXTENSION:
+      case Kind.DIRECTIVE_DEFINITION:
+      case Kind.DIRECTIVE_EXTENSION:
+      case Kind.UNION_TYPE_DEFINITION:
+      case Kind.UNION_TYPE_EXTENSION:
+      case Kind.ENUM_TYPE_EXTENSION:
+      case Kind.SCALAR_TYPE_EXTENSION:
+      case Kind.OPERATION_DEFINITION:
+      case Kind.FRAGMENT_DEFINITION:
         break;
     }
   }
@@ -307,7 +318,7 @@ export function estimateCost(options: EstimateOptions): number {
   };
 
   return Math.min(
-    (operation.operation === 'mutation' ? MUTATION_BASE_COST : 0) + scoreSelectionSet(operation.selectionSet, root, undefined),
+    (operation.operation === OperationTypeNode.MUTATION ? MUTATION_BASE_COST : 0) + scoreSelectionSet(operation.selectionSet, root, undefined),
     Number.MAX_SAFE_INTEGER,
   );
 }
@@ -373,23 +384,27 @@ export function demandControlPlugin<TContext extends BaseContext>(options: Deman
   const directives = costDirectivesFromSdl(options.supergraph);
   const { maxCost: max } = options;
   return {
-    async requestDidStart() {
+    requestDidStart() {
       let estimated: number | undefined;
-      return {
-        async didResolveOperation({ schema, document, operationName, request }) {
+      return Promise.resolve({
+        didResolveOperation({ schema, document, operationName, request }) {
           estimated = estimateCost({ schema, directives, document, operationName, variables: request.variables, defaultListSize: options.defaultListSize });
           if (estimated > max) {
-            throw new GraphQLError(`Operation refused: its estimated cost ${estimated} is above the maximum of ${max}.`, {
-              extensions: { code: COST_ESTIMATED_TOO_EXPENSIVE, cost: { estimated, max }, http: { status: 400 } },
-            });
+            return Promise.reject(
+              new GraphQLError(`Operation refused: its estimated cost ${estimated} is above the maximum of ${max}.`, {
+                extensions: { code: COST_ESTIMATED_TOO_EXPENSIVE, cost: { estimated, max }, http: { status: 400 } },
+              }),
+            );
           }
+          return Promise.resolve();
         },
-        async willSendResponse({ response }) {
-          if (!options.exposeEstimate || estimated === undefined) return;
+        willSendResponse({ response }) {
+          if (!options.exposeEstimate || estimated === undefined) return Promise.resolve();
           const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
           result.extensions = { ...result.extensions, cost: { estimated } };
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -98,21 +98,22 @@ function fieldPaths(query: string, variables: Record<string, unknown> | undefine
     return [];
   }
   const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
+  if (!operation) return [];
   const roots = responseNames(operation.selectionSet, undefined);
   const representations = variables?.representations;
   if (!Array.isArray(representations) || !roots.includes('_entities')) return roots.map((name) => [name]);
   const entities = operation.selectionSet.selections.find(
     (selection) => selection.kind === Kind.FIELD && (selection.alias ?? selection.name).value === '_entities',
   );
-  if (!entities || entities.kind !== Kind.FIELD || !entities.selectionSet) return [];
+  const entitySelections = entities?.kind === Kind.FIELD ? entities.selectionSet : undefined;
+  if (!entitySelections) return [];
   const paths: (string | number)[][] = [];
   representations.forEach((representation: unknown, index) => {
     const typename =
       typeof representation === 'object' && representation !== null && '__typename' in representation
         ? String(representation.__typename)
         : undefined;
-    for (const name of responseNames(entities.selectionSet!, typename)) paths.push(['_entities', index, name]);
+    for (const name of responseNames(entitySelections, typename)) paths.push(['_entities', index, name]);
   });
   return paths;
 }

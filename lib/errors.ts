@@ -119,7 +119,10 @@ function unavailableIfOutage(formatted: GraphQLFormattedError, error: unknown, s
 }
 
 function formatKnown(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = isBareRequestError(error) ? 'BAD_REQUEST' : String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  // A code comes from whoever threw (a subgraph, a library): anything but a string or number is no code.
+  const raw = formatted.extensions?.code;
+  const given = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : ErrorCode.INTERNAL_SERVER_ERROR;
+  const code = isBareRequestError(error) ? 'BAD_REQUEST' : given;
   if (exposeErrorDetails()) return { ...formatted, extensions: { ...formatted.extensions, code } };
   const { stacktrace: _stack, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
   if (KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

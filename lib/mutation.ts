@@ -7,7 +7,8 @@ import type { Kysely, Transaction } from 'kysely';
  * of the same operation must read the rows as they are now, not as they were.
  */
 export function clearLoaders(loaders: object): void {
-  for (const value of Object.values(loaders)) {
+  const values: unknown[] = Object.values(loaders);
+  for (const value of values) {
     if (value instanceof DataLoader) value.clearAll();
     else if (value !== null && typeof value === 'object') clearLoaders(value);
   }

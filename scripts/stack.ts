@@ -34,7 +34,7 @@ export async function prepareDatabase(
 }
 
 export interface RunningSubgraph {
-  app: SubgraphApp<never, unknown>;
+  app: SubgraphApp<never>;
   http: Listening;
 }
 

@@ -14,7 +14,7 @@ const { values } = parseArgs({
     administrator: { type: 'boolean', default: false },
   },
 });
-if (!values.role?.length && !values.administrator) {
+if (!values.role.length && !values.administrator) {
   console.error('usage: npm run token -- --role <role>:<customer uuid|*> [--role ...] [--user-id N] [--email E] [--expires 12h]');
   process.exit(2);
 }
@@ -25,10 +25,10 @@ if (userId !== undefined && !Number.isInteger(userId)) {
 }
 console.log(
   await mintToken({
-    roles: values.role ?? [],
+    roles: values.role,
     ...(userId !== undefined ? { userId } : {}),
     ...(values.email ? { email: values.email } : {}),
     ...(values.administrator ? { administrator: true } : {}),
-    expiresIn: values.expires ?? '12h',
+    expiresIn: values.expires,
   }),
 );

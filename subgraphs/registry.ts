@@ -6,9 +6,9 @@ import { learnerCreditSubgraph } from './learner-credit/index.js';
 import { subscriptionsSubgraph } from './subscriptions/index.js';
 
 /** The four subgraphs by name: scripts, the composer and the tests iterate over this. */
-export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition<never, unknown>> = {
-  customers: customersSubgraph as unknown as SubgraphDefinition<never, unknown>,
-  catalog: catalogSubgraph as unknown as SubgraphDefinition<never, unknown>,
-  'learner-credit': learnerCreditSubgraph as unknown as SubgraphDefinition<never, unknown>,
-  subscriptions: subscriptionsSubgraph as unknown as SubgraphDefinition<never, unknown>,
+export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition<never>> = {
+  customers: customersSubgraph as unknown as SubgraphDefinition<never>,
+  catalog: catalogSubgraph as unknown as SubgraphDefinition<never>,
+  'learner-credit': learnerCreditSubgraph as unknown as SubgraphDefinition<never>,
+  subscriptions: subscriptionsSubgraph as unknown as SubgraphDefinition<never>,
 };

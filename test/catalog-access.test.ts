@@ -82,7 +82,7 @@ describeEachDialect('catalog entities and access', (stack) => {
     assert.deepEqual(errorCodes(listed), ['FORBIDDEN']);
     const entity = await entities(stack(), [{ __typename: 'EnterpriseCatalog', uuid: DEMO.catalogs.foreign }], '... on EnterpriseCatalog { uuid title }', sealAdmin);
     assert.deepEqual(errorCodes(entity), ['FORBIDDEN']);
-    assert.equal(entity.data?._entities?.[0] ?? null, null);
+    assert.equal(entity.data?._entities[0] ?? null, null);
   });
 
   it("lists only the viewer's own catalogs", async () => {

@@ -100,7 +100,9 @@ describeEachDialect('customers: data sharing consent', (stack) => {
 
   it("lists the customer's consent answers for admins, filterable, and only its own to a learner", async () => {
     const LIST = 'query ($c: ID!, $course: String, $granted: Boolean) { enterpriseCustomer(uuid: $c) { dataSharingConsents(courseKey: $course, granted: $granted) { totalCount nodes { lmsUserId courseKey granted } } } }';
-    type List = { enterpriseCustomer: { dataSharingConsents: { totalCount: number; nodes: { lmsUserId: number; courseKey: string; granted: boolean }[] } } };
+    interface List {
+      enterpriseCustomer: { dataSharingConsents: { totalCount: number; nodes: { lmsUserId: number; courseKey: string; granted: boolean }[] } };
+    }
     const admin = await stack().graphql<List>(LIST, { c: SEAL, granted: false }, { token: stack().tokens.sealAdmin });
     assert.deepEqual(admin.data!.enterpriseCustomer.dataSharingConsents.nodes, [
       { lmsUserId: 3, courseKey: DEMO.content.courseKey, granted: false },

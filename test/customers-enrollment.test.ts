@@ -27,7 +27,11 @@ const ENROLLMENTS = /* GraphQL */ `
   }
 `;
 
-type Entry = { email: string; courseRunKey: string; reason: string | null };
+interface Entry {
+  email: string;
+  courseRunKey: string;
+  reason: string | null;
+}
 interface EnrollResult {
   enrollLearners: { successes: Entry[]; pending: Entry[]; failures: Entry[] };
 }
@@ -54,7 +58,7 @@ async function enrollments(stack: TestStack, customer: string, run?: string) {
 
 async function rowCounts(stack: TestStack) {
   const db = stack.subgraphs.customers.app.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  const count = async (table: string) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+  const count = async (table: string) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0);
   return {
     enrollments: await count('enterprise_course_enrollment'),
     pending: await count('pending_enrollment'),

@@ -106,7 +106,9 @@ describeEachDialect('customers: learner lookup', (stack) => {
   const LEARNERS = `query ($c: ID!, $search: String, $active: Boolean) {
     enterpriseCustomer(uuid: $c) { learners(search: $search, active: $active) { totalCount nodes { lmsUserId email username country dateJoined } } }
   }`;
-  type Learners = { enterpriseCustomer: { learners: { totalCount: number; nodes: { lmsUserId: number; email: string; username: string; country: string; dateJoined: string }[] } } };
+  interface Learners {
+    enterpriseCustomer: { learners: { totalCount: number; nodes: { lmsUserId: number; email: string; username: string; country: string; dateJoined: string }[] } };
+  }
 
   it('lists linked learners with their LMS account, searchable by email or username', async () => {
     const all = await stack().graphql<Learners>(LEARNERS, { c: DEMO.customers.sealTeamTen }, { token: stack().tokens.sealAdmin });

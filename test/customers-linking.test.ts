@@ -57,7 +57,7 @@ async function linksOf(stack: TestStack, customer: string, search: string) {
 
 async function outboxCount(stack: TestStack, eventType: string): Promise<number> {
   const db = stack.subgraphs.customers.app.db as unknown as Kysely<{ customers_outbox: { event_type: string } }>;
-  const row = await db.selectFrom('customers_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('event_type', '=', eventType).executeTakeFirst();
+  const row = await db.selectFrom('customers_outbox').select((eb) => eb.fn.countAll<number | string>().as('n')).where('event_type', '=', eventType).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

@@ -45,9 +45,9 @@ function assertTooExpensive(answer: Answer, label: string): number {
   assert.equal(answer.status, 400, label);
   assert.equal(answer.data ?? null, null);
   assert.equal(answer.errors?.length, 1);
-  const error = answer.errors![0]!;
+  const error = answer.errors[0]!;
   assert.equal(error.extensions?.code, 'COST_ESTIMATED_TOO_EXPENSIVE', label);
-  const cost = error.extensions?.cost as { estimated: number; max: number };
+  const cost = error.extensions.cost as { estimated: number; max: number };
   assert.equal(cost.max, MAX);
   assert.ok(cost.estimated > MAX, `${label}: ${cost.estimated}`);
   assert.match(error.message, new RegExp(`estimated cost ${cost.estimated} is above the maximum of ${MAX}`));
@@ -154,7 +154,7 @@ describeEachDialect('edge: demand control and query limits', (stack) => {
     const huge = await post(stack(), tokens(110_000));
     assert.equal(huge.status, 400);
     assert.equal(huge.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
-    assert.match(huge.errors![0]!.message, /tokens/);
+    assert.match(huge.errors[0].message, /tokens/);
     // Under the limit the operation runs (and the resolver refuses more than 100 keys).
     const under = await post(stack(), tokens(9_000));
     assert.equal(under.status, 200);

@@ -35,7 +35,7 @@ interface Answer {
 async function send(url: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await response.text();
-  let parsed: Answer['body'] = {};
+  let parsed: Answer['body'];
   try {
     parsed = JSON.parse(text) as Answer['body'];
   } catch {

@@ -40,7 +40,9 @@ interface LicenseCounts {
   revoked: number;
   total: number;
 }
-type PlanData = { subscriptionPlan: { title: string; licenseCounts: LicenseCounts } | null };
+interface PlanData {
+  subscriptionPlan: { title: string; licenseCounts: LicenseCounts } | null;
+}
 
 /** The subscriptions subgraph as a process, a gateway in this process, and a writer load. */
 class Scenario {
@@ -49,8 +51,9 @@ class Scenario {
   gatewayHttp!: Listening;
   token = '';
   private nextBatch = 0;
-  /** Batches sent, with what the client was told. */
-  readonly outcomes = new Map<number, 'ok' | string>();
+  private readonly stoppers: (() => Promise<void>)[] = [];
+  /** Batches sent, with what the client was told: 'ok' or the error. */
+  readonly outcomes = new Map<number, string>();
 
   constructor(
     readonly databaseUrl: string,
@@ -63,24 +66,29 @@ class Scenario {
     await database.destroy();
     // Only the subscriptions subgraph runs; the others' URLs point at ports nobody listens on.
     const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()]))) as Record<SubgraphName, number>;
-    this.piece = new PieceProcess('subscriptions', ports.subscriptions, {
+    const piece = new PieceProcess('subscriptions', ports.subscriptions, {
       DATABASE_URL: this.databaseUrl,
       NODE_ENV: 'production',
       DB_CONNECT_TIMEOUT_MS: '1000',
       ...this.env,
     });
-    await this.piece.start();
-    this.gateway = await createGatewayApp({
+    this.piece = piece;
+    this.stoppers.push(() => piece.stop());
+    await piece.start();
+    const gateway = await createGatewayApp({
       serviceUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])),
       redisUrl: null,
     });
-    this.gatewayHttp = await listen(this.gateway.app, 0);
+    this.gateway = gateway;
+    this.stoppers.push(() => gateway.stop());
+    const gatewayHttp = await listen(gateway.app, 0);
+    this.gatewayHttp = gatewayHttp;
+    this.stoppers.push(() => gatewayHttp.close());
   }
 
+  /** Stops what `start` got to start (it may have failed part-way), last started first. */
   async stop(): Promise<void> {
-    await this.gatewayHttp?.close();
-    await this.gateway?.stop();
-    await this.piece?.stop();
+    for (const stop of this.stoppers.splice(0).reverse()) await stop();
   }
 
   async graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResult<T>> {
@@ -143,7 +151,7 @@ class Scenario {
 /** What a client sees of a database outage: the code, the subgraph, the field, and nothing else. */
 function assertUnavailable(result: GraphQLResult<unknown>, path: (string | number)[]): void {
   assert.equal(result.errors?.length, 1, JSON.stringify(result.errors));
-  const error = result.errors![0]!;
+  const error = result.errors[0]!;
   assert.deepEqual(error.path, path);
   assert.deepEqual(error.extensions, { code: 'SERVICE_UNAVAILABLE', serviceName: 'subscriptions' });
   assert.doesNotMatch(JSON.stringify(result.errors), /ECONNREFUSED|PROTOCOL|SQLITE|mysql|select|update|127\.0\.0\.1|stack/i);
@@ -167,18 +175,21 @@ describe('a database that is killed and restarted [mysql]', {
 }, () => {
   let server: PrivateMariaDb;
   let scenario: Scenario;
+  // before() may fail part-way: after() undoes only what it got to, last first.
+  const cleanups: (() => Promise<void>)[] = [];
 
   before(async () => {
     server = new PrivateMariaDb(binaries!, await freePort());
+    cleanups.push(() => server.destroy());
     await server.install();
     await server.start();
     scenario = new Scenario(server.url('eg_faults'), { DB_STATEMENT_TIMEOUT_MS: '2000' });
+    cleanups.push(() => scenario.stop());
     await scenario.start();
   });
 
   after(async () => {
-    await scenario?.stop();
-    await server?.destroy();
+    for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
   it('sets the statement timeout MariaDB understands on every pooled connection', async () => {
@@ -208,7 +219,7 @@ describe('a database that is killed and restarted [mysql]', {
     const writers = [0, 1].map(async () => {
       while (!stopWriters) await scenario.assignBatch();
     });
-    await waitFor('some writes before the outage', async () => scenario.okBatches() >= 2);
+    await waitFor('some writes before the outage', () => scenario.okBatches() >= 2);
 
     const killedAt = Date.now();
     await server.kill();
@@ -234,7 +245,7 @@ describe('a database that is killed and restarted [mysql]', {
     await waitFor('a read to succeed', async () => (await scenario.plan()).errors === undefined);
     const recoverMs = Date.now() - restartedAt;
     const okBeforeRecovery = scenario.okBatches();
-    await waitFor('a write to succeed again', async () => scenario.okBatches() > okBeforeRecovery);
+    await waitFor('a write to succeed again', () => scenario.okBatches() > okBeforeRecovery);
     stopWriters = true;
     await Promise.all(writers);
 
@@ -266,7 +277,7 @@ describe('a database that cannot take writes [sqlite]', () => {
     const before = baseline.data!.subscriptionPlan!.licenseCounts;
     const location = parseDatabaseUrl(databaseUrl);
     assert.equal(location.dialect, 'sqlite');
-    const holder = new SQLite(location.dialect === 'sqlite' ? location.file : '');
+    const holder = new SQLite(location.file);
     try {
       holder.exec('BEGIN IMMEDIATE');
       const lockedAt = Date.now();

@@ -47,13 +47,13 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
     const catalog = data.dusenbery.catalogs.nodes.find((c) => c.uuid === DEMO.catalogs.dusenbery);
     const course = catalog?.contents.nodes.find((n) => n.key === DEMO.content.courseKey);
     assert.equal(course?.title, 'Trench Run 10');
-    assert.deepEqual(course?.courseRuns, [{ key: DEMO.content.courseRunKey, course: { key: DEMO.content.courseKey } }]);
+    assert.deepEqual(course.courseRuns, [{ key: DEMO.content.courseRunKey, course: { key: DEMO.content.courseKey } }]);
     const policy = data.bluth.subsidyAccessPolicies.nodes.find((p) => p.uuid === DEMO.policies.example);
     assert.equal(policy?.policyType, 'AssignedLearnerCreditAccessPolicy');
-    assert.deepEqual(policy?.catalog, { uuid: DEMO.catalogs.policyExample, enterpriseCustomer: { name: 'Bluth Company' } });
+    assert.deepEqual(policy.catalog, { uuid: DEMO.catalogs.policyExample, enterpriseCustomer: { name: 'Bluth Company' } });
     const plan = data.initech.subscriptionPlans.nodes.find((p) => p.uuid === DEMO.plans.example);
     assert.equal(plan?.title, 'Enterprise Subscription');
-    assert.equal(plan?.enterpriseCatalog.uuid, DEMO.catalogs.planExample);
+    assert.equal(plan.enterpriseCatalog.uuid, DEMO.catalogs.planExample);
   });
 
   const cases: { name: string; subgraph: keyof TestStack['subgraphs']; typename: string; hit: Record<string, string>[]; miss: Record<string, string>; selection: string; statements?: number }[] = [

@@ -27,7 +27,9 @@ describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {
       const urls: string[] = [];
       let output = '';
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`workers did not start:\n${output}`)), 60_000);
+        const timer = setTimeout(() => {
+          reject(new Error(`workers did not start:\n${output}`));
+        }, 60_000);
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           for (const match of chunk.toString().matchAll(/\[gateway\] (http:\/\/\S+\/graphql)/g)) urls.push(match[1]!);
@@ -36,8 +38,12 @@ describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {
             resolve();
           }
         });
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.once('exit', (code) => {
+          reject(new Error(`exited with ${code}:\n${output}`));
+        });
       });
       assert.match(output, /\[gateway\] 2 workers/);
       assert.equal(urls[0], urls[1], 'both workers serve the same port');

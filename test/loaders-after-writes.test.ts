@@ -48,7 +48,7 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
     );
     const id = list.data!.enterpriseCustomer.enrollments.nodes[0]!.id;
     const fields = '{ enrollment { id savedForLater learner { enrollments { nodes { id savedForLater } } } } }';
-    type Payload = { enrollment: { id: string; savedForLater: boolean; learner: { enrollments: { nodes: { id: string; savedForLater: boolean }[] } } } };
+    interface Payload { enrollment: { id: string; savedForLater: boolean; learner: { enrollments: { nodes: { id: string; savedForLater: boolean }[] } } } }
     const result = await stack().graphql<Record<'a' | 'b', Payload>>(
       `mutation ($id: ID!) {
         a: setSavedForLater(input: { enrollmentId: $id, savedForLater: true }) ${fields}
@@ -66,7 +66,7 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
   it("subscriptions: the second of two assignLicenses fields reads the plan's counts with both assignments", async () => {
     const plan = await createTestPlan(stack(), { unassigned: 3 });
     const fields = '{ licenseAssignments { license { status subscriptionPlan { licenseCounts { assigned unassigned } } } } }';
-    type Payload = { licenseAssignments: { license: { status: string; subscriptionPlan: { licenseCounts: { assigned: number; unassigned: number } } } }[] };
+    interface Payload { licenseAssignments: { license: { status: string; subscriptionPlan: { licenseCounts: { assigned: number; unassigned: number } } } }[] }
     const result = await stack().graphql<Record<'a' | 'b', Payload>>(
       `mutation ($p: ID!) {
         a: assignLicenses(input: { subscriptionPlanUuid: $p, userEmails: ["first.fresh@example.com"], notifyUsers: false }) ${fields}

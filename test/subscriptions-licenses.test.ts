@@ -290,7 +290,7 @@ describeEachDialect('subscriptions: assigning and revoking licenses', (stack) =>
 
   it('lets the learner activate its assigned license once, with its LMS user id, and refuses revoked, foreign and expired ones', async () => {
     const ACTIVATE = 'mutation ($key: ID!) { activateLicense(input: { activationKey: $key }) { license { uuid status lmsUserId userEmail activationDate } } }';
-    type Activated = { activateLicense: { license: { uuid: string; status: string; lmsUserId: number | null; userEmail: string; activationDate: string | null } } };
+    interface Activated { activateLicense: { license: { uuid: string; status: string; lmsUserId: number | null; userEmail: string; activationDate: string | null } } }
     const p = await plan({ unassigned: 1, holders: [{ email: 'act.me@example.com', status: 'ASSIGNED' }, { email: 'was@example.com', status: 'REVOKED' }] });
     const rows = await planLicenses(stack(), p.uuid);
     const mine = rows.find((l) => l.userEmail === 'act.me@example.com')!;

@@ -271,7 +271,7 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
     const query = `query ($u: ID!, $status: [LicenseStatus!], $search: String) {
       subscriptionPlan(uuid: $u) { licenses(status: $status, search: $search, first: 100) { totalCount nodes { status userEmail lmsUserId activationDate revokedDate } } }
     }`;
-    type Result = { subscriptionPlan: { licenses: { totalCount: number; nodes: { status: string; userEmail: string | null; lmsUserId: number | null }[] } } };
+    interface Result { subscriptionPlan: { licenses: { totalCount: number; nodes: { status: string; userEmail: string | null; lmsUserId: number | null }[] } } }
     const admin = await stack().graphql<Result>(query, { u: DEMO_PLANS.sealCurrent }, { token: stack().tokens.sealAdmin });
     assert.equal(admin.errors, undefined);
     assert.equal(admin.data!.subscriptionPlan.licenses.totalCount, 25);
@@ -325,7 +325,7 @@ describeEachDialect('subscriptions: plans, renewals and license counts', (stack)
         nodes { uuid status userEmail subscriptionPlan { uuid } }
       }
     }`;
-    type Mine = { myLicenses: { nodes: { uuid: string; status: string; userEmail: string; subscriptionPlan: { uuid: string } }[] } };
+    interface Mine { myLicenses: { nodes: { uuid: string; status: string; userEmail: string; subscriptionPlan: { uuid: string } }[] } }
     const current = await stack().graphql<Mine>(mine, {}, { token: stack().tokens.sealLearner });
     assert.equal(current.errors, undefined);
     assert.deepEqual(

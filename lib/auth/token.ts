@@ -12,8 +12,8 @@ function secretKey(): Uint8Array {
 /** Extracts the token from `Authorization: JWT <token>` (edX style) or `Bearer <token>`. */
 export function tokenFromHeader(header: string | undefined | null): string | null {
   if (!header) return null;
-  const match = /^(?:JWT|Bearer)\s+(\S+)\s*$/i.exec(header.trim());
-  return match ? match[1]! : null;
+  const token = /^(?:JWT|Bearer)\s+(\S+)\s*$/i.exec(header.trim())?.[1];
+  return token ?? null;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function verifyToken(token: string): Promise<Viewer> {
     let payload: JWTPayload;
     const jwksUrl = settings.jwtJwksUrl();
     if (jwksUrl) {
-      if (!jwks || jwks.url !== jwksUrl) jwks = { url: jwksUrl, set: createRemoteJWKSet(new URL(jwksUrl)) };
+      if (jwks?.url !== jwksUrl) jwks = { url: jwksUrl, set: createRemoteJWKSet(new URL(jwksUrl)) };
       ({ payload } = await jwtVerify(token, jwks.set, { ...claims, algorithms: ['RS256'] }));
     } else {
       ({ payload } = await jwtVerify(token, secretKey(), { ...claims, algorithms: ['HS256'] }));

@@ -33,7 +33,7 @@ export class Viewer {
   readonly #catalogAdmin = new Set<string>();
 
   constructor(claims: TokenClaims) {
-    this.lmsUserId = Number.isInteger(claims.user_id) ? (claims.user_id as number) : null;
+    this.lmsUserId = typeof claims.user_id === 'number' && Number.isInteger(claims.user_id) ? claims.user_id : null;
     this.email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
     this.roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
     this.service = typeof claims.service === 'string' ? claims.service : null;

@@ -86,8 +86,11 @@ export class PrivateMariaDb {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-4000)));
-    child.stderr?.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-4000)));
+    const keep = (chunk: Buffer) => {
+      this.log = (this.log + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     await waitFor(
       'the private mariadbd to accept connections',
       async () => {
@@ -103,8 +106,12 @@ export class PrivateMariaDb {
   /** SIGKILL: the server vanishes mid-statement, as in a crash. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child?.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
     child.kill('SIGKILL');
     await exited;
   }

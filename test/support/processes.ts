@@ -17,15 +17,17 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or `timeoutMs` passes. */
+/** Polls `check` (synchronous or not) until it returns a value (not undefined/false) or `timeoutMs` passes. */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false>,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   { timeoutMs = 60_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -104,16 +106,17 @@ export class PieceProcess {
       this.output.push(...chunk.toString().split('\n').filter(Boolean));
       this.output = this.output.slice(-40);
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     await waitFor(`${this.piece} to answer /health`, async () => {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`${this.piece} exited (${child.exitCode ?? child.signalCode}):\n${this.output.join('\n')}`);
       }
       const status = await statusOf(`${this.url}/health`);
       return expectHealthy ? status === 200 : status !== undefined;
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- ${this.piece} output ---\n${this.output.join('\n')}`);
+    }).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}\n--- ${this.piece} output ---\n${this.output.join('\n')}`);
     });
   }
 
@@ -125,7 +128,11 @@ export class PieceProcess {
       process.kill(child.pid, signal);
       return;
     }
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
     process.kill(child.pid, signal);
     await exited;
   }

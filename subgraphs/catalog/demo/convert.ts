@@ -17,6 +17,16 @@ import type {
 export type Rest = Record<string, unknown>;
 
 /**
+ * `list.at(index)`, for the demo data's fixed tables: a missing item is a bug in those tables, so
+ * it fails with a message naming what was looked up rather than a TypeError further on.
+ */
+export function itemAt<T>(list: readonly T[], index: number, what: string): T {
+  const item = list.at(index);
+  if (item === undefined) throw new Error(`demo data: no ${what} at index ${index} (of ${list.length})`);
+  return item;
+}
+
+/**
  * Fields whose values are free-form JSON in the schema: their insides keep the REST spelling.
  * Every other object key is camelCased so it matches its GraphQL field.
  */
@@ -51,7 +61,12 @@ export function cents(price: unknown): number {
   return Math.round(Number(price ?? 0) * 100);
 }
 
-const date = (value: unknown): Date | null => (value ? new Date(String(value)) : null);
+/** REST dates are ISO strings or null; anything else is a bug in the demo data, not a date. */
+function date(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new Error(`demo data: expected an ISO date string, got ${typeof value}`);
+  return new Date(value);
+}
 
 function without(object: Rest, keys: readonly string[]): Rest {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { toJson } from '../../../lib/db/codec.js';
 import { DEMO } from '../../../lib/demo-ids.js';
-import { courseRow, organizationRow, programRow, runRow, subjectRow, type Rest } from './convert.js';
+import { courseRow, itemAt, organizationRow, programRow, runRow, subjectRow, type Rest } from './convert.js';
 import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './seed-examples.js';
 import { insertMissingContent } from '../store.js';
 import type {
@@ -37,8 +37,8 @@ export const HARVARD_COURSE_KEY = 'HarvardX+FIH';
 export const HARVARD_CURRENT_RUN_KEY = 'course-v1:HarvardX+FIH+1T2026';
 
 // Organizations: the seed's two (edX owns Trench Run 10, UC Davis authors the MBA) and partners.
-const SEED_EDX_ORG = (SEED_COURSE.owners as Rest[])[0]!;
-const SEED_UCDAVIS_ORG = (SEED_PROGRAM.authoring_organizations as Rest[])[0]!;
+const SEED_EDX_ORG = itemAt(SEED_COURSE.owners as Rest[], 0, 'seed course owner');
+const SEED_UCDAVIS_ORG = itemAt(SEED_PROGRAM.authoring_organizations as Rest[], 0, 'seed program author');
 const PARTNERS: [string, string][] = [
   ['HarvardX', 'Harvard University'],
   ['MITx', 'Massachusetts Institute of Technology'],
@@ -69,9 +69,9 @@ const ORGANIZATIONS: Rest[] = [
     enterprise_subscription_inclusion: true,
   })),
 ];
-const HARVARD_ORG = ORGANIZATIONS[2]!;
+const HARVARD_ORG = itemAt(ORGANIZATIONS, 2, 'organization');
 
-const SEED_SOCIAL_SCIENCES = (SEED_COURSE.subjects as Rest[])[0]!;
+const SEED_SOCIAL_SCIENCES = itemAt(SEED_COURSE.subjects as Rest[], 0, 'seed course subject');
 const SEED_BUSINESS = SEED_PROGRAM.primary_subject_override as Rest;
 const SUBJECT_NAMES: [string, string][] = [
   ['Computer Science', 'computer-science'],
@@ -163,7 +163,7 @@ function generatedRuns(i: number, courseKey: string, title: string, priceCents: 
     const start = isoDay(today, r.start);
     const end = isoDay(today, r.end);
     const deadline = isoDay(today, r.deadline ?? r.end - 10);
-    const sku = `${(i * 7 + j).toString(16).toUpperCase().padStart(5, '0')}`;
+    const sku = (i * 7 + j).toString(16).toUpperCase().padStart(5, '0');
     const professional = i % 7 === 0;
     return {
       key,
@@ -171,7 +171,7 @@ function generatedRuns(i: number, courseKey: string, title: string, priceCents: 
       title,
       external_key: null,
       image: { src: `https://prod-discovery.edx-cdn.org/media/course/image/${demoUuid(3, i)}.small.png`, description: null, height: null, width: null },
-      short_description: `<p>${title}: a ${LEVELS[i % 3]!.toLowerCase()} course.</p>`,
+      short_description: `<p>${title}: a ${itemAt(LEVELS, i % 3, 'level').toLowerCase()} course.</p>`,
       marketing_url: `https://www.edx.org/course/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${key.toLowerCase().replace(/[^a-z0-9]+/g, '')}`,
       seats: professional
         ? [seat('professional', priceCents, null, `P${sku}`)]
@@ -224,30 +224,31 @@ function generatedRuns(i: number, courseKey: string, title: string, priceCents: 
 export function generatedCourses(today: Date): GeneratedCourse[] {
   const partners = ORGANIZATIONS.slice(2);
   return Array.from({ length: GENERATED_COURSE_COUNT }, (_, i) => {
-    const org = partners[i % partners.length]!;
-    const topic = TOPICS[i % TOPICS.length]!;
+    const org = itemAt(partners, i % partners.length, 'partner');
+    const topic = itemAt(TOPICS, i % TOPICS.length, 'topic');
     const title = `${ADJECTIVES[Math.floor(i / TOPICS.length) % ADJECTIVES.length]} ${topic}`;
     const key = `${String(org.key)}+${topic.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase()}${100 + i}`;
     const priceCents = 4900 + ((i * 2500) % 30000);
     const runs = generatedRuns(i, key, title, priceCents, today);
     const uuid = demoUuid(3, i);
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    const subjectUuids = [String(SUBJECTS[2 + (i % SUBJECT_NAMES.length)]!.uuid), ...(i % 4 === 1 ? [BUSINESS_SUBJECT_UUID] : [])];
+    const subjectUuids = [String(itemAt(SUBJECTS, 2 + (i % SUBJECT_NAMES.length), 'subject').uuid), ...(i % 4 === 1 ? [BUSINESS_SUBJECT_UUID] : [])];
+    const firstRun = itemAt(runs, 0, `run of ${key}`);
     const advertised = runs.find((r) => Date.parse(String(r.end)) > today.getTime()) ?? null;
     const course: Rest = {
       key,
       uuid,
       title,
       entitlements: [{ mode: i % 7 === 0 ? 'professional' : 'verified', price: (priceCents / 100).toFixed(2), currency: 'USD', sku: `E${uuid.slice(-6).toUpperCase()}`, expires: null }],
-      image: runs[0]!.image,
-      short_description: runs[0]!.short_description,
+      image: firstRun.image,
+      short_description: firstRun.short_description,
       type: demoUuid(5, 10 + (i % 7 === 0 ? 2 : 1)),
       url_slug: slug,
       course_type: i % 7 === 0 ? 'professional' : 'verified-audit',
       enterprise_subscription_inclusion: true,
       excluded_from_seo: false,
       excluded_from_search: false,
-      full_description: runs[0]!.full_description,
+      full_description: firstRun.full_description,
       level_type: LEVELS[i % 3],
       prerequisites: [],
       prerequisites_raw: null,
@@ -257,10 +258,10 @@ export function generatedCourses(today: Date): GeneratedCourse[] {
       modified: CREATED.toISOString(),
       marketing_url: `https://www.edx.org/learn/${slug}/${String(org.key).toLowerCase()}-${slug}`,
       syllabus_raw: null,
-      outcome: runs[0]!.outcome,
-      original_image: runs[0]!.image,
+      outcome: firstRun.outcome,
+      original_image: firstRun.image,
       card_image_url: `https://prod-discovery.edx-cdn.org/media/course/image/${uuid}.png`,
-      canonical_course_run_key: advertised?.key ?? runs[0]!.key,
+      canonical_course_run_key: advertised?.key ?? firstRun.key,
       extra_description: null,
       additional_information: null,
       additional_metadata: null,
@@ -347,11 +348,11 @@ const PROGRAM_TYPES = [
 /** Ten programs of four generated courses each (courses p*11, +3, +6, +9); the last one is hidden. */
 function generatedPrograms(courses: readonly GeneratedCourse[]): GeneratedProgram[] {
   return Array.from({ length: 10 }, (_, p) => {
-    const members = [0, 3, 6, 9].map((k) => courses[p * 11 + k]!);
+    const members = [0, 3, 6, 9].map((k) => itemAt(courses, p * 11 + k, 'generated course'));
     const courseKeys = [...new Set(members.map((m) => String(m.course.key)))];
     const authorUuids = [...new Set(members.map((m) => m.ownerUuid))];
-    const kind = PROGRAM_TYPES[p % PROGRAM_TYPES.length]!;
-    const topic = TOPICS[p % TOPICS.length]!;
+    const kind = itemAt(PROGRAM_TYPES, p % PROGRAM_TYPES.length, 'program type');
+    const topic = itemAt(TOPICS, p % TOPICS.length, 'topic');
     const uuid = demoUuid(7, p + 1);
     const slug = `${topic.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${kind.slug}`;
     return {
@@ -468,18 +469,18 @@ export function demoContent(today: Date): DemoContent {
   const runCourse = new Map(runs.map((r) => [r.key, r.courseKey]));
 
   const owners: CourseOwnerTable[] = [
-    { courseKey: String(SEED_COURSE.key), organizationUuid: String(SEED_EDX_ORG.uuid), position: 0 },
+    { courseKey: SEED_COURSE.key, organizationUuid: String(SEED_EDX_ORG.uuid), position: 0 },
     { courseKey: HARVARD_COURSE_KEY, organizationUuid: String(HARVARD_ORG.uuid), position: 0 },
     ...generated.map((g) => ({ courseKey: String(g.course.key), organizationUuid: g.ownerUuid, position: 0 })),
   ];
   const courseSubjects: CourseSubjectTable[] = [
-    { courseKey: String(SEED_COURSE.key), subjectUuid: String(SEED_SOCIAL_SCIENCES.uuid), position: 0 },
+    { courseKey: SEED_COURSE.key, subjectUuid: String(SEED_SOCIAL_SCIENCES.uuid), position: 0 },
     { courseKey: HARVARD_COURSE_KEY, subjectUuid: BUSINESS_SUBJECT_UUID, position: 0 },
     ...generated.flatMap((g) => g.subjectUuids.map((subjectUuid, position) => ({ courseKey: String(g.course.key), subjectUuid, position }))),
   ];
   const programCourses = programs.flatMap((p) => p.courseKeys.map((courseKey, position) => ({ programUuid: String(p.program.uuid), courseKey, position })));
   const programAuthors = [
-    { programUuid: String(SEED_PROGRAM.uuid), organizationUuid: String(SEED_UCDAVIS_ORG.uuid), position: 0 },
+    { programUuid: SEED_PROGRAM.uuid, organizationUuid: String(SEED_UCDAVIS_ORG.uuid), position: 0 },
     ...programs.flatMap((p) => p.authorUuids.map((organizationUuid, position) => ({ programUuid: String(p.program.uuid), organizationUuid, position }))),
   ];
 
@@ -491,7 +492,7 @@ export function demoContent(today: Date): DemoContent {
   });
   const generatedKeys = generated.map((g) => String(g.course.key));
   const businessKeys = generated.filter((g) => g.subjectUuids.includes(BUSINESS_SUBJECT_UUID)).map((g) => String(g.course.key));
-  const seedCourse = String(SEED_COURSE.key);
+  const seedCourse = SEED_COURSE.key;
   const membership: CatalogContentTable[] = [
     // Dusenbery Devices (no learner portal): the seed's course and 20 generated courses.
     member(DEMO.catalogs.dusenbery, 'course', seedCourse),
@@ -500,20 +501,20 @@ export function demoContent(today: Date): DemoContent {
     ...generatedKeys.slice(0, 5).map((key) => member(DUSENBERY_AUDIT_CATALOG, 'course', key)),
     // Bluth Company (learner credit): the seed's course, the seed's HarvardX run, 30 courses, two runs of other courses.
     member(DEMO.catalogs.policyExample, 'course', seedCourse),
-    member(DEMO.catalogs.policyExample, 'courserun', String(SEED_COURSE_RUN.key)),
+    member(DEMO.catalogs.policyExample, 'courserun', SEED_COURSE_RUN.key),
     member(DEMO.catalogs.policyExample, 'courserun', HARVARD_CURRENT_RUN_KEY),
     ...generatedKeys.slice(20, 50).map((key) => member(DEMO.catalogs.policyExample, 'course', key)),
-    ...generated.slice(50, 52).map((g) => member(DEMO.catalogs.policyExample, 'courserun', String(g.runs.at(-1)!.key))),
-    member(DEMO.catalogs.policyExample, 'program', String(programs[0]!.program.uuid)),
+    ...generated.slice(50, 52).map((g) => member(DEMO.catalogs.policyExample, 'courserun', String(itemAt(g.runs, -1, 'run').key))),
+    member(DEMO.catalogs.policyExample, 'program', String(itemAt(programs, 0, 'generated program').program.uuid)),
     // Initech (subscriptions): the seed's course and 30 courses.
     member(DEMO.catalogs.planExample, 'course', seedCourse),
     ...generatedKeys.slice(60, 90).map((key) => member(DEMO.catalogs.planExample, 'course', key)),
     // Seal Team Ten: everything (>= 100 active courses), the seed's run and program, all programs.
     member(DEMO.catalogs.sealTeamTenAll, 'course', seedCourse),
     member(DEMO.catalogs.sealTeamTenAll, 'course', HARVARD_COURSE_KEY),
-    member(DEMO.catalogs.sealTeamTenAll, 'courserun', String(SEED_COURSE_RUN.key)),
+    member(DEMO.catalogs.sealTeamTenAll, 'courserun', SEED_COURSE_RUN.key),
     member(DEMO.catalogs.sealTeamTenAll, 'courserun', HARVARD_CURRENT_RUN_KEY),
-    member(DEMO.catalogs.sealTeamTenAll, 'program', String(SEED_PROGRAM.uuid)),
+    member(DEMO.catalogs.sealTeamTenAll, 'program', SEED_PROGRAM.uuid),
     ...generatedKeys.map((key) => member(DEMO.catalogs.sealTeamTenAll, 'course', key)),
     ...programs.map((p) => member(DEMO.catalogs.sealTeamTenAll, 'program', String(p.program.uuid))),
     // Seal Team Ten business skills: HarvardX and the business courses.
