@@ -42,7 +42,7 @@ export interface RelayEvent {
  * Delivers a batch of events of one type. Resolves to the failures by event id (an event not in
  * the map was delivered); a rejection fails the whole batch.
  */
-export type DeliverBatch = (events: readonly RelayEvent[], authorization: string) => Promise<ReadonlyMap<string, unknown> | void>;
+export type DeliverBatch = (events: readonly RelayEvent[], authorization: string) => Promise<ReadonlyMap<string, unknown> | undefined>;
 
 /** What happens to one event kind: a consumer inside the graph, or published outside it (issue 15). */
 export type EventRoute = { consumer: string; deliver: DeliverBatch } | { external: string };

@@ -152,7 +152,7 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
   it("revoking an ACTIVATED license revokes its licensed enrollments and ends them, once", async () => {
     const plan = await createTestPlan(stack(), { unassigned: 1, holders: [{ email: 'bob@sealteamten.example.com', status: 'ACTIVATED', lmsUserId: 5 }] });
     const license = await subscriptionsDb(stack()).selectFrom('license').select('uuid').where('subscriptionPlanUuid', '=', plan.uuid).where('status', '=', 'ACTIVATED').executeTakeFirstOrThrow();
-    const licenseUuid = String(license.uuid);
+    const licenseUuid = license.uuid;
     const run = await ok<{ course: { advertisedCourseRun: { key: string } } }>(stack(), 'query { course(key: "BerkeleyX+FINA114") { advertisedCourseRun { key } } }', {});
     const enroll = 'mutation ($input: EnrollWithFulfillmentInput!) { enrollWithFulfillment(input: $input) { created enrollment { id fulfillment { licenseUuid isRevoked } } } }';
     const input = { enterpriseCustomerUuid: SEAL, lmsUserId: 5, courseRunKey: run.course.advertisedCourseRun.key, fulfillmentType: 'LICENSE', licenseUuid };
@@ -268,7 +268,7 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
         consumer: 'recorder',
         deliver: (events: readonly { aggregateKey: string }[]) => {
           delivered.push(...events.map((e) => e.aggregateKey));
-          return Promise.resolve();
+          return Promise.resolve(undefined);
         },
       },
     };
@@ -291,7 +291,7 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
     const name = await table();
     const delivered: string[] = [];
     const relay = new OutboxRelay(db(), name, {
-      'test.event.v1': { consumer: 'recorder', deliver: (events) => (delivered.push(...events.map((e) => e.aggregateKey)), Promise.resolve()) },
+      'test.event.v1': { consumer: 'recorder', deliver: (events) => (delivered.push(...events.map((e) => e.aggregateKey)), Promise.resolve(undefined)) },
     }, settings);
     await assert.rejects(
       db().transaction().execute(async (trx) => {

@@ -58,7 +58,7 @@ export async function enrollWithFulfillment(
     const [existing] = await findEnrollmentsOfLearners(trx, [link.id], [run.key]);
     const current = existing ? await findFulfillmentOfEnrollment(trx, existing.id) : undefined;
     const step = planFulfilledEnrollment(existing, current, spec);
-    if (step === 'repeat' || step === 'keep') return { enrollment: existing!, created: false };
+    if (existing && (step === 'repeat' || step === 'keep')) return { enrollment: existing, created: false };
     const outcomes = await enrollLinkedLearners(trx, {
       customerUuid,
       learners: [{ learnerId: link.id, user }],
@@ -68,8 +68,9 @@ export async function enrollWithFulfillment(
       fulfillmentFor: () => spec,
       now,
     });
-    const enrollmentId = outcomes.get(link.id)![0]!.enrollmentId;
-    if (step !== 'create') {
+    const enrollmentId = outcomes.get(link.id)?.[0]?.enrollmentId;
+    if (enrollmentId === undefined) throw new Error(`enrollLinkedLearners reported no enrollment for learner ${link.id}`);
+    if (existing && step !== 'create') {
       // A new enrollment got its fulfillment from enrollLinkedLearners; an existing one gets it here.
       const fulfillment: EnrollmentFulfillmentRow = {
         uuid: current?.uuid ?? randomUUID(),
@@ -82,11 +83,12 @@ export async function enrollWithFulfillment(
         modified: now,
       };
       await replaceFulfillment(trx, fulfillment);
-      const base = enrollmentEvent({ ...existing!, unenrolled: false, unenrolledAt: null, modified: now }, customerUuid, user.id);
+      const base = enrollmentEvent({ ...existing, unenrolled: false, unenrolledAt: null, modified: now }, customerUuid, user.id);
       await writeEvents(trx, [{ eventType: EVENTS.fulfillmentCreated, aggregateKey: base.aggregateKey, payload: fulfillmentPayload(fulfillment, base.payload) }]);
     }
     const [enrollment] = await findEnrollmentsByIds(trx, [enrollmentId]);
-    return { enrollment: enrollment!, created: true };
+    if (!enrollment) throw new Error(`enrollment ${enrollmentId} vanished inside its transaction`);
+    return { enrollment, created: true };
   });
 }
 
@@ -113,7 +115,8 @@ export async function revokeFulfillments(
     const events: OutboxEvent[] = [];
     const revoked: EnterpriseCourseEnrollmentRow[] = [];
     for (const fulfillment of fulfillments) {
-      const enrollment = byId.get(fulfillment.enterpriseCourseEnrollmentId)!;
+      const enrollment = byId.get(fulfillment.enterpriseCourseEnrollmentId);
+      if (!enrollment) continue; // the join above found it: cannot happen inside this transaction
       await markUnenrolled(trx, enrollment.id, now);
       const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: enrollment.unenrolledAt ?? now, modified: now };
       const base = enrollmentEvent(updated, customerUuid, learners.get(enrollment.enterpriseCustomerUserId)?.lmsUserId ?? 0);
