@@ -42,7 +42,10 @@ export interface RelayEvent {
  * Delivers a batch of events of one type. Resolves to the failures by event id (an event not in
  * the map was delivered); a rejection fails the whole batch.
  */
-export type DeliverBatch = (events: readonly RelayEvent[], authorization: string) => Promise<ReadonlyMap<string, unknown> | undefined>;
+export type DeliverBatch = (
+  events: readonly RelayEvent[],
+  authorization: string,
+) => Promise<ReadonlyMap<string, unknown> | undefined>;
 
 /** What happens to one event kind: a consumer inside the graph, or published outside it (issue 15). */
 export type EventRoute = { consumer: string; deliver: DeliverBatch } | { external: string };
@@ -79,7 +82,10 @@ export function backoffDelay(attempts: number, settings: Pick<RelaySettings, 'ba
 /** Adds the relay's columns to an outbox table created by `createOutboxTable` (a new migration of each subgraph). */
 export async function addRelayColumns(db: AnyKysely, table: string): Promise<void> {
   const t = columnTypes(db);
-  await db.schema.alterTable(table).addColumn('status', 'varchar(16)', (c) => c.notNull().defaultTo('PENDING')).execute();
+  await db.schema
+    .alterTable(table)
+    .addColumn('status', 'varchar(16)', (c) => c.notNull().defaultTo('PENDING'))
+    .execute();
   await db.schema.alterTable(table).addColumn('next_attempt_at', t.datetime).execute();
   await db.schema.alterTable(table).addColumn('claimed_until', t.datetime).execute();
   await db.schema.alterTable(table).addColumn('claimed_by', 'varchar(64)').execute();
@@ -129,7 +135,13 @@ export class OutboxRelay {
     const byType = new Map<string, RelayEvent[]>();
     for (const row of claimed) {
       const list = byType.get(row.eventType) ?? [];
-      list.push({ id: row.id, eventType: row.eventType, aggregateKey: row.aggregateKey, attempts: row.attempts, payload: decodePayload(row.payload) });
+      list.push({
+        id: row.id,
+        eventType: row.eventType,
+        aggregateKey: row.aggregateKey,
+        attempts: row.attempts,
+        payload: decodePayload(row.payload),
+      });
       byType.set(row.eventType, list);
     }
     let authorization: string | null = null;
@@ -138,19 +150,28 @@ export class OutboxRelay {
       if (!route) {
         await this.fail(events, new Error(`no consumer registered for ${eventType}`), true);
       } else if ('external' in route) {
-        await this.settle(events.map((e) => e.id), 'EXTERNAL');
+        await this.settle(
+          events.map((e) => e.id),
+          'EXTERNAL',
+        );
       } else {
         authorization ??= `JWT ${await mintServiceToken(this.service)}`;
-        console.info(`[${this.service}] outbox: delivering ${events.length} ${eventType} event(s) to ${route.consumer}, acting as service "${this.service}"`);
+        console.info(
+          `[${this.service}] outbox: delivering ${events.length} ${eventType} event(s) to ${route.consumer}, acting as service "${this.service}"`,
+        );
         let failures: ReadonlyMap<string, unknown>;
         try {
           failures = (await route.deliver(events, authorization)) ?? new Map<string, unknown>();
         } catch (error) {
           failures = new Map(events.map((e) => [e.id, error]));
         }
-        await this.settle(events.filter((e) => !failures.has(e.id)).map((e) => e.id), 'DELIVERED');
+        await this.settle(
+          events.filter((e) => !failures.has(e.id)).map((e) => e.id),
+          'DELIVERED',
+        );
         for (const event of events) {
-          if (failures.has(event.id)) await this.fail([event], failures.get(event.id), isRefusal(failures.get(event.id)));
+          if (failures.has(event.id))
+            await this.fail([event], failures.get(event.id), isRefusal(failures.get(event.id)));
         }
       }
     }
@@ -186,18 +207,34 @@ export class OutboxRelay {
     await this.db
       .updateTable(this.table)
       .set({ claimedBy: token, claimedUntil: until })
-      .where('id', 'in', candidates.map((r) => r.id))
+      .where(
+        'id',
+        'in',
+        candidates.map((r) => r.id),
+      )
       .where('status', '=', 'PENDING')
       .where((eb) => eb.or([eb('claimedUntil', 'is', null), eb('claimedUntil', '<', now)]))
       .execute();
-    return this.db.selectFrom(this.table).selectAll().where('claimedBy', '=', token).orderBy('created').orderBy('id').execute();
+    return this.db
+      .selectFrom(this.table)
+      .selectAll()
+      .where('claimedBy', '=', token)
+      .orderBy('created')
+      .orderBy('id')
+      .execute();
   }
 
   private async settle(ids: readonly string[], status: 'DELIVERED' | 'EXTERNAL'): Promise<void> {
     if (ids.length === 0) return;
     await this.db
       .updateTable(this.table)
-      .set({ status, deliveredAt: status === 'DELIVERED' ? new Date() : null, claimedBy: null, claimedUntil: null, lastError: null })
+      .set({
+        status,
+        deliveredAt: status === 'DELIVERED' ? new Date() : null,
+        claimedBy: null,
+        claimedUntil: null,
+        lastError: null,
+      })
       .where('id', 'in', [...ids])
       .execute();
   }
@@ -214,7 +251,14 @@ export class OutboxRelay {
       );
       await this.db
         .updateTable(this.table)
-        .set({ attempts, status: failed ? 'FAILED' : 'PENDING', nextAttemptAt: next, lastError: message.slice(0, 2000), claimedBy: null, claimedUntil: null })
+        .set({
+          attempts,
+          status: failed ? 'FAILED' : 'PENDING',
+          nextAttemptAt: next,
+          lastError: message.slice(0, 2000),
+          claimedBy: null,
+          claimedUntil: null,
+        })
         .where('id', '=', event.id)
         .execute();
     }
@@ -228,7 +272,12 @@ function decodePayload(payload: unknown): unknown {
 
 /** Runs a relay on its poll and after every committed mutation of this process; returns a stopper. */
 export function startOutboxRelay(relay: OutboxRelay, pollMs = relaySettings().pollMs): () => Promise<void> {
-  return startPoller({ name: `${relay.table} relay`, work: () => relay.drain(), pollMs, wake: { emitter: wakeups, event: 'written' } });
+  return startPoller({
+    name: `${relay.table} relay`,
+    work: () => relay.drain(),
+    pollMs,
+    wake: { emitter: wakeups, event: 'written' },
+  });
 }
 
 /** A DeliverBatch that delivers each event on its own (the failures map names the ones that failed). */
@@ -265,7 +314,8 @@ export function payloadString(payload: unknown, ...path: string[]): string {
 
 export function payloadInt(payload: unknown, ...path: string[]): number {
   const value = payloadField(payload, ...path);
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw badInput(`event payload has no integer ${path.join('.')}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw badInput(`event payload has no integer ${path.join('.')}`);
   return value;
 }
 

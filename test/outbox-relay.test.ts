@@ -15,7 +15,8 @@ const SEAL = DEMO.customers.sealTeamTen;
 const BLUTH = DEMO.customers.policyExample;
 
 const REDEEM = 'mutation ($input: RedeemInput!) { redeem(input: $input) { transaction { uuid } } }';
-const REVERSE = 'mutation ($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { transaction { uuid } } }';
+const REVERSE =
+  'mutation ($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { transaction { uuid } } }';
 const ENROLLMENTS = `query ($c: ID!) { enterpriseCustomer(uuid: $c) { enrollments(first: 500) { nodes {
   id courseRunKey unenrolled learner { lmsUserId } fulfillment { fulfillmentType licenseUuid transactionUuid isRevoked } } } } }`;
 
@@ -24,7 +25,12 @@ interface Enrollment {
   courseRunKey: string;
   unenrolled: boolean | null;
   learner: { lmsUserId: number };
-  fulfillment: { fulfillmentType: string; licenseUuid: string | null; transactionUuid: string | null; isRevoked: boolean } | null;
+  fulfillment: {
+    fulfillmentType: string;
+    licenseUuid: string | null;
+    transactionUuid: string | null;
+    isRevoked: boolean;
+  } | null;
 }
 
 type RelayDb = Kysely<Record<string, OutboxTable>>;
@@ -34,7 +40,9 @@ function outboxDb(stack: TestStack): RelayDb {
 }
 
 async function enrollments(stack: TestStack, customer: string): Promise<Enrollment[]> {
-  const result = await stack.graphql<{ enterpriseCustomer: { enrollments: { nodes: Enrollment[] } } }>(ENROLLMENTS, { c: customer });
+  const result = await stack.graphql<{ enterpriseCustomer: { enrollments: { nodes: Enrollment[] } } }>(ENROLLMENTS, {
+    c: customer,
+  });
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
   return result.data!.enterpriseCustomer.enrollments.nodes;
 }
@@ -92,8 +100,19 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
     assert.equal(enrolled.learner.lmsUserId, 3);
     assert.match(enrolled.courseRunKey, /^course-v1:BerkeleyX\+CLOU102\+/);
     assert.equal(enrolled.unenrolled ?? false, false);
-    assert.deepEqual(enrolled.fulfillment, { fulfillmentType: 'LEARNER_CREDIT', licenseUuid: null, transactionUuid: txUuid, isRevoked: false });
-    const request = (await rowsOf(stack(), 'learner_credit_outbox', (r) => r.aggregateKey === txUuid && r.eventType.endsWith('enrollment.requested.v1')))[0]!;
+    assert.deepEqual(enrolled.fulfillment, {
+      fulfillmentType: 'LEARNER_CREDIT',
+      licenseUuid: null,
+      transactionUuid: txUuid,
+      isRevoked: false,
+    });
+    const request = (
+      await rowsOf(
+        stack(),
+        'learner_credit_outbox',
+        (r) => r.aggregateKey === txUuid && r.eventType.endsWith('enrollment.requested.v1'),
+      )
+    )[0]!;
     assert.equal(request.status, 'DELIVERED');
     assert.ok(request.deliveredAt);
 
@@ -101,9 +120,19 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
     // lease expires and delivered again, and the second delivery is a no-op.
     const eventsBefore = await countFulfillmentEvents(stack(), txUuid);
     const past = new Date(Date.now() - 1000);
-    await outboxDb(stack()).updateTable('learner_credit_outbox').set({ status: 'PENDING', deliveredAt: null, claimedBy: 'relay-that-crashed', claimedUntil: past }).where('id', '=', request.id).execute();
-    await eventually('the redelivery', async () => (await rowsOf(stack(), 'learner_credit_outbox', (r) => r.id === request.id))[0]!.status === 'DELIVERED');
-    const mine = (await enrollments(stack(), SEAL)).filter((e) => e.learner.lmsUserId === 3 && e.courseRunKey === enrolled.courseRunKey);
+    await outboxDb(stack())
+      .updateTable('learner_credit_outbox')
+      .set({ status: 'PENDING', deliveredAt: null, claimedBy: 'relay-that-crashed', claimedUntil: past })
+      .where('id', '=', request.id)
+      .execute();
+    await eventually(
+      'the redelivery',
+      async () =>
+        (await rowsOf(stack(), 'learner_credit_outbox', (r) => r.id === request.id))[0]!.status === 'DELIVERED',
+    );
+    const mine = (await enrollments(stack(), SEAL)).filter(
+      (e) => e.learner.lmsUserId === 3 && e.courseRunKey === enrolled.courseRunKey,
+    );
     assert.equal(mine.length, 1);
     assert.deepEqual(mine[0]!.fulfillment, enrolled.fulfillment);
     assert.equal(await countFulfillmentEvents(stack(), txUuid), eventsBefore, 'a redelivery writes no new events');
@@ -119,10 +148,17 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
     // neither revives the enrollment nor writes events.
     const afterReversal = await countFulfillmentEvents(stack(), txUuid);
     const relay = learnerCreditRelay(learnerCreditDb(stack()));
-    await outboxDb(stack()).updateTable('learner_credit_outbox').set({ status: 'PENDING', deliveredAt: null }).where('aggregateKey', '=', txUuid).where('status', '=', 'DELIVERED').execute();
+    await outboxDb(stack())
+      .updateTable('learner_credit_outbox')
+      .set({ status: 'PENDING', deliveredAt: null })
+      .where('aggregateKey', '=', txUuid)
+      .where('status', '=', 'DELIVERED')
+      .execute();
     await eventually('the second redelivery', async () => {
       await relay.drain();
-      return (await rowsOf(stack(), 'learner_credit_outbox', (r) => r.aggregateKey === txUuid)).every((r) => r.status !== 'PENDING');
+      return (await rowsOf(stack(), 'learner_credit_outbox', (r) => r.aggregateKey === txUuid)).every(
+        (r) => r.status !== 'PENDING',
+      );
     });
     const again = (await enrollments(stack(), SEAL)).find((e) => e.id === enrolled.id)!;
     assert.equal(again.unenrolled, true);
@@ -138,7 +174,11 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
       balanceCents: 1_000_000,
       spendLimitCents: 1_000_000,
     });
-    await addAssignment(learnerCreditDb(stack()), policy.configurationUuid!, { email: 'lindsay@bluth.example.com', contentKey: DEMO.content.courseKey, priceCents: 9_600 });
+    await addAssignment(learnerCreditDb(stack()), policy.configurationUuid!, {
+      email: 'lindsay@bluth.example.com',
+      contentKey: DEMO.content.courseKey,
+      priceCents: 9_600,
+    });
     const { redeem } = await ok<{ redeem: { transaction: { uuid: string } } }>(stack(), REDEEM, {
       input: { policyUuid: policy.policyUuid, lmsUserId: 11, contentKey: DEMO.content.courseKey },
     });
@@ -149,17 +189,44 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
     assert.equal(enrolled.fulfillment!.fulfillmentType, 'LEARNER_CREDIT');
   });
 
-  it("revoking an ACTIVATED license revokes its licensed enrollments and ends them, once", async () => {
-    const plan = await createTestPlan(stack(), { unassigned: 1, holders: [{ email: 'bob@sealteamten.example.com', status: 'ACTIVATED', lmsUserId: 5 }] });
-    const license = await subscriptionsDb(stack()).selectFrom('license').select('uuid').where('subscriptionPlanUuid', '=', plan.uuid).where('status', '=', 'ACTIVATED').executeTakeFirstOrThrow();
+  it('revoking an ACTIVATED license revokes its licensed enrollments and ends them, once', async () => {
+    const plan = await createTestPlan(stack(), {
+      unassigned: 1,
+      holders: [{ email: 'bob@sealteamten.example.com', status: 'ACTIVATED', lmsUserId: 5 }],
+    });
+    const license = await subscriptionsDb(stack())
+      .selectFrom('license')
+      .select('uuid')
+      .where('subscriptionPlanUuid', '=', plan.uuid)
+      .where('status', '=', 'ACTIVATED')
+      .executeTakeFirstOrThrow();
     const licenseUuid = license.uuid;
-    const run = await ok<{ course: { advertisedCourseRun: { key: string } } }>(stack(), 'query { course(key: "BerkeleyX+FINA114") { advertisedCourseRun { key } } }', {});
-    const enroll = 'mutation ($input: EnrollWithFulfillmentInput!) { enrollWithFulfillment(input: $input) { created enrollment { id fulfillment { licenseUuid isRevoked } } } }';
-    const input = { enterpriseCustomerUuid: SEAL, lmsUserId: 5, courseRunKey: run.course.advertisedCourseRun.key, fulfillmentType: 'LICENSE', licenseUuid };
-    const first = await ok<{ enrollWithFulfillment: { created: boolean; enrollment: { id: string } } }>(stack(), enroll, { input });
+    const run = await ok<{ course: { advertisedCourseRun: { key: string } } }>(
+      stack(),
+      'query { course(key: "BerkeleyX+FINA114") { advertisedCourseRun { key } } }',
+      {},
+    );
+    const enroll =
+      'mutation ($input: EnrollWithFulfillmentInput!) { enrollWithFulfillment(input: $input) { created enrollment { id fulfillment { licenseUuid isRevoked } } } }';
+    const input = {
+      enterpriseCustomerUuid: SEAL,
+      lmsUserId: 5,
+      courseRunKey: run.course.advertisedCourseRun.key,
+      fulfillmentType: 'LICENSE',
+      licenseUuid,
+    };
+    const first = await ok<{ enrollWithFulfillment: { created: boolean; enrollment: { id: string } } }>(
+      stack(),
+      enroll,
+      { input },
+    );
     assert.equal(first.enrollWithFulfillment.created, true);
     // The self-enrollment contract: the same license again is a no-op returning the enrollment.
-    const repeat = await ok<{ enrollWithFulfillment: { created: boolean; enrollment: { id: string } } }>(stack(), enroll, { input });
+    const repeat = await ok<{ enrollWithFulfillment: { created: boolean; enrollment: { id: string } } }>(
+      stack(),
+      enroll,
+      { input },
+    );
     assert.deepEqual(repeat.enrollWithFulfillment, { ...first.enrollWithFulfillment, created: false });
 
     const revoked = await stack().graphql(
@@ -168,21 +235,32 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
     );
     assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
     const ended = await eventually('the licensed enrollment revoked', async () =>
-      (await enrollments(stack(), SEAL)).find((e) => e.id === first.enrollWithFulfillment.enrollment.id && e.fulfillment?.isRevoked),
+      (await enrollments(stack(), SEAL)).find(
+        (e) => e.id === first.enrollWithFulfillment.enrollment.id && e.fulfillment?.isRevoked,
+      ),
     );
     assert.equal(ended.unenrolled, true);
     assert.equal(ended.fulfillment!.licenseUuid, licenseUuid);
 
     // Redelivered (a restart that re-runs the relay over its delivered rows): nothing more happens.
     const eventsBefore = await countFulfillmentEvents(stack(), licenseUuid);
-    await outboxDb(stack()).updateTable('subscriptions_outbox').set({ status: 'PENDING', deliveredAt: null }).where('aggregateKey', '=', licenseUuid).where('status', '=', 'DELIVERED').execute();
+    await outboxDb(stack())
+      .updateTable('subscriptions_outbox')
+      .set({ status: 'PENDING', deliveredAt: null })
+      .where('aggregateKey', '=', licenseUuid)
+      .where('status', '=', 'DELIVERED')
+      .execute();
     const relay = subscriptionsRelay(stack().database.db);
     await eventually('the redelivery', async () => {
       await relay.drain();
-      return (await rowsOf(stack(), 'subscriptions_outbox', (r) => r.aggregateKey === licenseUuid)).every((r) => r.status !== 'PENDING');
+      return (await rowsOf(stack(), 'subscriptions_outbox', (r) => r.aggregateKey === licenseUuid)).every(
+        (r) => r.status !== 'PENDING',
+      );
     });
     assert.equal(await countFulfillmentEvents(stack(), licenseUuid), eventsBefore);
-    const kinds = (await rowsOf(stack(), 'subscriptions_outbox', (r) => r.aggregateKey === licenseUuid)).map((r) => `${r.eventType.split('.').slice(-2, -1)[0]}:${r.status}`).sort();
+    const kinds = (await rowsOf(stack(), 'subscriptions_outbox', (r) => r.aggregateKey === licenseUuid))
+      .map((r) => `${r.eventType.split('.').slice(-2, -1)[0]}:${r.status}`)
+      .sort();
     assert.deepEqual(kinds, ['revoked:DELIVERED', 'revoked:EXTERNAL']);
   });
 
@@ -194,9 +272,18 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
       {
         eventType: 'org.openedx.enterprise.learner_credit_course_enrollment.requested.v1',
         aggregateKey: tx,
-        payload: { enterprise_customer_uuid: SEAL, lms_user_id: 90, course_key: 'BerkeleyX+CLOU102', learner_credit_course_enrollment: { transaction_id: tx } },
+        payload: {
+          enterprise_customer_uuid: SEAL,
+          lms_user_id: 90,
+          course_key: 'BerkeleyX+CLOU102',
+          learner_credit_course_enrollment: { transaction_id: tx },
+        },
       },
-      { eventType: 'org.openedx.enterprise.subsidy.redeemed.v1', aggregateKey: tx, payload: { redemption: { subsidy_identifier: policy.policyUuid } } },
+      {
+        eventType: 'org.openedx.enterprise.subsidy.redeemed.v1',
+        aggregateKey: tx,
+        payload: { redemption: { subsidy_identifier: policy.policyUuid } },
+      },
     ]);
     const relay = learnerCreditRelay(learnerCreditDb(stack()));
     const rows = await eventually('the refusal', async () => {
@@ -213,7 +300,14 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
 });
 
 describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
-  const settings: RelaySettings = { ...relaySettings(), batchSize: 10, leaseMs: 60_000, maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 4000 };
+  const settings: RelaySettings = {
+    ...relaySettings(),
+    batchSize: 10,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    backoffMs: 1000,
+    maxBackoffMs: 4000,
+  };
   let n = 0;
   /** A table of its own per test, made like every subgraph's outbox (its migrations' two steps). */
   async function table(): Promise<string> {
@@ -229,16 +323,21 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
     const name = await table();
     await enqueueEvents(db(), name, [event('flaky')]);
     let calls = 0;
-    const relay = new OutboxRelay(db(), name, {
-      'test.event.v1': {
-        consumer: 'a consumer that is down',
-        deliver: () => {
-          calls++;
-          return Promise.reject(new Error(`connection refused #${calls}`));
+    const relay = new OutboxRelay(
+      db(),
+      name,
+      {
+        'test.event.v1': {
+          consumer: 'a consumer that is down',
+          deliver: () => {
+            calls++;
+            return Promise.reject(new Error(`connection refused #${calls}`));
+          },
         },
       },
-    }, settings);
-    const row = async () => (await db().selectFrom(name).selectAll().executeTakeFirstOrThrow());
+      settings,
+    );
+    const row = async () => await db().selectFrom(name).selectAll().executeTakeFirstOrThrow();
     let now = Date.now();
     assert.equal(await relay.runOnce(new Date(now)), 1);
     let state = await row();
@@ -254,14 +353,21 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
     now += 10 * 60_000;
     assert.equal(await relay.runOnce(new Date(now)), 1);
     state = await row();
-    assert.deepEqual([state.status, state.attempts, state.lastError, state.nextAttemptAt], ['FAILED', 3, 'connection refused #3', null]);
+    assert.deepEqual(
+      [state.status, state.attempts, state.lastError, state.nextAttemptAt],
+      ['FAILED', 3, 'connection refused #3', null],
+    );
     assert.equal(await relay.runOnce(new Date(now + 10 * 60_000)), 0, 'a FAILED row is never claimed again');
     assert.equal(calls, 3);
   });
 
   it('never claims a row under a live lease, claims it again once the lease expired, and delivers each row once across two relays', async () => {
     const name = await table();
-    await enqueueEvents(db(), name, Array.from({ length: 25 }, (_, i) => event(`k${i}`)));
+    await enqueueEvents(
+      db(),
+      name,
+      Array.from({ length: 25 }, (_, i) => event(`k${i}`)),
+    );
     const delivered: string[] = [];
     const routes = {
       'test.event.v1': {
@@ -276,10 +382,21 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
     const two = new OutboxRelay(db(), name, routes, settings);
     // A relay that crashed holds k0's lease for another minute.
     const live = new Date(Date.now() + 60_000);
-    await db().updateTable(name).set({ claimedBy: 'crashed', claimedUntil: live }).where('aggregateKey', '=', 'k0').execute();
+    await db()
+      .updateTable(name)
+      .set({ claimedBy: 'crashed', claimedUntil: live })
+      .where('aggregateKey', '=', 'k0')
+      .execute();
     await Promise.all([one.drain(), two.drain(), one.drain(), two.drain()]);
-    assert.deepEqual([...delivered].sort(), Array.from({ length: 24 }, (_, i) => `k${i + 1}`).sort(), 'every free row exactly once');
-    assert.equal((await db().selectFrom(name).select('status').where('aggregateKey', '=', 'k0').executeTakeFirstOrThrow()).status, 'PENDING');
+    assert.deepEqual(
+      [...delivered].sort(),
+      Array.from({ length: 24 }, (_, i) => `k${i + 1}`).sort(),
+      'every free row exactly once',
+    );
+    assert.equal(
+      (await db().selectFrom(name).select('status').where('aggregateKey', '=', 'k0').executeTakeFirstOrThrow()).status,
+      'PENDING',
+    );
     // After the lease: claimed and delivered.
     assert.equal(await one.runOnce(new Date(live.getTime() + 1)), 1);
     assert.equal(delivered.filter((k) => k === 'k0').length, 1);
@@ -290,14 +407,24 @@ describeEachDialect('outbox relay: leases, retries and rollbacks', (stack) => {
   it('a rolled-back change leaves no event, so nothing is delivered for it', async () => {
     const name = await table();
     const delivered: string[] = [];
-    const relay = new OutboxRelay(db(), name, {
-      'test.event.v1': { consumer: 'recorder', deliver: (events) => (delivered.push(...events.map((e) => e.aggregateKey)), Promise.resolve(undefined)) },
-    }, settings);
+    const relay = new OutboxRelay(
+      db(),
+      name,
+      {
+        'test.event.v1': {
+          consumer: 'recorder',
+          deliver: (events) => (delivered.push(...events.map((e) => e.aggregateKey)), Promise.resolve(undefined)),
+        },
+      },
+      settings,
+    );
     await assert.rejects(
-      db().transaction().execute(async (trx) => {
-        await enqueueEvents(trx, name, [event('rolled-back')]);
-        throw new Error('the change failed');
-      }),
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          await enqueueEvents(trx, name, [event('rolled-back')]);
+          throw new Error('the change failed');
+        }),
       /the change failed/,
     );
     await enqueueEvents(db(), name, [event('committed')]);

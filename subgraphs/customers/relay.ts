@@ -16,7 +16,9 @@ export const RELAY_ROUTES: Record<(typeof EVENTS)[keyof typeof EVENTS], EventRou
   [EVENTS.enrollmentCreated]: { external: 'LMS enrollment / event bus (issue 15)' },
   [EVENTS.enrollmentUnenrolled]: { external: 'LMS unenrollment / event bus (issue 15)' },
   [EVENTS.fulfillmentCreated]: { external: 'event bus (issue 15)' },
-  [EVENTS.learnerCreditEnrollmentRevoked]: { external: 'event bus: learner_credit_course_enrollment.revoked (issue 15)' },
+  [EVENTS.learnerCreditEnrollmentRevoked]: {
+    external: 'event bus: learner_credit_course_enrollment.revoked (issue 15)',
+  },
   [EVENTS.licensedEnrollmentRevoked]: { external: 'event bus (issue 15)' },
   [EVENTS.enrollmentNotification]: { external: 'enrollment email (issue 15)' },
   [EVENTS.consentChanged]: { external: 'event bus (issue 15)' },

@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
-import { byGroup, eachEvent, OutboxRelay, payloadField, payloadInt, payloadString, startOutboxRelay, type EventRoute } from '../../lib/outbox-relay.js';
+import {
+  byGroup,
+  eachEvent,
+  OutboxRelay,
+  payloadField,
+  payloadInt,
+  payloadString,
+  startOutboxRelay,
+  type EventRoute,
+} from '../../lib/outbox-relay.js';
 import { notFound } from '../../lib/errors.js';
 import { EVENTS, OUTBOX } from './events.js';
 import { enrollmentRunOf, enrollWithTransaction, revokeTransactionFulfillments } from './remote.js';
@@ -43,19 +52,28 @@ export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS]
       consumer: 'customers.revokeFulfillments',
       deliver: async (events, authorization) => {
         const policies = new Map(
-          (await findPoliciesByUuids(db, [...new Set(events.map((e) => String(payloadField(e.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'))))])).map((p) => [
-            p.uuid,
-            p.enterpriseCustomerUuid,
-          ]),
+          (
+            await findPoliciesByUuids(db, [
+              ...new Set(
+                events.map((e) => String(payloadField(e.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'))),
+              ),
+            ])
+          ).map((p) => [p.uuid, p.enterpriseCustomerUuid]),
         );
         return byGroup(
           (event) => {
-            const customer = policies.get(payloadString(event.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'));
+            const customer = policies.get(
+              payloadString(event.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'),
+            );
             if (!customer) throw notFound('the reversed transaction has no policy');
             return customer;
           },
           async (customer, group, auth) => {
-            await revokeTransactionFulfillments(customer, group.map((e) => payloadString(e.payload, 'ledger_transaction', 'uuid')), auth);
+            await revokeTransactionFulfillments(
+              customer,
+              group.map((e) => payloadString(e.payload, 'ledger_transaction', 'uuid')),
+              auth,
+            );
           },
         )(events, authorization);
       },

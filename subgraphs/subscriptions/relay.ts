@@ -19,7 +19,11 @@ export const RELAY_ROUTES: Record<(typeof EventType)[keyof typeof EventType], Ev
     deliver: byGroup(
       (event) => payloadString(event.payload, 'enterprise_customer_uuid'),
       async (customer, events, authorization) => {
-        await linkLearners(customer, [...new Set(events.map((e) => payloadString(e.payload, 'user_email')))], authorization);
+        await linkLearners(
+          customer,
+          [...new Set(events.map((e) => payloadString(e.payload, 'user_email')))],
+          authorization,
+        );
       },
     ),
   },
@@ -29,7 +33,11 @@ export const RELAY_ROUTES: Record<(typeof EventType)[keyof typeof EventType], Ev
     deliver: byGroup(
       (event) => payloadString(event.payload, 'enterprise_customer_uuid'),
       async (customer, events, authorization) => {
-        await revokeLicenseFulfillments(customer, [...new Set(events.map((e) => payloadString(e.payload, 'license_uuid')))], authorization);
+        await revokeLicenseFulfillments(
+          customer,
+          [...new Set(events.map((e) => payloadString(e.payload, 'license_uuid')))],
+          authorization,
+        );
       },
     ),
   },

@@ -6,7 +6,14 @@ import { uuidArg } from '../../../lib/validate.js';
 import type { CustomersContext } from '../context.js';
 import { enrollmentEvent, EVENTS, fulfillmentPayload, writeEvents } from '../events.js';
 import { runCheckKey } from '../remote.js';
-import { type FulfillmentType, fulfillmentSpecArg, fulfillmentTypeValue, nonEmptyRunKey, planFulfilledEnrollment, revocationArg } from '../rules.js';
+import {
+  type FulfillmentType,
+  fulfillmentSpecArg,
+  fulfillmentTypeValue,
+  nonEmptyRunKey,
+  planFulfilledEnrollment,
+  revocationArg,
+} from '../rules.js';
 import {
   findEnrollmentsByIds,
   findEnrollmentsOfLearners,
@@ -54,7 +61,8 @@ export async function enrollWithFulfillment(
     await lockLmsUsers(trx, [input.lmsUserId]);
     const [user] = await findLmsUsersByIds(trx, [input.lmsUserId]);
     const link = (await findLearnersByCustomersAndUsers(trx, [customerUuid], [input.lmsUserId]))[0];
-    if (!user || !link?.linked) throw notFound(`LMS user ${input.lmsUserId} is not a linked learner of customer ${customerUuid}`);
+    if (!user || !link?.linked)
+      throw notFound(`LMS user ${input.lmsUserId} is not a linked learner of customer ${customerUuid}`);
     const [existing] = await findEnrollmentsOfLearners(trx, [link.id], [run.key]);
     const current = existing ? await findFulfillmentOfEnrollment(trx, existing.id) : undefined;
     const step = planFulfilledEnrollment(existing, current, spec);
@@ -69,7 +77,8 @@ export async function enrollWithFulfillment(
       now,
     });
     const enrollmentId = outcomes.get(link.id)?.[0]?.enrollmentId;
-    if (enrollmentId === undefined) throw new Error(`enrollLinkedLearners reported no enrollment for learner ${link.id}`);
+    if (enrollmentId === undefined)
+      throw new Error(`enrollLinkedLearners reported no enrollment for learner ${link.id}`);
     if (existing && step !== 'create') {
       // A new enrollment got its fulfillment from enrollLinkedLearners; an existing one gets it here.
       const fulfillment: EnrollmentFulfillmentRow = {
@@ -83,8 +92,18 @@ export async function enrollWithFulfillment(
         modified: now,
       };
       await replaceFulfillment(trx, fulfillment);
-      const base = enrollmentEvent({ ...existing, unenrolled: false, unenrolledAt: null, modified: now }, customerUuid, user.id);
-      await writeEvents(trx, [{ eventType: EVENTS.fulfillmentCreated, aggregateKey: base.aggregateKey, payload: fulfillmentPayload(fulfillment, base.payload) }]);
+      const base = enrollmentEvent(
+        { ...existing, unenrolled: false, unenrolledAt: null, modified: now },
+        customerUuid,
+        user.id,
+      );
+      await writeEvents(trx, [
+        {
+          eventType: EVENTS.fulfillmentCreated,
+          aggregateKey: base.aggregateKey,
+          payload: fulfillmentPayload(fulfillment, base.payload),
+        },
+      ]);
     }
     const [enrollment] = await findEnrollmentsByIds(trx, [enrollmentId]);
     if (!enrollment) throw new Error(`enrollment ${enrollmentId} vanished inside its transaction`);
@@ -100,7 +119,11 @@ export async function enrollWithFulfillment(
  */
 export async function revokeFulfillments(
   ctx: CustomersContext,
-  input: { enterpriseCustomerUuid: string; licenseUuids?: readonly string[] | null; transactionUuids?: readonly string[] | null },
+  input: {
+    enterpriseCustomerUuid: string;
+    licenseUuids?: readonly string[] | null;
+    transactionUuids?: readonly string[] | null;
+  },
 ): Promise<EnterpriseCourseEnrollmentRow[]> {
   ctx.viewer.assertOperator();
   const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
@@ -109,8 +132,18 @@ export async function revokeFulfillments(
   return runMutation(ctx, async (trx) => {
     const fulfillments = await lockLiveFulfillments(trx, customerUuid, refs);
     if (fulfillments.length === 0) return [];
-    const enrollments = await findEnrollmentsByIds(trx, fulfillments.map((f) => f.enterpriseCourseEnrollmentId));
-    const learners = new Map((await findLearnersByIds(trx, enrollments.map((e) => e.enterpriseCustomerUserId))).map((l) => [l.id, l]));
+    const enrollments = await findEnrollmentsByIds(
+      trx,
+      fulfillments.map((f) => f.enterpriseCourseEnrollmentId),
+    );
+    const learners = new Map(
+      (
+        await findLearnersByIds(
+          trx,
+          enrollments.map((e) => e.enterpriseCustomerUserId),
+        )
+      ).map((l) => [l.id, l]),
+    );
     const byId = new Map(enrollments.map((e) => [e.id, e]));
     const events: OutboxEvent[] = [];
     const revoked: EnterpriseCourseEnrollmentRow[] = [];
@@ -118,11 +151,24 @@ export async function revokeFulfillments(
       const enrollment = byId.get(fulfillment.enterpriseCourseEnrollmentId);
       if (!enrollment) continue; // the join above found it: cannot happen inside this transaction
       await markUnenrolled(trx, enrollment.id, now);
-      const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: enrollment.unenrolledAt ?? now, modified: now };
-      const base = enrollmentEvent(updated, customerUuid, learners.get(enrollment.enterpriseCustomerUserId)?.lmsUserId ?? 0);
+      const updated = {
+        ...enrollment,
+        savedForLater: true,
+        unenrolled: true,
+        unenrolledAt: enrollment.unenrolledAt ?? now,
+        modified: now,
+      };
+      const base = enrollmentEvent(
+        updated,
+        customerUuid,
+        learners.get(enrollment.enterpriseCustomerUserId)?.lmsUserId ?? 0,
+      );
       if (!enrollment.unenrolled) events.push({ ...base, eventType: EVENTS.enrollmentUnenrolled });
       events.push({
-        eventType: fulfillment.fulfillmentType === 'learner_credit' ? EVENTS.learnerCreditEnrollmentRevoked : EVENTS.licensedEnrollmentRevoked,
+        eventType:
+          fulfillment.fulfillmentType === 'learner_credit'
+            ? EVENTS.learnerCreditEnrollmentRevoked
+            : EVENTS.licensedEnrollmentRevoked,
         aggregateKey: base.aggregateKey,
         payload: fulfillmentPayload({ ...fulfillment, isRevoked: true, modified: now }, base.payload),
       });
