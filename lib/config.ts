@@ -33,7 +33,7 @@ const URL_ENV: Record<SubgraphName, string> = {
   subscriptions: 'SUBSCRIPTIONS_URL',
 };
 
-function intFromEnv(name: string, fallback: number): number {
+export function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -27,7 +27,23 @@ export interface OutboxTable {
   created: Date;
   deliveredAt: Date | null;
   attempts: number;
+  /** The relay's state of the row (lib/outbox-relay.ts; columns added by each subgraph's relay migration). */
+  status: OutboxStatus;
+  /** Earliest time of the next delivery attempt after a failure (exponential backoff). */
+  nextAttemptAt: Date | null;
+  /** The lease of the relay pass that claimed the row; an expired lease may be claimed again. */
+  claimedUntil: Date | null;
+  claimedBy: string | null;
+  /** The last delivery failure's message. */
+  lastError: string | null;
 }
+
+/**
+ * PENDING: waiting for (another) delivery. DELIVERED: its consumer inside the graph took it.
+ * EXTERNAL: a kind published outside the graph (the event bus, issue 15), nothing to do here.
+ * FAILED: given up after the attempts or a refusal; `last_error` says why.
+ */
+export type OutboxStatus = 'PENDING' | 'DELIVERED' | 'EXTERNAL' | 'FAILED';
 
 export async function createOutboxTable(db: AnyKysely, table: string): Promise<void> {
   const t = columnTypes(db);
@@ -63,6 +79,11 @@ export function outboxRows(events: readonly OutboxEvent[], now = new Date()): Ou
     created: now,
     deliveredAt: null,
     attempts: 0,
+    status: 'PENDING',
+    nextAttemptAt: null,
+    claimedUntil: null,
+    claimedBy: null,
+    lastError: null,
   }));
 }
 

@@ -104,21 +104,34 @@ export function registerOutbox(subgraph: string, db: Kysely<unknown>, table: str
 }
 
 interface OutboxRow {
-  backlog: number | string;
+  backlog: number | string | null;
+  failed: number | string | null;
   oldest: Date | string | number | null;
 }
 
-/** One indexed statement per outbox (index `<table>_undelivered` on delivered_at, created). */
-async function measureOutbox(db: Kysely<unknown>, table: string): Promise<{ backlog: number; oldestAgeSeconds: number }> {
-  const result = await sql<OutboxRow>`select count(*) as backlog, min(created) as oldest from ${sql.table(table)} where delivered_at is null`.execute(db);
-  const row = result.rows[0];
-  const backlog = Number(row?.backlog ?? 0);
-  const oldest = row?.oldest == null ? null : new Date(row.oldest);
-  const age = oldest && !Number.isNaN(oldest.getTime()) ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
-  return { backlog, oldestAgeSeconds: age };
+interface OutboxMeasure {
+  backlog: number;
+  failed: number;
+  oldestAgeSeconds: number;
 }
 
-type OutboxMeasures = Map<string, { backlog: number; oldestAgeSeconds: number }>;
+/**
+ * One statement per outbox over the relay's `(status, next_attempt_at, created)` index: PENDING rows
+ * are the backlog (DELIVERED and EXTERNAL ones are done), FAILED ones wait for an operator.
+ */
+async function measureOutbox(db: Kysely<unknown>, table: string): Promise<OutboxMeasure> {
+  const result = await sql<OutboxRow>`
+    select sum(case when status = 'PENDING' then 1 else 0 end) as backlog,
+           sum(case when status = 'FAILED' then 1 else 0 end) as failed,
+           min(case when status = 'PENDING' then created end) as oldest
+    from ${sql.table(table)} where status in ('PENDING', 'FAILED')`.execute(db);
+  const row = result.rows[0];
+  const oldest = row?.oldest == null ? null : new Date(row.oldest);
+  const age = oldest && !Number.isNaN(oldest.getTime()) ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
+  return { backlog: Number(row?.backlog ?? 0), failed: Number(row?.failed ?? 0), oldestAgeSeconds: age };
+}
+
+type OutboxMeasures = Map<string, OutboxMeasure>;
 let lastMeasure: { at: number; measures: Promise<OutboxMeasures> } | undefined;
 
 /** Both outbox gauges of one scrape share one measurement (prom-client collects them in parallel). */
@@ -143,11 +156,21 @@ function measureOutboxes(): Promise<OutboxMeasures> {
 
 new client.Gauge({
   name: 'eg_outbox_backlog',
-  help: 'Undelivered outbox events, by subgraph (measured at scrape time)',
+  help: 'Outbox events waiting for delivery (status PENDING), by subgraph (measured at scrape time)',
   labelNames: ['subgraph'] as const,
   async collect() {
     this.reset();
     for (const [subgraph, m] of await measureOutboxes()) this.set({ subgraph }, m.backlog);
+  },
+});
+
+new client.Gauge({
+  name: 'eg_outbox_failed',
+  help: 'Outbox events that ran out of attempts or were refused (status FAILED), by subgraph',
+  labelNames: ['subgraph'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes()) this.set({ subgraph }, m.failed);
   },
 });
 

@@ -131,7 +131,10 @@ export async function createSubgraphApp<DB, Loaders>(
     ],
   });
   await server.start();
-  const stopBackgroundWork = definition.startBackgroundWork?.(db);
+  // Background work (job runners, outbox relays) uses the database without the request statement
+  // counter: its polls would otherwise add statements to what tests and the bench measure per request.
+  const backgroundDb: Kysely<DB> = root.withPlugin(new SqlAttribution(definition.name));
+  const stopBackgroundWork = definition.startBackgroundWork?.(backgroundDb);
   let backgroundStopped: Promise<void> | undefined;
   const stopBackground = () => (backgroundStopped ??= stopBackgroundWork?.() ?? Promise.resolve());
   registerOutbox(definition.name, root, `${definition.name.replace(/-/g, '_')}_outbox`);

@@ -3,6 +3,7 @@ import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph
 import { seedDemoData } from './demo/index.js';
 import { createLoaders, type CustomersLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
+import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
 import { countCustomers } from './store/index.js';
 import type { CustomersDatabase } from './tables.js';
@@ -17,4 +18,6 @@ export const customersSubgraph: SubgraphDefinition<CustomersDatabase, CustomersL
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<CustomersDatabase>) => (await countCustomers(db)) === 0,
+  // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
+  startBackgroundWork: (db) => startRelay(db),
 };

@@ -8,6 +8,8 @@ import {
   createInviteKey,
   deactivateInviteKey,
   enrollLearners,
+  enrollWithFulfillment,
+  revokeFulfillments,
   linkLearners,
   linkWithInviteKey,
   recordLearnerProgress,
@@ -87,6 +89,8 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     enrollLearners: (_root, { input }, ctx) => enrollLearners(ctx, input),
+    enrollWithFulfillment: (_root, { input }, ctx) => enrollWithFulfillment(ctx, input),
+    revokeFulfillments: async (_root, { input }, ctx) => ({ revoked: await revokeFulfillments(ctx, input) }),
     linkLearners: (_root, { input }, ctx) => linkLearners(ctx, input),
     unlinkLearners: (_root, { input }, ctx) => unlinkLearners(ctx, input),
     unenroll: async (_root, { input }, ctx) => ({ enrollment: await unenroll(ctx, input) }),

@@ -1,8 +1,9 @@
 import { badInput } from '../../lib/errors.js';
-import { emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg } from '../../lib/validate.js';
+import { emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg, uuidList } from '../../lib/validate.js';
 import type { RunCheck, RunInfo } from './remote.js';
 import type {
   ConsentEnforcementValue,
+  EnrollmentFulfillmentRow,
   EnterpriseCourseEnrollmentRow,
   EnterpriseCustomerUserRow,
   FulfillmentTypeValue,
@@ -421,4 +422,63 @@ export function newLmsUser(input: RegisterLmsUserInput, now: Date): LmsUserRow {
 export function clashingFields(user: LmsUserRow, clashes: readonly LmsUserRow[]): string[] {
   const fields = clashes.flatMap((c) => [c.id === user.id ? 'lmsUserId' : null, c.email === user.email ? 'email' : null, c.username === user.username ? 'username' : null]);
   return [...new Set(fields)].filter((f): f is string => f !== null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollment paid by one fulfillment (the outbox relays, self-enrollment)
+
+/**
+ * What enrollWithFulfillment does with the learner's current enrollment in the run:
+ * - `repeat`: it already carries this fulfillment (revoked or not): nothing to write, so a
+ *   redelivered redemption never revives an enrollment its reversal ended;
+ * - `keep`: active and paid by another, unrevoked fulfillment: left as it is;
+ * - `attach`: active without a live fulfillment: this one pays for it now;
+ * - `reenroll`: ended: re-enrolled with this fulfillment;
+ * - `create`: none yet.
+ */
+export type FulfilledEnrollmentStep = 'repeat' | 'keep' | 'attach' | 'reenroll' | 'create';
+
+export function planFulfilledEnrollment(
+  enrollment: Pick<EnterpriseCourseEnrollmentRow, 'unenrolled'> | undefined,
+  current: Pick<EnrollmentFulfillmentRow, 'fulfillmentType' | 'licenseUuid' | 'transactionUuid' | 'isRevoked'> | undefined,
+  spec: FulfillmentSpec,
+): FulfilledEnrollmentStep {
+  if (!enrollment) return 'create';
+  const same =
+    current !== undefined &&
+    current.fulfillmentType === fulfillmentTypeValue(spec.fulfillmentType) &&
+    current.licenseUuid === spec.licenseUuid &&
+    current.transactionUuid === spec.transactionUuid;
+  if (same) return 'repeat';
+  if (enrollment.unenrolled) return 'reenroll';
+  return current && !current.isRevoked ? 'keep' : 'attach';
+}
+
+/** Checks enrollWithFulfillment's input: the uuid its type needs, and only that one. */
+export function fulfillmentSpecArg(input: { fulfillmentType: FulfillmentType; licenseUuid?: string | null; transactionUuid?: string | null }): FulfillmentSpec {
+  const licenseUuid = input.licenseUuid != null ? uuidArg(input.licenseUuid, 'licenseUuid') : null;
+  const transactionUuid = input.transactionUuid != null ? uuidArg(input.transactionUuid, 'transactionUuid') : null;
+  if (input.fulfillmentType === 'LICENSE' && (!licenseUuid || transactionUuid)) throw badInput('A LICENSE fulfillment needs licenseUuid (and no transactionUuid)', { argument: 'licenseUuid' });
+  if (input.fulfillmentType === 'LEARNER_CREDIT' && (!transactionUuid || licenseUuid)) throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid (and no licenseUuid)', { argument: 'transactionUuid' });
+  if (input.fulfillmentType === 'COUPON_CODE') throw badInput('COUPON_CODE fulfillments are not recorded here', { argument: 'fulfillmentType' });
+  return { fulfillmentType: input.fulfillmentType, licenseUuid, transactionUuid };
+}
+
+/** Checks revokeFulfillments' input: exactly one non-empty uuid list. */
+export function revocationArg(input: { licenseUuids?: readonly string[] | null; transactionUuids?: readonly string[] | null }): { licenseUuids: string[]; transactionUuids: string[] } {
+  const licenses = input.licenseUuids ?? null;
+  const transactions = input.transactionUuids ?? null;
+  if ((licenses === null) === (transactions === null)) throw badInput('Give exactly one of licenseUuids or transactionUuids', { argument: 'licenseUuids' });
+  const list = licenses ?? transactions ?? [];
+  listSize(list, LIMITS.uuids, licenses ? 'licenseUuids' : 'transactionUuids', 1);
+  return {
+    licenseUuids: licenses ? uuidList(licenses, 'licenseUuids') : [],
+    transactionUuids: transactions ? uuidList(transactions, 'transactionUuids') : [],
+  };
+}
+
+export function nonEmptyRunKey(value: string): string {
+  const key = value.trim();
+  if (key === '' || key.length > 255) throw badInput('courseRunKey must be a non-empty run key', { argument: 'courseRunKey' });
+  return key;
 }

@@ -3,6 +3,7 @@ import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph
 import { seedDemoData } from './demo/index.js';
 import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
+import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
 import { countSubsidies } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
@@ -17,4 +18,6 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,
+  // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
+  startBackgroundWork: (db) => startRelay(db),
 };

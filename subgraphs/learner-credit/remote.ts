@@ -1,12 +1,17 @@
 import DataLoader from 'dataloader';
 import { MAX_BATCH_SIZE } from '../../lib/loaders.js';
-import { callSubgraphBatch } from '../../lib/subgraph-client.js';
+import { callSubgraphBatch, callSubgraphOperation } from '../../lib/subgraph-client.js';
 import {
   LearnerCreditCatalogContentDocument,
   LearnerCreditContentDocument,
+  RelayAdvertisedRunDocument,
   type LearnerCreditContentQuery,
 } from './__generated__/catalog-operations.js';
-import { LearnerCreditLearnersDocument } from './__generated__/customers-operations.js';
+import {
+  LearnerCreditLearnersDocument,
+  RelayEnrollWithFulfillmentDocument,
+  RelayRevokeTransactionFulfillmentsDocument,
+} from './__generated__/customers-operations.js';
 
 /**
  * What learner credit needs from the other subgraphs, through their public GraphQL APIs (DOMAIN
@@ -169,3 +174,38 @@ export function createRemoteLoaders(authorization: string) {
 }
 
 export type RemoteLoaders = ReturnType<typeof createRemoteLoaders>;
+
+// ---------------------------------------------------------------------------------------------
+// The outbox relay's deliveries (relay.ts), with a service token
+
+/** The run a redemption enrolls in: the key itself for a run, the course's advertised run for a course (null: none). */
+export async function enrollmentRunOf(contentKey: string, authorization: string): Promise<string | null> {
+  if (isCourseRunKey(contentKey)) return contentKey;
+  const data = await callSubgraphOperation('catalog', RelayAdvertisedRunDocument, { key: contentKey }, authorization);
+  return data.course?.advertisedCourseRun?.key ?? null;
+}
+
+/** The learner's enrollment paid by the transaction, through the customers subgraph (idempotent). */
+export async function enrollWithTransaction(
+  input: { enterpriseCustomerUuid: string; lmsUserId: number; courseRunKey: string; transactionUuid: string },
+  authorization: string,
+): Promise<{ created: boolean }> {
+  const data = await callSubgraphOperation(
+    'customers',
+    RelayEnrollWithFulfillmentDocument,
+    { input: { ...input, fulfillmentType: 'LEARNER_CREDIT' } },
+    authorization,
+  );
+  return { created: data.enrollWithFulfillment.created };
+}
+
+/** Revokes the transactions' fulfillments and ends their enrollments, through the customers subgraph (idempotent). */
+export async function revokeTransactionFulfillments(enterpriseCustomerUuid: string, transactionUuids: string[], authorization: string): Promise<number> {
+  const data = await callSubgraphOperation(
+    'customers',
+    RelayRevokeTransactionFulfillmentsDocument,
+    { input: { enterpriseCustomerUuid, transactionUuids } },
+    authorization,
+  );
+  return data.revokeFulfillments.revoked.length;
+}

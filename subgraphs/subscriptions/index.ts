@@ -4,7 +4,7 @@ import { seedDemoData } from './demo/index.js';
 import { startBulkEnrollmentRunner } from './jobs.js';
 import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
-import { startOutboxRelay } from './outbox-relay.js';
+import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
 import { countPlans } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
@@ -19,9 +19,9 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
   createLoaders: (db) => createLoaders(db),
   seedDemoData,
   isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
-  // Bulk license enrollment jobs (persisted, resumed after a restart) and learner-link delivery.
+  // Bulk license enrollment jobs (persisted, resumed after a restart) and the outbox relay.
   startBackgroundWork: (db) => {
-    const stoppers = [startBulkEnrollmentRunner(db), startOutboxRelay(db)];
+    const stoppers = [startBulkEnrollmentRunner(db), startRelay(db)];
     return async () => {
       await Promise.all(stoppers.map((stop) => stop()));
     };

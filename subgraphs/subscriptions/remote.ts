@@ -3,6 +3,7 @@ import { CatalogMembershipDocument } from './__generated__/catalog-operations.js
 import {
   BulkLicenseEnrollmentDocument,
   LinkLicensedLearnersDocument,
+  RelayRevokeLicenseFulfillmentsDocument,
   type BulkLicenseEnrollmentMutation,
   type EnrollLearnersInput,
 } from './__generated__/customers-operations.js';
@@ -72,4 +73,15 @@ export async function linkLearners(
     { input: { enterpriseCustomerUuid, emails } },
     authorization,
   );
+}
+
+/** Revokes the licenses' fulfillments and ends their enrollments, through the customers subgraph (idempotent). */
+export async function revokeLicenseFulfillments(enterpriseCustomerUuid: string, licenseUuids: string[], authorization: string): Promise<number> {
+  const data = await callSubgraphOperation(
+    'customers',
+    RelayRevokeLicenseFulfillmentsDocument,
+    { input: { enterpriseCustomerUuid, licenseUuids } },
+    authorization,
+  );
+  return data.revokeFulfillments.revoked.length;
 }

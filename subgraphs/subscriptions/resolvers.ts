@@ -3,7 +3,6 @@ import { uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { SubscriptionsContext } from './context.js';
 import { activateLicense, assignLicenses, bulkRevokeLicenses, enqueueBulkLicenseEnrollment } from './mutations.js';
-import { wakeOutboxRelays } from './outbox-relay.js';
 import { canViewJob, daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './rules.js';
 import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store/index.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
@@ -102,12 +101,8 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    async assignLicenses(_root, { input }, ctx) {
-      const result = await assignLicenses(ctx, input);
-      // Committed: the learner-link requests can go out now.
-      if (result.numSuccessfulAssignments) wakeOutboxRelays();
-      return result;
-    },
+    // runMutation wakes the outbox relay after the commit: the learner-link requests go out at once.
+    assignLicenses: (_root, { input }, ctx) => assignLicenses(ctx, input),
     async bulkRevokeLicenses(_root, { input }, ctx) {
       return { revokedLicenses: await bulkRevokeLicenses(ctx, input) };
     },

@@ -124,6 +124,27 @@ export type EnrollLearnersPayload = {
   successes: Array<EnrollmentResult>;
 };
 
+export type EnrollWithFulfillmentInput = {
+  courseRunKey: Scalars['String']['input'];
+  enterpriseCustomerUuid: Scalars['ID']['input'];
+  fulfillmentType: FulfillmentType;
+  /** LICENSE: the subscription license. */
+  licenseUuid?: InputMaybe<Scalars['ID']['input']>;
+  /** The linked learner's LMS user id. */
+  lmsUserId: Scalars['Int']['input'];
+  /** Enrollment source slug; default enrollment_task. */
+  source?: InputMaybe<Scalars['String']['input']>;
+  /** LEARNER_CREDIT: the ledger transaction. */
+  transactionUuid?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type EnrollWithFulfillmentPayload = {
+  __typename?: 'EnrollWithFulfillmentPayload';
+  /** False when the enrollment already carried this fulfillment (a repeat: nothing written). */
+  created: Scalars['Boolean']['output'];
+  enrollment: EnterpriseCourseEnrollment;
+};
+
 /** What paid for an enrollment (edx-enterprise fulfillment sources). */
 export type EnrollmentFulfillment = {
   __typename?: 'EnrollmentFulfillment';
@@ -576,6 +597,14 @@ export type Mutation = {
    * emails x courseRunKeys is reported; at most 1000 pairs. Admins of the customer and operators.
    */
   enrollLearners: EnrollLearnersPayload;
+  /**
+   * Operators and services only (the outbox relays, a self-enrollment): enrolls a linked learner in
+   * a run paid by one fulfillment. Idempotent per (customer, learner, run, fulfillment): a repeat with
+   * the same license or transaction uuid returns the existing enrollment and writes nothing. An
+   * ended enrollment is re-enrolled with the new fulfillment; an active one paid by another
+   * fulfillment is returned unchanged.
+   */
+  enrollWithFulfillment: EnrollWithFulfillmentPayload;
   /** Links LMS users by email (admins, operators). Unknown emails become pending learners. */
   linkLearners: LinkLearnersPayload;
   /** The viewer joins the key's customer (universal link); the key must be valid. */
@@ -591,6 +620,12 @@ export type Mutation = {
    * transaction.
    */
   registerLmsUser: RegisterLmsUserPayload;
+  /**
+   * Operators and services only (license revocation, ledger reversal): every unrevoked fulfillment of
+   * the customer naming one of the licenses or transactions is revoked (isRevoked) and its
+   * enrollment ends (unenrolled, as unenroll does). Idempotent.
+   */
+  revokeFulfillments: RevokeFulfillmentsPayload;
   /** The viewer's own consent for a course of its customer (the viewer must be a linked learner). */
   setDataSharingConsent: DataSharingConsent;
   /** The learner portal's 'save for later' flag (learner-portal PATCH). The learner itself, its admins, operators. */
@@ -620,6 +655,11 @@ export type MutationEnrollLearnersArgs = {
 };
 
 
+export type MutationEnrollWithFulfillmentArgs = {
+  input: EnrollWithFulfillmentInput;
+};
+
+
 export type MutationLinkLearnersArgs = {
   input: LinkLearnersInput;
 };
@@ -637,6 +677,11 @@ export type MutationRecordLearnerProgressArgs = {
 
 export type MutationRegisterLmsUserArgs = {
   input: RegisterLmsUserInput;
+};
+
+
+export type MutationRevokeFulfillmentsArgs = {
+  input: RevokeFulfillmentsInput;
 };
 
 
@@ -757,6 +802,19 @@ export type RegisterLmsUserPayload = {
   /** Pending learners of this email, now linked. */
   learners: Array<EnterpriseCustomerUser>;
   lmsUserId: Scalars['Int']['output'];
+};
+
+/** Exactly one of the lists, at most 1000 uuids. */
+export type RevokeFulfillmentsInput = {
+  enterpriseCustomerUuid: Scalars['ID']['input'];
+  licenseUuids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  transactionUuids?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+export type RevokeFulfillmentsPayload = {
+  __typename?: 'RevokeFulfillmentsPayload';
+  /** The enrollments whose fulfillment was revoked now (already revoked ones are not repeated). */
+  revoked: Array<EnterpriseCourseEnrollment>;
 };
 
 export type SetDataSharingConsentInput = {
@@ -935,6 +993,8 @@ export type ResolversTypes = ResolversObject<{
   DeactivateInviteKeyPayload: ResolverTypeWrapper<Omit<DeactivateInviteKeyPayload, 'inviteKey'> & { inviteKey: ResolversTypes['EnterpriseCustomerInviteKey'] }>;
   EnrollLearnersInput: EnrollLearnersInput;
   EnrollLearnersPayload: ResolverTypeWrapper<EnrollLearnersPayload>;
+  EnrollWithFulfillmentInput: EnrollWithFulfillmentInput;
+  EnrollWithFulfillmentPayload: ResolverTypeWrapper<Omit<EnrollWithFulfillmentPayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
   EnrollmentFulfillment: ResolverTypeWrapper<EnrollmentFulfillmentRow>;
   EnrollmentFulfillmentInput: EnrollmentFulfillmentInput;
   EnrollmentResult: ResolverTypeWrapper<EnrollmentResult>;
@@ -977,6 +1037,8 @@ export type ResolversTypes = ResolversObject<{
   RecordLearnerProgressPayload: ResolverTypeWrapper<Omit<RecordLearnerProgressPayload, 'row'> & { row: ResolversTypes['LearnerProgressReport'] }>;
   RegisterLmsUserInput: RegisterLmsUserInput;
   RegisterLmsUserPayload: ResolverTypeWrapper<Omit<RegisterLmsUserPayload, 'enrollments' | 'learners'> & { enrollments: Array<ResolversTypes['EnterpriseCourseEnrollment']>, learners: Array<ResolversTypes['EnterpriseCustomerUser']> }>;
+  RevokeFulfillmentsInput: RevokeFulfillmentsInput;
+  RevokeFulfillmentsPayload: ResolverTypeWrapper<Omit<RevokeFulfillmentsPayload, 'revoked'> & { revoked: Array<ResolversTypes['EnterpriseCourseEnrollment']> }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   SetDataSharingConsentInput: SetDataSharingConsentInput;
   SetSavedForLaterInput: SetSavedForLaterInput;
@@ -1007,6 +1069,8 @@ export type ResolversParentTypes = ResolversObject<{
   DeactivateInviteKeyPayload: Omit<DeactivateInviteKeyPayload, 'inviteKey'> & { inviteKey: ResolversParentTypes['EnterpriseCustomerInviteKey'] };
   EnrollLearnersInput: EnrollLearnersInput;
   EnrollLearnersPayload: EnrollLearnersPayload;
+  EnrollWithFulfillmentInput: EnrollWithFulfillmentInput;
+  EnrollWithFulfillmentPayload: Omit<EnrollWithFulfillmentPayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
   EnrollmentFulfillment: EnrollmentFulfillmentRow;
   EnrollmentFulfillmentInput: EnrollmentFulfillmentInput;
   EnrollmentResult: EnrollmentResult;
@@ -1044,6 +1108,8 @@ export type ResolversParentTypes = ResolversObject<{
   RecordLearnerProgressPayload: Omit<RecordLearnerProgressPayload, 'row'> & { row: ResolversParentTypes['LearnerProgressReport'] };
   RegisterLmsUserInput: RegisterLmsUserInput;
   RegisterLmsUserPayload: Omit<RegisterLmsUserPayload, 'enrollments' | 'learners'> & { enrollments: Array<ResolversParentTypes['EnterpriseCourseEnrollment']>, learners: Array<ResolversParentTypes['EnterpriseCustomerUser']> };
+  RevokeFulfillmentsInput: RevokeFulfillmentsInput;
+  RevokeFulfillmentsPayload: Omit<RevokeFulfillmentsPayload, 'revoked'> & { revoked: Array<ResolversParentTypes['EnterpriseCourseEnrollment']> };
   SafeInt: Scalars['SafeInt']['output'];
   SetDataSharingConsentInput: SetDataSharingConsentInput;
   SetSavedForLaterInput: SetSavedForLaterInput;
@@ -1112,6 +1178,11 @@ export type EnrollLearnersPayloadResolvers<ContextType = CustomersContext, Paren
   failures?: Resolver<Array<ResolversTypes['EnrollmentResult']>, ParentType, ContextType>;
   pending?: Resolver<Array<ResolversTypes['EnrollmentResult']>, ParentType, ContextType>;
   successes?: Resolver<Array<ResolversTypes['EnrollmentResult']>, ParentType, ContextType>;
+}>;
+
+export type EnrollWithFulfillmentPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnrollWithFulfillmentPayload'] = ResolversParentTypes['EnrollWithFulfillmentPayload']> = ResolversObject<{
+  created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enrollment?: Resolver<ResolversTypes['EnterpriseCourseEnrollment'], ParentType, ContextType>;
 }>;
 
 export type EnrollmentFulfillmentResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnrollmentFulfillment'] = ResolversParentTypes['EnrollmentFulfillment']> = ResolversObject<{
@@ -1346,10 +1417,12 @@ export type MutationResolvers<ContextType = CustomersContext, ParentType extends
   createInviteKey?: Resolver<ResolversTypes['CreateInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateInviteKeyArgs, 'input'>>;
   deactivateInviteKey?: Resolver<ResolversTypes['DeactivateInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationDeactivateInviteKeyArgs, 'input'>>;
   enrollLearners?: Resolver<ResolversTypes['EnrollLearnersPayload'], ParentType, ContextType, RequireFields<MutationEnrollLearnersArgs, 'input'>>;
+  enrollWithFulfillment?: Resolver<ResolversTypes['EnrollWithFulfillmentPayload'], ParentType, ContextType, RequireFields<MutationEnrollWithFulfillmentArgs, 'input'>>;
   linkLearners?: Resolver<ResolversTypes['LinkLearnersPayload'], ParentType, ContextType, RequireFields<MutationLinkLearnersArgs, 'input'>>;
   linkWithInviteKey?: Resolver<ResolversTypes['LinkWithInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationLinkWithInviteKeyArgs, 'input'>>;
   recordLearnerProgress?: Resolver<ResolversTypes['RecordLearnerProgressPayload'], ParentType, ContextType, RequireFields<MutationRecordLearnerProgressArgs, 'input'>>;
   registerLmsUser?: Resolver<ResolversTypes['RegisterLmsUserPayload'], ParentType, ContextType, RequireFields<MutationRegisterLmsUserArgs, 'input'>>;
+  revokeFulfillments?: Resolver<ResolversTypes['RevokeFulfillmentsPayload'], ParentType, ContextType, RequireFields<MutationRevokeFulfillmentsArgs, 'input'>>;
   setDataSharingConsent?: Resolver<ResolversTypes['DataSharingConsent'], ParentType, ContextType, RequireFields<MutationSetDataSharingConsentArgs, 'input'>>;
   setSavedForLater?: Resolver<ResolversTypes['SetSavedForLaterPayload'], ParentType, ContextType, RequireFields<MutationSetSavedForLaterArgs, 'input'>>;
   unenroll?: Resolver<ResolversTypes['UnenrollPayload'], ParentType, ContextType, RequireFields<MutationUnenrollArgs, 'input'>>;
@@ -1400,6 +1473,10 @@ export type RegisterLmsUserPayloadResolvers<ContextType = CustomersContext, Pare
   lmsUserId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type RevokeFulfillmentsPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RevokeFulfillmentsPayload'] = ResolversParentTypes['RevokeFulfillmentsPayload']> = ResolversObject<{
+  revoked?: Resolver<Array<ResolversTypes['EnterpriseCourseEnrollment']>, ParentType, ContextType>;
+}>;
+
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
   name: 'SafeInt';
 }
@@ -1437,6 +1514,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   DeactivateInviteKeyPayload?: DeactivateInviteKeyPayloadResolvers<ContextType>;
   EnrollLearnersPayload?: EnrollLearnersPayloadResolvers<ContextType>;
+  EnrollWithFulfillmentPayload?: EnrollWithFulfillmentPayloadResolvers<ContextType>;
   EnrollmentFulfillment?: EnrollmentFulfillmentResolvers<ContextType>;
   EnrollmentResult?: EnrollmentResultResolvers<ContextType>;
   EnterpriseCourseEnrollment?: EnterpriseCourseEnrollmentResolvers<ContextType>;
@@ -1466,6 +1544,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RecordLearnerProgressPayload?: RecordLearnerProgressPayloadResolvers<ContextType>;
   RegisterLmsUserPayload?: RegisterLmsUserPayloadResolvers<ContextType>;
+  RevokeFulfillmentsPayload?: RevokeFulfillmentsPayloadResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   SetSavedForLaterPayload?: SetSavedForLaterPayloadResolvers<ContextType>;
   UnenrollPayload?: UnenrollPayloadResolvers<ContextType>;

@@ -7,3 +7,4 @@
 export * from './consent.js';
 export * from './enrollments.js';
 export * from './learners.js';
+export * from './fulfillments.js';

@@ -140,3 +140,35 @@ export async function findFulfillmentOfEnrollment(trx: Trx, enrollmentId: number
   const row = await trx.selectFrom('enrollment_fulfillment').selectAll().where('enterpriseCourseEnrollmentId', '=', enrollmentId).executeTakeFirst();
   return row && decodeFulfillment(row);
 }
+
+/** Unrevoked fulfillments of one customer's enrollments naming any of these licenses or transactions, locked. */
+export async function lockLiveFulfillments(
+  trx: Trx,
+  customerUuid: string,
+  refs: { licenseUuids: readonly string[]; transactionUuids: readonly string[] },
+): Promise<EnrollmentFulfillmentRow[]> {
+  const query = trx
+    .selectFrom('enrollment_fulfillment as f')
+    .innerJoin('enterprise_course_enrollment as e', 'e.id', 'f.enterpriseCourseEnrollmentId')
+    .selectAll('f')
+    .where('e.enterpriseCustomerUuid', '=', customerUuid)
+    .where('f.isRevoked', '=', false)
+    .where((eb) =>
+      eb.or([
+        ...(refs.licenseUuids.length ? [eb('f.licenseUuid', 'in', [...refs.licenseUuids])] : []),
+        ...(refs.transactionUuids.length ? [eb('f.transactionUuid', 'in', [...refs.transactionUuids])] : []),
+      ]),
+    )
+    .orderBy('f.enterpriseCourseEnrollmentId');
+  return (await forUpdate(trx, query).execute()).map(decodeFulfillment);
+}
+
+/** Makes `row` the enrollment's one fulfillment: replaces a revoked one in place, or inserts it. */
+export async function replaceFulfillment(trx: Trx, row: EnrollmentFulfillmentRow): Promise<void> {
+  const updated = await trx
+    .updateTable('enrollment_fulfillment')
+    .set({ fulfillmentType: row.fulfillmentType, licenseUuid: row.licenseUuid, transactionUuid: row.transactionUuid, isRevoked: false, modified: row.modified })
+    .where('enterpriseCourseEnrollmentId', '=', row.enterpriseCourseEnrollmentId)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) await insertFulfillments(trx, [row]);
+}

@@ -4,6 +4,32 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type EnrollWithFulfillmentInput = {
+  courseRunKey: string;
+  enterpriseCustomerUuid: string;
+  fulfillmentType: FulfillmentType;
+  /** LICENSE: the subscription license. */
+  licenseUuid?: string | null | undefined;
+  /** The linked learner's LMS user id. */
+  lmsUserId: number;
+  /** Enrollment source slug; default enrollment_task. */
+  source?: string | null | undefined;
+  /** LEARNER_CREDIT: the ledger transaction. */
+  transactionUuid?: string | null | undefined;
+};
+
+export type FulfillmentType =
+  | 'COUPON_CODE'
+  | 'LEARNER_CREDIT'
+  | 'LICENSE';
+
+/** Exactly one of the lists, at most 1000 uuids. */
+export type RevokeFulfillmentsInput = {
+  enterpriseCustomerUuid: string;
+  licenseUuids?: Array<string> | null | undefined;
+  transactionUuids?: Array<string> | null | undefined;
+};
+
 export type LearnerCreditLearnersQueryVariables = Exact<{
   customer?: string | null | undefined;
   lmsUserId?: number | null | undefined;
@@ -13,5 +39,21 @@ export type LearnerCreditLearnersQueryVariables = Exact<{
 
 export type LearnerCreditLearnersQuery = { enterpriseCustomer: { learner: { lmsUserId: number, email: string } | null } | null };
 
+export type RelayEnrollWithFulfillmentMutationVariables = Exact<{
+  input: EnrollWithFulfillmentInput;
+}>;
+
+
+export type RelayEnrollWithFulfillmentMutation = { enrollWithFulfillment: { created: boolean, enrollment: { id: string } } };
+
+export type RelayRevokeTransactionFulfillmentsMutationVariables = Exact<{
+  input: RevokeFulfillmentsInput;
+}>;
+
+
+export type RelayRevokeTransactionFulfillmentsMutation = { revokeFulfillments: { revoked: Array<{ id: string }> } };
+
 
 export const LearnerCreditLearnersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LearnerCreditLearners"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customer"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"lmsUserId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"email"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"enterpriseCustomer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uuid"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customer"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"learner"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"lmsUserId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"lmsUserId"}}},{"kind":"Argument","name":{"kind":"Name","value":"email"},"value":{"kind":"Variable","name":{"kind":"Name","value":"email"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lmsUserId"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<LearnerCreditLearnersQuery, LearnerCreditLearnersQueryVariables>;
+export const RelayEnrollWithFulfillmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RelayEnrollWithFulfillment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"EnrollWithFulfillmentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"enrollWithFulfillment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"enrollment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<RelayEnrollWithFulfillmentMutation, RelayEnrollWithFulfillmentMutationVariables>;
+export const RelayRevokeTransactionFulfillmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RelayRevokeTransactionFulfillments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeFulfillmentsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeFulfillments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revoked"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<RelayRevokeTransactionFulfillmentsMutation, RelayRevokeTransactionFulfillmentsMutationVariables>;

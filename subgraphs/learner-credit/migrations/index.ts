@@ -2,10 +2,12 @@ import type { MigrationSet } from '../../../lib/db/migrate.js';
 import * as m0001 from './0001-subsidy-access-policy.js';
 import * as m0002 from './0002-ledger-and-assignments.js';
 import * as m0003 from './0003-aggregate-covering-indexes.js';
+import * as m0004 from './0004-outbox-relay.js';
 
 /** The learner-credit subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
   '0001-subsidy-access-policy': m0001,
   '0002-ledger-and-assignments': m0002,
   '0003-aggregate-covering-indexes': m0003,
+  '0004-outbox-relay': m0004,
 };

@@ -1,6 +1,5 @@
 /** The store: the only SQL of this subgraph, one module per aggregate. */
 export * from './jobs.js';
 export * from './licenses.js';
-export * from './outbox.js';
 export * from './plans.js';
 export * from './renewals.js';

@@ -1,0 +1,96 @@
+import type { Kysely } from 'kysely';
+import {
+  byGroup,
+  eachEvent,
+  OutboxRelay,
+  payloadField,
+  payloadInt,
+  payloadString,
+  startOutboxRelay,
+  type EventRoute,
+} from '../../lib/outbox-relay.js';
+import { notFound } from '../../lib/errors.js';
+import { EVENTS, OUTBOX } from './events.js';
+import { enrollmentRunOf, enrollWithTransaction, revokeTransactionFulfillments } from './remote.js';
+import { findPoliciesByUuids, findReversalsByTransactionUuids } from './store/index.js';
+import type { LearnerCreditDatabase } from './tables.js';
+
+type DB = Kysely<LearnerCreditDatabase>;
+
+/**
+ * Where each event kind of `learner_credit_outbox` goes (README, "The outbox relay"). Consumers
+ * call the customers subgraph's API with a service token; every delivery is idempotent.
+ * External kinds are published to the event bus by the deliveries issue (15).
+ */
+export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS], EventRoute> {
+  return {
+    // A committed redemption enrolls the learner, paid by the transaction (redeem of a DIRECT
+    // policy and of an accepted assignment alike: both write this event).
+    [EVENTS.enrollmentRequested]: {
+      consumer: 'customers.enrollWithFulfillment',
+      deliver: eachEvent(async (event, authorization) => {
+        const transactionUuid = payloadString(event.payload, 'learner_credit_course_enrollment', 'transaction_id');
+        // Reversed before this delivery (a retry after an outage, say): enrolling now would
+        // outlive the reversal, whose own delivery found nothing to revoke.
+        if ((await findReversalsByTransactionUuids(db, [transactionUuid])).length) return;
+        const contentKey = payloadString(event.payload, 'course_key');
+        const courseRunKey = await enrollmentRunOf(contentKey, authorization);
+        if (!courseRunKey) throw notFound(`${contentKey} has no advertised course run to enroll in`);
+        await enrollWithTransaction(
+          {
+            enterpriseCustomerUuid: payloadString(event.payload, 'enterprise_customer_uuid'),
+            lmsUserId: payloadInt(event.payload, 'lms_user_id'),
+            courseRunKey,
+            transactionUuid,
+          },
+          authorization,
+        );
+      }),
+    },
+    // A reversal revokes the transaction's fulfillment and ends the enrollment.
+    [EVENTS.transactionReversed]: {
+      consumer: 'customers.revokeFulfillments',
+      deliver: async (events, authorization) => {
+        const policies = new Map(
+          (
+            await findPoliciesByUuids(db, [
+              ...new Set(
+                events.map((e) => String(payloadField(e.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'))),
+              ),
+            ])
+          ).map((p) => [p.uuid, p.enterpriseCustomerUuid]),
+        );
+        return byGroup(
+          (event) => {
+            const customer = policies.get(
+              payloadString(event.payload, 'ledger_transaction', 'subsidy_access_policy_uuid'),
+            );
+            if (!customer) throw notFound('the reversed transaction has no policy');
+            return customer;
+          },
+          async (customer, group, auth) => {
+            await revokeTransactionFulfillments(
+              customer,
+              group.map((e) => payloadString(e.payload, 'ledger_transaction', 'uuid')),
+              auth,
+            );
+          },
+        )(events, authorization);
+      },
+    },
+    [EVENTS.transactionCommitted]: { external: 'event bus: subsidy_ledger_transaction.committed (issue 15)' },
+    [EVENTS.subsidyRedeemed]: { external: 'event bus: subsidy.redeemed (issue 15)' },
+    [EVENTS.assignmentAllocated]: { external: 'assignment email (issue 15)' },
+    [EVENTS.assignmentReminded]: { external: 'reminder email (issue 15)' },
+    [EVENTS.assignmentCancelled]: { external: 'cancellation email (issue 15)' },
+    [EVENTS.assignmentExpired]: { external: 'expiration email (issue 15)' },
+  };
+}
+
+export function createRelay(db: DB): OutboxRelay {
+  return new OutboxRelay(db, OUTBOX, relayRoutes(db));
+}
+
+export function startRelay(db: DB): () => Promise<void> {
+  return startOutboxRelay(createRelay(db));
+}

@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import { byGroup, OutboxRelay, payloadString, startOutboxRelay, type EventRoute } from '../../lib/outbox-relay.js';
+import { EventType, OUTBOX_TABLE } from './events.js';
+import { linkLearners, revokeLicenseFulfillments } from './remote.js';
+import type { SubscriptionsDatabase } from './tables.js';
+
+type DB = Kysely<SubscriptionsDatabase>;
+
+/**
+ * Where each event kind of `subscriptions_outbox` goes (README, "The outbox relay"). Consumers
+ * call the customers subgraph's API with a service token, one call per customer per batch; both
+ * are idempotent (linking, revoking). External kinds are left for the deliveries issue (15).
+ */
+export const RELAY_ROUTES: Record<(typeof EventType)[keyof typeof EventType], EventRoute> = {
+  // license-manager's post-assignment `pending-enterprise-learner` call: existing LMS users are
+  // linked, unknown emails become pending learners. aggregateKey is `<customer uuid>:<email>`.
+  [EventType.LEARNER_LINK_REQUESTED]: {
+    consumer: 'customers.linkLearners',
+    deliver: byGroup(
+      (event) => payloadString(event.payload, 'enterprise_customer_uuid'),
+      async (customer, events, authorization) => {
+        await linkLearners(
+          customer,
+          [...new Set(events.map((e) => payloadString(e.payload, 'user_email')))],
+          authorization,
+        );
+      },
+    ),
+  },
+  // edx-enterprise `license_revoke`: the revoked license's enrollments are revoked and end.
+  [EventType.LICENSED_ENROLLMENTS_REVOKED]: {
+    consumer: 'customers.revokeFulfillments',
+    deliver: byGroup(
+      (event) => payloadString(event.payload, 'enterprise_customer_uuid'),
+      async (customer, events, authorization) => {
+        await revokeLicenseFulfillments(
+          customer,
+          [...new Set(events.map((e) => payloadString(e.payload, 'license_uuid')))],
+          authorization,
+        );
+      },
+    ),
+  },
+  [EventType.LICENSE_ASSIGNED]: { external: 'event bus (issue 15)' },
+  [EventType.ASSIGNMENT_EMAIL_REQUESTED]: { external: 'license assignment email (issue 15)' },
+  [EventType.LICENSE_ACTIVATED]: { external: 'post-activation email / event bus (issue 15)' },
+  [EventType.LICENSE_REVOKED]: { external: 'event bus (issue 15)' },
+};
+
+export function createRelay(db: DB): OutboxRelay {
+  return new OutboxRelay(db, OUTBOX_TABLE, RELAY_ROUTES);
+}
+
+export function startRelay(db: DB): () => Promise<void> {
+  return startOutboxRelay(createRelay(db));
+}
