@@ -10,6 +10,10 @@ import { prepareDatabase } from '../scripts/stack.js';
 import { demoTokens, DIALECTS, freshDatabaseUrl } from './support/stack.js';
 import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/pieces.js';
 
+// The pieces run in production, which refuses the public development secret; tokens minted here
+// and the pieces' checks share this one.
+process.env.JWT_SECRET = 'ops-test-secret-0123456789abcdef-0123456789';
+
 /**
  * Metrics, traces and structured logs (issue 14 items 5-7), with every piece in its own process
  * as in production, exporting traces over OTLP/HTTP JSON to a receiver in this test.

@@ -6,6 +6,10 @@ import { DEMO } from '../lib/demo-ids.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
 import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/pieces.js';
 
+// The pieces run in production, which refuses the public development secret; tokens minted here
+// and the pieces' checks share this one.
+process.env.JWT_SECRET = 'ops-test-secret-0123456789abcdef-0123456789';
+
 /**
  * Graceful shutdown (issue 14 item 4), with each piece in its own process: requests that are in
  * flight when SIGTERM arrives are answered, a request pipelined behind them on the same
