@@ -7,6 +7,7 @@ import { createSubgraphApp, type SubgraphApp } from '../lib/server/subgraph-serv
 import { markDraining, type ShutdownStep } from '../lib/server/shutdown.js';
 import { setSubgraphUrls } from '../lib/subgraph-client.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
+import type { AnyDatabase } from '../lib/server/subgraph.js';
 
 export type SeedMode = 'always' | 'if-empty' | 'never';
 
@@ -24,8 +25,8 @@ export async function prepareDatabase(
   const seed = options.seed ?? 'never';
   for (const name of names) {
     const definition = SUBGRAPHS[name];
-    if (seed === 'always' || (seed === 'if-empty' && (await definition.isEmpty(database.db as never)))) {
-      await definition.seedDemoData(database.db as never);
+    if (seed === 'always' || (seed === 'if-empty' && (await definition.isEmpty(database.db)))) {
+      await definition.seedDemoData(database.db);
     }
   }
   if (!options.readUrl) return database;
@@ -34,7 +35,7 @@ export async function prepareDatabase(
 }
 
 export interface RunningSubgraph {
-  app: SubgraphApp<never>;
+  app: SubgraphApp<AnyDatabase>;
   http: Listening;
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, type DocumentNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { SubgraphName } from '../config.js';
+import type { AnyKysely } from '../db/database.js';
 import type { MigrationSet } from '../db/migrate.js';
 import type { Viewer } from '../auth/viewer.js';
 
@@ -30,6 +31,15 @@ export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
   /** Background work started with the server (job runners, outbox relays); returns a stopper. */
   startBackgroundWork?(db: Kysely<DB>): () => Promise<void>;
 }
+
+/**
+ * Tables of the shared root handle (`AnyKysely`): every subgraph's store is typed with its own
+ * tables, and all of them run on the one handle the server factory opens.
+ */
+export type AnyDatabase = AnyKysely extends Kysely<infer Tables> ? Tables : never;
+
+/** A subgraph as the registry holds it: any subgraph's definition, with its own tables erased. */
+export type RegisteredSubgraph = SubgraphDefinition<AnyDatabase>;
 
 export function schemaPath(name: string): string {
   return path.join(ROOT, 'schema', `${name}.graphql`);
