@@ -78,6 +78,8 @@ describe('customers rules: planEnrollments and planBulkEnrollment', () => {
     source: 'customer_admin',
     unenrolled: null,
     unenrolledAt: null,
+    mode: 'verified',
+    isActive: true,
     created: NOW,
     modified: NOW,
     ...values,

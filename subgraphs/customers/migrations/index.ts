@@ -4,6 +4,8 @@ import * as m0002 from './0002-learners-enrollments.js';
 import * as m0003 from './0003-consent-list.js';
 import * as m0004 from './0004-progress-by-learner-link.js';
 import * as m0005 from './0005-unlinked-learners.js';
+import * as m0006 from './0006-portal-screen-flags.js';
+import * as m0007 from './0007-enrollment-mode.js';
 
 /** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -12,4 +14,6 @@ export const migrations: MigrationSet = {
   '0003-consent-list': m0003,
   '0004-progress-by-learner-link': m0004,
   '0005-unlinked-learners': m0005,
+  '0006-portal-screen-flags': m0006,
+  '0007-enrollment-mode': m0007,
 };

@@ -5,5 +5,6 @@
  * Lock order everywhere: the customer row, then LMS user rows by id, so concurrent calls cannot deadlock.
  */
 export * from './consent.js';
+export * from './customers.js';
 export * from './enrollments.js';
 export * from './learners.js';
