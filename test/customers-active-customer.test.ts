@@ -32,7 +32,7 @@ async function outboxCount(stack: TestStack): Promise<number> {
     (
       await db
         .selectFrom('customers_outbox')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
         .executeTakeFirst()
     )?.n ?? 0,
   );

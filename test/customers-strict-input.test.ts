@@ -19,7 +19,7 @@ async function rowCounts(stack: TestStack) {
       (
         await db
           .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
           .executeTakeFirst()
       )?.n ?? 0,
     );

@@ -5,8 +5,14 @@ import { sql, type Kysely } from 'kysely';
  * all enrolled as verified (what the learner-summary rows said); the unenrolled ones are inactive.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('enterprise_course_enrollment').addColumn('mode', 'varchar(64)', (c) => c.notNull().defaultTo('verified')).execute();
-  await db.schema.alterTable('enterprise_course_enrollment').addColumn('is_active', 'boolean', (c) => c.notNull().defaultTo(true)).execute();
+  await db.schema
+    .alterTable('enterprise_course_enrollment')
+    .addColumn('mode', 'varchar(64)', (c) => c.notNull().defaultTo('verified'))
+    .execute();
+  await db.schema
+    .alterTable('enterprise_course_enrollment')
+    .addColumn('is_active', 'boolean', (c) => c.notNull().defaultTo(true))
+    .execute();
   await sql`UPDATE enterprise_course_enrollment SET is_active = ${false} WHERE unenrolled = ${true}`.execute(db);
 }
 
