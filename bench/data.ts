@@ -550,6 +550,11 @@ async function loadCustomers(loader: Loader): Promise<void> {
       hideCourseOriginalPrice: false,
       enablePortalLearnerCreditManagementScreen: true,
       enablePortalSubscriptionManagementScreen: true,
+      enablePortalCodeManagementScreen: false,
+      enablePortalReportingConfigScreen: true,
+      enablePortalSamlConfigurationScreen: c % 2 === 0,
+      enablePortalLmsConfigurationsScreen: false,
+      enableAnalyticsScreen: true,
     });
   }
   await customers.flush();
@@ -595,6 +600,8 @@ async function loadCustomers(loader: Loader): Promise<void> {
         source: pick(SOURCES),
         unenrolled: unenrolled ? true : null,
         unenrolledAt: unenrolled ? new Date(enrolled.getTime() + 5 * DAY) : null,
+        mode: 'verified',
+        isActive: !unenrolled,
         created: enrolled,
         modified: enrolled,
       });

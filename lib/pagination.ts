@@ -24,8 +24,21 @@ export interface Connection<T = unknown> {
 
 type CursorValue = string | number | boolean | Date | null;
 
-/** One column of a keyset order. `column` is the SQL reference; `value` reads it off a row. */
-export interface SortKey<Row> {
+/** What a cursor position holds: `int` ids and counts, `string` keys, `date` timestamps. */
+export type CursorType = 'string' | 'int' | 'date';
+
+/** The type of one cursor position; `nullable` when the sort column may be null. */
+export interface CursorSlot {
+  type: CursorType;
+  nullable?: boolean;
+}
+
+/**
+ * One column of a keyset order. `column` is the SQL reference; `value` reads it off a row; `type`
+ * (and `nullable`) say what a cursor may hold there, so a forged cursor is refused instead of
+ * comparing a column with a value of another type (an empty page, or worse).
+ */
+export interface SortKey<Row> extends CursorSlot {
   column: string;
   direction: 'asc' | 'desc';
   value: (row: Row) => CursorValue;
@@ -44,15 +57,43 @@ export function encodeCursor(values: readonly CursorValue[]): string {
   return Buffer.from(JSON.stringify(encoded)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, length: number): CursorValue[] {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function cursorValue(v: unknown, slot: CursorSlot): CursorValue {
+  if (v === null) {
+    if (slot.nullable) return null;
+    throw new Error('null');
+  }
+  switch (slot.type) {
+    case 'int':
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+      break;
+    case 'string':
+      if (typeof v === 'string' && v.length <= 1000) return v;
+      break;
+    case 'date':
+      if (v && typeof v === 'object' && 'd' in v && typeof v.d === 'string' && ISO_INSTANT.test(v.d)) {
+        const date = new Date(v.d);
+        // Round trip: "2020-02-30T..." parses to March 1 and is not a value we ever issued.
+        if (!Number.isNaN(date.getTime()) && date.toISOString() === v.d) return date;
+      }
+      break;
+  }
+  throw new Error('type');
+}
+
+/**
+ * Decodes an `after` cursor against the connection's sort keys: the same number of values, each of
+ * its key's type. Anything else (not base64url JSON, wrong length, a string where an id goes, an
+ * impossible date) is BAD_USER_INPUT.
+ */
+export function decodeCursor(cursor: string, slots: readonly CursorSlot[]): CursorValue[] {
   try {
+    if (!BASE64URL.test(cursor)) throw new Error('encoding');
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== length) throw new Error('shape');
-    return parsed.map((v: unknown) => {
-      if (v && typeof v === 'object' && 'd' in v) return new Date(String(v.d));
-      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) return v as CursorValue;
-      throw new Error('value');
-    });
+    if (!Array.isArray(parsed) || parsed.length !== slots.length) throw new Error('shape');
+    return slots.map((slot, i): CursorValue => cursorValue(parsed[i], slot));
   } catch {
     throw badInput('after is not a cursor this connection issued', { argument: 'after' });
   }
@@ -89,7 +130,7 @@ export async function paginate<DB, TB extends keyof DB, O, Row>(
   const size = pageSize(args.first);
   let q = query;
   if (args.after) {
-    const values = decodeCursor(args.after, keys.length);
+    const values = decodeCursor(args.after, keys);
     q = q.where((eb) => keysetPredicate(eb, keys as readonly SortKey<unknown>[], values));
   }
   for (const key of keys) q = q.orderBy(sql.ref(key.column), key.direction);

@@ -9,9 +9,17 @@ function toDateString(value: unknown): string {
   throw new GraphQLError(`Date cannot represent ${String(value)}`);
 }
 
+/** True for a real calendar day: Date.parse rolls "2020-02-30" over to March 1 instead of refusing it. */
+function isCalendarDate(value: string): boolean {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
+}
+
 function parseDate(value: unknown): string {
-  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new GraphQLError(`Date must be YYYY-MM-DD, got ${JSON.stringify(value)}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (typeof value !== 'string' || !DATE.test(value) || !isCalendarDate(value)) {
+    throw new GraphQLError(`Date must be YYYY-MM-DD, got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return value;
 }

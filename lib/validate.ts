@@ -7,6 +7,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Pragmatic address check: one @, no spaces, a dot in the domain (what edX's forms accept).
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+const DECIMAL_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * A numeric id given as a string (`ID` arguments): plain decimal digits only. `Number()` alone
+ * would read "0x1", "0b1", "1e3" or " 1 " as numbers and act on another row than the caller wrote.
+ */
+export function decimalIdArg(value: string, name: string): number {
+  const id = typeof value === 'string' && DECIMAL_ID.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id))
+    throw badInput(`${name} must be a positive decimal id, got ${JSON.stringify(value)}`, { argument: name });
+  return id;
+}
+
+/** Like decimalIdArg for entity references: null instead of an error. */
+export function decimalIdOrNull(value: string): number | null {
+  return typeof value === 'string' && DECIMAL_ID.test(value) && Number.isSafeInteger(Number(value))
+    ? Number(value)
+    : null;
+}
+
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }

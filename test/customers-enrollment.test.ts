@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../lib/demo-ids.js';
+import { DEMO_LICENSES } from '../subgraphs/subscriptions/demo/index.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const SEAL = DEMO.customers.sealTeamTen;
@@ -172,8 +173,11 @@ describeEachDialect('customers: bulk enrollment', (stack) => {
   });
 
   it('records the fulfillment, and unenrolling revokes it', async () => {
-    await stack().graphql('mutation ($i: RegisterLmsUserInput!) { registerLmsUser(input: $i) { lmsUserId } }', { i: { lmsUserId: 3002, email: 'licensed@example.com', username: 'licensed' } });
-    const license = '11111111-2222-4333-8444-555555555555';
+    await stack().graphql('mutation ($i: RegisterLmsUserInput!) { registerLmsUser(input: $i) { lmsUserId } }', {
+      i: { lmsUserId: 3002, email: 'licensed@example.com', username: 'licensed' },
+    });
+    // A real license of the customer: fulfillments are checked with the subscriptions subgraph.
+    const license = DEMO_LICENSES.peterInitech;
     const service = await token({ roles: ['enterprise_openedx_operator:*'], service: 'subscriptions' });
     const result = await enroll(
       stack(),

@@ -4,7 +4,12 @@ import type { RunCheck, RunInfo } from '../subgraphs/customers/remote.js';
 import {
   ENROLLMENT_CHUNK,
   bulkEnrollmentRequest,
+  checkFulfillmentReferences,
   consentEnforcement,
+  type CustomerSettings,
+  pickEnrollmentStatus,
+  planActiveLink,
+  planCustomerUpdate,
   fulfillmentType,
   planBulkEnrollment,
   planEnrollments,
@@ -78,6 +83,8 @@ describe('customers rules: planEnrollments and planBulkEnrollment', () => {
     source: 'customer_admin',
     unenrolled: null,
     unenrolledAt: null,
+    mode: 'verified',
+    isActive: true,
     created: NOW,
     modified: NOW,
     ...values,
@@ -115,5 +122,80 @@ describe('customers rules: planEnrollments and planBulkEnrollment', () => {
     const emails = Array.from({ length: ENROLLMENT_CHUNK + 1 }, (_, i) => `l${i}@example.com`);
     const plan = planBulkEnrollment(emails, ['r1'], [{ run: run('r1'), inCustomerCatalog: true }], new Map());
     assert.deepEqual(plan.chunks.map((c) => c.length), [ENROLLMENT_CHUNK, 1]);
+  });
+});
+
+describe('customers rules: planActiveLink', () => {
+  it('activates the chosen linked link and deactivates every other active one', () => {
+    const links = [link({ id: 1, enterpriseCustomerUuid: 'c1', active: true }), link({ id: 2, enterpriseCustomerUuid: 'c2', active: false }), link({ id: 3, enterpriseCustomerUuid: 'c3', active: true })];
+    const plan = planActiveLink('c2', links);
+    assert.deepEqual([plan.activate?.id, plan.deactivate], [2, [1, 3]]);
+  });
+  it('refuses an unlinked or missing link', () => {
+    assert.equal(planActiveLink('c2', [link({ id: 2, enterpriseCustomerUuid: 'c2', linked: false })]).activate, null);
+    assert.equal(planActiveLink('c9', [link({})]).activate, null);
+  });
+});
+
+describe('customers rules: planCustomerUpdate', () => {
+  const current: CustomerSettings = {
+    enableLearnerPortal: true, enableDataSharingConsent: true, enableAuditEnrollment: false, hideCourseOriginalPrice: false,
+    enablePortalLearnerCreditManagementScreen: false, enablePortalSubscriptionManagementScreen: false, enablePortalCodeManagementScreen: false,
+    enablePortalReportingConfigScreen: false, enablePortalSamlConfigurationScreen: false, enablePortalLmsConfigurationsScreen: false,
+    enableAnalyticsScreen: false, enableUniversalLink: false, enableBrowseAndRequest: false, enforceDataSharingConsent: 'at_enrollment',
+    contactEmail: null, replyTo: null, senderAlias: null, defaultLanguage: null,
+    brandingLogoUrl: null, brandingPrimaryColor: '#000000', brandingSecondaryColor: null, brandingTertiaryColor: null,
+  };
+  it('keeps only what changes, normalized', () => {
+    const plan = planCustomerUpdate(current, { enableLearnerPortal: true, enableAnalyticsScreen: true, contactEmail: ' A@B.example.com ', brandingConfiguration: { primaryColor: '#abcdef', secondaryColor: null }, enforceDataSharingConsent: 'EXTERNALLY_MANAGED' });
+    assert.deepEqual(plan.changes, { enableAnalyticsScreen: true, contactEmail: 'a@b.example.com', brandingPrimaryColor: '#ABCDEF', enforceDataSharingConsent: 'externally_managed' });
+    assert.deepEqual(plan.changed.map((c) => c.field).sort(), ['brandingPrimaryColor', 'contactEmail', 'enableAnalyticsScreen', 'enforceDataSharingConsent']);
+  });
+  it('refuses bad colors, non-https logos, bad emails and languages, null flags and empty input', () => {
+    for (const input of [
+      { brandingConfiguration: { primaryColor: '#12345G' } },
+      { brandingConfiguration: { logoUrl: 'http://x.example.com/a.png' } },
+      { brandingConfiguration: { logoUrl: 'not a url' } },
+      { replyTo: 'nope' },
+      { defaultLanguage: 'en_US!' },
+      { enableLearnerPortal: null },
+      { brandingConfiguration: null },
+      {},
+    ]) {
+      assert.throws(() => planCustomerUpdate(current, input), (e: { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT', JSON.stringify(input));
+    }
+  });
+});
+
+describe('customers rules: checkFulfillmentReferences', () => {
+  const owners = {
+    licenses: new Map([['l-own', { enterpriseCustomerUuid: 'c1' }], ['l-other', { enterpriseCustomerUuid: 'c2' }], ['l-none', null]]),
+    transactions: new Map([['t-deposit', { enterpriseCustomerUuid: null }]]),
+  };
+  const code = (licenseUuids: string[], transactionUuids: string[] = []) => {
+    try {
+      checkFulfillmentReferences('c1', { licenseUuids, transactionUuids }, owners);
+      return 'ok';
+    } catch (error) {
+      return (error as { extensions?: { code?: string } }).extensions?.code;
+    }
+  };
+  it('accepts own references, refuses foreign (FORBIDDEN) and missing or non-redemption ones (BAD_USER_INPUT)', () => {
+    assert.equal(code(['l-own']), 'ok');
+    assert.equal(code(['l-other']), 'FORBIDDEN');
+    assert.equal(code(['l-none']), 'BAD_USER_INPUT');
+    assert.equal(code(['l-unknown']), 'BAD_USER_INPUT');
+    assert.equal(code([], ['t-deposit']), 'BAD_USER_INPUT');
+  });
+});
+
+describe('customers rules: pickEnrollmentStatus', () => {
+  it('reports the active enrollment first, else the latest', () => {
+    const a = { id: 1, isActive: false, modified: new Date('2026-01-01') };
+    const b = { id: 2, isActive: false, modified: new Date('2026-02-01') };
+    const c = { id: 3, isActive: true, modified: new Date('2025-01-01') };
+    assert.equal(pickEnrollmentStatus([a, b, c])?.id, 3);
+    assert.equal(pickEnrollmentStatus([a, b])?.id, 2);
+    assert.equal(pickEnrollmentStatus([]), null);
   });
 });

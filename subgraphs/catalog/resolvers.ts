@@ -9,6 +9,7 @@ import {
   courseAvailability,
   courseCanonicalPriceCents,
   enrollmentUrlFor,
+  courseModes,
   firstEnrollablePaidSeatPriceCents,
   isEnrollable,
   marketingUrlFor,
@@ -201,6 +202,7 @@ export const resolvers: Resolvers = {
     courseUuid: async (run, _args, ctx) => (await courseOfRun(run, ctx)).uuid,
     programs: (run, _args, ctx) => ctx.loaders.programsOfCourse.load(run.courseKey),
     firstEnrollablePaidSeatPriceCents: (run) => firstEnrollablePaidSeatPriceCents(run, new Date()),
+    courseModes: (run) => courseModes(run),
     canonicalPriceCents: async (run, _args, ctx) => runCanonicalPriceCents(run, await ctx.loaders.course.load(run.courseKey), new Date()),
   },
   Program: {

@@ -145,3 +145,46 @@ export function enrollmentUrlFor(
   }
   return `${settings.lmsUrl()}/enterprise/${scope.enterpriseCustomerUuid}/course/${content.runKey ?? content.courseKey}/enroll/?catalog=${scope.catalogUuid}&${params}`;
 }
+
+/** LMS display names of the course modes (edx-platform `CourseMode` defaults). */
+const MODE_NAMES: Record<string, string> = {
+  audit: 'Audit',
+  honor: 'Honor Code Certificate',
+  verified: 'Verified Certificate',
+  professional: 'Professional Education',
+  'no-id-professional': 'Professional Education',
+  credit: 'Credit',
+  masters: "Master's",
+  'executive-education': 'Executive Education',
+  'paid-executive-education': 'Executive Education',
+  'unpaid-executive-education': 'Executive Education',
+};
+
+export interface CourseModeView {
+  slug: string;
+  name: string;
+  minPriceCents: number;
+  currency: string;
+  expirationDatetime: string | null;
+  sku: string | null;
+  bulkSku: string | null;
+  description: string | null;
+}
+
+/** A run's course modes (seed 004 `course_modes`), one per seat type, cheapest first. */
+export function courseModes(run: Pick<CourseRunNode, 'seats'>): CourseModeView[] {
+  const seen = new Set<string>();
+  return run.seats
+    .filter((seat) => (seen.has(seat.type) ? false : (seen.add(seat.type), true)))
+    .map((seat) => ({
+      slug: seat.type,
+      name: MODE_NAMES[seat.type] ?? seat.type.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`),
+      minPriceCents: seat.priceCents,
+      currency: seat.currency.toLowerCase(),
+      expirationDatetime: seat.upgradeDeadlineOverride ?? seat.upgradeDeadline,
+      sku: seat.sku,
+      bulkSku: seat.bulkSku,
+      description: null,
+    }))
+    .sort((a, b) => a.minPriceCents - b.minPriceCents);
+}

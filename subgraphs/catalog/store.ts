@@ -68,8 +68,8 @@ export async function findCatalogsByUuids(db: DB, uuids: readonly string[]): Pro
 }
 
 const CATALOG_ORDER: SortKey<EnterpriseCatalogRow>[] = [
-  { column: 'title', direction: 'asc', value: (r) => r.title },
-  { column: 'uuid', direction: 'asc', value: (r) => r.uuid },
+  { column: 'title', direction: 'asc', type: 'string', value: (r) => r.title },
+  { column: 'uuid', direction: 'asc', type: 'string', value: (r) => r.uuid },
 ];
 
 /** Catalogs of some customers (undefined: all customers), by title. */
@@ -254,8 +254,8 @@ function runAvailabilityRank(alias: string, now: Date): Expression<number> {
 }
 
 const CONTENT_ORDER: SortKey<Pick<CatalogContentTable, 'contentType' | 'contentKey'>>[] = [
-  { column: 'cc.contentType', direction: 'asc', value: (r) => r.contentType },
-  { column: 'cc.contentKey', direction: 'asc', value: (r) => r.contentKey },
+  { column: 'cc.contentType', direction: 'asc', type: 'string', value: (r) => r.contentType },
+  { column: 'cc.contentKey', direction: 'asc', type: 'string', value: (r) => r.contentKey },
 ];
 
 /** SQL twin of rules.ts: the best availability rank of a course's active runs (null: none active). */

@@ -8,6 +8,10 @@ export const OUTBOX = 'customers_outbox';
 export const EVENTS = {
   learnerLinked: 'org.openedx.enterprise.enterprise_customer_user.linked.v1',
   learnerUnlinked: 'org.openedx.enterprise.enterprise_customer_user.unlinked.v1',
+  /** A user switched its active customer (setActiveEnterpriseCustomer). */
+  learnerActivated: 'org.openedx.enterprise.enterprise_customer_user.activated.v1',
+  /** Portal settings, flags or branding of a customer changed (updateEnterpriseCustomer): one per changed field. */
+  customerUpdated: 'org.openedx.enterprise.enterprise_customer.updated.v1',
   enrollmentCreated: 'org.openedx.enterprise.enterprise_course_enrollment.created.v1',
   enrollmentUnenrolled: 'org.openedx.enterprise.enterprise_course_enrollment.unenrolled.v1',
   fulfillmentCreated: 'org.openedx.enterprise.enterprise_fulfillment.created.v1',

@@ -13,6 +13,8 @@ type DB = Kysely<CustomersDatabase>;
 export const RELAY_ROUTES: Record<(typeof EVENTS)[keyof typeof EVENTS], EventRoute> = {
   [EVENTS.learnerLinked]: { external: 'event bus (issue 15)' },
   [EVENTS.learnerUnlinked]: { external: 'event bus (issue 15)' },
+  [EVENTS.learnerActivated]: { external: 'event bus: the active customer changed (issue 15)' },
+  [EVENTS.customerUpdated]: { external: 'event bus: portal settings changed (issue 15)' },
   [EVENTS.enrollmentCreated]: { external: 'LMS enrollment / event bus (issue 15)' },
   [EVENTS.enrollmentUnenrolled]: { external: 'LMS unenrollment / event bus (issue 15)' },
   [EVENTS.fulfillmentCreated]: { external: 'event bus (issue 15)' },

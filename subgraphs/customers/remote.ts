@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
-import { callSubgraphBatch } from '../../lib/subgraph-client.js';
-import { RunChecksDocument } from './__generated__/catalog-operations.js';
+import { callSubgraphBatch, callSubgraphOperation } from '../../lib/subgraph-client.js';
+import { mintServiceToken } from '../../lib/auth/token.js';
+import { CourseKnownDocument, RunChecksDocument } from './__generated__/catalog-operations.js';
+import { TransactionOwnerDocument } from './__generated__/learner-credit-operations.js';
+import { LicenseOwnerDocument } from './__generated__/subscriptions-operations.js';
 
 /**
  * Every call the customers subgraph makes to another subgraph, through its public GraphQL API
@@ -86,4 +89,73 @@ export function createRunCheckLoader(authorization: string): DataLoader<string, 
     },
     { maxBatchSize: 100 },
   );
+}
+
+/** Who owns a license or ledger transaction an input names (null: it does not exist). */
+export interface ReferenceOwner {
+  uuid: string;
+  /** The customer of the license's plan, or of the transaction's policy (null: a deposit, no policy). */
+  enterpriseCustomerUuid: string | null;
+  lmsUserId: number | null;
+}
+
+export interface ReferenceOwners {
+  licenses: Map<string, ReferenceOwner | null>;
+  transactions: Map<string, ReferenceOwner | null>;
+}
+
+/**
+ * The owners of the licenses and ledger transactions an input names, from their owner subgraphs:
+ * one batched request per subgraph. Asked with a service token so that another customer's
+ * reference comes back with its owner (FORBIDDEN for the caller) instead of the owner subgraph's
+ * own FORBIDDEN, which would not tell a foreign reference from a broken one.
+ */
+export async function fetchReferenceOwners(
+  licenseUuids: readonly string[],
+  transactionUuids: readonly string[],
+): Promise<ReferenceOwners> {
+  if (!licenseUuids.length && !transactionUuids.length) return { licenses: new Map(), transactions: new Map() };
+  const authorization = `JWT ${await mintServiceToken('customers')}`;
+  const [licenses, transactions] = await Promise.all([
+    callSubgraphBatch('subscriptions', LicenseOwnerDocument, licenseUuids, (uuid) => ({ uuid }), authorization),
+    callSubgraphBatch(
+      'learner-credit',
+      TransactionOwnerDocument,
+      transactionUuids,
+      (uuid) => ({ uuid }),
+      authorization,
+    ),
+  ]);
+  return {
+    licenses: new Map(
+      licenses.map(({ key, data: { license } }) => [
+        key,
+        license
+          ? {
+              uuid: license.uuid,
+              enterpriseCustomerUuid: license.subscriptionPlan.enterpriseCustomerUuid.toLowerCase(),
+              lmsUserId: license.lmsUserId ?? null,
+            }
+          : null,
+      ]),
+    ),
+    transactions: new Map(
+      transactions.map(({ key, data: { ledgerTransaction: tx } }) => [
+        key,
+        tx
+          ? {
+              uuid: tx.uuid,
+              enterpriseCustomerUuid: tx.subsidyAccessPolicy?.enterpriseCustomerUuid.toLowerCase() ?? null,
+              lmsUserId: tx.lmsUserId ?? null,
+            }
+          : null,
+      ]),
+    ),
+  };
+}
+
+/** True when the catalog knows a course with this key (consent answers are per known course). */
+export async function isKnownCourse(courseKey: string, authorization: string): Promise<boolean> {
+  const data = await callSubgraphOperation('catalog', CourseKnownDocument, { key: courseKey }, authorization);
+  return data.course !== null;
 }

@@ -1,5 +1,6 @@
 import { badInput, forbidden } from '../../lib/errors.js';
-import { emailArg, uuidArg } from '../../lib/validate.js';
+import { decimalIdOrNull, emailArg, nonEmptyString, uuidArg } from '../../lib/validate.js';
+import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { CustomersContext } from './context.js';
 import { listConnection } from '../../lib/list-connection.js';
@@ -14,13 +15,15 @@ import {
   linkWithInviteKey,
   recordLearnerProgress,
   registerLmsUser,
+  setActiveEnterpriseCustomer,
   setDataSharingConsent,
   setSavedForLater,
   unenroll,
   unlinkLearners,
+  updateEnterpriseCustomer,
 } from './mutations/index.js';
-import { consentEnforcement, fulfillmentType, isInviteKeyValid } from './rules.js';
-import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store/index.js';
+import { consentEnforcement, fulfillmentType, isInviteKeyValid, pickEnrollmentStatus } from './rules.js';
+import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listEnrollmentsOfUser, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store/index.js';
 import type { DataSharingConsentRow, DataSharingConsentView, EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
 
 function consentView(row: DataSharingConsentRow): DataSharingConsentView {
@@ -101,6 +104,13 @@ export const resolvers: Resolvers = {
     deactivateInviteKey: async (_root, { input }, ctx) => ({ inviteKey: await deactivateInviteKey(ctx, input) }),
     linkWithInviteKey: (_root, { input }, ctx) => linkWithInviteKey(ctx, input),
     registerLmsUser: (_root, { input }, ctx) => registerLmsUser(ctx, input),
+    updateEnterpriseCustomer: async (_root, { input }, ctx) => ({
+      enterpriseCustomer: await updateEnterpriseCustomer(ctx, input),
+    }),
+    setActiveEnterpriseCustomer: async (_root, { input }, ctx) => {
+      await setActiveEnterpriseCustomer(ctx, input);
+      return { viewer: ctx.viewer };
+    },
   },
   EnterpriseCustomer: {
     async __resolveReference(reference, ctx) {
@@ -163,8 +173,8 @@ export const resolvers: Resolvers = {
   },
   EnterpriseCustomerUser: {
     async __resolveReference(reference, ctx) {
-      const id = Number(reference.id);
-      if (!Number.isSafeInteger(id)) return null;
+      const id = decimalIdOrNull(reference.id);
+      if (id === null) return null;
       const learner = await ctx.loaders.learner.load(id);
       if (!learner) return null;
       if (!canSeeLearner(learner, ctx)) ctx.viewer.assertAdminOf(learner.enterpriseCustomerUuid);
@@ -180,7 +190,12 @@ export const resolvers: Resolvers = {
       return listConnection(await ctx.loaders.enrollmentsOfLearner.load(learner.id), { first, after }, (e) => e.id);
     },
     async dataSharingConsents(learner, { first, after }, ctx) {
-      return listConnection(await ctx.loaders.consents.load(pairKey(learner.enterpriseCustomerUuid, learner.lmsUserId)), { first, after }, (c) => c.courseKey);
+      return listConnection(
+        await ctx.loaders.consents.load(pairKey(learner.enterpriseCustomerUuid, learner.lmsUserId)),
+        { first, after },
+        (c) => c.courseKey,
+        'string',
+      );
     },
   },
   PendingEnterpriseCustomerUser: {
@@ -254,6 +269,18 @@ export const resolvers: Resolvers = {
       const rows = await customers([...new Set([...links.map((l) => l.enterpriseCustomerUuid), ...viewer.customerUuids()])], ctx);
       // Inactive customers are hidden from their learners; their admins still see them.
       return rows.filter((c) => c.active || viewer.isAdminOf(c.uuid)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+    async enrollments(_viewer, { first, after }, ctx) {
+      const userId = await viewerLmsUserId(ctx);
+      // -1 matches nobody: a token without an LMS account has no enrollments.
+      return listEnrollmentsOfUser(ctx.db, userId ?? -1, {}, { first, after });
+    },
+    async enrollmentStatus(_viewer, { courseRunKey }, ctx) {
+      const key = nonEmptyString(courseRunKey, 'courseRunKey');
+      const userId = await viewerLmsUserId(ctx);
+      const page = await listEnrollmentsOfUser(ctx.db, userId ?? -1, { courseRunKey: key }, { first: MAX_PAGE_SIZE });
+      const enrollment = pickEnrollmentStatus(page.nodes);
+      return { courseRunKey: key, isEnrolled: enrollment?.isActive === true, mode: enrollment?.mode ?? null, isActive: enrollment?.isActive ?? null, enrollment };
     },
     async activeEnterpriseCustomer(viewer, _args, ctx) {
       const active = (await viewerLinks(ctx)).find((l) => l.active);

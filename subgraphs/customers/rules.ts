@@ -1,10 +1,11 @@
-import { badInput } from '../../lib/errors.js';
-import { emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg, uuidList } from '../../lib/validate.js';
+import { badInput, forbidden } from '../../lib/errors.js';
+import { decimalIdArg, emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg, uuidList } from '../../lib/validate.js';
 import type { RunCheck, RunInfo } from './remote.js';
 import type {
   ConsentEnforcementValue,
   EnrollmentFulfillmentRow,
   EnterpriseCourseEnrollmentRow,
+  EnterpriseCustomerTable,
   EnterpriseCustomerUserRow,
   FulfillmentTypeValue,
   InviteKeyRow,
@@ -117,6 +118,180 @@ export function linksToDeactivate(customerUuid: string, links: readonly Enterpri
   return links.filter((l) => changedUserIds.has(l.lmsUserId) && l.enterpriseCustomerUuid !== customerUuid && l.linked && l.active).map((l) => l.id);
 }
 
+/**
+ * The one-active rule when a user picks its active customer: the chosen link becomes active, every
+ * other active link of the user inactive. Null `activate` when the user has no linked link there.
+ */
+export function planActiveLink(
+  customerUuid: string,
+  links: readonly EnterpriseCustomerUserRow[],
+): { activate: EnterpriseCustomerUserRow | null; deactivate: number[] } {
+  const chosen = links.find((l) => l.enterpriseCustomerUuid === customerUuid && l.linked) ?? null;
+  if (!chosen) return { activate: null, deactivate: [] };
+  return { activate: chosen, deactivate: links.filter((l) => l.id !== chosen.id && l.active).map((l) => l.id) };
+}
+
+/** The enrollment a status reports: an active one first, else the most recently modified. */
+export function pickEnrollmentStatus<E extends { isActive: boolean; modified: Date }>(enrollments: readonly E[]): E | null {
+  return enrollments.find((e) => e.isActive) ?? [...enrollments].sort((a, b) => b.modified.getTime() - a.modified.getTime())[0] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portal settings (updateEnterpriseCustomer)
+
+/** The flags updateEnterpriseCustomer sets, by their GraphQL (and column) name. */
+export const CUSTOMER_FLAGS = [
+  'enableLearnerPortal',
+  'enableDataSharingConsent',
+  'enableAuditEnrollment',
+  'hideCourseOriginalPrice',
+  'enablePortalLearnerCreditManagementScreen',
+  'enablePortalSubscriptionManagementScreen',
+  'enablePortalCodeManagementScreen',
+  'enablePortalReportingConfigScreen',
+  'enablePortalSamlConfigurationScreen',
+  'enablePortalLmsConfigurationsScreen',
+  'enableAnalyticsScreen',
+  'enableUniversalLink',
+  'enableBrowseAndRequest',
+] as const satisfies readonly (keyof EnterpriseCustomerTable)[];
+
+type CustomerFlag = (typeof CUSTOMER_FLAGS)[number];
+
+export type CustomerUpdateInput = Partial<Record<CustomerFlag, boolean | null>> & {
+  enforceDataSharingConsent?: ConsentEnforcement | null;
+  contactEmail?: string | null;
+  replyTo?: string | null;
+  senderAlias?: string | null;
+  defaultLanguage?: string | null;
+  brandingConfiguration?: {
+    logoUrl?: string | null;
+    primaryColor?: string | null;
+    secondaryColor?: string | null;
+    tertiaryColor?: string | null;
+  } | null;
+};
+
+type SettingsColumn =
+  | CustomerFlag
+  | 'enforceDataSharingConsent'
+  | 'contactEmail'
+  | 'replyTo'
+  | 'senderAlias'
+  | 'defaultLanguage'
+  | 'brandingLogoUrl'
+  | 'brandingPrimaryColor'
+  | 'brandingSecondaryColor'
+  | 'brandingTertiaryColor';
+export type CustomerSettings = Pick<EnterpriseCustomerTable, SettingsColumn>;
+
+export interface CustomerUpdatePlan {
+  /** Only the columns whose value changes. */
+  changes: Partial<CustomerSettings>;
+  /** One entry per changed field (GraphQL name), for the outbox. */
+  changed: { field: string; from: unknown; to: unknown }[];
+}
+
+const HEX_COLOR = /^#[0-9A-Fa-f]{6}$/;
+// BCP 47-ish, as edx-platform's language codes: en, es-419, pt-br, zh-hans.
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+function httpsUrl(value: string, name: string): string {
+  const trimmed = value.trim();
+  const url = URL.canParse(trimmed) ? new URL(trimmed) : null;
+  if (url?.protocol !== 'https:' || !url.hostname)
+    throw badInput(`${name} must be an https URL, got "${value}"`, { argument: name });
+  if (trimmed.length > 1024) throw badInput(`${name} is longer than 1024 characters`, { argument: name });
+  return trimmed;
+}
+
+function hexColor(value: string, name: string): string {
+  if (!HEX_COLOR.test(value.trim()))
+    throw badInput(`${name} must be a color #RRGGBB, got "${value}"`, { argument: name });
+  return value.trim().toUpperCase();
+}
+
+/**
+ * Validates an updateEnterpriseCustomer input against the customer as stored and returns only what
+ * changes. Omitted fields are left alone; null clears a nullable string and is refused for flags.
+ * Any invalid value throws BAD_USER_INPUT before anything is written.
+ */
+export function planCustomerUpdate(current: CustomerSettings, input: CustomerUpdateInput): CustomerUpdatePlan {
+  const next: Partial<CustomerSettings> = {};
+  for (const flag of CUSTOMER_FLAGS) {
+    const value = input[flag];
+    if (value === undefined) continue;
+    if (value === null) throw badInput(`${flag} cannot be null`, { argument: flag });
+    next[flag] = value;
+  }
+  if (input.enforceDataSharingConsent === null)
+    throw badInput('enforceDataSharingConsent cannot be null', { argument: 'enforceDataSharingConsent' });
+  if (input.enforceDataSharingConsent !== undefined)
+    next.enforceDataSharingConsent = consentEnforcementValue(input.enforceDataSharingConsent);
+  const text = (value: string | null | undefined, check: (v: string) => string): string | null | undefined =>
+    value == null ? value : check(value);
+  const email = (name: string) => (v: string) => emailArg(v, name);
+  const strings: [
+    SettingsColumn & ('contactEmail' | 'replyTo' | 'senderAlias' | 'defaultLanguage'),
+    string | null | undefined,
+  ][] = [
+    ['contactEmail', text(input.contactEmail, email('contactEmail'))],
+    ['replyTo', text(input.replyTo, email('replyTo'))],
+    ['senderAlias', text(input.senderAlias, (v) => nonEmptyString(v, 'senderAlias'))],
+    [
+      'defaultLanguage',
+      text(input.defaultLanguage, (v) => {
+        const tag = v.trim().toLowerCase();
+        if (!LANGUAGE.test(tag) || tag.length > 16)
+          throw badInput(`defaultLanguage must be a language code such as en or es-419, got "${v}"`, {
+            argument: 'defaultLanguage',
+          });
+        return tag;
+      }),
+    ],
+  ];
+  for (const [column, value] of strings) if (value !== undefined) next[column] = value;
+  const branding = input.brandingConfiguration;
+  if (branding === null)
+    throw badInput('brandingConfiguration cannot be null (give its fields null to reset them)', {
+      argument: 'brandingConfiguration',
+    });
+  if (branding) {
+    const logo = text(branding.logoUrl, (v) => httpsUrl(v, 'brandingConfiguration.logoUrl'));
+    if (logo !== undefined) next.brandingLogoUrl = logo;
+    const colors = [
+      ['brandingPrimaryColor', branding.primaryColor, 'primaryColor'],
+      ['brandingSecondaryColor', branding.secondaryColor, 'secondaryColor'],
+      ['brandingTertiaryColor', branding.tertiaryColor, 'tertiaryColor'],
+    ] as const;
+    for (const [column, value, name] of colors) {
+      const color = text(value, (v) => hexColor(v, `brandingConfiguration.${name}`));
+      if (color !== undefined) next[column] = color;
+    }
+  }
+  if (Object.keys(next).length === 0) throw badInput('Give at least one setting to update', { argument: 'input' });
+
+  const plan: CustomerUpdatePlan = { changes: {}, changed: [] };
+  for (const [column, to] of Object.entries(next) as [SettingsColumn, CustomerSettings[SettingsColumn]][]) {
+    const from = current[column];
+    if (from === to) continue;
+    (plan.changes as Record<string, unknown>)[column] = to;
+    plan.changed.push({ field: column, from, to });
+  }
+  return plan;
+}
+
+function consentEnforcementValue(value: ConsentEnforcement): ConsentEnforcementValue {
+  switch (value) {
+    case 'AT_ENROLLMENT':
+      return 'at_enrollment';
+    case 'EXTERNALLY_MANAGED':
+      return 'externally_managed';
+    default:
+      return unexpected('enforceDataSharingConsent', value);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Enrollment
 
@@ -143,10 +318,23 @@ export function fulfillmentIndex(inputs: readonly FulfillmentInput[] | null | un
   for (const input of inputs ?? []) {
     const email = emailArg(input.email, 'fulfillments.email');
     const licenseUuid = input.licenseUuid != null ? uuidArg(input.licenseUuid, 'fulfillments.licenseUuid') : null;
-    const transactionUuid = input.transactionUuid != null ? uuidArg(input.transactionUuid, 'fulfillments.transactionUuid') : null;
-    if (input.fulfillmentType === 'LICENSE' && !licenseUuid) throw badInput('A LICENSE fulfillment needs licenseUuid', { argument: 'fulfillments' });
-    if (input.fulfillmentType === 'LEARNER_CREDIT' && !transactionUuid) throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid', { argument: 'fulfillments' });
-    index.set(`${email}\u0000${input.courseRunKey?.trim() ?? '*'}`, { fulfillmentType: input.fulfillmentType, licenseUuid, transactionUuid });
+    const transactionUuid =
+      input.transactionUuid != null ? uuidArg(input.transactionUuid, 'fulfillments.transactionUuid') : null;
+    if (input.fulfillmentType === 'LICENSE' && !licenseUuid)
+      throw badInput('A LICENSE fulfillment needs licenseUuid', { argument: 'fulfillments' });
+    if (input.fulfillmentType === 'LEARNER_CREDIT' && !transactionUuid)
+      throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid', { argument: 'fulfillments' });
+    // One reference per fulfillment, of its own kind: a LICENSE naming a transaction (or the
+    // reverse) would store a reference nothing checks or revokes.
+    if (input.fulfillmentType !== 'LICENSE' && licenseUuid)
+      throw badInput(`A ${input.fulfillmentType} fulfillment takes no licenseUuid`, { argument: 'fulfillments' });
+    if (input.fulfillmentType !== 'LEARNER_CREDIT' && transactionUuid)
+      throw badInput(`A ${input.fulfillmentType} fulfillment takes no transactionUuid`, { argument: 'fulfillments' });
+    index.set(`${email}\u0000${input.courseRunKey?.trim() ?? '*'}`, {
+      fulfillmentType: input.fulfillmentType,
+      licenseUuid,
+      transactionUuid,
+    });
   }
   return (email, runKey) => index.get(`${email}\u0000${runKey}`) ?? index.get(`${email}\u0000*`);
 }
@@ -211,7 +399,7 @@ export function progressRow(args: {
     userUsername: user.username,
     userCountry: user.country,
     userAccountCreationDate: user.dateJoined,
-    userCurrentEnrollmentMode: 'verified',
+    userCurrentEnrollmentMode: enrollment.mode,
     courseKey: run.courseKey,
     courserunKey: run.key,
     courseTitle: run.title ?? run.courseTitle,
@@ -270,7 +458,55 @@ export interface EnrollLearnersInput {
 }
 
 /** The input shape and limits of a bulk enrollment (BAD_USER_INPUT, nothing written). */
-export function bulkEnrollmentRequest(input: EnrollLearnersInput): { emails: string[]; runKeys: string[]; fulfillmentFor: FulfillmentLookup } {
+/** The licenses and ledger transactions a list of fulfillments names, each once. */
+export function fulfillmentReferences(inputs: readonly FulfillmentInput[] | null | undefined): {
+  licenseUuids: string[];
+  transactionUuids: string[];
+} {
+  const licenses = new Set<string>();
+  const transactions = new Set<string>();
+  for (const input of inputs ?? []) {
+    if (input.licenseUuid != null) licenses.add(uuidArg(input.licenseUuid, 'fulfillments.licenseUuid'));
+    if (input.transactionUuid != null) transactions.add(uuidArg(input.transactionUuid, 'fulfillments.transactionUuid'));
+  }
+  return { licenseUuids: [...licenses], transactionUuids: [...transactions] };
+}
+
+/**
+ * Every license and transaction a fulfillment names must exist (else BAD_USER_INPUT) and belong
+ * to the enrolling customer (else FORBIDDEN): an enrollment must never record, nor an outbox event
+ * announce, another customer's license or ledger transaction.
+ */
+export function checkFulfillmentReferences(
+  customerUuid: string,
+  refs: { licenseUuids: readonly string[]; transactionUuids: readonly string[] },
+  owners: {
+    licenses: ReadonlyMap<string, { enterpriseCustomerUuid: string | null } | null>;
+    transactions: ReadonlyMap<string, { enterpriseCustomerUuid: string | null } | null>;
+  },
+): void {
+  const check = (
+    kind: 'license' | 'ledger transaction',
+    argument: string,
+    uuid: string,
+    owner: { enterpriseCustomerUuid: string | null } | null | undefined,
+  ) => {
+    if (!owner) throw badInput(`fulfillments name ${kind} ${uuid}, which does not exist`, { argument });
+    if (owner.enterpriseCustomerUuid === null)
+      throw badInput(`fulfillments name ${kind} ${uuid}, which is not a redemption`, { argument });
+    if (owner.enterpriseCustomerUuid !== customerUuid)
+      throw forbidden(`${kind} ${uuid} belongs to another enterprise customer`);
+  };
+  for (const uuid of refs.licenseUuids) check('license', 'fulfillments.licenseUuid', uuid, owners.licenses.get(uuid));
+  for (const uuid of refs.transactionUuids)
+    check('ledger transaction', 'fulfillments.transactionUuid', uuid, owners.transactions.get(uuid));
+}
+
+export function bulkEnrollmentRequest(input: EnrollLearnersInput): {
+  emails: string[];
+  runKeys: string[];
+  fulfillmentFor: FulfillmentLookup;
+} {
   listSize(input.emails, LIMITS.emails, 'emails', 1);
   listSize(input.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
   const emails = [...new Set(input.emails.map(normalizeEmail))];
@@ -337,9 +573,7 @@ export function mergeResults(into: EnrollLearnersResult, part: EnrollLearnersRes
 // Enrollments, learner progress, invite keys, registration
 
 export function enrollmentIdArg(value: string): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw badInput('enrollmentId must be an enrollment id', { argument: 'enrollmentId' });
-  return id;
+  return decimalIdArg(value, 'enrollmentId');
 }
 
 export interface LearnerProgressInput {

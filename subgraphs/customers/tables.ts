@@ -34,6 +34,11 @@ export interface EnterpriseCustomerTable {
   hideCourseOriginalPrice: boolean;
   enablePortalLearnerCreditManagementScreen: boolean;
   enablePortalSubscriptionManagementScreen: boolean;
+  enablePortalCodeManagementScreen: boolean;
+  enablePortalReportingConfigScreen: boolean;
+  enablePortalSamlConfigurationScreen: boolean;
+  enablePortalLmsConfigurationsScreen: boolean;
+  enableAnalyticsScreen: boolean;
 }
 
 export interface IdentityProviderTable {
@@ -94,6 +99,10 @@ export interface EnterpriseCourseEnrollmentTable {
   source: string;
   unenrolled: boolean | null;
   unenrolledAt: Date | null;
+  /** The LMS enrollment mode (seed 004): verified, audit, professional, ... */
+  mode: string;
+  /** False once unenrolled (seed 004 `is_active`). */
+  isActive: boolean;
   created: Date;
   modified: Date;
 }

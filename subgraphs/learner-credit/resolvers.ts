@@ -150,9 +150,22 @@ export const resolvers: Resolvers = {
   },
   Subsidy: {
     isActive: (subsidy) => isSubsidyActive(subsidy, new Date()),
-    currentBalanceCents: (subsidy, _args, ctx) => ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid),
-    totalDepositsCents: (subsidy, _args, ctx) => ctx.loaders.depositsByLedger.load(subsidy.ledgerUuid),
+    // Balances are the customer's finances: admins of the customer and operators only (a learner
+    // sees what it may spend through the policy's aggregates instead).
+    startingBalanceCents(subsidy, _args, ctx) {
+      ctx.viewer.assertAdminOf(subsidy.enterpriseCustomerUuid);
+      return subsidy.startingBalanceCents;
+    },
+    currentBalanceCents(subsidy, _args, ctx) {
+      ctx.viewer.assertAdminOf(subsidy.enterpriseCustomerUuid);
+      return ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid);
+    },
+    totalDepositsCents(subsidy, _args, ctx) {
+      ctx.viewer.assertAdminOf(subsidy.enterpriseCustomerUuid);
+      return ctx.loaders.depositsByLedger.load(subsidy.ledgerUuid);
+    },
     async ledger(subsidy, _args, ctx) {
+      ctx.viewer.assertAdminOf(subsidy.enterpriseCustomerUuid);
       const ledger = await ctx.loaders.ledger.load(subsidy.ledgerUuid);
       if (!ledger) throw new Error(`Subsidy ${subsidy.uuid} has no ledger ${subsidy.ledgerUuid}`);
       return ledger;

@@ -150,6 +150,27 @@ export type Course = ContentItem & {
   watchers: Array<Scalars['String']['output']>;
 };
 
+/**
+ * An enrollment mode of a run as the LMS enrollment API lists it (seed 004 `course_modes`), derived
+ * from the run's seats.
+ */
+export type CourseMode = {
+  __typename?: 'CourseMode';
+  bulkSku?: Maybe<Scalars['String']['output']>;
+  /** Lower-case ISO 4217 (usd), as the LMS spells it. */
+  currency: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  /** When the mode stops being available to upgrade to: the seat's upgrade deadline (override first). */
+  expirationDatetime?: Maybe<Scalars['DateTime']['output']>;
+  /** The seat's price in cents (0 for audit and honor). */
+  minPriceCents: Scalars['SafeInt']['output'];
+  /** The LMS display name: Audit, Verified Certificate, Professional Education, ... */
+  name: Scalars['String']['output'];
+  sku?: Maybe<Scalars['String']['output']>;
+  /** audit, verified, professional, no-id-professional, credit, honor, ... */
+  slug: Scalars['String']['output'];
+};
+
 export type CourseRun = ContentItem & {
   __typename?: 'CourseRun';
   aggregationKey: Scalars['String']['output'];
@@ -165,6 +186,8 @@ export type CourseRun = ContentItem & {
   contentLanguageSearchFacetName?: Maybe<Scalars['String']['output']>;
   contentType: ContentType;
   course: Course;
+  /** The run's enrollment modes (seed 004), one per seat, cheapest first. */
+  courseModes: Array<CourseMode>;
   courseUuid: Scalars['ID']['output'];
   eligibleForFinancialAid?: Maybe<Scalars['Boolean']['output']>;
   end?: Maybe<Scalars['DateTime']['output']>;
@@ -736,6 +759,7 @@ export type ResolversTypes = ResolversObject<{
   ContentType: ContentType;
   Course: ResolverTypeWrapper<CourseNode>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CourseMode: ResolverTypeWrapper<CourseMode>;
   CourseRun: ResolverTypeWrapper<CourseRunNode>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Curriculum: ResolverTypeWrapper<Curriculum>;
@@ -775,6 +799,7 @@ export type ResolversParentTypes = ResolversObject<{
   ContentItemEdge: Omit<ContentItemEdge, 'node'> & { node: ResolversParentTypes['ContentItem'] };
   Course: CourseNode;
   ID: Scalars['ID']['output'];
+  CourseMode: CourseMode;
   CourseRun: CourseRunNode;
   Float: Scalars['Float']['output'];
   Curriculum: Curriculum;
@@ -897,6 +922,17 @@ export type CourseResolvers<ContextType = CatalogContext, ParentType extends Res
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type CourseModeResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CourseMode'] = ResolversParentTypes['CourseMode']> = ResolversObject<{
+  bulkSku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expirationDatetime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  minPriceCents?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CourseRunResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CourseRun'] = ResolversParentTypes['CourseRun'], FederationReferenceType extends FederationReferenceTypes['CourseRun'] = FederationReferenceTypes['CourseRun']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CourseRun']> | FederationReferenceType, FederationReferenceType, ContextType>;
   aggregationKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -907,6 +943,7 @@ export type CourseRunResolvers<ContextType = CatalogContext, ParentType extends 
   contentLanguageSearchFacetName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   contentType?: Resolver<ResolversTypes['ContentType'], ParentType, ContextType>;
   course?: Resolver<ResolversTypes['Course'], ParentType, ContextType>;
+  courseModes?: Resolver<Array<ResolversTypes['CourseMode']>, ParentType, ContextType>;
   courseUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   eligibleForFinancialAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   end?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1258,6 +1295,7 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   ContentItemConnection?: ContentItemConnectionResolvers<ContextType>;
   ContentItemEdge?: ContentItemEdgeResolvers<ContextType>;
   Course?: CourseResolvers<ContextType>;
+  CourseMode?: CourseModeResolvers<ContextType>;
   CourseRun?: CourseRunResolvers<ContextType>;
   Curriculum?: CurriculumResolvers<ContextType>;
   Date?: GraphQLScalarType;

@@ -36,6 +36,17 @@ export type BrandingConfiguration = {
   tertiaryColor: Scalars['String']['output'];
 };
 
+export type BrandingConfigurationInput = {
+  /** An https URL. */
+  logoUrl?: InputMaybe<Scalars['String']['input']>;
+  /** #RRGGBB. */
+  primaryColor?: InputMaybe<Scalars['String']['input']>;
+  /** #RRGGBB. */
+  secondaryColor?: InputMaybe<Scalars['String']['input']>;
+  /** #RRGGBB. */
+  tertiaryColor?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A course run, owned and resolved by the catalog subgraph. */
 export type CourseRun = {
   __typename?: 'CourseRun';
@@ -178,6 +189,19 @@ export type EnrollmentResult = {
   reason?: Maybe<Scalars['String']['output']>;
 };
 
+/** The viewer's enrollment state in one course run (seed 004's enrollment status). */
+export type EnrollmentStatus = {
+  __typename?: 'EnrollmentStatus';
+  courseRunKey: Scalars['String']['output'];
+  /** The viewer's enrollment in the run: the active one first, else the latest; null when never enrolled. */
+  enrollment?: Maybe<EnterpriseCourseEnrollment>;
+  isActive?: Maybe<Scalars['Boolean']['output']>;
+  /** An active enrollment exists (with any of the viewer's customers). */
+  isEnrolled: Scalars['Boolean']['output'];
+  /** Mode of that enrollment (null when never enrolled). */
+  mode?: Maybe<Scalars['String']['output']>;
+};
+
 /** An enrollment of a linked learner in a course run (edx-enterprise `EnterpriseCourseEnrollment`). */
 export type EnterpriseCourseEnrollment = {
   __typename?: 'EnterpriseCourseEnrollment';
@@ -187,7 +211,11 @@ export type EnterpriseCourseEnrollment = {
   enterpriseCustomerUuid: Scalars['ID']['output'];
   fulfillment?: Maybe<EnrollmentFulfillment>;
   id: Scalars['ID']['output'];
+  /** False once unenrolled (seed 004 `is_active`). */
+  isActive: Scalars['Boolean']['output'];
   learner: EnterpriseCustomerUser;
+  /** The LMS enrollment mode (seed 004): verified, audit, professional, ... */
+  mode: Scalars['String']['output'];
   modified: Scalars['DateTime']['output'];
   savedForLater: Scalars['Boolean']['output'];
   /** Enrollment source slug: customer_admin, enrollment_task, enrollment_url, management_command, ... */
@@ -230,12 +258,22 @@ export type EnterpriseCustomer = {
   dataSharingConsents: DataSharingConsentConnection;
   /** Language of the learner portal for this customer's learners (null: the learner's own). */
   defaultLanguage?: Maybe<Scalars['String']['output']>;
+  /** Admin portal screens: analytics. */
+  enableAnalyticsScreen: Scalars['Boolean']['output'];
   enableAuditEnrollment: Scalars['Boolean']['output'];
   enableBrowseAndRequest: Scalars['Boolean']['output'];
   enableDataSharingConsent: Scalars['Boolean']['output'];
   /** Learners use the enterprise learner portal (enrollment URLs point there instead of the LMS). */
   enableLearnerPortal: Scalars['Boolean']['output'];
+  /** Admin portal screens (seed 002): coupon code management. */
+  enablePortalCodeManagementScreen: Scalars['Boolean']['output'];
   enablePortalLearnerCreditManagementScreen: Scalars['Boolean']['output'];
+  /** Admin portal screens: LMS integrations. */
+  enablePortalLmsConfigurationsScreen: Scalars['Boolean']['output'];
+  /** Admin portal screens: reporting configurations. */
+  enablePortalReportingConfigScreen: Scalars['Boolean']['output'];
+  /** Admin portal screens: SAML (SSO) configuration. */
+  enablePortalSamlConfigurationScreen: Scalars['Boolean']['output'];
   enablePortalSubscriptionManagementScreen: Scalars['Boolean']['output'];
   /** Invite links (universal link) may be used to join this customer. */
   enableUniversalLink: Scalars['Boolean']['output'];
@@ -626,6 +664,12 @@ export type Mutation = {
    * enrollment ends (unenrolled, as unenroll does). Idempotent.
    */
   revokeFulfillments: RevokeFulfillmentsPayload;
+  /**
+   * The viewer switches its active customer (seed 002 ADR 10): its link to that customer becomes the
+   * only active one. FORBIDDEN unless the viewer is a linked learner of the customer; CONFLICT when
+   * the customer is inactive. Idempotent.
+   */
+  setActiveEnterpriseCustomer: SetActiveEnterpriseCustomerPayload;
   /** The viewer's own consent for a course of its customer (the viewer must be a linked learner). */
   setDataSharingConsent: DataSharingConsent;
   /** The learner portal's 'save for later' flag (learner-portal PATCH). The learner itself, its admins, operators. */
@@ -637,6 +681,12 @@ export type Mutation = {
   unenroll: UnenrollPayload;
   /** Unlinks learners (admins, operators); pending learners are removed. */
   unlinkLearners: UnlinkLearnersPayload;
+  /**
+   * The admin portal's settings (flags, contact and email settings, branding) of one customer: its
+   * admins and operators. Any invalid value is BAD_USER_INPUT and nothing is written; each changed
+   * field is announced in the outbox (enterprise_customer.updated, one event per field).
+   */
+  updateEnterpriseCustomer: UpdateEnterpriseCustomerPayload;
 };
 
 
@@ -685,6 +735,11 @@ export type MutationRevokeFulfillmentsArgs = {
 };
 
 
+export type MutationSetActiveEnterpriseCustomerArgs = {
+  input: SetActiveEnterpriseCustomerInput;
+};
+
+
 export type MutationSetDataSharingConsentArgs = {
   input: SetDataSharingConsentInput;
 };
@@ -702,6 +757,11 @@ export type MutationUnenrollArgs = {
 
 export type MutationUnlinkLearnersArgs = {
   input: UnlinkLearnersInput;
+};
+
+
+export type MutationUpdateEnterpriseCustomerArgs = {
+  input: UpdateEnterpriseCustomerInput;
 };
 
 export type OrderDirection =
@@ -817,6 +877,17 @@ export type RevokeFulfillmentsPayload = {
   revoked: Array<EnterpriseCourseEnrollment>;
 };
 
+export type SetActiveEnterpriseCustomerInput = {
+  /** A customer the viewer is a linked learner of. */
+  enterpriseCustomerUuid: Scalars['ID']['input'];
+};
+
+export type SetActiveEnterpriseCustomerPayload = {
+  __typename?: 'SetActiveEnterpriseCustomerPayload';
+  /** The viewer, its activeEnterpriseCustomer now the chosen one. */
+  viewer: Viewer;
+};
+
 export type SetDataSharingConsentInput = {
   /** A course key (not a run key). */
   courseKey: Scalars['String']['input'];
@@ -860,12 +931,53 @@ export type UnlinkLearnersPayload = {
   unlinked: Array<EnterpriseCustomerUser>;
 };
 
+/**
+ * The admin portal's settings screens. Omitted fields stay as they are; for the nullable strings
+ * (contactEmail, replyTo, senderAlias, defaultLanguage and the branding fields) an explicit null
+ * clears the value (branding colors then fall back to the defaults). Flags cannot be null.
+ */
+export type UpdateEnterpriseCustomerInput = {
+  brandingConfiguration?: InputMaybe<BrandingConfigurationInput>;
+  /** A valid email address. */
+  contactEmail?: InputMaybe<Scalars['String']['input']>;
+  /** A language tag: en, es-419, pt-br, ... */
+  defaultLanguage?: InputMaybe<Scalars['String']['input']>;
+  enableAnalyticsScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enableAuditEnrollment?: InputMaybe<Scalars['Boolean']['input']>;
+  enableBrowseAndRequest?: InputMaybe<Scalars['Boolean']['input']>;
+  enableDataSharingConsent?: InputMaybe<Scalars['Boolean']['input']>;
+  enableLearnerPortal?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalCodeManagementScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalLearnerCreditManagementScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalLmsConfigurationsScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalReportingConfigScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalSamlConfigurationScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enablePortalSubscriptionManagementScreen?: InputMaybe<Scalars['Boolean']['input']>;
+  enableUniversalLink?: InputMaybe<Scalars['Boolean']['input']>;
+  enforceDataSharingConsent?: InputMaybe<DataSharingConsentEnforcement>;
+  enterpriseCustomerUuid: Scalars['ID']['input'];
+  hideCourseOriginalPrice?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A valid email address: where learners' replies to the customer's emails go. */
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+  /** At most 255 characters. */
+  senderAlias?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateEnterpriseCustomerPayload = {
+  __typename?: 'UpdateEnterpriseCustomerPayload';
+  enterpriseCustomer: EnterpriseCustomer;
+};
+
 /** The authenticated caller, as its token describes it. */
 export type Viewer = {
   __typename?: 'Viewer';
   /** The customer of the viewer's active learner link, else its first role customer. */
   activeEnterpriseCustomer?: Maybe<EnterpriseCustomer>;
   email?: Maybe<Scalars['String']['output']>;
+  /** Is the viewer enrolled in this run, and in which mode? */
+  enrollmentStatus: EnrollmentStatus;
+  /** The viewer's own enrollments across every customer it is a linked learner of, oldest first. */
+  enrollments: EnterpriseCourseEnrollmentConnection;
   /**
    * Customers the viewer is a linked learner of or holds a role in, by name (operators: only
    * those; they see every customer elsewhere). Inactive customers are hidden from learners.
@@ -874,6 +986,19 @@ export type Viewer = {
   lmsUserId?: Maybe<Scalars['Int']['output']>;
   /** Roles exactly as the token carries them (`<role>:<context>`). */
   roles: Array<Scalars['String']['output']>;
+};
+
+
+/** The authenticated caller, as its token describes it. */
+export type ViewerEnrollmentStatusArgs = {
+  courseRunKey: Scalars['String']['input'];
+};
+
+
+/** The authenticated caller, as its token describes it. */
+export type ViewerEnrollmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -977,6 +1102,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   BrandingConfiguration: ResolverTypeWrapper<EnterpriseCustomerRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  BrandingConfigurationInput: BrandingConfigurationInput;
   CourseRun: ResolverTypeWrapper<CourseRun>;
   CreateInviteKeyInput: CreateInviteKeyInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -998,6 +1124,7 @@ export type ResolversTypes = ResolversObject<{
   EnrollmentFulfillment: ResolverTypeWrapper<EnrollmentFulfillmentRow>;
   EnrollmentFulfillmentInput: EnrollmentFulfillmentInput;
   EnrollmentResult: ResolverTypeWrapper<EnrollmentResult>;
+  EnrollmentStatus: ResolverTypeWrapper<Omit<EnrollmentStatus, 'enrollment'> & { enrollment?: Maybe<ResolversTypes['EnterpriseCourseEnrollment']> }>;
   EnterpriseCourseEnrollment: ResolverTypeWrapper<EnterpriseCourseEnrollmentRow>;
   EnterpriseCourseEnrollmentConnection: ResolverTypeWrapper<Connection>;
   EnterpriseCourseEnrollmentEdge: ResolverTypeWrapper<Omit<EnterpriseCourseEnrollmentEdge, 'node'> & { node: ResolversTypes['EnterpriseCourseEnrollment'] }>;
@@ -1040,6 +1167,8 @@ export type ResolversTypes = ResolversObject<{
   RevokeFulfillmentsInput: RevokeFulfillmentsInput;
   RevokeFulfillmentsPayload: ResolverTypeWrapper<Omit<RevokeFulfillmentsPayload, 'revoked'> & { revoked: Array<ResolversTypes['EnterpriseCourseEnrollment']> }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
+  SetActiveEnterpriseCustomerInput: SetActiveEnterpriseCustomerInput;
+  SetActiveEnterpriseCustomerPayload: ResolverTypeWrapper<Omit<SetActiveEnterpriseCustomerPayload, 'viewer'> & { viewer: ResolversTypes['Viewer'] }>;
   SetDataSharingConsentInput: SetDataSharingConsentInput;
   SetSavedForLaterInput: SetSavedForLaterInput;
   SetSavedForLaterPayload: ResolverTypeWrapper<Omit<SetSavedForLaterPayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
@@ -1047,6 +1176,8 @@ export type ResolversTypes = ResolversObject<{
   UnenrollPayload: ResolverTypeWrapper<Omit<UnenrollPayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
   UnlinkLearnersInput: UnlinkLearnersInput;
   UnlinkLearnersPayload: ResolverTypeWrapper<Omit<UnlinkLearnersPayload, 'unlinked'> & { unlinked: Array<ResolversTypes['EnterpriseCustomerUser']> }>;
+  UpdateEnterpriseCustomerInput: UpdateEnterpriseCustomerInput;
+  UpdateEnterpriseCustomerPayload: ResolverTypeWrapper<Omit<UpdateEnterpriseCustomerPayload, 'enterpriseCustomer'> & { enterpriseCustomer: ResolversTypes['EnterpriseCustomer'] }>;
   Viewer: ResolverTypeWrapper<ViewerModel>;
 }>;
 
@@ -1054,6 +1185,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   BrandingConfiguration: EnterpriseCustomerRow;
   String: Scalars['String']['output'];
+  BrandingConfigurationInput: BrandingConfigurationInput;
   CourseRun: CourseRun;
   CreateInviteKeyInput: CreateInviteKeyInput;
   ID: Scalars['ID']['output'];
@@ -1074,6 +1206,7 @@ export type ResolversParentTypes = ResolversObject<{
   EnrollmentFulfillment: EnrollmentFulfillmentRow;
   EnrollmentFulfillmentInput: EnrollmentFulfillmentInput;
   EnrollmentResult: EnrollmentResult;
+  EnrollmentStatus: Omit<EnrollmentStatus, 'enrollment'> & { enrollment?: Maybe<ResolversParentTypes['EnterpriseCourseEnrollment']> };
   EnterpriseCourseEnrollment: EnterpriseCourseEnrollmentRow;
   EnterpriseCourseEnrollmentConnection: Connection;
   EnterpriseCourseEnrollmentEdge: Omit<EnterpriseCourseEnrollmentEdge, 'node'> & { node: ResolversParentTypes['EnterpriseCourseEnrollment'] };
@@ -1111,6 +1244,8 @@ export type ResolversParentTypes = ResolversObject<{
   RevokeFulfillmentsInput: RevokeFulfillmentsInput;
   RevokeFulfillmentsPayload: Omit<RevokeFulfillmentsPayload, 'revoked'> & { revoked: Array<ResolversParentTypes['EnterpriseCourseEnrollment']> };
   SafeInt: Scalars['SafeInt']['output'];
+  SetActiveEnterpriseCustomerInput: SetActiveEnterpriseCustomerInput;
+  SetActiveEnterpriseCustomerPayload: Omit<SetActiveEnterpriseCustomerPayload, 'viewer'> & { viewer: ResolversParentTypes['Viewer'] };
   SetDataSharingConsentInput: SetDataSharingConsentInput;
   SetSavedForLaterInput: SetSavedForLaterInput;
   SetSavedForLaterPayload: Omit<SetSavedForLaterPayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
@@ -1118,6 +1253,8 @@ export type ResolversParentTypes = ResolversObject<{
   UnenrollPayload: Omit<UnenrollPayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
   UnlinkLearnersInput: UnlinkLearnersInput;
   UnlinkLearnersPayload: Omit<UnlinkLearnersPayload, 'unlinked'> & { unlinked: Array<ResolversParentTypes['EnterpriseCustomerUser']> };
+  UpdateEnterpriseCustomerInput: UpdateEnterpriseCustomerInput;
+  UpdateEnterpriseCustomerPayload: Omit<UpdateEnterpriseCustomerPayload, 'enterpriseCustomer'> & { enterpriseCustomer: ResolversParentTypes['EnterpriseCustomer'] };
   Viewer: ViewerModel;
 }>;
 
@@ -1201,6 +1338,14 @@ export type EnrollmentResultResolvers<ContextType = CustomersContext, ParentType
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type EnrollmentStatusResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnrollmentStatus'] = ResolversParentTypes['EnrollmentStatus']> = ResolversObject<{
+  courseRunKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enrollment?: Resolver<Maybe<ResolversTypes['EnterpriseCourseEnrollment']>, ParentType, ContextType>;
+  isActive?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  isEnrolled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type EnterpriseCourseEnrollmentResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnterpriseCourseEnrollment'] = ResolversParentTypes['EnterpriseCourseEnrollment']> = ResolversObject<{
   courseRun?: Resolver<Maybe<ResolversTypes['CourseRun']>, ParentType, ContextType>;
   courseRunKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1208,7 +1353,9 @@ export type EnterpriseCourseEnrollmentResolvers<ContextType = CustomersContext, 
   enterpriseCustomerUuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   fulfillment?: Resolver<Maybe<ResolversTypes['EnrollmentFulfillment']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   learner?: Resolver<ResolversTypes['EnterpriseCustomerUser'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   modified?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   savedForLater?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1238,11 +1385,16 @@ export type EnterpriseCustomerResolvers<ContextType = CustomersContext, ParentTy
   customerType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   dataSharingConsents?: Resolver<ResolversTypes['DataSharingConsentConnection'], ParentType, ContextType, Partial<EnterpriseCustomerDataSharingConsentsArgs>>;
   defaultLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enableAnalyticsScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableAuditEnrollment?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableBrowseAndRequest?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableDataSharingConsent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableLearnerPortal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enablePortalCodeManagementScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enablePortalLearnerCreditManagementScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enablePortalLmsConfigurationsScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enablePortalReportingConfigScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enablePortalSamlConfigurationScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enablePortalSubscriptionManagementScreen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enableUniversalLink?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   enforceDataSharingConsent?: Resolver<ResolversTypes['DataSharingConsentEnforcement'], ParentType, ContextType>;
@@ -1423,10 +1575,12 @@ export type MutationResolvers<ContextType = CustomersContext, ParentType extends
   recordLearnerProgress?: Resolver<ResolversTypes['RecordLearnerProgressPayload'], ParentType, ContextType, RequireFields<MutationRecordLearnerProgressArgs, 'input'>>;
   registerLmsUser?: Resolver<ResolversTypes['RegisterLmsUserPayload'], ParentType, ContextType, RequireFields<MutationRegisterLmsUserArgs, 'input'>>;
   revokeFulfillments?: Resolver<ResolversTypes['RevokeFulfillmentsPayload'], ParentType, ContextType, RequireFields<MutationRevokeFulfillmentsArgs, 'input'>>;
+  setActiveEnterpriseCustomer?: Resolver<ResolversTypes['SetActiveEnterpriseCustomerPayload'], ParentType, ContextType, RequireFields<MutationSetActiveEnterpriseCustomerArgs, 'input'>>;
   setDataSharingConsent?: Resolver<ResolversTypes['DataSharingConsent'], ParentType, ContextType, RequireFields<MutationSetDataSharingConsentArgs, 'input'>>;
   setSavedForLater?: Resolver<ResolversTypes['SetSavedForLaterPayload'], ParentType, ContextType, RequireFields<MutationSetSavedForLaterArgs, 'input'>>;
   unenroll?: Resolver<ResolversTypes['UnenrollPayload'], ParentType, ContextType, RequireFields<MutationUnenrollArgs, 'input'>>;
   unlinkLearners?: Resolver<ResolversTypes['UnlinkLearnersPayload'], ParentType, ContextType, RequireFields<MutationUnlinkLearnersArgs, 'input'>>;
+  updateEnterpriseCustomer?: Resolver<ResolversTypes['UpdateEnterpriseCustomerPayload'], ParentType, ContextType, RequireFields<MutationUpdateEnterpriseCustomerArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1481,6 +1635,10 @@ export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'SafeInt';
 }
 
+export type SetActiveEnterpriseCustomerPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['SetActiveEnterpriseCustomerPayload'] = ResolversParentTypes['SetActiveEnterpriseCustomerPayload']> = ResolversObject<{
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+}>;
+
 export type SetSavedForLaterPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['SetSavedForLaterPayload'] = ResolversParentTypes['SetSavedForLaterPayload']> = ResolversObject<{
   enrollment?: Resolver<ResolversTypes['EnterpriseCourseEnrollment'], ParentType, ContextType>;
 }>;
@@ -1495,9 +1653,15 @@ export type UnlinkLearnersPayloadResolvers<ContextType = CustomersContext, Paren
   unlinked?: Resolver<Array<ResolversTypes['EnterpriseCustomerUser']>, ParentType, ContextType>;
 }>;
 
+export type UpdateEnterpriseCustomerPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['UpdateEnterpriseCustomerPayload'] = ResolversParentTypes['UpdateEnterpriseCustomerPayload']> = ResolversObject<{
+  enterpriseCustomer?: Resolver<ResolversTypes['EnterpriseCustomer'], ParentType, ContextType>;
+}>;
+
 export type ViewerResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
   activeEnterpriseCustomer?: Resolver<Maybe<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enrollmentStatus?: Resolver<ResolversTypes['EnrollmentStatus'], ParentType, ContextType, RequireFields<ViewerEnrollmentStatusArgs, 'courseRunKey'>>;
+  enrollments?: Resolver<ResolversTypes['EnterpriseCourseEnrollmentConnection'], ParentType, ContextType, Partial<ViewerEnrollmentsArgs>>;
   enterpriseCustomers?: Resolver<Array<ResolversTypes['EnterpriseCustomer']>, ParentType, ContextType>;
   lmsUserId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1517,6 +1681,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   EnrollWithFulfillmentPayload?: EnrollWithFulfillmentPayloadResolvers<ContextType>;
   EnrollmentFulfillment?: EnrollmentFulfillmentResolvers<ContextType>;
   EnrollmentResult?: EnrollmentResultResolvers<ContextType>;
+  EnrollmentStatus?: EnrollmentStatusResolvers<ContextType>;
   EnterpriseCourseEnrollment?: EnterpriseCourseEnrollmentResolvers<ContextType>;
   EnterpriseCourseEnrollmentConnection?: EnterpriseCourseEnrollmentConnectionResolvers<ContextType>;
   EnterpriseCourseEnrollmentEdge?: EnterpriseCourseEnrollmentEdgeResolvers<ContextType>;
@@ -1546,9 +1711,11 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   RegisterLmsUserPayload?: RegisterLmsUserPayloadResolvers<ContextType>;
   RevokeFulfillmentsPayload?: RevokeFulfillmentsPayloadResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  SetActiveEnterpriseCustomerPayload?: SetActiveEnterpriseCustomerPayloadResolvers<ContextType>;
   SetSavedForLaterPayload?: SetSavedForLaterPayloadResolvers<ContextType>;
   UnenrollPayload?: UnenrollPayloadResolvers<ContextType>;
   UnlinkLearnersPayload?: UnlinkLearnersPayloadResolvers<ContextType>;
+  UpdateEnterpriseCustomerPayload?: UpdateEnterpriseCustomerPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 }>;
 

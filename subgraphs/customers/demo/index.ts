@@ -44,6 +44,11 @@ function customer(seed: CustomerSeed): EnterpriseCustomerTable {
     hideCourseOriginalPrice: false,
     enablePortalLearnerCreditManagementScreen: false,
     enablePortalSubscriptionManagementScreen: false,
+    enablePortalCodeManagementScreen: false,
+    enablePortalReportingConfigScreen: false,
+    enablePortalSamlConfigurationScreen: false,
+    enablePortalLmsConfigurationsScreen: false,
+    enableAnalyticsScreen: false,
     ...seed,
   };
 }
@@ -148,6 +153,8 @@ interface DemoEnrollment {
   passed?: { date: string; grade: number; letter: string };
   grade?: number;
   fulfillment?: { type: 'license' | 'learner_credit'; license?: string; transaction?: string };
+  /** LMS enrollment mode (seed 004); verified unless given. */
+  mode?: string;
 }
 
 const TR_RUN = DEMO.content.courseRunKey;
@@ -169,7 +176,7 @@ const DEMO_ENROLLMENTS: DemoEnrollment[] = [
   { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: FIH_2023, ...FIH_OLD, source: 'enrollment_url', enrolled: '2023-11-01', activeDaysAgo: 40, passed: { date: '2023-12-15', grade: 0.92, letter: 'A' } },
   { customer: DEMO.customers.sealTeamTen, lmsUserId: 4, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-04-05', activeDaysAgo: 45, grade: 0.2, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e001' } },
   { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: FIH_NOW, ...FIH_CURRENT, source: 'customer_admin', enrolled: daysFromNow(-20), activeDaysAgo: 10, grade: 0.55 },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: DATA_2024, ...DATA_OLD, source: 'management_command', enrolled: daysFromNow(-520), activeDaysAgo: 320, grade: 0.31 },
+  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: DATA_2024, ...DATA_OLD, source: 'management_command', enrolled: daysFromNow(-520), activeDaysAgo: 320, grade: 0.31, mode: 'audit' },
   { customer: DEMO.customers.policyExample, lmsUserId: 10, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-07-01', activeDaysAgo: 3, grade: 0.66, fulfillment: { type: 'learner_credit', transaction: '5ea17ea0-0000-4000-8000-00000000f001' } },
   { customer: DEMO.customers.planExample, lmsUserId: 20, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-08-12', activeDaysAgo: 5, grade: 0.7, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e020' } },
   { customer: DEMO.customers.dusenberyDevices, lmsUserId: 30, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2024-01-15', activeDaysAgo: 20, passed: { date: '2024-04-30', grade: 0.88, letter: 'B' } },
@@ -228,7 +235,19 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
       const created = day(e.enrolled);
       const enrollmentId = await ensureEnrollment(
         trx,
-        { enterpriseCustomerUserId: learnerId, enterpriseCustomerUuid: e.customer, courseRunKey: e.run, savedForLater: false, source: e.source, unenrolled: null, unenrolledAt: null, created, modified: created },
+        {
+          enterpriseCustomerUserId: learnerId,
+          enterpriseCustomerUuid: e.customer,
+          courseRunKey: e.run,
+          savedForLater: false,
+          source: e.source,
+          unenrolled: null,
+          unenrolledAt: null,
+          mode: e.mode ?? 'verified',
+          isActive: true,
+          created,
+          modified: created,
+        },
         (id) =>
           e.fulfillment
             ? {
@@ -260,7 +279,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
           userUsername: user.username,
           userCountry: user.country,
           userAccountCreationDate: user.dateJoined,
-          userCurrentEnrollmentMode: 'verified',
+          userCurrentEnrollmentMode: e.mode ?? 'verified',
           courseKey: e.courseKey,
           courserunKey: e.run,
           courseTitle: e.title,

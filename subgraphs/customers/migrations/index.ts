@@ -5,6 +5,8 @@ import * as m0003 from './0003-consent-list.js';
 import * as m0004 from './0004-progress-by-learner-link.js';
 import * as m0005 from './0005-unlinked-learners.js';
 import * as m0006 from './0006-outbox-relay.js';
+import * as m0007 from './0007-portal-screen-flags.js';
+import * as m0008 from './0008-enrollment-mode.js';
 
 /** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -14,4 +16,6 @@ export const migrations: MigrationSet = {
   '0004-progress-by-learner-link': m0004,
   '0005-unlinked-learners': m0005,
   '0006-outbox-relay': m0006,
+  '0007-portal-screen-flags': m0007,
+  '0008-enrollment-mode': m0008,
 };

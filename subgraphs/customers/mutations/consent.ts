@@ -4,6 +4,7 @@ import { nonEmptyString, uuidArg } from '../../../lib/validate.js';
 import type { CustomersContext } from '../context.js';
 import { EVENTS, writeEvents } from '../events.js';
 import { pairKey, viewerLmsUserId } from '../loaders.js';
+import { isKnownCourse } from '../remote.js';
 import { upsertConsent } from '../store/index.js';
 import type { DataSharingConsentView } from '../tables.js';
 
@@ -22,6 +23,9 @@ export async function setDataSharingConsent(
   const lmsUserId = await viewerLmsUserId(ctx);
   const link = lmsUserId == null ? null : await ctx.loaders.learnerByUser.load(pairKey(customerUuid, lmsUserId));
   if (!link || !link.linked) throw forbidden('Only a linked learner of the customer sets its own consent');
+  // A consent record for a course nobody offers would be a row no enrollment ever matches.
+  if (!(await isKnownCourse(courseKey, ctx.authorization)))
+    throw badInput(`courseKey ${courseKey} is not a course the catalog knows`, { argument: 'courseKey' });
   const now = new Date();
   const row = await runMutation(ctx, async (trx) => {
     const stored = await upsertConsent(trx, customerUuid, link.lmsUserId, courseKey, input.granted, now);

@@ -5,10 +5,10 @@ import { logger } from '../../../lib/observability/logger.js';
 import { runMutation } from '../../../lib/mutation.js';
 import type { OutboxEvent } from '../../../lib/outbox.js';
 import { isEmail } from '../../../lib/validate.js';
-import { type RunCheck, runCheckKey, type RunInfo } from '../remote.js';
+import { fetchReferenceOwners, type RunCheck, runCheckKey, type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { enrollmentEvent, EVENTS, fulfillmentPayload, writeEvents } from '../events.js';
-import { bulkEnrollmentRequest, checkProgressInput, type EnrollLearnersInput, type EnrollLearnersResult, enrollmentIdArg, type EnrollmentOutcome, type FulfillmentLookup, type FulfillmentSpec, fulfillmentTypeValue, type LearnerProgressInput, mergeResults, planBulkEnrollment, planEnrollments, progressChanges, progressRow } from '../rules.js';
+import { bulkEnrollmentRequest, checkFulfillmentReferences, checkProgressInput, fulfillmentReferences, type EnrollLearnersInput, type EnrollLearnersResult, enrollmentIdArg, type EnrollmentOutcome, type FulfillmentLookup, type FulfillmentSpec, fulfillmentTypeValue, type LearnerProgressInput, mergeResults, planBulkEnrollment, planEnrollments, progressChanges, progressRow } from '../rules.js';
 import { ensurePendingLearners, findEnrollmentsOfLearners, findFulfillmentOfEnrollment, findLearnerProgressRow, findLearnersByIds, findLmsUsersByEmails, findPendingEnrollmentsByPendingUsers, insertEnrollments, insertFulfillments, insertLearnerProgress, insertPendingEnrollments, lockEnrollment, lockLearnerProgress, markUnenrolled, reenroll, updateLearnerProgress, updateSavedForLater } from '../store/index.js';
 import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LearnerProgressRow, LearnerProgressTable, LmsUserRow } from '../tables.js';
 import { customerForAdmin } from '../loaders.js';
@@ -168,10 +168,15 @@ async function enrollChunk(
 export async function enrollLearners(ctx: CustomersContext, input: EnrollLearnersInput): Promise<EnrollLearnersResult> {
   const { emails, runKeys, fulfillmentFor } = bulkEnrollmentRequest(input);
   const customer = await customerForAdmin(ctx, input.enterpriseCustomerUuid);
-  const checks = (await ctx.loaders.runCheck.loadMany(runKeys.map((k) => runCheckKey(customer.uuid, k)))).map((check: RunCheck | Error) => {
-    if (check instanceof Error) throw check;
-    return check;
-  });
+  // Referenced licenses and transactions are checked with their owners before anything is written.
+  const refs = fulfillmentReferences(input.fulfillments);
+  checkFulfillmentReferences(customer.uuid, refs, await fetchReferenceOwners(refs.licenseUuids, refs.transactionUuids));
+  const checks = (await ctx.loaders.runCheck.loadMany(runKeys.map((k) => runCheckKey(customer.uuid, k)))).map(
+    (check: RunCheck | Error) => {
+      if (check instanceof Error) throw check;
+      return check;
+    },
+  );
   const users = new Map((await findLmsUsersByEmails(ctx.db, emails.filter(isEmail))).map((u) => [u.email, u]));
   const plan = planBulkEnrollment(emails, runKeys, checks, new Map([...users].map(([email, user]) => [email, user.id])));
   const result: EnrollLearnersResult = { successes: [], pending: [], failures: plan.failures };
@@ -217,7 +222,7 @@ export async function unenroll(ctx: CustomersContext, input: { enrollmentId: str
     if (enrollment.unenrolled) return enrollment;
     const fulfillment = await findFulfillmentOfEnrollment(trx, id);
     await markUnenrolled(trx, id, now);
-    const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: now, modified: now };
+    const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: now, isActive: false, modified: now };
     const base = enrollmentEvent(updated, enrollment.enterpriseCustomerUuid, lmsUserId);
     const events: OutboxEvent[] = [{ ...base, eventType: EVENTS.enrollmentUnenrolled }];
     if (fulfillment && !fulfillment.isRevoked) {

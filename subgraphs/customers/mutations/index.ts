@@ -5,6 +5,7 @@
  * Lock order everywhere: the customer row, then LMS user rows by id, so concurrent calls cannot deadlock.
  */
 export * from './consent.js';
+export * from './customers.js';
 export * from './enrollments.js';
 export * from './learners.js';
 export * from './fulfillments.js';

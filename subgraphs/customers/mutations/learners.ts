@@ -6,8 +6,8 @@ import { emailList, LIMITS, listSize, uuidArg } from '../../../lib/validate.js';
 import { type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { EVENTS, learnerPayload, writeEvents } from '../events.js';
-import { clashingFields, INVITE_KEYS, inviteKeyTerms, isInviteKeyValid, type LinkResult, linksToDeactivate, newLmsUser, planLinks, type RegisterLmsUserInput } from '../rules.js';
-import { countInviteKeys, deactivateInviteKeyRow, deletePendingLearners, ensurePendingLearners, findEnrollmentsByIds, findInviteKey, findLearnersByCustomersAndUsers, findLearnersByIds, findLmsUserConflicts, findLmsUsersByEmails, findLmsUsersByIds, findPendingEnrollmentsByPendingUsers, findPendingLearners, findPendingLearnersByEmail, insertInviteKey, insertLearners, insertLmsUser, lockCustomer, lockLearnersOfUsers, lockLmsUsers, updateLearners } from '../store/index.js';
+import { clashingFields, INVITE_KEYS, inviteKeyTerms, isInviteKeyValid, type LinkResult, linksToDeactivate, newLmsUser, planActiveLink, planLinks, type RegisterLmsUserInput } from '../rules.js';
+import { countInviteKeys, deactivateInviteKeyRow, deletePendingLearners, ensurePendingLearners, findCustomersByUuids, findEnrollmentsByIds, findInviteKey, findLearnersByCustomersAndUsers, findLearnersByIds, findLmsUserConflicts, findLmsUsersByEmails, findLmsUsersByIds, findPendingEnrollmentsByPendingUsers, findPendingLearners, findPendingLearnersByEmail, insertInviteKey, insertLearners, insertLmsUser, lockCustomer, lockLearnersOfUsers, lockLmsUsers, updateLearners } from '../store/index.js';
 import type { CustomersDatabase, EnterpriseCourseEnrollmentRow, EnterpriseCustomerUserRow, InviteKeyRow, LmsUserRow, PendingEnterpriseCustomerUserRow } from '../tables.js';
 import { customerForAdmin, viewerLmsUserId } from '../loaders.js';
 import { enrollLinkedLearners } from './enrollments.js';
@@ -264,5 +264,40 @@ export async function registerLmsUser(
     await deletePendingLearners(trx, pending.map((p) => p.id));
     const learners = await findLearnersByIds(trx, learnerIds);
     return { lmsUserId: user.id, learners, enrollments: await findEnrollmentsByIds(trx, enrollmentIds) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The active customer
+
+/**
+ * The viewer picks its active customer (seed 002 ADR 10). Under the LMS user's row lock, like every
+ * link change of a user, so concurrent switches serialize and exactly one link stays active.
+ */
+export async function setActiveEnterpriseCustomer(
+  ctx: CustomersContext,
+  input: { enterpriseCustomerUuid: string },
+): Promise<void> {
+  const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
+  const lmsUserId = await viewerLmsUserId(ctx);
+  if (lmsUserId == null) throw forbidden('Only a linked learner switches its active customer');
+  const now = new Date();
+  await runMutation(ctx, async (trx) => {
+    await lockLmsUsers(trx, [lmsUserId]);
+    const links = await lockLearnersOfUsers(trx, [lmsUserId]);
+    const plan = planActiveLink(customerUuid, links);
+    if (!plan.activate) throw forbidden(`The viewer is not a linked learner of enterprise customer ${customerUuid}`);
+    const [customer] = await findCustomersByUuids(trx, [customerUuid]);
+    if (!customer?.active) throw conflict(`Enterprise customer ${customerUuid} is inactive`);
+    if (plan.activate.active && plan.deactivate.length === 0) return;
+    await updateLearners(trx, plan.deactivate, { active: false }, now);
+    await updateLearners(trx, [plan.activate.id], { active: true }, now);
+    await writeEvents(trx, [
+      {
+        eventType: EVENTS.learnerActivated,
+        aggregateKey: `${customerUuid}:${lmsUserId}`,
+        payload: learnerPayload({ ...plan.activate, active: true, modified: now }),
+      },
+    ]);
   });
 }

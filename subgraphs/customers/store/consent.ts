@@ -30,7 +30,9 @@ export interface ConsentListFilter {
   onlyLmsUserId?: number;
 }
 
-const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [
+  { column: 'id', direction: 'asc', type: 'int', value: (r) => r.id },
+];
 
 export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
   let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);

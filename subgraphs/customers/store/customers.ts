@@ -3,7 +3,7 @@ import { rowDecoder } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
-import type { CustomersDatabase, EnterpriseCustomerRow, IdentityProviderRow } from '../tables.js';
+import type { CustomersDatabase, EnterpriseCustomerRow, EnterpriseCustomerTable, IdentityProviderRow } from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
 type Trx = Transaction<CustomersDatabase>;
@@ -19,6 +19,11 @@ export const decodeCustomer = rowDecoder<EnterpriseCustomerRow>({
     'hideCourseOriginalPrice',
     'enablePortalLearnerCreditManagementScreen',
     'enablePortalSubscriptionManagementScreen',
+    'enablePortalCodeManagementScreen',
+    'enablePortalReportingConfigScreen',
+    'enablePortalSamlConfigurationScreen',
+    'enablePortalLmsConfigurationsScreen',
+    'enableAnalyticsScreen',
   ],
   dates: ['created', 'modified'],
 });
@@ -35,8 +40,8 @@ export async function findCustomerBySlug(db: DB, slug: string): Promise<Enterpri
 }
 
 const CUSTOMER_ORDER: SortKey<EnterpriseCustomerRow>[] = [
-  { column: 'name', direction: 'asc', value: (r) => r.name },
-  { column: 'uuid', direction: 'asc', value: (r) => r.uuid },
+  { column: 'name', direction: 'asc', type: 'string', value: (r) => r.name },
+  { column: 'uuid', direction: 'asc', type: 'string', value: (r) => r.uuid },
 ];
 
 export interface CustomerListFilter {
@@ -84,4 +89,25 @@ export async function findIdentityProvidersByCustomers(db: DB, uuids: readonly s
 export async function lockCustomer(trx: Trx, uuid: string): Promise<EnterpriseCustomerRow | undefined> {
   const row = await forUpdate(trx, trx.selectFrom('enterprise_customer').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
   return row && decodeCustomer(row);
+}
+
+/** The portal settings updateEnterpriseCustomer may change (planCustomerUpdate decides which). */
+export type CustomerSettingsChanges = Partial<
+  Omit<
+    EnterpriseCustomerTable,
+    'uuid' | 'name' | 'slug' | 'active' | 'country' | 'customerType' | 'created' | 'modified'
+  >
+>;
+
+export async function updateCustomer(
+  trx: Trx,
+  uuid: string,
+  changes: CustomerSettingsChanges,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('enterprise_customer')
+    .set({ ...changes, modified: now })
+    .where('uuid', '=', uuid)
+    .execute();
 }

@@ -11,7 +11,7 @@ type Trx = Transaction<CustomersDatabase>;
 // Enrollments and learner progress
 
 const decodeEnrollment = rowDecoder<EnterpriseCourseEnrollmentRow>({
-  booleans: ['savedForLater', 'unenrolled'],
+  booleans: ['savedForLater', 'unenrolled', 'isActive'],
   dates: ['created', 'modified', 'unenrolledAt'],
 });
 
@@ -30,7 +30,7 @@ export async function findEnrollmentsOfLearners(db: DB | Trx, learnerIds: readon
 export async function insertEnrollments(
   trx: Trx,
   customerUuid: string,
-  pairs: readonly { learnerId: number; courseRunKey: string; source: string }[],
+  pairs: readonly { learnerId: number; courseRunKey: string; source: string; mode?: string }[],
   now: Date,
 ): Promise<EnterpriseCourseEnrollmentRow[]> {
   if (pairs.length === 0) return [];
@@ -45,6 +45,9 @@ export async function insertEnrollments(
         source: p.source,
         unenrolled: null,
         unenrolledAt: null,
+        // Admin and subsidized enrollments are verified (edx-enterprise's default paid mode).
+        mode: p.mode ?? 'verified',
+        isActive: true,
         created: now,
         modified: now,
       })),
@@ -60,7 +63,7 @@ export async function reenroll(trx: Trx, enrollmentIds: readonly number[], now: 
   if (enrollmentIds.length === 0) return;
   await trx
     .updateTable('enterprise_course_enrollment')
-    .set({ savedForLater: false, unenrolled: false, unenrolledAt: null, modified: now })
+    .set({ savedForLater: false, unenrolled: false, unenrolledAt: null, isActive: true, modified: now })
     .where('id', 'in', enrollmentIds)
     .execute();
   await trx.updateTable('learner_progress').set({ unenrollmentDate: null }).where('enterpriseEnrollmentId', 'in', enrollmentIds).execute();
@@ -71,7 +74,9 @@ export async function insertLearnerProgress(trx: Trx, rows: readonly LearnerProg
   await trx.insertInto('learner_progress').values([...rows]).execute();
 }
 
-const ENROLLMENT_ORDER: SortKey<EnterpriseCourseEnrollmentRow>[] = [{ column: 'ece.id', direction: 'asc', value: (r) => r.id }];
+const ENROLLMENT_ORDER: SortKey<EnterpriseCourseEnrollmentRow>[] = [
+  { column: 'ece.id', direction: 'asc', type: 'int', value: (r) => r.id },
+];
 
 export interface EnrollmentListFilter {
   courseRunKey?: string | null;
@@ -90,7 +95,21 @@ export function listEnrollments(db: DB, customerUuid: string, filter: Enrollment
   return paginate(query.selectAll('ece'), page, ENROLLMENT_ORDER, decodeEnrollment, () => countRows(query));
 }
 
-export async function findEnrollmentsByLearnerIds(db: DB | Trx, ids: readonly number[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+/** Enrollments of an LMS user across every customer it is linked to (`me.enrollments`), oldest first. */
+export function listEnrollmentsOfUser(db: DB, lmsUserId: number, filter: { courseRunKey?: string }, page: PageArgs): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
+  let query = db
+    .selectFrom('enterprise_course_enrollment as ece')
+    .innerJoin('enterprise_customer_user as ecu', 'ecu.id', 'ece.enterpriseCustomerUserId')
+    .where('ecu.lmsUserId', '=', lmsUserId)
+    .where('ecu.linked', '=', true);
+  if (filter.courseRunKey) query = query.where('ece.courseRunKey', '=', filter.courseRunKey);
+  return paginate(query.selectAll('ece'), page, ENROLLMENT_ORDER, decodeEnrollment, () => countRows(query));
+}
+
+export async function findEnrollmentsByLearnerIds(
+  db: DB | Trx,
+  ids: readonly number[],
+): Promise<EnterpriseCourseEnrollmentRow[]> {
   if (ids.length === 0) return [];
   const rows = await db.selectFrom('enterprise_course_enrollment').selectAll().where('enterpriseCustomerUserId', 'in', ids).orderBy('id').execute();
   return rows.map(decodeEnrollment);
@@ -124,7 +143,7 @@ export async function lockEnrollment(trx: Trx, id: number): Promise<EnterpriseCo
 export async function markUnenrolled(trx: Trx, enrollmentId: number, now: Date): Promise<void> {
   await trx
     .updateTable('enterprise_course_enrollment')
-    .set({ savedForLater: true, unenrolled: true, unenrolledAt: now, modified: now })
+    .set({ savedForLater: true, unenrolled: true, unenrolledAt: now, isActive: false, modified: now })
     .where('id', '=', enrollmentId)
     .execute();
   await trx

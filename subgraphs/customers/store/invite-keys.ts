@@ -31,8 +31,8 @@ function decodeInviteKeyWithUsage(raw: unknown): InviteKeyRow {
 }
 
 const INVITE_KEY_ORDER: SortKey<InviteKeyRow>[] = [
-  { column: 'k.created', direction: 'desc', value: (r) => r.created },
-  { column: 'k.uuid', direction: 'desc', value: (r) => r.uuid },
+  { column: 'k.created', direction: 'desc', type: 'date', value: (r) => r.created },
+  { column: 'k.uuid', direction: 'desc', type: 'string', value: (r) => r.uuid },
 ];
 
 export function listInviteKeys(db: DB, customerUuid: string, page: PageArgs): Promise<Connection<InviteKeyRow>> {

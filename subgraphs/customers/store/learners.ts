@@ -190,7 +190,9 @@ export async function insertPendingEnrollments(trx: Trx, rows: readonly Omit<Pen
 // ---------------------------------------------------------------------------------------------
 // Lists of one customer (keyset-paginated)
 
-const LEARNER_ORDER: SortKey<EnterpriseCustomerUserRow>[] = [{ column: 'ecu.id', direction: 'asc', value: (r) => r.id }];
+const LEARNER_ORDER: SortKey<EnterpriseCustomerUserRow>[] = [
+  { column: 'ecu.id', direction: 'asc', type: 'int', value: (r) => r.id },
+];
 
 export interface LearnerListFilter {
   search?: string | null;
@@ -211,7 +213,9 @@ export function listLearners(db: DB, customerUuid: string, filter: LearnerListFi
   return paginate(query, page, LEARNER_ORDER, decodeLearner, () => countRows(query));
 }
 
-const PENDING_ORDER: SortKey<PendingEnterpriseCustomerUserRow>[] = [{ column: 'id', direction: 'asc', value: (r) => r.id }];
+const PENDING_ORDER: SortKey<PendingEnterpriseCustomerUserRow>[] = [
+  { column: 'id', direction: 'asc', type: 'int', value: (r) => r.id },
+];
 
 export function listPendingLearners(db: DB, customerUuid: string, page: PageArgs): Promise<Connection<PendingEnterpriseCustomerUserRow>> {
   const query = db.selectFrom('pending_enterprise_customer_user').where('enterpriseCustomerUuid', '=', customerUuid);

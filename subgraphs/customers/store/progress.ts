@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } fro
 import { rowDecoder } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
-import { countRows, decodeCursor, pageSize, toConnection, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
+import { countRows, decodeCursor, pageSize, toConnection, type Connection, type CursorSlot, type PageArgs, type SortKey } from '../../../lib/pagination.js';
 import type { CustomersDatabase, LearnerProgressRow, LearnerProgressTable, ProgressStatusValue } from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
@@ -38,6 +38,22 @@ const PROGRESS_ORDER_COLUMNS: Record<ProgressOrderField, keyof LearnerProgressRo
   USER_EMAIL: 'userEmail',
   COURSE_TITLE: 'courseTitle',
   PROGRESS_STATUS: 'progressStatus',
+};
+
+/** What a cursor may hold for each order (nulls sort lowest, so nullable columns accept null). */
+const PROGRESS_ORDER_TYPES: Record<ProgressOrderField, CursorSlot> = {
+  LAST_ACTIVITY_DATE: { type: 'date', nullable: true },
+  ENROLLMENT_DATE: { type: 'date' },
+  PASSED_DATE: { type: 'date', nullable: true },
+  COURSE_START: { type: 'date', nullable: true },
+  COURSE_END: { type: 'date', nullable: true },
+  UNENROLLMENT_DATE: { type: 'date', nullable: true },
+  UNENROLLMENT_END_WITHIN_DATE: { type: 'date', nullable: true },
+  USER_ACCOUNT_CREATION_DATE: { type: 'date', nullable: true },
+  CREATED: { type: 'date' },
+  USER_EMAIL: { type: 'string' },
+  COURSE_TITLE: { type: 'string', nullable: true },
+  PROGRESS_STATUS: { type: 'string' },
 };
 
 export interface ProgressFilter {
@@ -184,14 +200,21 @@ export async function listLearnerProgress(
   const column = PROGRESS_ORDER_COLUMNS[order.field];
   const direction = order.direction === 'ASC' ? 'asc' : 'desc';
   const keys: SortKey<LearnerProgressRow>[] = [
-    { column: `r.${column}`, direction, value: (r) => r[column] as Date | string | null },
-    { column: 'r.enterpriseEnrollmentId', direction, value: (r) => r.enterpriseEnrollmentId },
+    {
+      column: `r.${column}`,
+      direction,
+      ...PROGRESS_ORDER_TYPES[order.field],
+      value: (r) => r[column] as Date | string | null,
+    },
+    { column: 'r.enterpriseEnrollmentId', direction, type: 'int', value: (r) => r.enterpriseEnrollmentId },
   ];
   const size = pageSize(page.first);
   let query = db.selectFrom(withProgressColumns(filtered, now).as('r')).selectAll();
   if (page.after) {
-    const [value, id] = decodeCursor(page.after, 2);
-    query = query.where(nullAwareAfter(sql.ref(`r.${column}`), sql.ref('r.enterpriseEnrollmentId'), direction, value ?? null, id ?? null));
+    const [value, id] = decodeCursor(page.after, keys);
+    query = query.where(
+      nullAwareAfter(sql.ref(`r.${column}`), sql.ref('r.enterpriseEnrollmentId'), direction, value ?? null, id ?? null),
+    );
   }
   const rows =
     size === 0

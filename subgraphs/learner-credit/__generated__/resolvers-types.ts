@@ -535,17 +535,19 @@ export type Subsidy = {
   __typename?: 'Subsidy';
   activeDatetime: Scalars['DateTime']['output'];
   created: Scalars['DateTime']['output'];
-  /** Non-failed transactions (deposits included) plus reversals; never negative. */
+  /** Non-failed transactions (deposits included) plus reversals; never negative. Admins and operators only. */
   currentBalanceCents: Scalars['SafeInt']['output'];
   enterpriseCustomerUuid: Scalars['ID']['output'];
   expirationDatetime: Scalars['DateTime']['output'];
   /** activeDatetime <= now <= expirationDatetime. */
   isActive: Scalars['Boolean']['output'];
+  /** The ledger and its balance: admins and operators only. */
   ledger: Ledger;
   modified: Scalars['DateTime']['output'];
+  /** Admins of the customer and operators only (FORBIDDEN otherwise), like every balance here. */
   startingBalanceCents: Scalars['SafeInt']['output'];
   title: Scalars['String']['output'];
-  /** Committed deposits (the initial one included). */
+  /** Committed deposits (the initial one included). Admins and operators only. */
   totalDepositsCents: Scalars['SafeInt']['output'];
   /** usd_cents or seats. */
   unit: Scalars['String']['output'];

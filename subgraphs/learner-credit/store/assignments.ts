@@ -93,10 +93,17 @@ export interface AssignmentListFilter {
 
 export type AssignmentOrderField = 'RECENT_ACTION_TIME' | 'LEARNER_STATE' | 'CONTENT_QUANTITY';
 
-const ORDER_COLUMNS: Record<AssignmentOrderField, { column: string; value: (r: AssignmentRow & { learnerStateSortOrder?: number }) => Date | number }> = {
-  RECENT_ACTION_TIME: { column: 'recentActionTime', value: (r) => r.recentActionTime },
-  LEARNER_STATE: { column: 'learnerStateSortOrder', value: (r) => Number(r.learnerStateSortOrder) },
-  CONTENT_QUANTITY: { column: 'contentQuantity', value: (r) => r.contentQuantity },
+const ORDER_COLUMNS: Record<
+  AssignmentOrderField,
+  {
+    column: string;
+    type: 'date' | 'int';
+    value: (r: AssignmentRow & { learnerStateSortOrder?: number }) => Date | number;
+  }
+> = {
+  RECENT_ACTION_TIME: { column: 'recentActionTime', type: 'date', value: (r) => r.recentActionTime },
+  LEARNER_STATE: { column: 'learnerStateSortOrder', type: 'int', value: (r) => Number(r.learnerStateSortOrder) },
+  CONTENT_QUANTITY: { column: 'contentQuantity', type: 'int', value: (r) => r.contentQuantity },
 };
 
 function filteredAssignments(db: DB, configurationUuid: string, filter: AssignmentListFilter) {
@@ -135,8 +142,8 @@ export function listAssignments(
   const query = filteredAssignments(db, configurationUuid, filter);
   const primary = ORDER_COLUMNS[order.field];
   const keys: SortKey<AssignmentRow>[] = [
-    { column: `la.${primary.column}`, direction: order.direction, value: primary.value },
-    { column: 'la.uuid', direction: order.direction, value: (r) => r.uuid },
+    { column: `la.${primary.column}`, direction: order.direction, type: primary.type, value: primary.value },
+    { column: 'la.uuid', direction: order.direction, type: 'string', value: (r) => r.uuid },
   ];
   return paginate(query.selectAll('la'), page, keys, decodeAssignmentRow, () => countRows(query)).then((connection) => ({
     ...connection,

@@ -22,8 +22,8 @@ export async function lockPolicy(trx: DB, uuid: string): Promise<SubsidyAccessPo
 }
 
 const POLICY_ORDER: SortKey<SubsidyAccessPolicyRow>[] = [
-  { column: 'displayName', direction: 'asc', value: (r) => r.displayName ?? '' },
-  { column: 'uuid', direction: 'asc', value: (r) => r.uuid },
+  { column: 'displayName', direction: 'asc', type: 'string', value: (r) => r.displayName ?? '' },
+  { column: 'uuid', direction: 'asc', type: 'string', value: (r) => r.uuid },
 ];
 
 export interface PolicyFilter {

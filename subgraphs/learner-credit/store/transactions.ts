@@ -53,8 +53,8 @@ export async function findLearnerTransactions(db: DB, ledgerUuid: string, lmsUse
 }
 
 const TRANSACTION_ORDER: SortKey<LedgerTransactionRow>[] = [
-  { column: 'created', direction: 'desc', value: (r) => r.created },
-  { column: 'uuid', direction: 'desc', value: (r) => r.uuid },
+  { column: 'created', direction: 'desc', type: 'date', value: (r) => r.created },
+  { column: 'uuid', direction: 'desc', type: 'string', value: (r) => r.uuid },
 ];
 
 /** A policy's transactions, newest first; `lmsUserId` narrows to one learner's. */

@@ -36,8 +36,8 @@ export async function countLicensesByPlans(db: DB, planUuids: readonly string[])
 
 // ACTIVATED < ASSIGNED < REVOKED < UNASSIGNED, as license-manager's learner-licenses orders them.
 const LICENSE_ORDER: SortKey<LicenseRow>[] = [
-  { column: 'license.status', direction: 'asc', value: (r) => r.status },
-  { column: 'license.uuid', direction: 'asc', value: (r) => r.uuid },
+  { column: 'license.status', direction: 'asc', type: 'string', value: (r) => r.status },
+  { column: 'license.uuid', direction: 'asc', type: 'string', value: (r) => r.uuid },
 ];
 
 /** Whose licenses a learner may see: its LMS user id or its email. */

@@ -21,8 +21,8 @@ export async function findPlansByUuids(db: DB, uuids: readonly string[]): Promis
 }
 
 const PLAN_ORDER: SortKey<SubscriptionPlanRow>[] = [
-  { column: 'startDate', direction: 'desc', value: (r) => r.startDate },
-  { column: 'uuid', direction: 'desc', value: (r) => r.uuid },
+  { column: 'startDate', direction: 'desc', type: 'date', value: (r) => r.startDate },
+  { column: 'uuid', direction: 'desc', type: 'string', value: (r) => r.uuid },
 ];
 
 /**
