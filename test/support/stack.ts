@@ -10,6 +10,11 @@ import { startStack, type Stack } from '../../scripts/stack.js';
 /** Every integration suite runs once per dialect: the embedded default and real MySQL/MariaDB. */
 export const DIALECTS: readonly DialectName[] = ['sqlite', 'mysql'];
 
+// The functional suites fire bursts of concurrent requests (e.g. 104 parallel invite-key creates
+// that serialize on one row) on a shared 2-core machine: the production default SUBGRAPH_TIMEOUT_MS
+// (5 s) would turn a slow burst into SERVICE_UNAVAILABLE. The fault suites set their own, small one.
+process.env.SUBGRAPH_TIMEOUT_MS ??= '30000';
+
 const MYSQL_SERVER = (process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
 /** A fresh database per suite, so suites never collide (and can run in parallel). */
