@@ -10,6 +10,9 @@ import { prepareDatabase } from '../scripts/stack.js';
 import { demoTokens, DIALECTS, freshDatabaseUrl } from './support/stack.js';
 import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/pieces.js';
 
+// The pieces run in production, which refuses the development secret; the tokens this test mints use the same one.
+process.env.JWT_SECRET ||= 'ops-suite-secret-0123456789abcdef-0123456789';
+
 /**
  * Metrics, traces and structured logs, with every piece in its own process
  * as in production, exporting traces over OTLP/HTTP JSON to a receiver in this test.

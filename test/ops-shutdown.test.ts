@@ -6,6 +6,9 @@ import { DEMO } from '../lib/demo-ids.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
 import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/pieces.js';
 
+// The pieces run in production, which refuses the development secret; the tokens this test mints use the same one.
+process.env.JWT_SECRET ||= 'ops-suite-secret-0123456789abcdef-0123456789';
+
 /**
  * Graceful shutdown, with each piece in its own process: requests that are in
  * flight when SIGTERM arrives are answered, a request pipelined behind them on the same
