@@ -62,6 +62,8 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
+  // The supergraph may name a subgraph this build does not know: that one keeps its composed URL.
+  const urlByName = new Map<string, string>(Object.entries(urls));
   const http = createSubgraphFetcher({
     connectionsPerSubgraph: settings.subgraphConnections(),
     timeoutMs: settings.subgraphTimeoutMs(),
@@ -71,7 +73,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     supergraphSdl,
     buildService: ({ name, url }) =>
       new AuthenticatedDataSource({
-        url: urls[name as SubgraphName] ?? url,
+        url: urlByName.get(name) ?? url,
         fetcher: timedFetcher(name, http.fetcher),
         serviceName: name,
       }),
@@ -95,7 +97,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     includeStacktraceInErrorResponses: exposeErrorDetails(),
     allowBatchedHttpRequests: false,
     validationRules: [...protection.validationRules, maxTokensRule(limits.maxTokens)],
-    parseOptions: { maxTokens: limits.maxTokens * PARSE_TOKEN_FACTOR },
+    parseOptions: { maxLexicalTokens: limits.maxTokens * PARSE_TOKEN_FACTOR },
     formatError,
     // APQ: shared through Redis when configured, else the server's in-memory LRU.
     ...(redis ? { persistedQueries: { cache: redis.apq } } : {}),

@@ -4,13 +4,14 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import KeyvRedis from '@keyv/redis';
+import { OperationTypeNode } from 'graphql';
 import Keyv from 'keyv';
 import { coalesceIdenticalQueries } from './coalesce.js';
 import { logger } from '../lib/observability/logger.js';
 
 export interface RedisCaches {
   /** Stores automatic persisted queries (APQ) so every gateway process shares them. */
-  apq: KeyValueCache<string>;
+  apq: KeyValueCache;
   /** Whole-response cache honouring the subgraphs' @cacheControl hints. */
   responseCachePlugin: ApolloServerPlugin<{ authorization: string }>;
   /** Coalesces identical in-flight queries of a caller; marks its cached responses stale when it runs a mutation. */
@@ -21,7 +22,7 @@ export interface RedisCaches {
 // keyv ships separate ESM and CommonJS typings of the same class; the adapter names the CJS one.
 type AdapterStore = ConstructorParameters<typeof KeyvAdapter>[0];
 
-type Context = { authorization: string };
+interface Context { authorization: string }
 
 /** After a Redis failure the gateway leaves Redis alone this long, then tries again. */
 const REDIS_RETRY_MS = 10_000;
@@ -40,7 +41,7 @@ class RedisBreaker {
       return await call();
     } catch (error) {
       // Calls that were already in flight fail too; only the first of them logs.
-      if (Date.now() >= this.downUntil) logger.warn({ piece: 'gateway', err: error }, `[gateway] Redis unavailable, answering without the response cache: ${(error as Error).message ?? error}`);
+      if (Date.now() >= this.downUntil) logger.warn({ piece: 'gateway', err: error }, `[gateway] Redis unavailable, answering without the response cache: ${error instanceof Error ? error.message : String(error)}`);
       this.downUntil = Date.now() + REDIS_RETRY_MS;
       return fallback;
     }
@@ -48,7 +49,7 @@ class RedisBreaker {
 }
 
 /** A KeyValueCache whose calls go through the breaker. */
-function guarded(cache: KeyValueCache<string>, breaker: RedisBreaker): KeyValueCache<string> {
+function guarded(cache: KeyValueCache, breaker: RedisBreaker): KeyValueCache {
   return {
     get: (key) => breaker.run(undefined, () => cache.get(key)),
     set: (key, value, options) => breaker.run(undefined, () => cache.set(key, value, options)),
@@ -61,7 +62,7 @@ function guarded(cache: KeyValueCache<string>, breaker: RedisBreaker): KeyValueC
  * a serialized response of up to a few hundred KB, would be wrapped and JSON-encoded a second
  * time, and decoded twice on every hit (a tenth of the gateway's time on a cached catalog page).
  */
-function redisStringCache(redis: KeyvRedis<string>, prefix: string): KeyValueCache<string> {
+function redisStringCache(redis: KeyvRedis<string>, prefix: string): KeyValueCache {
   return {
     async get(key) {
       return (await (await redis.getClient()).get(prefix + key)) ?? undefined;
@@ -69,7 +70,7 @@ function redisStringCache(redis: KeyvRedis<string>, prefix: string): KeyValueCac
     async set(key, value, options) {
       const client = await redis.getClient();
       const ttl = options?.ttl;
-      await (ttl ? client.set(prefix + key, value, { EX: Math.max(1, Math.ceil(ttl)) }) : client.set(prefix + key, value));
+      await (ttl ? client.set(prefix + key, value, { expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttl)) } }) : client.set(prefix + key, value));
     },
     async delete(key) {
       return (await (await redis.getClient()).del(prefix + key)) > 0;
@@ -106,17 +107,17 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
   /** A day: longer than any cache hint, so an evicted generation can never revive old entries. */
   const GENERATION_TTL_MS = 86_400_000;
   const bumpOnMutation: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      return {
+    requestDidStart() {
+      return Promise.resolve({
         async willSendResponse({ operation, contextValue }) {
-          if (operation?.operation === 'mutation' && contextValue.authorization) {
+          if (operation?.operation === OperationTypeNode.MUTATION && contextValue.authorization) {
             const hash = tokenHash(contextValue.authorization);
             await breaker.run(undefined, async () => {
               await generations.set(hash, `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`, GENERATION_TTL_MS);
             });
           }
         },
-      };
+      });
     },
   };
   /** Token and write generation; null (do not cache) without a token or while Redis is down. */
@@ -126,7 +127,7 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
     return breaker.run(null, async () => `${hash}:${(await generations.get(hash)) ?? '0'}`);
   };
   return {
-    apq: guarded(new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache<string>, breaker),
+    apq: guarded(new KeyvAdapter(apqStore as unknown as AdapterStore) as unknown as KeyValueCache, breaker),
     responseCachePlugin: responseCachePlugin<Context>({
       cache: guarded(redisStringCache(store, 'eg-response:'), breaker),
       sessionId,

@@ -84,7 +84,7 @@ export const settings = {
         parsed = undefined;
       }
       // An origin is scheme://host[:port], exactly as browsers send it: no path, no wildcard.
-      if (!parsed || parsed.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
+      if (parsed?.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
     }
     return origins;
   },
@@ -115,7 +115,7 @@ export const settings = {
   otlpProtocol: () => process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
-  // Resilience (issue 14): every wait on another process is bounded, so an outage fails fast.
+  // Resilience: every wait on another process is bounded, so an outage fails fast.
   /** Longest wait for a subgraph's answer, gateway -> subgraph and subgraph -> subgraph (0: none). */
   subgraphTimeoutMs: () => intFromEnv('SUBGRAPH_TIMEOUT_MS', 5000),
   /** Server-side limit on one SQL statement (MariaDB max_statement_time, MySQL max_execution_time), SQLite busy timeout. */

@@ -11,8 +11,8 @@ import type { OutboxTable } from './outbox.js';
 import { logger } from './observability/logger.js';
 
 /**
- * The one relay of every subgraph's `<name>_outbox` (DOMAIN section 0, "side effects after
- * commit"). A pass:
+ * The one relay of every subgraph's `<name>_outbox`: side effects on other subgraphs happen only
+ * after the change that caused them committed. A pass:
  *
  * 1. claims a batch: PENDING rows whose retry time has come and whose lease is free or expired get
  *    this pass's claim token and a lease (`claimed_until`). The claim is one conditional UPDATE, so
@@ -21,7 +21,7 @@ import { logger } from './observability/logger.js';
  *    statements run outside any transaction and see only committed rows: a rolled-back change
  *    left no row, so nothing is ever delivered for it.
  * 2. delivers each event type's rows to its consumer (a function calling the owner subgraph's API
- *    with a service token) or, for kinds published outside the graph (issue 15), marks them
+ *    with a service token) or, for kinds published outside the graph, marks them
  *    EXTERNAL at once, so nothing piles up.
  * 3. marks what was delivered DELIVERED; a failure records `last_error`, counts the attempt and
  *    schedules the next one after an exponential backoff, or, after `maxAttempts` or at once for
@@ -48,7 +48,7 @@ export type DeliverBatch = (
   authorization: string,
 ) => Promise<ReadonlyMap<string, unknown> | undefined>;
 
-/** What happens to one event kind: a consumer inside the graph, or published outside it (issue 15). */
+/** What happens to one event kind: a consumer inside the graph, or published outside it. */
 export type EventRoute = { consumer: string; deliver: DeliverBatch } | { external: string };
 
 export interface RelaySettings {
@@ -126,7 +126,8 @@ export class OutboxRelay {
     private readonly settings: RelaySettings = relaySettings(),
     private readonly service: string = table.replace(/_outbox$/, '').replace(/_/g, '-'),
   ) {
-    this.db = db;
+    // The relay only touches its outbox table, whatever schema the subgraph's database has.
+    this.db = db as Kysely<RelayDatabase>;
   }
 
   /** One pass: claim, deliver, mark. Returns the number of rows claimed (each ends settled or rescheduled). */

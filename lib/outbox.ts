@@ -40,7 +40,7 @@ export interface OutboxTable {
 
 /**
  * PENDING: waiting for (another) delivery. DELIVERED: its consumer inside the graph took it.
- * EXTERNAL: a kind published outside the graph (the event bus, issue 15), nothing to do here.
+ * EXTERNAL: a kind published outside the graph (the event bus), nothing to do here.
  * FAILED: given up after the attempts or a refusal; `last_error` says why.
  */
 export type OutboxStatus = 'PENDING' | 'DELIVERED' | 'EXTERNAL' | 'FAILED';

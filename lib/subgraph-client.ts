@@ -29,8 +29,8 @@ const PASS_THROUGH = new Set<string>([
 ]);
 
 /**
- * Calls another subgraph's public GraphQL API (DOMAIN section 0: cross-subgraph checks go
- * through the owner's API, never its tables), carrying the caller's Authorization header.
+ * Calls another subgraph's public GraphQL API (a cross-subgraph check goes through the owner's
+ * API, never its tables), carrying the caller's Authorization header.
  * Callers wrap it in a per-request DataLoader so one request makes one call per tick.
  */
 export async function callSubgraph<T>(

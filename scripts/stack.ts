@@ -84,7 +84,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       for (const { app } of running) markDraining(app.app);
       const gatewayDrained = gatewayHttp.close(deadline);
       return [
-        { name: 'not accepting connections, every /health answers 503', run: async () => undefined },
+        { name: 'not accepting connections, every /health answers 503', run: () => Promise.resolve() },
         { name: 'gateway requests in flight answered', run: () => gatewayDrained },
         { name: 'gateway stopped', run: () => gateway.stop() },
         { name: 'background work stopped', run: () => Promise.all(running.map(({ app }) => app.stopBackground())) },

@@ -4,7 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { createGatewayApp } from '../gateway/gateway.js';
-import { checkJwtSecretOrExit, portOf, settings, SUBGRAPH_NAMES, type PieceName, type SubgraphName } from '../lib/config.js';
+import { checkJwtSecretOrExit, portOf, settings, SUBGRAPH_NAMES, type PieceName } from '../lib/config.js';
 import { listen } from '../lib/server/http.js';
 import { createSubgraphApp } from '../lib/server/subgraph-server.js';
 import { onShutdownSignals, type ShutdownStep } from '../lib/server/shutdown.js';
@@ -15,7 +15,7 @@ import { SUBGRAPHS } from '../subgraphs/registry.js';
 import { prepareDatabase } from './stack.js';
 
 const piece = process.argv[2] as PieceName | undefined;
-if (!piece || (piece !== 'gateway' && !SUBGRAPH_NAMES.includes(piece as SubgraphName))) {
+if (!piece || (piece !== 'gateway' && !SUBGRAPH_NAMES.includes(piece))) {
   console.error(`usage: start-piece <gateway|${SUBGRAPH_NAMES.join('|')}>`);
   process.exit(2);
 }
@@ -49,8 +49,8 @@ if (workers > 1 && cluster.isPrimary) {
             Object.values(cluster.workers ?? {}).map(
               (worker) =>
                 new Promise<number | null>((resolve) => {
-                  if (!worker || worker.isDead()) return resolve(0);
-                  worker.once('exit', (code: number | null) => resolve(code));
+                  if (!worker || worker.isDead()) { resolve(0); return; }
+                  worker.once('exit', (code: number | null) => { resolve(code); });
                   // The worker's own handler drains it; past the grace period it is killed.
                   worker.process.kill('SIGTERM');
                   setTimeout(() => worker.process.kill('SIGKILL'), Math.max(0, deadline - Date.now()) + 500).unref();
@@ -71,7 +71,7 @@ if (workers > 1 && cluster.isPrimary) {
   steps = (deadline) => {
     const drained = http.close(deadline);
     return [
-      { name: 'not accepting connections, /health answers 503', run: async () => undefined },
+      { name: 'not accepting connections, /health answers 503', run: () => Promise.resolve() },
       { name: 'requests in flight answered', run: () => drained },
       { name: 'gateway stopped (subgraph and Redis connections closed)', run: () => gateway.stop() },
       { name: 'metrics server closed', run: async () => metrics?.close(deadline) },
@@ -79,10 +79,11 @@ if (workers > 1 && cluster.isPrimary) {
     ];
   };
 } else {
+  const readUrl = settings.databaseReadUrl();
   const database = await prepareDatabase(settings.databaseUrl(), {
     subgraphs: [piece],
     seed: 'never',
-    ...(settings.databaseReadUrl() ? { readUrl: settings.databaseReadUrl()! } : {}),
+    ...(readUrl ? { readUrl } : {}),
   });
   const app = await createSubgraphApp(SUBGRAPHS[piece], database.db);
   const http = await listen(app.app, portOf(piece), host);
@@ -92,7 +93,7 @@ if (workers > 1 && cluster.isPrimary) {
     const drained = http.close(deadline);
     const background = app.stopBackground();
     return [
-      { name: 'not accepting connections, /health answers 503', run: async () => undefined },
+      { name: 'not accepting connections, /health answers 503', run: () => Promise.resolve() },
       { name: 'background work stopped (no new claims; the current run finished and released its lease)', run: () => background },
       { name: 'requests in flight answered', run: () => drained },
       { name: 'GraphQL server stopped', run: () => app.stop() },

@@ -14,9 +14,10 @@ import { stopTracing } from '../lib/observability/tracing.js';
 checkJwtSecretOrExit('start');
 
 const started = performance.now();
+const readUrl = settings.databaseReadUrl();
 const stack = await startStack({
   databaseUrl: settings.databaseUrl(),
-  ...(settings.databaseReadUrl() ? { readUrl: settings.databaseReadUrl()! } : {}),
+  ...(readUrl ? { readUrl } : {}),
   seed: 'if-empty',
   ports: Object.fromEntries([...SUBGRAPH_NAMES, 'gateway' as const].map((piece) => [piece, portOf(piece)])),
   host: process.env.HOST || '127.0.0.1',

@@ -64,7 +64,7 @@ async function errorLines(fn: () => Promise<void>): Promise<string[]> {
   logger.error = ((...args: Parameters<typeof logger.error>) => {
     lines.push(JSON.stringify(args));
     originalLogger(...args);
-  }) as typeof logger.error;
+  });
   try {
     await fn();
   } finally {

@@ -15,7 +15,7 @@ import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/
 process.env.JWT_SECRET = 'ops-test-secret-0123456789abcdef-0123456789';
 
 /**
- * Metrics, traces and structured logs (issue 14 items 5-7), with every piece in its own process
+ * Metrics, traces and structured logs, with every piece in its own process
  * as in production, exporting traces over OTLP/HTTP JSON to a receiver in this test.
  */
 
@@ -94,7 +94,7 @@ async function startReceiver() {
         listeners.add(listener);
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
   };
 }
 
@@ -110,9 +110,9 @@ async function freePort(): Promise<number> {
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
+    if (match?.[1] !== name) continue;
+    const found = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([key, value]) => found.get(key) === value)) return Number(match[3]);
   }
   return 0;
 }
@@ -134,7 +134,12 @@ const CROSS_SUBGRAPH = /* GraphQL */ `
 for (const dialect of DIALECTS) {
   describe(`metrics, traces and logs of separate pieces [${dialect}]`, () => {
     const databaseUrl = freshDatabaseUrl(dialect);
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    // Undefined when before() failed ahead of starting it; after() still runs then.
+    let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+    const otlp = () => {
+      if (!receiver) throw new Error('the OTLP receiver did not start');
+      return receiver;
+    };
     let tokens: Awaited<ReturnType<typeof demoTokens>>;
     const pieces = {} as Record<SubgraphName | 'gateway', PieceProcess>;
 
@@ -188,20 +193,20 @@ for (const dialect of DIALECTS) {
 
       const inTrace = (spans: ReceivedSpan[]) => spans.filter((s) => s.traceId === traceId);
       const services = (spans: ReceivedSpan[]) => new Set(inTrace(spans).map((s) => s.service));
-      await receiver.waitFor(
+      await otlp().waitFor(
         (spans) => ['gateway', 'customers', 'catalog', 'subscriptions'].every((name) => services(spans).has(name)),
         'spans of the gateway, customers, catalog and subscriptions',
       );
       // The catalog asks the customers subgraph about the catalog's customer (enrollmentUrl):
       // that call carries the trace on, so a customers span has a catalog span as parent.
-      await receiver.waitFor((spans) => {
+      await otlp().waitFor((spans) => {
         const catalogSpanIds = new Set(inTrace(spans).filter((s) => s.service === 'catalog').map((s) => s.spanId));
         return inTrace(spans).some((s) => s.service === 'customers' && catalogSpanIds.has(s.parentSpanId));
       }, 'a customers span whose parent is a catalog span (subgraph to subgraph)');
-      await receiver.waitFor((spans) => inTrace(spans).some((s) => s.service !== 'gateway' && s.attributes['db.system'] === dialect), `a SQL span with db.system=${dialect}`);
+      await otlp().waitFor((spans) => inTrace(spans).some((s) => s.service !== 'gateway' && s.attributes['db.system'] === dialect), `a SQL span with db.system=${dialect}`);
       // The gateway's HTTP server span (exported once the response is sent) is a child of the caller's span.
-      await receiver.waitFor((spans) => inTrace(spans).some((s) => s.service === 'gateway' && s.parentSpanId === parentId && s.kind === 2), "the gateway's server span under the caller's span");
-      const spans = inTrace(receiver.spans);
+      await otlp().waitFor((spans) => inTrace(spans).some((s) => s.service === 'gateway' && s.parentSpanId === parentId && s.kind === 2), "the gateway's server span under the caller's span");
+      const spans = inTrace(otlp().spans);
       const sql = spans.find((s) => s.attributes['db.system'] === dialect)!;
       assert.match(String(sql.attributes['db.statement']), /select/i);
     });

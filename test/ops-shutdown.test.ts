@@ -11,7 +11,7 @@ import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/
 process.env.JWT_SECRET = 'ops-test-secret-0123456789abcdef-0123456789';
 
 /**
- * Graceful shutdown (issue 14 item 4), with each piece in its own process: requests that are in
+ * Graceful shutdown, with each piece in its own process: requests that are in
  * flight when SIGTERM arrives are answered, a request pipelined behind them on the same
  * keep-alive connection is answered too (its /health says 503: the piece is draining), new
  * connections are refused, and the process exits 0.
@@ -63,7 +63,7 @@ async function slowRequest(url: string, token: string, query: string): Promise<S
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const received = new Promise<string>((resolve) => {
-    socket.once('close', () => resolve(text));
+    socket.once('close', () => { resolve(text); });
     socket.once('error', () => undefined);
   });
   return {
@@ -82,7 +82,7 @@ async function refusesConnections(url: string): Promise<void> {
         socket.destroy();
         resolve(false);
       });
-      socket.once('error', () => resolve(true));
+      socket.once('error', () => { resolve(true); });
     });
     if (refused) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -134,7 +134,7 @@ async function drainWithRequestsInFlight(t: TestContext, stack: TestStack, piece
     const received = await Promise.all(requests.map((r) => r.received));
     const code = await child.exited;
 
-    const answered = received.filter((text) => /^HTTP\/1\.1 200 /.test(text) && text.includes(operation.expect) && !text.includes('"errors"')).length;
+    const answered = received.filter((text) => text.startsWith("HTTP/1.1 200 ") && text.includes(operation.expect) && !text.includes('"errors"')).length;
     const healthDuringDrain = received.filter((text) => /HTTP\/1\.1 503 [\s\S]*"shutting down"/.test(text)).length;
     t.diagnostic(`${piece}${workers > 1 ? ` (${workers} workers)` : ''} [${stack.dialect}]: ${IN_FLIGHT} in flight, ${answered} answered, ${IN_FLIGHT - answered} dropped, pipelined /health 503 on ${healthDuringDrain}, exit code ${code}`);
     assert.equal(answered, IN_FLIGHT, `every request in flight is answered:\n${received.join('\n----\n')}\n${child.output()}`);

@@ -36,7 +36,7 @@ interface Enrollment {
 type RelayDb = Kysely<Record<string, OutboxTable>>;
 /** Any outbox table, as the relay sees it (the test reads statuses and forges leases). */
 function outboxDb(stack: TestStack): RelayDb {
-  return stack.database.db;
+  return stack.database.db as RelayDb;
 }
 
 async function enrollments(stack: TestStack, customer: string): Promise<Enrollment[]> {
@@ -250,7 +250,7 @@ describeEachDialect('outbox relay: redemption, reversal and license revocation r
       .where('aggregateKey', '=', licenseUuid)
       .where('status', '=', 'DELIVERED')
       .execute();
-    const relay = subscriptionsRelay(stack().database.db);
+    const relay = subscriptionsRelay(subscriptionsDb(stack()));
     await eventually('the redelivery', async () => {
       await relay.drain();
       return (await rowsOf(stack(), 'subscriptions_outbox', (r) => r.aggregateKey === licenseUuid)).every(

@@ -37,8 +37,8 @@ export class SqlAttribution implements KyselyPlugin {
     subgraphOfQuery.set(args.queryId, this.subgraph);
     return args.node;
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
   }
 }
 
@@ -69,7 +69,7 @@ export function statementObserver(system: 'mysql' | 'sqlite'): (event: LogEvent)
       },
     });
     if (event.level === 'error') {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (event.error as Error)?.message ?? 'statement failed' });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: event.error instanceof Error ? event.error.message : 'statement failed' });
     }
     span.end(end);
   };

@@ -148,7 +148,7 @@ interface ViewerLike {
  */
 export function observabilityPlugin<Context extends BaseContext & { viewer?: ViewerLike }>(piece: string): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ request, contextValue }) {
+    requestDidStart({ request, contextValue }) {
       const started = performance.now();
       const key = request.http?.headers.get(FACTS_HEADER);
       const known = key ? facts.get(key) : undefined;
@@ -156,11 +156,14 @@ export function observabilityPlugin<Context extends BaseContext & { viewer?: Vie
         known.userId = contextValue.viewer?.lmsUserId;
         known.service = contextValue.viewer?.service;
       }
-      return {
-        async willSendResponse(requestContext) {
+      return Promise.resolve({
+        willSendResponse(requestContext) {
           const { response, operation, operationName, metrics } = requestContext;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = (body?.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const codes = (body?.errors ?? []).map((e) => {
+            const code = e.extensions?.code;
+            return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+          });
           for (const code of codes) graphqlErrors.inc({ piece, code });
           const hasData = body?.data !== undefined && body.data !== null;
           const outcome = codes.length === 0 ? 'success' : hasData ? 'partial' : 'error';
@@ -178,8 +181,9 @@ export function observabilityPlugin<Context extends BaseContext & { viewer?: Vie
             known.errorCodes = codes;
             known.cacheHit = metrics.responseCacheHit;
           }
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -2,12 +2,13 @@ import { pino, type Logger } from 'pino';
 import { nodeEnv, settings } from '../config.js';
 
 /**
- * The process's logger (issue 14 item 7): JSON lines on stdout, one object per event, at
+ * The process's logger: JSON lines on stdout, one object per event, at
  * LOG_LEVEL. A developer at a terminal (`npm start` in development) gets pino-pretty instead;
  * anything piped (production, containers, the tests' child processes) stays JSON.
  */
 function createLogger(): Logger {
-  const pretty = Boolean(process.stdout.isTTY) && nodeEnv() === 'development';
+  // A piped stdout leaves isTTY undefined (Node's typings say boolean): pretty is then falsy.
+  const pretty = process.stdout.isTTY && nodeEnv() === 'development';
   return pino({
     level: settings.logLevel(),
     base: { pid: process.pid },

@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import client from 'prom-client';
 
 /**
- * Prometheus metrics of a piece (issue 14 item 5), served at `GET /metrics` (lib/observability/http.ts).
+ * Prometheus metrics of a piece, served at `GET /metrics` (lib/observability/http.ts).
  * The README's "Operating it" section lists the same names; keep both in step.
  * Every metric created here lives in the default registry, with prom-client's default Node process
  * metrics (CPU, memory, event-loop lag, GC, handles).
@@ -196,7 +196,7 @@ export function timedFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
       end({ outcome: 'network_error' });
       throw error;
     }
-  }) as Fetcher;
+  });
 }
 
 /**

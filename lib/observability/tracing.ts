@@ -2,7 +2,7 @@ import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { settings } from '../config.js';
 
 /**
- * OpenTelemetry for one piece (issue 14 item 6). Started by lib/observability/register.ts, which
+ * OpenTelemetry for one piece. Started by lib/observability/register.ts, which
  * the start scripts load with `--import` before any other module (so http, express and graphql
  * are patched before they are first loaded), and only when OTEL_EXPORTER_OTLP_ENDPOINT (or
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set: otherwise no SDK, no instrumentation, no cost:

@@ -42,7 +42,7 @@ export function corsMiddleware(): RequestHandler {
   const configured = settings.corsOrigins();
   const environment = nodeEnv();
   return cors({
-    origin: (origin, callback) => callback(null, origin !== undefined && corsOriginAllowed(origin, configured, environment)),
+    origin: (origin, callback) => { callback(null, origin !== undefined && corsOriginAllowed(origin, configured, environment)); },
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     maxAge: CORS_MAX_AGE,

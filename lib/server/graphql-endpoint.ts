@@ -54,7 +54,7 @@ const BODY_ERROR_MESSAGES: Record<string, string> = {
  * Only NODE_ENV=development adds the original message and stack, as formatError does.
  */
 const bodyErrorHandler: ErrorRequestHandler = (error: HttpError, _req, res, next) => {
-  if (res.headersSent) return next(error);
+  if (res.headersSent) { next(error); return; }
   const status = error.status ?? error.statusCode ?? 500;
   const clientError = status >= 400 && status < 500;
   if (!clientError) logger.error({ err: error }, 'request body handling failed');

@@ -19,7 +19,7 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
   trackInFlight(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => { resolve(); });
   });
   const actual = (server.address() as AddressInfo).port;
   return {

@@ -5,7 +5,7 @@ import { logger } from '../observability/logger.js';
 import { httpInFlight } from '../observability/metrics.js';
 
 /**
- * Graceful shutdown (issue 14 item 4). A piece that is told to stop:
+ * Graceful shutdown. A piece that is told to stop:
  *  1. marks its apps draining: `/health` answers 503 (a load balancer takes it out of rotation)
  *     and every response carries `Connection: close`, so keep-alive clients open new sockets
  *     elsewhere instead of queueing on this one;
@@ -48,7 +48,7 @@ export function isDraining(app: Express): boolean {
  * connection is kept alive after its response.
  */
 export function drainGuard(req: Request, res: Response, next: NextFunction): void {
-  if (!draining.has(req.app)) return next();
+  if (!draining.has(req.app)) { next(); return; }
   res.setHeader('connection', 'close');
   if (req.path === '/health') {
     res.status(503).json({ status: 'unavailable', reason: 'shutting down' });
@@ -66,7 +66,7 @@ export function drainServer(server: http.Server, app: Express | undefined, deadl
   if (app) markDraining(app);
   return new Promise<number>((resolve) => {
     let cut = 0;
-    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const idle = setInterval(() => { server.closeIdleConnections(); }, 100);
     const timer = setTimeout(() => {
       cut = Math.max(inFlight.get(server) ?? 0, 1);
       cutRequests += cut;
@@ -106,7 +106,7 @@ export function onShutdownSignals(piece: string, steps: (deadline: number) => Sh
   const handler = (signal: NodeJS.Signals) => {
     // Ctrl-C reaches every process of the group and a cluster primary signals its workers too:
     // a repeated signal changes nothing (the grace timer bounds the wait anyway).
-    if (started) return log.info({ signal }, 'shutdown: already draining');
+    if (started) { log.info({ signal }, 'shutdown: already draining'); return; }
     started = true;
     const graceMs = settings.shutdownGraceMs();
     const deadline = Date.now() + graceMs;

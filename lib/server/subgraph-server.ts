@@ -4,7 +4,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import { sql, type Kysely } from 'kysely';
 import { authenticate } from '../auth/token.js';
 import { exposeErrorDetails, nodeEnv, settings } from '../config.js';
@@ -19,8 +19,6 @@ import type { RequestContext } from './context.js';
 import { mountGraphQL } from './graphql-endpoint.js';
 import type { SubgraphDefinition } from './subgraph.js';
 
-type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
-type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
 
 export interface SubgraphApp<DB = unknown, Loaders = unknown> {
   app: Express;
@@ -33,7 +31,7 @@ export interface SubgraphApp<DB = unknown, Loaders = unknown> {
   stop(): Promise<void>;
 }
 
-/** Landing page and introspection for humans, except in production (CONTRACT section 1). */
+/** Landing page and introspection for humans, except in production, where the API exposes neither. */
 export function landingPagePlugins(): ApolloServerPlugin[] {
   return nodeEnv() === 'production'
     ? [ApolloServerPluginLandingPageDisabled()]
@@ -51,13 +49,14 @@ export function landingPagePlugins(): ApolloServerPlugin[] {
  */
 function variableErrorsAsOk<Context extends object>(): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
+    requestDidStart() {
+      return Promise.resolve({
+        willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }
@@ -74,12 +73,13 @@ function cachePlugins<Context extends object>(policy: 'hinted' | 'private'): Apo
   return [
     ApolloServerPluginCacheControl({ defaultMaxAge: settings.privateCacheMaxAge() }),
     {
-      async requestDidStart() {
-        return {
-          async executionDidStart({ operation, overallCachePolicy }) {
-            overallCachePolicy.restrict({ scope: 'PRIVATE', ...(operation.operation === 'query' ? {} : { maxAge: 0 }) });
+      requestDidStart() {
+        return Promise.resolve({
+          executionDidStart({ operation, overallCachePolicy }) {
+            overallCachePolicy.restrict({ scope: 'PRIVATE', ...(operation.operation === OperationTypeNode.QUERY ? {} : { maxAge: 0 }) });
+            return Promise.resolve();
           },
-        };
+        });
       },
     },
   ];
@@ -110,7 +110,7 @@ export async function createSubgraphApp<DB, Loaders>(
   const db = root.withPlugin(statements).withPlugin(new SqlAttribution(definition.name)) as unknown as Kysely<DB>;
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,
-    resolvers: { ...scalarResolvers, ...definition.resolvers } as SubgraphResolvers,
+    resolvers: { ...scalarResolvers, ...definition.resolvers },
   });
   if (nodeEnv() === 'production') guardServiceSdl(schema);
   const server = new ApolloServer<RequestContext<DB, Loaders>>({
@@ -133,7 +133,7 @@ export async function createSubgraphApp<DB, Loaders>(
   await server.start();
   // Background work (job runners, outbox relays) uses the database without the request statement
   // counter: its polls would otherwise add statements to what tests and the bench measure per request.
-  const backgroundDb: Kysely<DB> = root.withPlugin(new SqlAttribution(definition.name));
+  const backgroundDb = root.withPlugin(new SqlAttribution(definition.name)) as Kysely<DB>;
   const stopBackgroundWork = definition.startBackgroundWork?.(backgroundDb);
   let backgroundStopped: Promise<void> | undefined;
   const stopBackground = () => (backgroundStopped ??= stopBackgroundWork?.() ?? Promise.resolve());

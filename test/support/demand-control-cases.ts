@@ -1,5 +1,5 @@
 /**
- * The operations demand control must let through and those it must refuse (issue 11), each with
+ * The operations demand control must let through and those it must refuse, each with
  * its sizes either inlined as literals or sent as variables.
  */
 import { DEMO } from '../../lib/demo-ids.js';

@@ -53,13 +53,19 @@ export async function startPiece(piece: PieceName, env: Record<string, string>, 
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
   const output = () => `${lines.join('\n')}\n${partial}\n${stderr}`;
   const waitForLine = (match: (line: string) => boolean, what: string, timeoutMs = 90_000) => {
     const seen = lines.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise<string>((resolve, reject) => {
-      const waiter = { match, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
+      const waiter = {
+        match,
+        resolve: (line: string) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
         reject(new Error(`${piece}: no ${what} within ${timeoutMs} ms:\n${output()}`));
@@ -91,12 +97,16 @@ export async function startPiece(piece: PieceName, env: Record<string, string>, 
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 /** JSON log lines of a piece (pino), skipping anything else. */
 export function jsonLines(piece: PieceProcess): Record<string, unknown>[] {
   return piece.lines.flatMap((line) => {
     try {
       const value: unknown = JSON.parse(line);
-      return value && typeof value === 'object' ? [value as Record<string, unknown>] : [];
+      return isRecord(value) ? [value] : [];
     } catch {
       return [];
     }
