@@ -34,6 +34,8 @@ function scopeOf(catalog: EnterpriseCatalogRow): CatalogScope {
 }
 
 /** Marks a node as reached through a catalog (URLs are then built for it); keeps the loader's cached row untouched. */
+function scoped<T extends ContentNode>(node: T, scope: CatalogScope | undefined): T;
+function scoped<T extends ContentNode>(node: T | null, scope: CatalogScope | undefined): T | null;
 function scoped<T extends ContentNode>(node: T | null, scope: CatalogScope | undefined): T | null {
   return node && scope ? { ...node, scope } : node;
 }
@@ -171,7 +173,7 @@ export const resolvers: Resolvers = {
       if (!course.scope) return null;
       return enrollmentUrlFor({ courseKey: course.key }, course.scope, await customerOf(ctx, course.scope));
     },
-    courseRuns: async (course, _args, ctx) => (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => scoped(run, course.scope)!),
+    courseRuns: async (course, _args, ctx) => (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => scoped(run, course.scope)),
     courseRunKeys: async (course, _args, ctx) => (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => run.key),
     courseRunStatuses: async (course, _args, ctx) => [
       ...new Set((await ctx.loaders.runsOfCourse.load(course.key)).flatMap((run) => (run.status ? [run.status] : []))),
@@ -198,7 +200,7 @@ export const resolvers: Resolvers = {
     pacingType: (run) => (typeof run.pacingType === 'string' ? (run.pacingType.toUpperCase() as 'INSTRUCTOR_PACED' | 'SELF_PACED') : null),
     isEnrollable: (run) => isEnrollable(run, new Date()),
     availability: (run) => runAvailability(run, new Date()),
-    course: async (run, _args, ctx) => scoped(await courseOfRun(run, ctx), run.scope)!,
+    course: async (run, _args, ctx) => scoped(await courseOfRun(run, ctx), run.scope),
     courseUuid: async (run, _args, ctx) => (await courseOfRun(run, ctx)).uuid,
     programs: (run, _args, ctx) => ctx.loaders.programsOfCourse.load(run.courseKey),
     firstEnrollablePaidSeatPriceCents: (run) => firstEnrollablePaidSeatPriceCents(run, new Date()),

@@ -28,7 +28,8 @@ function withMetadata<T extends { metadata?: unknown }>(row: T, lists: readonly 
   return { ...defaults, ...parsed, ...columns };
 }
 
-const decodeCatalogRow = rowDecoder<EnterpriseCatalogRow>({
+// The column is nullable: a catalog stored without modes decodes to null, read as "no modes".
+const decodeCatalogRow = rowDecoder<Omit<EnterpriseCatalogRow, 'enabledCourseModes'> & { enabledCourseModes: string[] | null }>({
   booleans: ['includeExecEdCourses', 'publishAuditEnrollmentUrls'],
   dates: ['created', 'modified'],
   json: ['contentFilter', 'enabledCourseModes'],
@@ -350,18 +351,18 @@ export async function countCatalogContent(db: DB, catalogUuids: readonly string[
         .innerJoin('course as c', 'c.key', 'cc.contentKey')
         .where(ranks ? sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(ranks)})` : hasActiveRun('cc.contentKey', now));
       if (search) courses = courses.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('c.title', search)]));
-      branches.push(courses as unknown as Branch);
+      branches.push(courses);
     }
     if (wanted('courserun')) {
       let runs = base(catalogUuid, 'courserun').innerJoin('course_run as r', 'r.key', 'cc.contentKey').where(runIsActive('r', now));
       if (ranks) runs = runs.where(sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(ranks)})`);
       if (search) runs = runs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('r.title', search)]));
-      branches.push(runs as unknown as Branch);
+      branches.push(runs);
     }
     if (wanted('program') && !ranks) {
       let programs = base(catalogUuid, 'program').innerJoin('program as p', 'p.uuid', 'cc.contentKey').where('p.hidden', '=', false);
       if (search) programs = programs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('p.title', search)]));
-      branches.push(programs as unknown as Branch);
+      branches.push(programs);
     }
     return branches;
   };
@@ -407,7 +408,7 @@ export async function insertMissingContent(db: DB, rows: CatalogSeedRows): Promi
     await insertMissingRows(await keys('course_run'), rows.runs, (r) => r.key, (rows) => trx.insertInto('course_run').values(rows).execute());
     await insertMissingRows(await ids('program'), rows.programs, (r) => r.uuid, (rows) => trx.insertInto('program').values(rows).execute());
 
-    const pairs = async <T extends 'course_owner' | 'course_subject' | 'program_course' | 'program_authoring_organization'>(table: T, a: string, b: string) =>
+    const pairs = async (table: 'course_owner' | 'course_subject' | 'program_course' | 'program_authoring_organization', a: string, b: string) =>
       new Set(
         ((await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[]).map((r) => `${String(r[a])}|${String(r[b])}`),
       );

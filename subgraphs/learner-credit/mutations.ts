@@ -169,7 +169,9 @@ export async function reverseTransaction(ctx: LearnerCreditContext, input: Rever
   return runMutation(ctx, async (trx) => {
     if (found.subsidyAccessPolicyUuid) await lockPolicy(trx, found.subsidyAccessPolicyUuid);
     await lockLedger(trx, found.ledgerUuid);
-    const tx = (await findTransactionsByUuids(trx, [uuid]))[0]!;
+    // Re-read under the locks: the loader's row may be stale. Transactions are never deleted.
+    const [tx] = await findTransactionsByUuids(trx, [uuid]);
+    if (!tx) throw new Error(`Ledger transaction ${uuid} vanished while being reversed`);
     const key = givenKey ?? `admin-invoked-reverse-${tx.uuid}`;
     const existing = (await findReversalsByTransactionUuids(trx, [uuid]))[0];
     if (existing) {
@@ -216,9 +218,9 @@ export interface AllocateResult {
   noChange: AssignmentRow[];
 }
 
-function assertAllocatable(policy: SubsidyAccessPolicyRow, subsidy: SubsidyRow | null): void {
+function assertAllocatable(policy: SubsidyAccessPolicyRow, subsidy: SubsidyRow | null): asserts subsidy is SubsidyRow {
   if (!isRedemptionEnabled(policy)) throw conflict(`Policy ${policy.uuid} is ${policy.active ? 'retired' : 'inactive'}`);
-  if (!isSubsidyActive(subsidy, new Date())) throw conflict(`The subsidy of policy ${policy.uuid} is not active`);
+  if (!subsidy || !isSubsidyActive(subsidy, new Date())) throw conflict(`The subsidy of policy ${policy.uuid} is not active`);
 }
 
 /**
@@ -250,7 +252,8 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
   const userIdByEmail = new Map<string, number>();
   learners.forEach((learner, i) => {
     if (learner instanceof Error) throw learner;
-    if (learner?.lmsUserId != null) userIdByEmail.set(emails[i]!, learner.lmsUserId);
+    const email = emails[i];
+    if (email !== undefined && learner?.lmsUserId != null) userIdByEmail.set(email, learner.lmsUserId);
   });
 
   return runMutation(ctx, async (trx) => {
@@ -258,12 +261,12 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
     if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
     const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
     assertAllocatable(locked, subsidy);
-    await lockLedger(trx, subsidy!.ledgerUuid);
+    await lockLedger(trx, subsidy.ledgerUuid);
     const configuration = (await findConfigurationsByPolicyUuids(trx, [locked.uuid]))[0];
-    if (!configuration || !configuration.active) throw conflict(`Policy ${policyUuid} has no active assignment configuration`);
+    if (!configuration?.active) throw conflict(`Policy ${policyUuid} has no active assignment configuration`);
     const [existing, balance, redeemed, allocated] = await Promise.all([
       findAssignmentsForLearners(trx, configuration.uuid, contentKey, emails, [...userIdByEmail.values()]),
-      sumLedgerBalances(trx, [subsidy!.ledgerUuid]),
+      sumLedgerBalances(trx, [subsidy.ledgerUuid]),
       sumRedeemedByPolicies(trx, [locked.uuid]),
       sumAllocatedByConfigurations(trx, [configuration.uuid]),
     ]);
@@ -288,10 +291,10 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
     await updateAssignments(trx, updatedUuids, plan.update.changes);
     for (const { assignmentUuid, lmsUserId } of plan.learnUserIds) await updateAssignments(trx, [assignmentUuid], { lmsUserId });
 
-    const rows = new Map((await findAssignmentsByUuids(trx, [...plan.create.map((c) => c.uuid), ...updatedUuids])).map((r) => [r.uuid, r]));
+    const rows = await findAssignmentsByUuids(trx, [...plan.create.map((c) => c.uuid), ...updatedUuids]);
     const result: AllocateResult = {
-      created: plan.create.map((c) => rows.get(c.uuid)!),
-      updated: updatedUuids.map((u) => rows.get(u)!),
+      created: inOrder(rows, plan.create.map((c) => c.uuid)),
+      updated: inOrder(rows, updatedUuids),
       noChange: plan.unchanged,
     };
     await writeEvents(
@@ -327,7 +330,8 @@ async function withConfigurationAssignments<T>(
 
   return runMutation(ctx, async (trx) => {
     await lockPolicy(trx, configuration.subsidyAccessPolicyUuid);
-    const current = (await findConfigurationsByUuids(trx, [configurationUuid]))[0]!;
+    const [current] = await findConfigurationsByUuids(trx, [configurationUuid]);
+    if (!current) throw new Error(`Assignment configuration ${configurationUuid} vanished while locked`);
     await lockAssignments(trx, uuids);
     const rows = (await findAssignmentsByUuids(trx, uuids)).filter((r) => r.assignmentConfigurationUuid === configurationUuid);
     const found = new Set(rows.map((r) => r.uuid));
@@ -339,15 +343,26 @@ async function withConfigurationAssignments<T>(
         assignmentUuids: refused.map((r) => r.uuid),
       });
     }
-    const order = new Map(uuids.map((u, i) => [u, i]));
-    rows.sort((a, b) => order.get(a.uuid)! - order.get(b.uuid)!);
-    return apply(trx, rows, current, new Date());
+    return apply(trx, inOrder(rows, uuids), current, new Date());
+  });
+}
+
+/**
+ * The assignments of uuids, in that order. Only for rows read under their lock, which nothing
+ * deletes: a missing one is a bug, not bad input.
+ */
+function inOrder(rows: readonly AssignmentRow[], uuids: readonly string[]): AssignmentRow[] {
+  const byUuid = new Map(rows.map((r) => [r.uuid, r]));
+  return uuids.map((uuid) => {
+    const row = byUuid.get(uuid);
+    if (!row) throw new Error(`Assignment ${uuid} is missing after it was locked`);
+    return row;
   });
 }
 
 async function reread(trx: Trx, rows: readonly AssignmentRow[]): Promise<AssignmentRow[]> {
-  const fresh = new Map((await findAssignmentsByUuids(trx, rows.map((r) => r.uuid))).map((r) => [r.uuid, r]));
-  return rows.map((r) => fresh.get(r.uuid)!);
+  const uuids = rows.map((r) => r.uuid);
+  return inOrder(await findAssignmentsByUuids(trx, uuids), uuids);
 }
 
 /** ALLOCATED assignments get a REMINDED action; any other requested one fails the call. */

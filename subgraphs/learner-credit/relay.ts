@@ -78,12 +78,12 @@ export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS]
         )(events, authorization);
       },
     },
-    [EVENTS.transactionCommitted]: { external: 'event bus: subsidy_ledger_transaction.committed (issue 15)' },
-    [EVENTS.subsidyRedeemed]: { external: 'event bus: subsidy.redeemed (issue 15)' },
-    [EVENTS.assignmentAllocated]: { external: 'assignment email (issue 15)' },
-    [EVENTS.assignmentReminded]: { external: 'reminder email (issue 15)' },
-    [EVENTS.assignmentCancelled]: { external: 'cancellation email (issue 15)' },
-    [EVENTS.assignmentExpired]: { external: 'expiration email (issue 15)' },
+    [EVENTS.transactionCommitted]: { external: 'event bus: subsidy_ledger_transaction.committed' },
+    [EVENTS.subsidyRedeemed]: { external: 'event bus: subsidy.redeemed' },
+    [EVENTS.assignmentAllocated]: { external: 'assignment email' },
+    [EVENTS.assignmentReminded]: { external: 'reminder email' },
+    [EVENTS.assignmentCancelled]: { external: 'cancellation email' },
+    [EVENTS.assignmentExpired]: { external: 'expiration email' },
   };
 }
 

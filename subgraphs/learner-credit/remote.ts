@@ -14,8 +14,8 @@ import {
 } from './__generated__/customers-operations.js';
 
 /**
- * What learner credit needs from the other subgraphs, through their public GraphQL APIs (DOMAIN
- * section 0: never their tables), with the caller's token. Each loader sends one request per
+ * What learner credit needs from the other subgraphs, through their public GraphQL APIs (never
+ * their tables: each subgraph owns its data), with the caller's token. Each loader sends one request per
  * tick, one alias per key. The operations live in remote.<callee>.graphql, typed against the
  * callee's SDL.
  */

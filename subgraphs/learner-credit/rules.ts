@@ -442,7 +442,7 @@ export interface AllocationPlan {
 export function planAllocation(facts: AllocationFacts): AllocationPlan {
   const { emails, userIdByEmail, now, priceCents, content } = facts;
   const byEmail = new Map(facts.existing.map((a) => [a.learnerEmail, a]));
-  const byUser = new Map(facts.existing.filter((a) => a.lmsUserId !== null).map((a) => [a.lmsUserId!, a]));
+  const byUser = new Map(facts.existing.flatMap((a) => (a.lmsUserId === null ? [] : [[a.lmsUserId, a] as const])));
   const toCreate: string[] = [];
   const toUpdate = new Map<string, AssignmentRow>();
   const unchanged = new Map<string, AssignmentRow>();

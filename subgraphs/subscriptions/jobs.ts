@@ -106,7 +106,12 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
   for (const call of calls.values()) {
     // The customers subgraph records the license as the enrollment's fulfillment (licenses_info).
     const fulfillments = call.emails.flatMap((email) =>
-      call.runs.map((courseRunKey) => ({ email, courseRunKey, fulfillmentType: 'LICENSE' as const, licenseUuid: paidBy.get(pairKey(email, courseRunKey))! })),
+      call.runs.map((courseRunKey) => {
+        // Every pair in a call was put there together with its license above.
+        const licenseUuid = paidBy.get(pairKey(email, courseRunKey));
+        if (!licenseUuid) throw new Error(`No license pays for ${email} in ${courseRunKey}`);
+        return { email, courseRunKey, fulfillmentType: 'LICENSE' as const, licenseUuid };
+      }),
     );
     const outcome = await enrollLearners(
       { enterpriseCustomerUuid: job.enterpriseCustomerUuid, emails: call.emails, courseRunKeys: call.runs, notify: job.notify, fulfillments },

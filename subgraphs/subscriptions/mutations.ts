@@ -118,27 +118,24 @@ export async function assignLicenses(ctx: SubscriptionsContext, args: AssignLice
       );
     }
     const now = new Date();
-    const assigned: LicenseRow[] = todo.map(([email, sfid], i) => ({
-      ...free[i]!,
-      status: 'ASSIGNED',
-      userEmail: email,
-      activationKey: randomUUID(),
-      userSfid: sfid,
-      assignedDate: now,
-      lastRemindDate: now,
-      modified: now,
-    }));
+    const assigned = todo.map(([userEmail, userSfid], i) => {
+      const license = free[i];
+      if (!license) throw new Error(`assignLicenses: license ${i} of ${free.length} counted is missing`);
+      const activationKey = randomUUID();
+      const row: LicenseRow = { ...license, status: 'ASSIGNED', userEmail, activationKey, userSfid, assignedDate: now, lastRemindDate: now, modified: now };
+      return { userEmail, activationKey, license: row };
+    });
     const changed = await assignLicenseRows(
       trx,
-      assigned.map((l) => ({ uuid: l.uuid, userEmail: l.userEmail!, activationKey: l.activationKey!, userSfid: l.userSfid })),
+      assigned.map(({ userEmail, activationKey, license }) => ({ uuid: license.uuid, userEmail, activationKey, userSfid: license.userSfid })),
       now,
     );
     if (changed !== assigned.length) throw new Error(`assignLicenses: ${changed} of ${assigned.length} licenses changed under the plan lock`);
-    await enqueue(trx, assigned.flatMap((l) => assignmentEvents(plan, l, { notify, greeting, closing })));
+    await enqueue(trx, assigned.flatMap(({ license }) => assignmentEvents(plan, license, { notify, greeting, closing })));
     return {
       numSuccessfulAssignments: assigned.length,
       numAlreadyAssociated: associated.size,
-      licenseAssignments: assigned.map((license) => ({ userEmail: license.userEmail!, licenseUuid: license.uuid, license })),
+      licenseAssignments: assigned.map(({ userEmail, license }) => ({ userEmail, licenseUuid: license.uuid, license })),
     };
   });
 }
@@ -156,17 +153,24 @@ export interface RevokedLicense {
   license: LicenseRow;
 }
 
+/** An ASSIGNED or ACTIVATED license always has an email: assigning one sets it. */
+function emailOf(license: LicenseRow): string {
+  if (license.userEmail === null) throw new Error(`License ${license.uuid} is ${license.status} but has no email`);
+  return license.userEmail;
+}
+
 /** Validated revoke selection: exactly one of emails or a non-empty filter. */
 function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter: { userEmail: string | null; statusIn: LicenseStatus[] | null } } {
-  const hasEmails = args.userEmails !== null && args.userEmails !== undefined;
-  const hasFilters = args.filters !== null && args.filters !== undefined;
-  if (hasEmails === hasFilters) throw badInput('Give exactly one of userEmails and filters', { argument: 'input' });
-  if (hasEmails) {
-    listSize(args.userEmails!, LIMITS.emails, 'userEmails', 1);
-    return { emails: emailList(args.userEmails!, 'userEmails') };
+  const { userEmails, filters } = args;
+  const exactlyOne = () => badInput('Give exactly one of userEmails and filters', { argument: 'input' });
+  if (userEmails != null) {
+    if (filters != null) throw exactlyOne();
+    listSize(userEmails, LIMITS.emails, 'userEmails', 1);
+    return { emails: emailList(userEmails, 'userEmails') };
   }
-  const userEmail = args.filters!.userEmail?.trim().toLowerCase() || null;
-  const statusIn = args.filters!.statusIn ?? null;
+  if (filters == null) throw exactlyOne();
+  const userEmail = filters.userEmail?.trim().toLowerCase() || null;
+  const statusIn = filters.statusIn ?? null;
   if (userEmail === null && statusIn === null) throw badInput('filters needs userEmail or statusIn', { argument: 'filters' });
   if (statusIn !== null && statusIn.length === 0) throw badInput('filters.statusIn must not be empty', { argument: 'filters.statusIn' });
   if (userEmail !== null && userEmail.length > 254) throw badInput('filters.userEmail is too long', { argument: 'filters.userEmail' });
@@ -192,14 +196,15 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
       const byEmail = new Map<string, LicenseRow>();
       // Several revocable licenses for one email: prefer an ASSIGNED one, else the first by uuid.
       for (const license of held) {
-        const current = byEmail.get(license.userEmail!);
-        if (!current || (current.status !== 'ASSIGNED' && license.status === 'ASSIGNED')) byEmail.set(license.userEmail!, license);
+        const email = emailOf(license);
+        const current = byEmail.get(email);
+        if (!current || (current.status !== 'ASSIGNED' && license.status === 'ASSIGNED')) byEmail.set(email, license);
       }
       const missing = selection.emails.filter((e) => !byEmail.has(e));
       if (missing.length) {
         throw notFound(`No assigned or activated license in subscription plan ${planUuid} for: ${missing.join(', ')}`, { emails: missing });
       }
-      targets = selection.emails.map((e) => byEmail.get(e)!);
+      targets = selection.emails.flatMap((e) => byEmail.get(e) ?? []);
     } else {
       targets = await findAllocatedLicensesByFilter(trx, planUuid, selection.filter);
     }
@@ -224,7 +229,7 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
     return targets.map((l) => ({
       licenseUuid: l.uuid,
       originalStatus: l.status,
-      userEmail: l.userEmail!,
+      userEmail: emailOf(l),
       license: { ...l, status: 'REVOKED' as const, revokedDate: now, modified: now },
     }));
   });
@@ -238,17 +243,18 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
  */
 export async function activateLicense(ctx: SubscriptionsContext, args: { activationKey: string }): Promise<LicenseRow> {
   const activationKey = uuidArg(args.activationKey, 'activationKey');
-  if (!ctx.viewer.email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
-  const missing = () => notFound(`No license with activation key ${activationKey} for ${ctx.viewer.email} in a current plan`);
+  const email = ctx.viewer.email;
+  if (!email) throw badInput('The token carries no email to match the license against', { argument: 'activationKey' });
+  const missing = () => notFound(`No license with activation key ${activationKey} for ${email} in a current plan`);
   return runMutation(ctx, async (trx) => {
     const now = new Date();
     const found = await findLicenseByActivationKey(trx, activationKey);
-    if (!found || found.userEmail !== ctx.viewer.email) throw missing();
+    if (found?.userEmail !== email) throw missing();
     const plan = await lockPlan(trx, found.subscriptionPlanUuid);
-    if (!plan || !plan.isActive || !isCurrent(plan, now)) throw missing();
+    if (!plan?.isActive || !isCurrent(plan, now)) throw missing();
     // Read again under the plan lock: a revocation may have committed in between.
     const license = await lockLicenseByActivationKey(trx, activationKey);
-    if (!license || license.userEmail !== ctx.viewer.email) throw missing();
+    if (license?.userEmail !== email) throw missing();
     if (license.status === 'ACTIVATED') return license;
     if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });
     if ((await activateLicenseRow(trx, license.uuid, ctx.viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);

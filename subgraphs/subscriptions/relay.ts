@@ -41,10 +41,10 @@ export const RELAY_ROUTES: Record<(typeof EventType)[keyof typeof EventType], Ev
       },
     ),
   },
-  [EventType.LICENSE_ASSIGNED]: { external: 'event bus (issue 15)' },
-  [EventType.ASSIGNMENT_EMAIL_REQUESTED]: { external: 'license assignment email (issue 15)' },
-  [EventType.LICENSE_ACTIVATED]: { external: 'post-activation email / event bus (issue 15)' },
-  [EventType.LICENSE_REVOKED]: { external: 'event bus (issue 15)' },
+  [EventType.LICENSE_ASSIGNED]: { external: 'event bus' },
+  [EventType.ASSIGNMENT_EMAIL_REQUESTED]: { external: 'license assignment email' },
+  [EventType.LICENSE_ACTIVATED]: { external: 'post-activation email / event bus' },
+  [EventType.LICENSE_REVOKED]: { external: 'event bus' },
 };
 
 export function createRelay(db: DB): OutboxRelay {

@@ -11,6 +11,21 @@ const MAX_SEARCH_LENGTH = 254;
 /** Renewal chains are short; the bound only guards against a cycle written by hand. */
 const MAX_CHAIN = 100;
 
+/**
+ * An argument with a schema default: graphql-js still passes an explicit null through, which the
+ * generated argument types leave out.
+ */
+function withDefault<T>(value: T | null | undefined, fallback: T): T {
+  return value ?? fallback;
+}
+
+/** A plan a renewal points at: renewals reference existing plans, so a missing one is a bug. */
+function renewalPlan(plan: SubscriptionPlanRow | null, uuid: string, ctx: SubscriptionsContext): SubscriptionPlanRow {
+  const visible = visiblePlan(plan, ctx);
+  if (!visible) throw new Error(`Subscription plan ${uuid} of a renewal is missing`);
+  return visible;
+}
+
 function visiblePlan(plan: SubscriptionPlanRow | null, ctx: SubscriptionsContext): SubscriptionPlanRow | null {
   if (!plan) return null;
   ctx.viewer.assertCanViewCustomer(plan.enterpriseCustomerUuid);
@@ -89,7 +104,7 @@ export const resolvers: Resolvers = {
       return listOwnLicenses(
         ctx.db,
         viewerAsOwner(ctx),
-        { enterpriseCustomerUuid: customer, includeRevoked: includeRevoked ?? false, currentPlansOnly: currentPlansOnly ?? true, now: new Date() },
+        { enterpriseCustomerUuid: customer, includeRevoked: withDefault(includeRevoked, false), currentPlansOnly: withDefault(currentPlansOnly, true), now: new Date() },
         { first, after },
       );
     },
@@ -175,10 +190,10 @@ export const resolvers: Resolvers = {
   },
   SubscriptionPlanRenewal: {
     async priorSubscriptionPlan(renewal, _args, ctx) {
-      return visiblePlan(await ctx.loaders.plan.load(renewal.priorSubscriptionPlanUuid), ctx)!;
+      return renewalPlan(await ctx.loaders.plan.load(renewal.priorSubscriptionPlanUuid), renewal.priorSubscriptionPlanUuid, ctx);
     },
     async renewedSubscriptionPlan(renewal, _args, ctx) {
-      return visiblePlan(await ctx.loaders.plan.load(renewal.renewedSubscriptionPlanUuid), ctx)!;
+      return renewalPlan(await ctx.loaders.plan.load(renewal.renewedSubscriptionPlanUuid), renewal.renewedSubscriptionPlanUuid, ctx);
     },
   },
   License: {

@@ -213,7 +213,8 @@ const learner = (lmsUserId: number) => {
   return { lmsUserId, email: found.email };
 };
 
-const [EXAMPLE, SEAL] = [SUBSIDIES[0]!, SUBSIDIES[1]!];
+const [EXAMPLE, SEAL] = SUBSIDIES;
+if (!EXAMPLE || !SEAL) throw new Error('The demo data needs the example and the SEAL subsidies');
 const TR1012 = DEMO.content.courseKey;
 const FIH_RUN = DEMO.content.harvardRunKey;
 

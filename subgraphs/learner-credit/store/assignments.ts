@@ -156,12 +156,13 @@ type FilteredAssignments = ReturnType<typeof filteredAssignments>;
 /** learner_state counts over the whole filtered set; null states are left out; largest first. */
 async function countLearnerStates(query: FilteredAssignments): Promise<LearnerStateCountRow[]> {
   const rows = await query
-    .select(['la.learnerState', (eb) => eb.fn.countAll<number>().as('count')])
+    .select(['la.learnerState', (eb) => eb.fn.countAll<number | string>().as('count')])
     .where('la.learnerState', 'is not', null)
     .groupBy('la.learnerState')
     .execute();
+  // The query already drops null states; the type does not know it.
   return rows
-    .map((r) => ({ learnerState: r.learnerState as LearnerState, count: Number(r.count) }))
+    .flatMap((r) => (r.learnerState === null ? [] : [{ learnerState: r.learnerState, count: Number(r.count) }]))
     .sort((a, b) => b.count - a.count || a.learnerState.localeCompare(b.learnerState));
 }
 

@@ -29,7 +29,7 @@ async function insertMissing<T extends object>(
     (await db.selectFrom(table).select(key as never).execute()).map((r) => String((r as Record<string, unknown>)[key])),
   );
   const missing = rows.filter((row) => !existing.has(String(row[key])));
-  if (missing.length) await db.insertInto(table).values(missing as never).execute();
+  if (missing.length) await db.insertInto(table).values(missing).execute();
 }
 
 /**

@@ -132,5 +132,6 @@ export async function sumRedeemedByPolicies(db: DB, policyUuids: readonly string
     .where('t.state', '<>', 'FAILED')
     .groupBy('t.subsidyAccessPolicyUuid')
     .execute();
-  return rows.map((r) => ({ policyUuid: r.subsidyAccessPolicyUuid as string, total: toNumber(r.total) }));
+  // Grouped on the policies asked for, so no row has a null policy; the type does not know it.
+  return rows.flatMap((r) => (r.subsidyAccessPolicyUuid === null ? [] : [{ policyUuid: r.subsidyAccessPolicyUuid, total: toNumber(r.total) }]));
 }

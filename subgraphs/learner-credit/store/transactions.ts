@@ -48,7 +48,7 @@ export async function findLearnerTransactions(db: DB, ledgerUuid: string, lmsUse
     .execute();
   return rows.map((raw) => {
     const row = decodeTransaction(raw) as LearnerTransaction;
-    return { ...row, reversalQuantity: raw.reversalQuantity == null ? null : Number(raw.reversalQuantity) };
+    return { ...row, reversalQuantity: raw.reversalQuantity };
   });
 }
 

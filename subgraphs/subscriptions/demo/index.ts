@@ -93,9 +93,13 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
   const year = now.getUTCFullYear();
   const jan1 = (y: number) => new Date(Date.UTC(y, 0, 1));
   const seal = DEMO.customers.sealTeamTen;
-  const learner = (email: string) => DEMO.learners.find((l) => l.email === email)!.lmsUserId;
+  const learner = (email: string) => {
+    const found = DEMO.learners.find((l) => l.email === email);
+    if (!found) throw new Error(`No demo learner ${email}`);
+    return found.lmsUserId;
+  };
   const plans = [
-    // Seed 001's example, with its values: cap enabled with 0 of 0 revocations, 100 unassigned.
+    // The plan the edX Enterprise API reference shows, with its values: cap enabled with 0 of 0 revocations, 100 unassigned.
     plan({
       uuid: DEMO_PLANS.example,
       title: 'Enterprise Subscription',
@@ -235,7 +239,11 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
     modified: processed ? renewed.startDate : prior.created,
   });
   const byUuid = new Map(plans.map((p) => [p.uuid, p]));
-  const get = (uuid: string) => byUuid.get(uuid)!;
+  const get = (uuid: string) => {
+    const plan = byUuid.get(uuid);
+    if (!plan) throw new Error(`No demo plan ${uuid}`);
+    return plan;
+  };
   const renewals = [
     renewal('4b27b24a-0000-4000-8000-00000000aa01', get(DEMO_PLANS.examplePrior), get(DEMO_PLANS.exampleRenewedFromPrior), 100, true),
     renewal('59f50cb8-0000-4000-8000-00000000aa02', get(DEMO_PLANS.exampleRenewedFromPrior), get(DEMO_PLANS.example), 100, true),

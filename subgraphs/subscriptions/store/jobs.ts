@@ -20,8 +20,8 @@ export function decodeJob(raw: unknown): BulkEnrollmentJobRow {
 export async function insertJob(db: DB, row: BulkEnrollmentJobRow): Promise<void> {
   const values: BulkEnrollmentJobTable = {
     ...row,
-    emails: toJson(row.emails)!,
-    courseRunKeys: toJson(row.courseRunKeys)!,
+    emails: JSON.stringify(row.emails),
+    courseRunKeys: JSON.stringify(row.courseRunKeys),
     results: toJson(row.results),
   };
   await db.insertInto('bulk_enrollment_job').values(values).execute();

@@ -27,7 +27,7 @@ export async function countLicensesByPlans(db: DB, planUuids: readonly string[])
   if (!planUuids.length) return [];
   const rows = await db
     .selectFrom('license')
-    .select((eb) => ['subscriptionPlanUuid', 'status', eb.fn.countAll<number>().as('n')])
+    .select((eb) => ['subscriptionPlanUuid', 'status', eb.fn.countAll<number | string>().as('n')])
     .where('subscriptionPlanUuid', 'in', planUuids)
     .groupBy(['subscriptionPlanUuid', 'status'])
     .execute();
@@ -113,7 +113,8 @@ export async function findAllocatedLicensesByFilter(
   planUuid: string,
   filter: { userEmail?: string | null; statusIn?: readonly LicenseStatus[] | null },
 ): Promise<LicenseRow[]> {
-  const statuses = filter.statusIn ? ALLOCATED.filter((s) => filter.statusIn!.includes(s)) : ALLOCATED;
+  const { statusIn } = filter;
+  const statuses = statusIn ? ALLOCATED.filter((s) => statusIn.includes(s)) : ALLOCATED;
   if (!statuses.length) return [];
   let query = db.selectFrom('license').selectAll().where('subscriptionPlanUuid', '=', planUuid).where('status', 'in', statuses);
   if (filter.userEmail) query = query.where(containsInsensitive('user_email', filter.userEmail));
