@@ -72,7 +72,7 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enableUniversalLink: true,
     enableBrowseAndRequest: true,
     enableAuditEnrollment: true,
-    // Seed 002's admin page shows "Enable data sharing consent" unchecked for Seal Team Ten.
+    // Seal Team Ten's admin page shows "Enable data sharing consent" unchecked.
     enableDataSharingConsent: false,
     enablePortalLearnerCreditManagementScreen: true,
     enablePortalSubscriptionManagementScreen: true,
@@ -122,7 +122,7 @@ export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
   dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
 }));
 
-/** Seed 002's "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
+/** The "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
 const SEAL_SEED_USERS: (LmsUserTable & { linked: Date })[] = [
   { id: 6, email: 'seal_ten_alpha@example.com', username: 'SealTenAlpha', country: 'US', dateJoined: new Date('2016-12-01T08:00:00Z'), linked: new Date('2016-12-23T05:13:00Z') },
   { id: 7, email: 'qwe@asd.com', username: 'QWE', country: 'US', dateJoined: new Date('2017-01-20T12:00:00Z'), linked: new Date('2017-01-23T10:10:00Z') },
@@ -154,7 +154,7 @@ interface DemoEnrollment {
   passed?: { date: string; grade: number; letter: string };
   grade?: number;
   fulfillment?: { type: 'license' | 'learner_credit'; license?: string; transaction?: string };
-  /** LMS enrollment mode (seed 004); verified unless given. */
+  /** LMS enrollment mode; verified unless given. */
   mode?: string;
 }
 

@@ -271,7 +271,7 @@ export async function registerLmsUser(
 // The active customer
 
 /**
- * The viewer picks its active customer (seed 002 ADR 10). Under the LMS user's row lock, like every
+ * The viewer picks its active customer: one of its linked links becomes the active one. Under the LMS user's row lock, like every
  * link change of a user, so concurrent switches serialize and exactly one link stays active.
  */
 export async function setActiveEnterpriseCustomer(
