@@ -54,7 +54,7 @@ function consentLoader(db: Kysely<CustomersDatabase>): DataLoader<string, DataSh
       const bucket = (customer: string, user: number) => {
         const key = pairKey(customer, user);
         let map = byPair.get(key);
-        if (!map) byPair.set(key, (map = new Map()));
+        if (!map) byPair.set(key, (map = new Map<string, DataSharingConsentView>()));
         return map;
       };
       for (const row of stored) {

@@ -8,7 +8,7 @@ type DB = Kysely<CustomersDatabase>;
 /**
  * Where each event kind of `customers_outbox` goes (README, "The outbox relay"): the customers
  * subgraph owns enrollments and learners, so nothing inside the graph consumes its events; all of
- * them are for the LMS, the event bus and email, published by the deliveries issue (15).
+ * them are for the LMS, the event bus and email, which deliver them outside the graph.
  */
 export const RELAY_ROUTES: Record<(typeof EVENTS)[keyof typeof EVENTS], EventRoute> = {
   [EVENTS.learnerLinked]: { external: 'event bus (issue 15)' },

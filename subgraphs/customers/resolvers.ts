@@ -75,8 +75,11 @@ const BRANDING_DEFAULTS = { primary: '#2D494E', secondary: '#F2F0EF', tertiary: 
 export const resolvers: Resolvers = {
   Query: {
     async enterpriseCustomer(_root, { uuid, slug }, ctx) {
-      if ((uuid == null) === (slug == null)) throw badInput('Give exactly one of uuid or slug');
-      const customer = visible(uuid != null ? await ctx.loaders.customer.load(uuidArg(uuid, 'uuid')) : await findCustomerBySlug(ctx.db, slug!.trim().toLowerCase()), ctx);
+      let found: EnterpriseCustomerRow | null | undefined;
+      if (uuid != null && slug == null) found = await ctx.loaders.customer.load(uuidArg(uuid, 'uuid'));
+      else if (slug != null && uuid == null) found = await findCustomerBySlug(ctx.db, slug.trim().toLowerCase());
+      else throw badInput('Give exactly one of uuid or slug');
+      const customer = visible(found, ctx);
       // An inactive customer is hidden from its learners.
       if (customer && !customer.active && !ctx.viewer.isAdminOf(customer.uuid) && !ctx.viewer.isCatalogAdminOf(customer.uuid)) return null;
       return customer;
@@ -120,11 +123,10 @@ export const resolvers: Resolvers = {
     brandingConfiguration: (customer) => customer,
     identityProviders: (customer, _args, ctx) => ctx.loaders.identityProviders.load(customer.uuid),
     async learner(customer, { lmsUserId, email }, ctx) {
-      if ((lmsUserId == null) === (email == null)) throw badInput('Give exactly one of lmsUserId or email');
-      const learner =
-        lmsUserId != null
-          ? await ctx.loaders.learnerByUser.load(pairKey(customer.uuid, lmsUserId))
-          : await ctx.loaders.learnerByEmail.load(pairKey(customer.uuid, emailArg(email!, 'email')));
+      let learner: EnterpriseCustomerUserRow | null;
+      if (lmsUserId != null && email == null) learner = await ctx.loaders.learnerByUser.load(pairKey(customer.uuid, lmsUserId));
+      else if (email != null && lmsUserId == null) learner = await ctx.loaders.learnerByEmail.load(pairKey(customer.uuid, emailArg(email, 'email')));
+      else throw badInput('Give exactly one of lmsUserId or email');
       if (!learner || !learner.linked || !learner.active) return null;
       return canSeeLearner(learner, ctx) ? learner : null;
     },
@@ -157,8 +159,8 @@ export const resolvers: Resolvers = {
     async dataSharingConsents(customer, { courseKey, granted, first, after }, ctx) {
       const only = await ownRowsOnly(customer.uuid, ctx);
       const page = await listConsents(ctx.db, customer.uuid, { courseKey: courseKey?.trim(), granted, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
-      const nodes = page.nodes.map(consentView);
-      return { ...page, nodes, edges: page.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })) };
+      const edges = page.edges.map((edge) => ({ cursor: edge.cursor, node: consentView(edge.node) }));
+      return { ...page, nodes: edges.map((edge) => edge.node), edges };
     },
     inviteKeys(customer, { first, after }, ctx) {
       assertAdmin(customer.uuid, ctx);
@@ -248,7 +250,7 @@ export const resolvers: Resolvers = {
     courseEnd: (row) => toDate(row.courseEnd),
     passedDate: (row) => toDate(row.passedDate),
     lastActivityDate: (row) => toDate(row.lastActivityDate),
-    enrollmentDate: (row) => toDate(row.enrollmentDate)!,
+    enrollmentDate: (row) => row.enrollmentDate.toISOString().slice(0, 10),
     unenrollmentDate: (row) => toDate(row.unenrollmentDate),
     unenrollmentEndWithinDate: (row) => toDate(row.unenrollmentEndWithinDate),
     courseListPrice: (row) => dollars(row.courseListPriceCents),

@@ -28,6 +28,16 @@ export const ENROLLMENT_CHUNK = 100;
 export const INVITE_KEYS = { perCustomer: 100, defaultUsageLimit: 10_000, maxUsageLimit: 1_000_000, defaultDays: 365, maxDays: 3650 } as const;
 const DAY_MS = 86_400_000;
 
+/**
+ * A value the caller's own steps guarantee (a row it just wrote or locked, a key it just put in a
+ * map). Missing means a bug in those steps, so it fails with a message naming what was looked up
+ * rather than a TypeError further on.
+ */
+export function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`customers: ${what} is missing`);
+  return value;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Enum-like columns: every stored value maps to exactly one GraphQL value, and a value the code
 // does not know fails loudly instead of showing as some default.
@@ -82,7 +92,7 @@ export function fulfillmentTypeValue(type: FulfillmentType): FulfillmentTypeValu
 export type LinkOutcome = 'linked' | 'activated' | 'alreadyLinked' | 'notRelinkable';
 
 export interface LinkResult {
-  learnerId: number | null;
+  learnerId: number;
   outcome: LinkOutcome;
 }
 
@@ -369,7 +379,7 @@ export function planEnrollments(
       if (!current) plan.create.push({ learnerId, courseRunKey: run.key, source });
       else {
         if (current.unenrolled) plan.reenroll.push(current.id);
-        plan.outcomes.get(learnerId)!.push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
+        present(plan.outcomes.get(learnerId), `outcomes of learner ${learnerId}`).push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
       }
     }
   }
@@ -541,7 +551,7 @@ export function planBulkEnrollment(
   const runs: RunInfo[] = [];
   const runFailures = new Map<string, string>();
   runKeys.forEach((key, i) => {
-    const check = checks[i]!;
+    const check = present(checks[i], `catalog check of run ${key}`);
     if (!check.run) runFailures.set(key, 'course run not found');
     else if (!check.inCustomerCatalog) runFailures.set(key, "course run is not in any of the customer's catalogs");
     else runs.push(check.run);
@@ -679,8 +689,7 @@ export function planFulfilledEnrollment(
 ): FulfilledEnrollmentStep {
   if (!enrollment) return 'create';
   const same =
-    current !== undefined &&
-    current.fulfillmentType === fulfillmentTypeValue(spec.fulfillmentType) &&
+    current?.fulfillmentType === fulfillmentTypeValue(spec.fulfillmentType) &&
     current.licenseUuid === spec.licenseUuid &&
     current.transactionUuid === spec.transactionUuid;
   if (same) return 'repeat';

@@ -99,9 +99,9 @@ export interface EnterpriseCourseEnrollmentTable {
   source: string;
   unenrolled: boolean | null;
   unenrolledAt: Date | null;
-  /** The LMS enrollment mode (seed 004): verified, audit, professional, ... */
+  /** The LMS enrollment mode: verified, audit, professional, ... */
   mode: string;
-  /** False once unenrolled (seed 004 `is_active`). */
+  /** False once unenrolled (the LMS enrollment's `is_active`). */
   isActive: boolean;
   created: Date;
   modified: Date;

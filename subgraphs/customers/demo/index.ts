@@ -14,6 +14,7 @@ import {
   insertMissingPendingLearners,
   insertPendingEnrollments,
 } from '../store/index.js';
+import { present } from '../rules.js';
 import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
@@ -71,7 +72,7 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enableUniversalLink: true,
     enableBrowseAndRequest: true,
     enableAuditEnrollment: true,
-    // Seed 002's admin page shows "Enable data sharing consent" unchecked for Seal Team Ten.
+    // Seal Team Ten's admin page shows "Enable data sharing consent" unchecked.
     enableDataSharingConsent: false,
     enablePortalLearnerCreditManagementScreen: true,
     enablePortalSubscriptionManagementScreen: true,
@@ -116,12 +117,12 @@ const COUNTRY: Record<string, string> = {
 export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
   id: l.lmsUserId,
   email: l.email,
-  username: l.email.split('@')[0]!.replace(/[^a-z0-9_]/g, '_') + (l.email.includes('sealteamten') ? '' : `_${l.lmsUserId}`),
+  username: l.email.replace(/@.*$/, '').replace(/[^a-z0-9_]/g, '_') + (l.email.includes('sealteamten') ? '' : `_${l.lmsUserId}`),
   country: COUNTRY[l.customer] ?? null,
   dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
 }));
 
-/** Seed 002's "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
+/** The "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
 const SEAL_SEED_USERS: (LmsUserTable & { linked: Date })[] = [
   { id: 6, email: 'seal_ten_alpha@example.com', username: 'SealTenAlpha', country: 'US', dateJoined: new Date('2016-12-01T08:00:00Z'), linked: new Date('2016-12-23T05:13:00Z') },
   { id: 7, email: 'qwe@asd.com', username: 'QWE', country: 'US', dateJoined: new Date('2017-01-20T12:00:00Z'), linked: new Date('2017-01-23T10:10:00Z') },
@@ -153,7 +154,7 @@ interface DemoEnrollment {
   passed?: { date: string; grade: number; letter: string };
   grade?: number;
   fulfillment?: { type: 'license' | 'learner_credit'; license?: string; transaction?: string };
-  /** LMS enrollment mode (seed 004); verified unless given. */
+  /** LMS enrollment mode; verified unless given. */
   mode?: string;
 }
 
@@ -216,9 +217,9 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
 
     const joinedAt = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u.dateJoined]));
     const allLearners = [
-      ...DEMO.learners.map((l) => ({ customer: l.customer as string, lmsUserId: l.lmsUserId as number, linked: joinedAt.get(l.lmsUserId)! })),
-      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample as string, lmsUserId: u.id, linked: u.dateJoined })),
-      ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen as string, lmsUserId: u.id, linked: u.linked })),
+      ...DEMO.learners.map((l) => ({ customer: l.customer, lmsUserId: l.lmsUserId, linked: present(joinedAt.get(l.lmsUserId), `join date of LMS user ${l.lmsUserId}`) })),
+      ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample, lmsUserId: u.id, linked: u.dateJoined })),
+      ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen, lmsUserId: u.id, linked: u.linked })),
     ];
     const linkIds = await insertMissingLinks(
       trx,
@@ -231,7 +232,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
     const progressIds = await enrollmentIdsWithProgress(trx);
     const allUsers = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u]));
     for (const e of DEMO_ENROLLMENTS) {
-      const learnerId = linkIds.get(`${e.customer}:${e.lmsUserId}`)!;
+      const learnerId = present(linkIds.get(`${e.customer}:${e.lmsUserId}`), `link of LMS user ${e.lmsUserId} to ${e.customer}`);
       const created = day(e.enrolled);
       const enrollmentId = await ensureEnrollment(
         trx,
@@ -263,7 +264,7 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
             : null,
       );
       if (progressIds.has(enrollmentId)) continue;
-      const user = allUsers.get(e.lmsUserId)!;
+      const user = present(allUsers.get(e.lmsUserId), `LMS user ${e.lmsUserId}`);
       const start = day(e.start);
       const end = day(e.end);
       const refund = new Date(Math.max(created.getTime(), start.getTime()) + 14 * DAY);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The admin portal's screen flags seed 002 lists that the customer did not have yet (edx-enterprise
+ * The admin portal's screen flags the customer did not have yet (edx-enterprise
  * `EnterpriseCustomer`): code management, reporting configuration, SAML, LMS configurations and
  * analytics. All off by default, as upstream.
  */

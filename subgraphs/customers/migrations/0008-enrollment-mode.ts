@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Seed 004's enrollment `mode` and `is_active` on enterprise enrollments. Existing enrollments were
+ * The LMS enrollment `mode` and `is_active` on enterprise enrollments. Existing enrollments were
  * all enrolled as verified (what the learner-summary rows said); the unenrolled ones are inactive.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -22,7 +22,7 @@ export async function setDataSharingConsent(
   if (!customer) throw notFound(`Enterprise customer ${customerUuid} does not exist`);
   const lmsUserId = await viewerLmsUserId(ctx);
   const link = lmsUserId == null ? null : await ctx.loaders.learnerByUser.load(pairKey(customerUuid, lmsUserId));
-  if (!link || !link.linked) throw forbidden('Only a linked learner of the customer sets its own consent');
+  if (!link?.linked) throw forbidden('Only a linked learner of the customer sets its own consent');
   // A consent record for a course nobody offers would be a row no enrollment ever matches.
   if (!(await isKnownCourse(courseKey, ctx.authorization)))
     throw badInput(`courseKey ${courseKey} is not a course the catalog knows`, { argument: 'courseKey' });

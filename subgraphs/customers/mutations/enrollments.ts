@@ -8,7 +8,7 @@ import { isEmail } from '../../../lib/validate.js';
 import { fetchReferenceOwners, type RunCheck, runCheckKey, type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { enrollmentEvent, EVENTS, fulfillmentPayload, writeEvents } from '../events.js';
-import { bulkEnrollmentRequest, checkFulfillmentReferences, checkProgressInput, fulfillmentReferences, type EnrollLearnersInput, type EnrollLearnersResult, enrollmentIdArg, type EnrollmentOutcome, type FulfillmentLookup, type FulfillmentSpec, fulfillmentTypeValue, type LearnerProgressInput, mergeResults, planBulkEnrollment, planEnrollments, progressChanges, progressRow } from '../rules.js';
+import { bulkEnrollmentRequest, checkFulfillmentReferences, checkProgressInput, fulfillmentReferences, type EnrollLearnersInput, type EnrollLearnersResult, enrollmentIdArg, type EnrollmentOutcome, type FulfillmentLookup, type FulfillmentSpec, fulfillmentTypeValue, type LearnerProgressInput, mergeResults, planBulkEnrollment, planEnrollments, present, progressChanges, progressRow } from '../rules.js';
 import { ensurePendingLearners, findEnrollmentsOfLearners, findFulfillmentOfEnrollment, findLearnerProgressRow, findLearnersByIds, findLmsUsersByEmails, findPendingEnrollmentsByPendingUsers, insertEnrollments, insertFulfillments, insertLearnerProgress, insertPendingEnrollments, lockEnrollment, lockLearnerProgress, markUnenrolled, reenroll, updateLearnerProgress, updateSavedForLater } from '../store/index.js';
 import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LearnerProgressRow, LearnerProgressTable, LmsUserRow } from '../tables.js';
 import { customerForAdmin } from '../loaders.js';
@@ -46,8 +46,8 @@ export async function enrollLinkedLearners(
   const fulfillments: EnrollmentFulfillmentRow[] = [];
   const events: OutboxEvent[] = [];
   for (const enrollment of created) {
-    const user = byLearner.get(enrollment.enterpriseCustomerUserId)!;
-    const run = runByKey.get(enrollment.courseRunKey)!;
+    const user = present(byLearner.get(enrollment.enterpriseCustomerUserId), `user of learner ${enrollment.enterpriseCustomerUserId}`);
+    const run = present(runByKey.get(enrollment.courseRunKey), `run ${enrollment.courseRunKey}`);
     progress.push(progressRow({ customerUuid, learnerId: enrollment.enterpriseCustomerUserId, user, run, enrollment, now }));
     const event = enrollmentEvent(enrollment, customerUuid, user.id);
     events.push(event);
@@ -73,7 +73,7 @@ export async function enrollLinkedLearners(
         payload: { enterprise_customer_uuid: customerUuid, user_id: user.id, email: user.email, course_run_key: run.key },
       });
     }
-    plan.outcomes.get(enrollment.enterpriseCustomerUserId)!.push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
+    present(plan.outcomes.get(enrollment.enterpriseCustomerUserId), `outcomes of learner ${enrollment.enterpriseCustomerUserId}`).push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
   }
   await insertLearnerProgress(trx, progress);
   await insertFulfillments(trx, fulfillments);
@@ -139,8 +139,8 @@ async function enrollChunk(
   const links = await linkUsers(trx, customerUuid, known, now);
   const learners: { learnerId: number; user: LmsUserRow }[] = [];
   for (const user of known) {
-    const link = links.get(user.id)!;
-    if (link.outcome === 'notRelinkable' || link.learnerId === null) {
+    const link = present(links.get(user.id), `link result of user ${user.id}`);
+    if (link.outcome === 'notRelinkable') {
       part.failures.push(...runs.map((run) => ({ email: user.email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
     } else learners.push({ learnerId: link.learnerId, user });
   }
@@ -154,7 +154,7 @@ async function enrollChunk(
     now,
   });
   for (const { learnerId, user } of learners) {
-    part.successes.push(...outcomes.get(learnerId)!.map((o) => ({ email: user.email, courseRunKey: o.courseRunKey, reason: o.reason })));
+    part.successes.push(...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => ({ email: user.email, courseRunKey: o.courseRunKey, reason: o.reason })));
   }
   return part;
 }
@@ -260,6 +260,6 @@ export async function recordLearnerProgress(ctx: CustomersContext, input: Learne
     if (!current) throw notFound(`No learner progress for enrollment ${id}`);
     if (current.hasPassed && input.hasPassed === false) throw conflict('A passed enrollment cannot be marked unpassed');
     await updateLearnerProgress(trx, id, progressChanges(input, letterGrade, current.hasPassed, today), now);
-    return (await findLearnerProgressRow(trx, id, now))!;
+    return present(await findLearnerProgressRow(trx, id, now), `learner progress of enrollment ${id}`);
   });
 }

@@ -6,7 +6,7 @@ import { emailList, LIMITS, listSize, uuidArg } from '../../../lib/validate.js';
 import { type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { EVENTS, learnerPayload, writeEvents } from '../events.js';
-import { clashingFields, INVITE_KEYS, inviteKeyTerms, isInviteKeyValid, type LinkResult, linksToDeactivate, newLmsUser, planActiveLink, planLinks, type RegisterLmsUserInput } from '../rules.js';
+import { clashingFields, INVITE_KEYS, inviteKeyTerms, isInviteKeyValid, type LinkResult, linksToDeactivate, newLmsUser, planActiveLink, planLinks, present, type RegisterLmsUserInput } from '../rules.js';
 import { countInviteKeys, deactivateInviteKeyRow, deletePendingLearners, ensurePendingLearners, findCustomersByUuids, findEnrollmentsByIds, findInviteKey, findLearnersByCustomersAndUsers, findLearnersByIds, findLmsUserConflicts, findLmsUsersByEmails, findLmsUsersByIds, findPendingEnrollmentsByPendingUsers, findPendingLearners, findPendingLearnersByEmail, insertInviteKey, insertLearners, insertLmsUser, lockCustomer, lockLearnersOfUsers, lockLmsUsers, updateLearners } from '../store/index.js';
 import type { CustomersDatabase, EnterpriseCourseEnrollmentRow, EnterpriseCustomerUserRow, InviteKeyRow, LmsUserRow, PendingEnterpriseCustomerUserRow } from '../tables.js';
 import { customerForAdmin, viewerLmsUserId } from '../loaders.js';
@@ -49,7 +49,7 @@ export async function linkUsers(
       eventType: EVENTS.learnerLinked,
       aggregateKey: `${customerUuid}:${userId}`,
       payload: learnerPayload({
-        id: results.get(userId)!.learnerId!,
+        id: present(results.get(userId), `link result of user ${userId}`).learnerId,
         created: previous.get(userId)?.created ?? now,
         modified: now,
         enterpriseCustomerUuid: customerUuid,
@@ -66,7 +66,7 @@ export async function linkUsers(
 
 /** `linkUsers` for one user. */
 async function linkUser(trx: Trx, customerUuid: string, user: LmsUserRow, now: Date, options: { inviteKeyUuid?: string; activate?: boolean } = {}): Promise<LinkResult> {
-  return (await linkUsers(trx, customerUuid, [user], now, options)).get(user.id)!;
+  return present((await linkUsers(trx, customerUuid, [user], now, options)).get(user.id), `link result of user ${user.id}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,19 +94,19 @@ export async function linkLearners(
         pendingEmails.push(email);
         continue;
       }
-      const { learnerId, outcome } = links.get(user.id)!;
+      const { learnerId, outcome } = present(links.get(user.id), `link result of user ${user.id}`);
       if (outcome === 'notRelinkable') notRelinkable.push(email);
-      else if (outcome === 'alreadyLinked') alreadyIds.push(learnerId!);
-      else linkedIds.push(learnerId!);
+      else if (outcome === 'alreadyLinked') alreadyIds.push(learnerId);
+      else linkedIds.push(learnerId);
     }
     // All or nothing: the transaction rolls back every link of this call.
     if (notRelinkable.length) throw conflict(`These learners were unlinked and cannot be relinked: ${notRelinkable.join(', ')}`, { emails: notRelinkable });
     const rows = new Map((await findLearnersByIds(trx, [...linkedIds, ...alreadyIds])).map((r) => [r.id, r]));
     const pending = new Map((await ensurePendingLearners(trx, customer.uuid, pendingEmails, now)).map((p) => [p.userEmail, p]));
     return {
-      linked: linkedIds.map((id) => rows.get(id)!),
-      alreadyLinked: alreadyIds.map((id) => rows.get(id)!),
-      pending: pendingEmails.map((email) => pending.get(email)!),
+      linked: linkedIds.map((id) => present(rows.get(id), `learner ${id}`)),
+      alreadyLinked: alreadyIds.map((id) => present(rows.get(id), `learner ${id}`)),
+      pending: pendingEmails.map((email) => present(pending.get(email), `pending learner ${email}`)),
     };
   });
 }
@@ -136,14 +136,14 @@ export async function unlinkLearners(
       else missing.push(email);
     }
     await updateLearners(trx, unlinkedIds, { linked: false, active: false, isRelinkable }, now);
-    await deletePendingLearners(trx, removedPending.map((email) => pending.get(email)!.id));
+    await deletePendingLearners(trx, removedPending.map((email) => present(pending.get(email), `pending learner ${email}`).id));
     const rows = await findLearnersByIds(trx, unlinkedIds);
     await writeEvents(
       trx,
       rows.map((row) => ({ eventType: EVENTS.learnerUnlinked, aggregateKey: `${customer.uuid}:${row.lmsUserId}`, payload: learnerPayload(row) })),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return { unlinked: unlinkedIds.map((id) => byId.get(id)!), removedPending, notFound: missing };
+    return { unlinked: unlinkedIds.map((id) => present(byId.get(id), `learner ${id}`)), removedPending, notFound: missing };
   });
 }
 
@@ -166,7 +166,7 @@ export async function createInviteKey(
     }
     const uuid = randomUUID();
     await insertInviteKey(trx, { uuid, enterpriseCustomerUuid: customer.uuid, usageLimit, expirationDate, isActive: true, created: now, modified: now });
-    return (await findInviteKey(trx, uuid))!;
+    return present(await findInviteKey(trx, uuid), `invite key ${uuid} just created`);
   });
 }
 
@@ -198,8 +198,8 @@ export async function linkWithInviteKey(ctx: CustomersContext, input: { inviteKe
     if (!user) throw notFound(`No LMS account ${lmsUserId} is known`);
     const { learnerId, outcome } = await linkUser(trx, key.enterpriseCustomerUuid, user, now, { inviteKeyUuid: uuid, activate: true });
     if (outcome === 'notRelinkable') throw conflict('This learner was unlinked and cannot be relinked');
-    const [learner] = await findLearnersByIds(trx, [learnerId!]);
-    return { learner: learner!, created: outcome !== 'alreadyLinked' };
+    const [learner] = await findLearnersByIds(trx, [learnerId]);
+    return { learner: present(learner, `learner ${learnerId} just linked`), created: outcome !== 'alreadyLinked' };
   });
 }
 
@@ -232,7 +232,7 @@ export async function registerLmsUser(
     const enrollmentIds: number[] = [];
     for (const p of pending) {
       const { learnerId, outcome } = await linkUser(trx, p.enterpriseCustomerUuid, user, now, { activate: true });
-      if (outcome === 'notRelinkable' || learnerId === null) continue;
+      if (outcome === 'notRelinkable') continue;
       learnerIds.push(learnerId);
       const mine = pendingEnrollments.filter((e) => e.pendingUserId === p.id);
       for (const source of new Set(mine.map((e) => e.source))) {
@@ -258,7 +258,7 @@ export async function registerLmsUser(
           },
           now,
         });
-        enrollmentIds.push(...outcomes.get(learnerId)!.map((o) => o.enrollmentId));
+        enrollmentIds.push(...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => o.enrollmentId));
       }
     }
     await deletePendingLearners(trx, pending.map((p) => p.id));
@@ -271,7 +271,7 @@ export async function registerLmsUser(
 // The active customer
 
 /**
- * The viewer picks its active customer (seed 002 ADR 10). Under the LMS user's row lock, like every
+ * The viewer picks its active customer: one of its linked links becomes the active one. Under the LMS user's row lock, like every
  * link change of a user, so concurrent switches serialize and exactly one link stays active.
  */
 export async function setActiveEnterpriseCustomer(

@@ -57,8 +57,9 @@ export async function findEnrolledCourseKeys(
     .where('enterpriseCustomerUuid', 'in', customerUuids)
     .where('enterpriseUserId', 'in', lmsUserIds)
     .where('courseKey', 'is not', null)
+    .$narrowType<{ courseKey: string }>()
     .execute();
-  return rows.map((r) => ({ enterpriseCustomerUuid: r.enterpriseCustomerUuid, enterpriseUserId: Number(r.enterpriseUserId), courseKey: r.courseKey! }));
+  return rows.map((r) => ({ enterpriseCustomerUuid: r.enterpriseCustomerUuid, enterpriseUserId: r.enterpriseUserId, courseKey: r.courseKey }));
 }
 
 /** Insert-or-update of one consent; returns the stored row. */

@@ -55,7 +55,7 @@ export async function insertMissingInviteKeys(trx: Trx, rows: readonly InviteKey
 /** Inserts the missing learner links and returns every link's id by `customer:lmsUserId`. */
 export async function insertMissingLinks(trx: Trx, rows: readonly Insertable<EnterpriseCustomerUserTable>[]): Promise<Map<string, number>> {
   const links = async () =>
-    new Map((await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, Number(r.id)]));
+    new Map((await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, r.id]));
   const existing = await links();
   const add = rows.filter((r) => !existing.has(`${r.enterpriseCustomerUuid}:${r.lmsUserId}`));
   if (add.length) await trx.insertInto('enterprise_customer_user').values(add).execute();
@@ -77,7 +77,7 @@ export async function ensureEnrollment(
     .where('enterpriseCustomerUserId', '=', row.enterpriseCustomerUserId)
     .where('courseRunKey', '=', row.courseRunKey)
     .executeTakeFirst();
-  if (found) return Number(found.id);
+  if (found) return found.id;
   const result = await trx.insertInto('enterprise_course_enrollment').values(row).executeTakeFirstOrThrow();
   const id = Number(result.insertId);
   const paidBy = fulfillment(id);
@@ -87,7 +87,7 @@ export async function ensureEnrollment(
 
 /** Enrollment ids that already have their learner-summary row. */
 export async function enrollmentIdsWithProgress(trx: Trx): Promise<Set<number>> {
-  return new Set((await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map((r) => Number(r.enterpriseEnrollmentId)));
+  return new Set((await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map((r) => r.enterpriseEnrollmentId));
 }
 
 export async function insertMissingConsents(trx: Trx, rows: readonly Insertable<DataSharingConsentTable>[]): Promise<void> {

@@ -10,6 +10,7 @@ type Trx = Transaction<CustomersDatabase>;
 // ---------------------------------------------------------------------------------------------
 // Invite keys
 
+/** `usageCount` is a COUNT subquery: a number on both dialects, never null. */
 const decodeInviteKey = rowDecoder<InviteKeyRow>({ booleans: ['isActive'], dates: ['expirationDate', 'created', 'modified'] });
 
 function inviteKeyQuery(db: DB | Trx) {
@@ -25,11 +26,6 @@ function inviteKeyQuery(db: DB | Trx) {
     );
 }
 
-function decodeInviteKeyWithUsage(raw: unknown): InviteKeyRow {
-  const row = decodeInviteKey(raw);
-  return { ...row, usageCount: Number(row.usageCount ?? 0) };
-}
-
 const INVITE_KEY_ORDER: SortKey<InviteKeyRow>[] = [
   { column: 'k.created', direction: 'desc', type: 'date', value: (r) => r.created },
   { column: 'k.uuid', direction: 'desc', type: 'string', value: (r) => r.uuid },
@@ -37,7 +33,7 @@ const INVITE_KEY_ORDER: SortKey<InviteKeyRow>[] = [
 
 export function listInviteKeys(db: DB, customerUuid: string, page: PageArgs): Promise<Connection<InviteKeyRow>> {
   const query = inviteKeyQuery(db).where('k.enterpriseCustomerUuid', '=', customerUuid);
-  return paginate(query, page, INVITE_KEY_ORDER, decodeInviteKeyWithUsage, () =>
+  return paginate(query, page, INVITE_KEY_ORDER, decodeInviteKey, () =>
     countRows(db.selectFrom('enterprise_customer_invite_key').where('enterpriseCustomerUuid', '=', customerUuid)),
   );
 }
@@ -46,7 +42,7 @@ export async function findInviteKey(db: DB | Trx, uuid: string, lock = false): P
   let query = inviteKeyQuery(db).where('k.uuid', '=', uuid);
   if (lock) query = forUpdate(db, query);
   const row = await query.executeTakeFirst();
-  return row && decodeInviteKeyWithUsage(row);
+  return row && decodeInviteKey(row);
 }
 
 export async function countInviteKeys(trx: Trx, customerUuid: string): Promise<number> {

@@ -133,7 +133,7 @@ export async function insertLearners(
     .where('enterpriseCustomerUuid', '=', customerUuid)
     .where('lmsUserId', 'in', lmsUserIds)
     .execute();
-  return new Map(rows.map((r) => [Number(r.lmsUserId), Number(r.id)]));
+  return new Map(rows.map((r) => [r.lmsUserId, r.id]));
 }
 
 export async function updateLearners(
