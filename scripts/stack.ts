@@ -7,7 +7,6 @@ import { createSubgraphApp, type SubgraphApp } from '../lib/server/subgraph-serv
 import { markDraining, type ShutdownStep } from '../lib/server/shutdown.js';
 import { setSubgraphUrls } from '../lib/subgraph-client.js';
 import { SUBGRAPHS } from '../subgraphs/registry.js';
-import type { AnyDatabase } from '../lib/server/subgraph.js';
 
 export type SeedMode = 'always' | 'if-empty' | 'never';
 
@@ -35,7 +34,7 @@ export async function prepareDatabase(
 }
 
 export interface RunningSubgraph {
-  app: SubgraphApp<AnyDatabase>;
+  app: SubgraphApp;
   http: Listening;
 }
 

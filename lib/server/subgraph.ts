@@ -36,7 +36,7 @@ export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
  * Tables of the shared root handle (`AnyKysely`): every subgraph's store is typed with its own
  * tables, and all of them run on the one handle the server factory opens.
  */
-export type AnyDatabase = AnyKysely extends Kysely<infer Tables> ? Tables : never;
+type AnyDatabase = AnyKysely extends Kysely<infer Tables> ? Tables : never;
 
 /** A subgraph as the registry holds it: any subgraph's definition, with its own tables erased. */
 export type RegisteredSubgraph = SubgraphDefinition<AnyDatabase>;
