@@ -60,7 +60,9 @@ const subgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/gra
 
 async function questions(database: Database): Promise<number> {
   // MariaDB names the column `Value`; the lower-case spelling is kept for servers that fold it.
-  const { rows } = await sql<{ Value?: string; value?: string }>`show global status like 'Questions'`.execute(database.db);
+  const { rows } = await sql<{ Value?: string; value?: string }>`show global status like 'Questions'`.execute(
+    database.db,
+  );
   return Number(rows[0]?.value ?? rows[0]?.Value ?? 0);
 }
 
@@ -78,14 +80,17 @@ function fmt(n: number, digits = 1): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (!databaseUrl.startsWith('mysql://')) throw new Error('The benchmark runs on MySQL: set BENCH_DATABASE_URL=mysql://...');
+  if (!databaseUrl.startsWith('mysql://'))
+    throw new Error('The benchmark runs on MySQL: set BENCH_DATABASE_URL=mysql://...');
   // Quick mode benches the demo data; the full run expects `npm run bench:data` to have filled the database.
   const prepared = await prepareDatabase(databaseUrl, { seed: 'if-empty' });
   await prepared.destroy();
   const stats = openDatabase(databaseUrl, { poolSize: 1 });
   const databaseName = new URL(databaseUrl).pathname.slice(1);
   const server = await serverFacts(stats, databaseName);
-  console.log(`[bench] ${server.version}, InnoDB buffer pool ${server.bufferPoolMib} MiB, database ${server.databaseMib} MiB`);
+  console.log(
+    `[bench] ${server.version}, InnoDB buffer pool ${server.bufferPoolMib} MiB, database ${server.databaseMib} MiB`,
+  );
   if (server.bufferPoolMib < server.databaseMib) {
     console.warn(
       `[bench] the buffer pool is smaller than the database: reads go through the OS cache and the figures will be lower than on a sized server.\n` +
@@ -119,9 +124,19 @@ async function main(): Promise<void> {
       children.push(await startProcess(name, cmd, argv, env, `http://127.0.0.1:${ports[name]}/health`));
     }
     const [cmd, argv] = tsxArgs('scripts/start-piece.ts', 'gateway');
-    children.push(await startProcess('gateway', cmd, argv, { ...env, GATEWAY_WORKERS: String(workers) }, `http://127.0.0.1:${ports.gateway}/health`));
+    children.push(
+      await startProcess(
+        'gateway',
+        cmd,
+        argv,
+        { ...env, GATEWAY_WORKERS: String(workers) },
+        `http://127.0.0.1:${ports.gateway}/health`,
+      ),
+    );
 
-    const targets: { name: string; url: string }[] = [{ name: 'ours', url: `http://127.0.0.1:${ports.gateway}/graphql` }];
+    const targets: { name: string; url: string }[] = [
+      { name: 'ours', url: `http://127.0.0.1:${ports.gateway}/graphql` },
+    ];
     if (!args['no-cache']) {
       try {
         children.push(
@@ -135,14 +150,19 @@ async function main(): Promise<void> {
         );
         targets.push({ name: 'ours+redis', url: `http://127.0.0.1:${ports.cachedGateway}/graphql` });
       } catch (error) {
-        console.warn(`[bench] cached gateway unavailable (Redis at ${redisUrl}?): ${(error as Error).message.split('\n')[0]}`);
+        console.warn(
+          `[bench] cached gateway unavailable (Redis at ${redisUrl}?): ${(error as Error).message.split('\n')[0]}`,
+        );
       }
     }
     if (!args['no-peer']) {
       // The peer reads the same supergraph with the subgraph URLs of this run.
       const supergraph = fs
         .readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8')
-        .replace(/http:\/\/127\.0\.0\.1:400(\d)\/graphql/g, (_m, d: string) => `http://127.0.0.1:${BASE_PORT + Number(d)}/graphql`);
+        .replace(
+          /http:\/\/127\.0\.0\.1:400(\d)\/graphql/g,
+          (_m, d: string) => `http://127.0.0.1:${BASE_PORT + Number(d)}/graphql`,
+        );
       const supergraphPath = path.join(os.tmpdir(), `bench-supergraph-${process.pid}.graphql`);
       fs.writeFileSync(supergraphPath, supergraph);
       const hive = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'hive-gateway');
@@ -175,7 +195,8 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const operation of operations) {
       const opTargets = [...targets];
-      if (operation.directSubgraph) opTargets.push({ name: `direct:${operation.directSubgraph}`, url: subgraphUrl(operation.directSubgraph) });
+      if (operation.directSubgraph)
+        opTargets.push({ name: `direct:${operation.directSubgraph}`, url: subgraphUrl(operation.directSubgraph) });
       for (const target of opTargets) {
         if (operation.kind === 'write' && target.name !== 'ours') continue;
         // Tokens are minted per run, so the cached gateway starts every operation cold (PRIVATE
@@ -185,22 +206,45 @@ async function main(): Promise<void> {
         for (const connections of connectionLevels) {
           await settle(stats, databaseName);
           const before = await questions(stats);
-          const result = await runLoad({ url: target.url, body: operation.body(), authorization: operation.authorization, connections, durationS });
+          const result = await runLoad({
+            url: target.url,
+            body: operation.body(),
+            authorization: operation.authorization,
+            connections,
+            durationS,
+          });
           const after = await questions(stats);
           // Our own two status queries are subtracted.
           const statementsPerRequest = result.requests ? (after - before - 2) / result.requests : Number.NaN;
           rows.push({ operation: operation.name, target: target.name, connections, result, statementsPerRequest });
           console.log(
-            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}${result.errors ? ` (${Object.entries(result.errorKinds).map(([kind, n]) => `${n} ${kind}`).join(', ')})` : ''}  sql/req ${fmt(statementsPerRequest, 2)}${result.cacheHits ? `  cache hits ${fmt((100 * result.cacheHits) / result.requests, 0)}%` : ''}`,
+            `${operation.name.padEnd(18)} ${target.name.padEnd(16)} c=${String(connections).padStart(2)}  ${fmt(result.rps, 0).padStart(6)} req/s  p50 ${fmt(result.p50)}  p95 ${fmt(result.p95)}  p99 ${fmt(result.p99)} ms  errors ${result.errors}${
+              result.errors
+                ? ` (${Object.entries(result.errorKinds)
+                    .map(([kind, n]) => `${n} ${kind}`)
+                    .join(', ')})`
+                : ''
+            }  sql/req ${fmt(statementsPerRequest, 2)}${result.cacheHits ? `  cache hits ${fmt((100 * result.cacheHits) / result.requests, 0)}%` : ''}`,
           );
         }
       }
     }
-    const report = renderReport(rows, { quick, durationS, databaseUrl, server, elapsedS: (performance.now() - started) / 1000 });
+    const report = renderReport(rows, {
+      quick,
+      durationS,
+      databaseUrl,
+      server,
+      elapsedS: (performance.now() - started) / 1000,
+    });
     console.log(`\n${report}`);
     if (!quick) {
       // One file per day and database, so the scale 1 and scale 10 runs of a day sit side by side.
-      const file = path.join(PROJECT_ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${databaseName}.md`);
+      const file = path.join(
+        PROJECT_ROOT,
+        'bench',
+        'results',
+        `${new Date().toISOString().slice(0, 10)}-${databaseName}.md`,
+      );
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, report);
       console.log(`Wrote ${file}`);
@@ -220,7 +264,11 @@ async function main(): Promise<void> {
 async function settle(database: Database, name: string): Promise<void> {
   const started = performance.now();
   while (performance.now() - started < 120_000) {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from information_schema.processlist where db = ${name} and command <> 'Sleep' and id <> connection_id()`.execute(database.db);
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*) as n from information_schema.processlist where db = ${name} and command <> 'Sleep' and id <> connection_id()`.execute(
+      database.db,
+    );
     if (Number(rows[0]?.n ?? 0) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -242,13 +290,22 @@ interface ServerFacts {
 async function serverFacts(database: Database, name: string): Promise<ServerFacts> {
   const { rows } = await sql<{ version: string; pool: number | string; size: number | string | null }>`
     select version() as version, @@innodb_buffer_pool_size as pool,
-      (select sum(data_length + index_length) from information_schema.tables where table_schema = ${name}) as size`.execute(database.db);
+      (select sum(data_length + index_length) from information_schema.tables where table_schema = ${name}) as size`.execute(
+    database.db,
+  );
   const [row] = rows;
   if (!row) throw new Error('select version() returned no row');
-  return { version: row.version, bufferPoolMib: Math.round(Number(row.pool) / 2 ** 20), databaseMib: Math.round(Number(row.size ?? 0) / 2 ** 20) };
+  return {
+    version: row.version,
+    bufferPoolMib: Math.round(Number(row.pool) / 2 ** 20),
+    databaseMib: Math.round(Number(row.size ?? 0) / 2 ** 20),
+  };
 }
 
-function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; databaseUrl: string; server: ServerFacts; elapsedS: number }): string {
+function renderReport(
+  rows: Row[],
+  meta: { quick: boolean; durationS: number; databaseUrl: string; server: ServerFacts; elapsedS: number },
+): string {
   const lines = [
     `# Benchmark ${new Date().toISOString()}`,
     '',
@@ -258,8 +315,12 @@ function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; da
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const peer = rows.find((r) => r.operation === row.operation && r.connections === row.connections && r.target === 'hive');
-    const direct = rows.find((r) => r.operation === row.operation && r.connections === row.connections && r.target.startsWith('direct:'));
+    const peer = rows.find(
+      (r) => r.operation === row.operation && r.connections === row.connections && r.target === 'hive',
+    );
+    const direct = rows.find(
+      (r) => r.operation === row.operation && r.connections === row.connections && r.target.startsWith('direct:'),
+    );
     const ratio = row.target === 'ours' && peer ? fmt(row.result.rps / peer.result.rps, 2) : '';
     const overhead = row.target === 'ours' && direct ? fmt(row.result.p50 / direct.result.p50, 2) : '';
     lines.push(
@@ -272,22 +333,34 @@ function renderReport(rows: Row[], meta: { quick: boolean; durationS: number; da
 
 /** The issue's targets, each judged from this run's rows (n/a: the cell was not run). */
 function targetLines(rows: Row[]): string[] {
-  const cell = (operation: string, target: string, connections: number) => rows.find((r) => r.operation === operation && r.target === target && r.connections === connections);
+  const cell = (operation: string, target: string, connections: number) =>
+    rows.find((r) => r.operation === operation && r.target === target && r.connections === connections);
   const top = Math.max(...connectionLevels);
   const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : 'NOT met');
   const lines: string[] = [];
-  for (const [operation, limit] of [['catalog page', 100], ['learner dashboard', 100], ['admin dashboard', 200]] as const) {
+  for (const [operation, limit] of [
+    ['catalog page', 100],
+    ['learner dashboard', 100],
+    ['admin dashboard', 200],
+  ] as const) {
     for (const target of ['ours', 'ours+redis']) {
       const row = cell(operation, target, top);
       const ok = row ? row.result.p99 < limit && row.result.errors === 0 : undefined;
-      lines.push(`- ${operation}, ${target}, c=${top}: p99 ${row ? fmt(row.result.p99) : 'n/a'} ms (target < ${limit}), errors ${row?.result.errors ?? 'n/a'}: ${verdict(ok)}`);
+      lines.push(
+        `- ${operation}, ${target}, c=${top}: p99 ${row ? fmt(row.result.p99) : 'n/a'} ms (target < ${limit}), errors ${row?.result.errors ?? 'n/a'}: ${verdict(ok)}`,
+      );
     }
   }
   for (const operation of new Set(rows.filter((r) => r.target.startsWith('direct:')).map((r) => r.operation))) {
     for (const connections of connectionLevels) {
       const ours = cell(operation, 'ours', connections);
-      const direct = rows.find((r) => r.operation === operation && r.connections === connections && r.target.startsWith('direct:'));
-      if (ours && direct) lines.push(`- ${operation} gateway overhead, c=${connections}: p50 ${fmt(ours.result.p50)} vs direct ${fmt(direct.result.p50)} ms = ${fmt(ours.result.p50 / direct.result.p50, 2)}x (target <= 1.5x): ${verdict(ours.result.p50 <= 1.5 * direct.result.p50)}`);
+      const direct = rows.find(
+        (r) => r.operation === operation && r.connections === connections && r.target.startsWith('direct:'),
+      );
+      if (ours && direct)
+        lines.push(
+          `- ${operation} gateway overhead, c=${connections}: p50 ${fmt(ours.result.p50)} vs direct ${fmt(direct.result.p50)} ms = ${fmt(ours.result.p50 / direct.result.p50, 2)}x (target <= 1.5x): ${verdict(ours.result.p50 <= 1.5 * direct.result.p50)}`,
+        );
     }
   }
   for (const operation of new Set(rows.filter((r) => r.target === 'hive').map((r) => r.operation))) {
@@ -297,7 +370,9 @@ function targetLines(rows: Row[]): string[] {
       const rust = cell(operation, 'hive+rust', connections);
       if (!ours || !peer) continue;
       const vsRust = rust ? `, vs hive+rust ${fmt(ours.result.rps / rust.result.rps, 2)}` : '';
-      lines.push(`- ${operation} throughput, c=${connections}: ours/hive ${fmt(ours.result.rps / peer.result.rps, 2)}${vsRust} (target >= 1, uncached vs uncached): ${verdict(ours.result.rps >= peer.result.rps)}`);
+      lines.push(
+        `- ${operation} throughput, c=${connections}: ours/hive ${fmt(ours.result.rps / peer.result.rps, 2)}${vsRust} (target >= 1, uncached vs uncached): ${verdict(ours.result.rps >= peer.result.rps)}`,
+      );
     }
   }
   return lines;

@@ -38,11 +38,15 @@ if (!baseFile || !otherFile) {
 const base = cells(baseFile);
 const other = cells(otherFile);
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-console.log(`| operation | target | conns | p99 base ms | p99 other ms | ratio | req/s base | req/s other | within 1.5x |`);
+console.log(
+  `| operation | target | conns | p99 base ms | p99 other ms | ratio | req/s base | req/s other | within 1.5x |`,
+);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
 for (const [key, a] of base) {
   const b = other.get(key);
   if (!b) continue;
   const ratio = b.p99 / a.p99;
-  console.log(`| ${key} | ${fmt(a.p99)} | ${fmt(b.p99)} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} | ${fmt(a.rps)} | ${fmt(b.rps)} | ${Number.isFinite(ratio) ? (ratio <= 1.5 ? 'yes' : 'NO') : 'n/a'} |`);
+  console.log(
+    `| ${key} | ${fmt(a.p99)} | ${fmt(b.p99)} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} | ${fmt(a.rps)} | ${fmt(b.rps)} | ${Number.isFinite(ratio) ? (ratio <= 1.5 ? 'yes' : 'NO') : 'n/a'} |`,
+  );
 }

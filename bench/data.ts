@@ -21,8 +21,27 @@ import type { Insertable } from 'kysely';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { dropDatabase } from '../lib/db/database.js';
 import { prepareDatabase } from '../scripts/stack.js';
-import type { CatalogContentTable, CourseOwnerTable, CourseRunTable, CourseSubjectTable, CourseTable, EnterpriseCatalogTable, OrganizationTable, ProgramAuthoringOrganizationTable, ProgramCourseTable, ProgramTable, Seat, SubjectTable } from '../subgraphs/catalog/tables.js';
-import type { EnterpriseCourseEnrollmentTable, EnterpriseCustomerTable, EnterpriseCustomerUserTable, LearnerProgressTable, LmsUserTable } from '../subgraphs/customers/tables.js';
+import type {
+  CatalogContentTable,
+  CourseOwnerTable,
+  CourseRunTable,
+  CourseSubjectTable,
+  CourseTable,
+  EnterpriseCatalogTable,
+  OrganizationTable,
+  ProgramAuthoringOrganizationTable,
+  ProgramCourseTable,
+  ProgramTable,
+  Seat,
+  SubjectTable,
+} from '../subgraphs/catalog/tables.js';
+import type {
+  EnterpriseCourseEnrollmentTable,
+  EnterpriseCustomerTable,
+  EnterpriseCustomerUserTable,
+  LearnerProgressTable,
+  LmsUserTable,
+} from '../subgraphs/customers/tables.js';
 import type {
   AssignmentActionTable,
   AssignmentConfigurationTable,
@@ -37,7 +56,17 @@ import type {
   TransactionState,
 } from '../subgraphs/learner-credit/tables.js';
 import type { LicenseStatus, LicenseTable, SubscriptionPlanTable } from '../subgraphs/subscriptions/tables.js';
-import { BENCH, benchUuid, coursePriceCents, customerSlug, ENROLLMENT_BASE, KIND, LEARNER_LINK_BASE, learnerEmail, LMS_USER_BASE } from './ids.js';
+import {
+  BENCH,
+  benchUuid,
+  coursePriceCents,
+  customerSlug,
+  ENROLLMENT_BASE,
+  KIND,
+  LEARNER_LINK_BASE,
+  learnerEmail,
+  LMS_USER_BASE,
+} from './ids.js';
 import { initialDeposit } from '../subgraphs/learner-credit/rules.js';
 
 const { values: args } = parseArgs({
@@ -51,7 +80,8 @@ const { values: args } = parseArgs({
 const scale = Number(args.scale);
 if (!(scale > 0)) throw new Error('--scale must be a positive number (e.g. 0.01, 1, 10)');
 const databaseUrl = args.database ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
-if (!databaseUrl.startsWith('mysql://')) throw new Error('bench:data fills a MySQL database: pass --database mysql://...');
+if (!databaseUrl.startsWith('mysql://'))
+  throw new Error('bench:data fills a MySQL database: pass --database mysql://...');
 const CHUNK = Number(args.chunk);
 
 const DAY = 86_400_000;
@@ -164,9 +194,62 @@ class Table<T> {
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
 
-const COMPANIES = ['Acme Logistics', 'Globex', 'Initrode', 'Umbrella Health', 'Hooli', 'Vandelay Industries', 'Stark Manufacturing', 'Wayne Financial', 'Tyrell Systems', 'Cyberdyne', 'Soylent Foods', 'Wonka Confectionery', 'Massive Dynamic', 'Oscorp', 'Aperture Labs', 'Gringotts Bank', 'Monarch Airlines', 'Dunder Mifflin', 'Pied Piper', 'Bluth Homes'];
-const TOPICS = ['Data Science', 'Leadership', 'Cloud Computing', 'Financial Accounting', 'Machine Learning', 'Negotiation', 'Cybersecurity', 'Supply Chain Analytics', 'Public Speaking', 'Linux Administration', 'Project Management', 'Python Programming', 'Statistics', 'Marketing Analytics', 'Corporate Finance', 'UX Design', 'Blockchain', 'Business Writing', 'Databases', 'Quantum Computing'];
-const ADJECTIVES = ['Introduction to', 'Applied', 'Foundations of', 'Advanced', 'Practical', 'Essentials of', 'Strategic', 'Modern', 'Professional', 'Hands-on'];
+const COMPANIES = [
+  'Acme Logistics',
+  'Globex',
+  'Initrode',
+  'Umbrella Health',
+  'Hooli',
+  'Vandelay Industries',
+  'Stark Manufacturing',
+  'Wayne Financial',
+  'Tyrell Systems',
+  'Cyberdyne',
+  'Soylent Foods',
+  'Wonka Confectionery',
+  'Massive Dynamic',
+  'Oscorp',
+  'Aperture Labs',
+  'Gringotts Bank',
+  'Monarch Airlines',
+  'Dunder Mifflin',
+  'Pied Piper',
+  'Bluth Homes',
+];
+const TOPICS = [
+  'Data Science',
+  'Leadership',
+  'Cloud Computing',
+  'Financial Accounting',
+  'Machine Learning',
+  'Negotiation',
+  'Cybersecurity',
+  'Supply Chain Analytics',
+  'Public Speaking',
+  'Linux Administration',
+  'Project Management',
+  'Python Programming',
+  'Statistics',
+  'Marketing Analytics',
+  'Corporate Finance',
+  'UX Design',
+  'Blockchain',
+  'Business Writing',
+  'Databases',
+  'Quantum Computing',
+];
+const ADJECTIVES = [
+  'Introduction to',
+  'Applied',
+  'Foundations of',
+  'Advanced',
+  'Practical',
+  'Essentials of',
+  'Strategic',
+  'Modern',
+  'Professional',
+  'Hands-on',
+];
 const LEVELS = ['Introductory', 'Intermediate', 'Advanced'];
 const COUNTRIES = ['US', 'GB', 'IN', 'DE', 'BR', 'CA', 'FR', 'ES', 'MX', 'NG'];
 const PROGRAM_TYPES = ['Professional Certificate', 'XSeries', 'MicroMasters'];
@@ -215,7 +298,10 @@ const lmsUserId = (j: number) => LMS_USER_BASE + j;
 /** Catalog g belongs to customer g % customers; each lists a window of courses [start, start + size) mod courses. */
 const catalogWindow: { start: number; size: number }[] = [];
 for (let g = 0; g < N.catalogs; g += 1) {
-  const size = g === 0 ? Math.min(N.courses, Math.max(500, Math.round(4000 * Math.min(1, scale)))) : Math.min(N.courses, 100 + int(2900));
+  const size =
+    g === 0
+      ? Math.min(N.courses, Math.max(500, Math.round(4000 * Math.min(1, scale))))
+      : Math.min(N.courses, 100 + int(2900));
   catalogWindow.push({ start: g === 0 ? 0 : int(N.courses), size });
 }
 const catalogsOf = (c: number) => Math.floor(N.catalogs / N.customers) + (c < N.catalogs % N.customers ? 1 : 0);
@@ -226,15 +312,23 @@ const windowCourse = (g: number, position: number) => {
 };
 
 /** Policy p belongs to customer p % customers; type by round: assigned, per-learner spend, per-learner enrollment. */
-const POLICY_TYPES: PolicyType[] = ['AssignedLearnerCreditAccessPolicy', 'PerLearnerSpendCreditAccessPolicy', 'PerLearnerEnrollmentCreditAccessPolicy'];
+const POLICY_TYPES: PolicyType[] = [
+  'AssignedLearnerCreditAccessPolicy',
+  'PerLearnerSpendCreditAccessPolicy',
+  'PerLearnerEnrollmentCreditAccessPolicy',
+];
 const policyCustomer = (p: number) => p % N.customers;
 const policyType = (p: number) => itemAt(POLICY_TYPES, Math.floor(p / N.customers) % 3);
 const policyCatalog = (p: number) => {
   const c = policyCustomer(p);
   return catalogIndex(c, Math.floor(p / N.customers) % catalogsOf(c));
 };
-const assignedPolicies = Array.from({ length: N.policies }, (_, p) => p).filter((p) => policyType(p) === 'AssignedLearnerCreditAccessPolicy');
-const otherPolicies = Array.from({ length: N.policies }, (_, p) => p).filter((p) => policyType(p) !== 'AssignedLearnerCreditAccessPolicy');
+const assignedPolicies = Array.from({ length: N.policies }, (_, p) => p).filter(
+  (p) => policyType(p) === 'AssignedLearnerCreditAccessPolicy',
+);
+const otherPolicies = Array.from({ length: N.policies }, (_, p) => p).filter(
+  (p) => policyType(p) !== 'AssignedLearnerCreditAccessPolicy',
+);
 const share = (total: number, parts: number, i: number) => Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 
 // ---------------------------------------------------------------------------------------------
@@ -264,7 +358,9 @@ async function main(): Promise<void> {
     await loader.drain();
     const indexStarted = performance.now();
     await rebuildIndexes(pool, deferred);
-    console.log(`[bench:data] ${deferred.length} secondary indexes rebuilt in ${((performance.now() - indexStarted) / 1000).toFixed(1)}s`);
+    console.log(
+      `[bench:data] ${deferred.length} secondary indexes rebuilt in ${((performance.now() - indexStarted) / 1000).toFixed(1)}s`,
+    );
   } finally {
     await pool.end();
   }
@@ -275,7 +371,9 @@ async function main(): Promise<void> {
   console.log(
     `\n[bench:data] ${total.toLocaleString('en-US')} rows in ${loadS.toFixed(1)}s (${Math.round(total / loadS).toLocaleString('en-US')} rows/s); total ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
-  console.log(`[bench:data] bench customer ${BENCH.customerUuid}, catalog ${BENCH.catalogUuid}, policy ${BENCH.assignedPolicyUuid}, plan ${BENCH.planUuid}, learner ${BENCH.learnerLmsUserId}`);
+  console.log(
+    `[bench:data] bench customer ${BENCH.customerUuid}, catalog ${BENCH.catalogUuid}, policy ${BENCH.assignedPolicyUuid}, plan ${BENCH.planUuid}, learner ${BENCH.learnerLmsUserId}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,18 +423,29 @@ async function dropSecondaryIndexes(pool: Pool, tables: readonly string[]): Prom
     index.columns.push(`\`${row.c}\`${row.p ? `(${row.p})` : ''}`);
   }
   const indexes = [...byName.values()];
-  await forEachTable(pool, indexes, (table, list) => `ALTER TABLE \`${table}\` ${list.map((i) => `DROP INDEX \`${i.name}\``).join(', ')}`);
+  await forEachTable(
+    pool,
+    indexes,
+    (table, list) => `ALTER TABLE \`${table}\` ${list.map((i) => `DROP INDEX \`${i.name}\``).join(', ')}`,
+  );
   return indexes;
 }
 
 async function rebuildIndexes(pool: Pool, indexes: readonly IndexDefinition[]): Promise<void> {
-  await forEachTable(pool, indexes, (table, list) =>
-    `ALTER TABLE \`${table}\` ${list.map((i) => `ADD ${i.unique ? 'UNIQUE ' : ''}INDEX \`${i.name}\` (${i.columns.join(', ')})`).join(', ')}`,
+  await forEachTable(
+    pool,
+    indexes,
+    (table, list) =>
+      `ALTER TABLE \`${table}\` ${list.map((i) => `ADD ${i.unique ? 'UNIQUE ' : ''}INDEX \`${i.name}\` (${i.columns.join(', ')})`).join(', ')}`,
   );
 }
 
 /** One ALTER per table (all its indexes in one pass); the pool runs two tables at a time. */
-async function forEachTable(pool: Pool, indexes: readonly IndexDefinition[], statement: (table: string, list: IndexDefinition[]) => string): Promise<void> {
+async function forEachTable(
+  pool: Pool,
+  indexes: readonly IndexDefinition[],
+  statement: (table: string, list: IndexDefinition[]) => string,
+): Promise<void> {
   const byTable = new Map<string, IndexDefinition[]>();
   for (const index of indexes) byTable.set(index.table, [...(byTable.get(index.table) ?? []), index]);
   await Promise.all([...byTable].map(([table, list]) => pool.query(statement(table, list))));
@@ -353,18 +462,30 @@ async function loadCatalog(loader: Loader): Promise<void> {
       uuid: benchUuid(KIND.organization, o),
       key: orgKey(o),
       name: `University ${o}`,
-      metadata: JSON.stringify({ logoImageUrl: `https://bench.example.com/logos/${orgKey(o)}.png`, tags: ['charter'], slug: orgKey(o).toLowerCase(), marketingUrl: `https://www.edx.org/school/${orgKey(o).toLowerCase()}`, enterpriseSubscriptionInclusion: true }),
+      metadata: JSON.stringify({
+        logoImageUrl: `https://bench.example.com/logos/${orgKey(o)}.png`,
+        tags: ['charter'],
+        slug: orgKey(o).toLowerCase(),
+        marketingUrl: `https://www.edx.org/school/${orgKey(o).toLowerCase()}`,
+        enterpriseSubscriptionInclusion: true,
+      }),
     });
   }
   await organizations.flush();
   const subjects = loader.table<SubjectTable>('subject');
   for (let s = 0; s < N.subjects; s += 1) {
-    const slug = subjectName(s).toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const slug = subjectName(s)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-');
     await subjects.add({
       uuid: benchUuid(KIND.subject, s),
       slug,
       name: subjectName(s),
-      metadata: JSON.stringify({ subtitle: `Learn ${subjectName(s).toLowerCase()}`, description: `<p>Courses in ${subjectName(s)}.</p>`, cardImageUrl: `https://bench.example.com/subjects/${slug}.jpg` }),
+      metadata: JSON.stringify({
+        subtitle: `Learn ${subjectName(s).toLowerCase()}`,
+        description: `<p>Courses in ${subjectName(s)}.</p>`,
+        cardImageUrl: `https://bench.example.com/subjects/${slug}.jpg`,
+      }),
     });
   }
   await subjects.flush();
@@ -386,7 +507,15 @@ async function loadCatalog(loader: Loader): Promise<void> {
       shortDescription: `<p>${title}: a ${itemAt(LEVELS, i % 3).toLowerCase()} course.</p>`,
       marketingUrl: `https://www.edx.org/learn/${slug}`,
       advertisedCourseRunUuid: benchUuid(KIND.run, i * 3 + 1),
-      entitlements: JSON.stringify([{ mode: professional ? 'professional' : 'verified', priceCents: price, currency: 'USD', sku: `E${i.toString(16).toUpperCase()}`, expires: null }]),
+      entitlements: JSON.stringify([
+        {
+          mode: professional ? 'professional' : 'verified',
+          priceCents: price,
+          currency: 'USD',
+          sku: `E${i.toString(16).toUpperCase()}`,
+          expires: null,
+        },
+      ]),
       metadata: JSON.stringify({
         image: { src: `https://bench.example.com/course/${i}.png`, description: null, height: null, width: null },
         fullDescription: `<p>${title} covers the fundamentals and their practice.</p>`,
@@ -410,10 +539,26 @@ async function loadCatalog(loader: Loader): Promise<void> {
       const sku = (i * 3 + r).toString(16).toUpperCase().padStart(6, '0');
       const deadline = new Date(dates.end.getTime() - 10 * DAY).toISOString();
       const seats: Seat[] = professional
-        ? [{ type: 'professional', priceCents: price, currency: 'USD', upgradeDeadline: null, sku: `P${sku}`, bulkSku: `BP${sku}` }]
+        ? [
+            {
+              type: 'professional',
+              priceCents: price,
+              currency: 'USD',
+              upgradeDeadline: null,
+              sku: `P${sku}`,
+              bulkSku: `BP${sku}`,
+            },
+          ]
         : [
             { type: 'audit', priceCents: 0, currency: 'USD', upgradeDeadline: null, sku: `A${sku}`, bulkSku: null },
-            { type: 'verified', priceCents: price, currency: 'USD', upgradeDeadline: deadline, sku: `V${sku}`, bulkSku: `BV${sku}` },
+            {
+              type: 'verified',
+              priceCents: price,
+              currency: 'USD',
+              upgradeDeadline: deadline,
+              sku: `V${sku}`,
+              bulkSku: `BV${sku}`,
+            },
           ];
       await runs.add({
         uuid: benchUuid(KIND.run, i * 3 + r),
@@ -448,10 +593,20 @@ async function loadCatalog(loader: Loader): Promise<void> {
     }
     const firstOrg = i % N.organizations;
     await owners.add({ courseKey: key, organizationUuid: benchUuid(KIND.organization, firstOrg), position: 0 });
-    if (i % 5 === 0) await owners.add({ courseKey: key, organizationUuid: benchUuid(KIND.organization, (firstOrg + 1 + (i % 7)) % N.organizations), position: 1 });
+    if (i % 5 === 0)
+      await owners.add({
+        courseKey: key,
+        organizationUuid: benchUuid(KIND.organization, (firstOrg + 1 + (i % 7)) % N.organizations),
+        position: 1,
+      });
     const firstSubject = i % N.subjects;
     await courseSubjects.add({ courseKey: key, subjectUuid: benchUuid(KIND.subject, firstSubject), position: 0 });
-    if (i % 2 === 0) await courseSubjects.add({ courseKey: key, subjectUuid: benchUuid(KIND.subject, (firstSubject + 1 + (i % 5)) % N.subjects), position: 1 });
+    if (i % 2 === 0)
+      await courseSubjects.add({
+        courseKey: key,
+        subjectUuid: benchUuid(KIND.subject, (firstSubject + 1 + (i % 5)) % N.subjects),
+        position: 1,
+      });
   }
   await Promise.all([courses.flush(), runs.flush(), owners.flush(), courseSubjects.flush()]);
 
@@ -466,9 +621,18 @@ async function loadCatalog(loader: Loader): Promise<void> {
       title,
       subtitle: `Master ${itemAt(TOPICS, first % TOPICS.length).toLowerCase()} in ${3 + (r % 4)} courses`,
       shortDescription: null,
-      marketingUrl: `https://www.edx.org/${itemAt(PROGRAM_TYPES, r % 3).toLowerCase().replace(/ /g, '-')}/bench-${r}`,
+      marketingUrl: `https://www.edx.org/${itemAt(PROGRAM_TYPES, r % 3)
+        .toLowerCase()
+        .replace(/ /g, '-')}/bench-${r}`,
       hidden: r % 50 === 49,
-      metadata: JSON.stringify({ type: PROGRAM_TYPES[r % 3], status: 'active', marketingSlug: `bench-${r}`, cardImageUrl: `https://bench.example.com/program/${r}.png`, totalHoursOfEffort: 40 + (r % 60), weeksToComplete: 12 + (r % 20) }),
+      metadata: JSON.stringify({
+        type: PROGRAM_TYPES[r % 3],
+        status: 'active',
+        marketingSlug: `bench-${r}`,
+        cardImageUrl: `https://bench.example.com/program/${r}.png`,
+        totalHoursOfEffort: 40 + (r % 60),
+        weeksToComplete: 12 + (r % 20),
+      }),
       created,
       modified: day(-60 - (r % 200)),
     });
@@ -479,7 +643,11 @@ async function loadCatalog(loader: Loader): Promise<void> {
       seen.add(course);
       await programCourses.add({ programUuid: benchUuid(KIND.program, r), courseKey: courseKey(course), position: k });
     }
-    await authors.add({ programUuid: benchUuid(KIND.program, r), organizationUuid: benchUuid(KIND.organization, first % N.organizations), position: 0 });
+    await authors.add({
+      programUuid: benchUuid(KIND.program, r),
+      organizationUuid: benchUuid(KIND.organization, first % N.organizations),
+      position: 0,
+    });
   }
   await Promise.all([programs.flush(), programCourses.flush(), authors.flush()]);
 
@@ -490,11 +658,18 @@ async function loadCatalog(loader: Loader): Promise<void> {
     const m = Math.floor(g / N.customers);
     await catalogs.add({
       uuid: benchUuid(KIND.catalog, g),
-      title: m === 0 ? `${COMPANIES[c % COMPANIES.length]} ${c} - All content` : `${COMPANIES[c % COMPANIES.length]} ${c} - ${TOPICS[(g + m) % TOPICS.length]} ${m}`,
+      title:
+        m === 0
+          ? `${COMPANIES[c % COMPANIES.length]} ${c} - All content`
+          : `${COMPANIES[c % COMPANIES.length]} ${c} - ${TOPICS[(g + m) % TOPICS.length]} ${m}`,
       enterpriseCustomerUuid: benchUuid(KIND.customer, c),
       catalogQueryUuid: benchUuid(KIND.catalog, 0x100000 + g),
       queryTitle: `Bench query ${g}`,
-      contentFilter: JSON.stringify({ content_type: ['course', 'courserun', 'program'], partner: 'edx', bench_window: catalogWindow[g] }),
+      contentFilter: JSON.stringify({
+        content_type: ['course', 'courserun', 'program'],
+        partner: 'edx',
+        bench_window: catalogWindow[g],
+      }),
       includeExecEdCourses: g % 3 === 0,
       enabledCourseModes: JSON.stringify(['verified', 'audit', 'professional']),
       publishAuditEnrollmentUrls: g % 4 === 0,
@@ -504,14 +679,30 @@ async function loadCatalog(loader: Loader): Promise<void> {
     const w = itemAt(catalogWindow, g);
     for (let position = 0; position < w.size; position += 1) {
       const course = windowCourse(g, position);
-      await contents.add({ catalogUuid: benchUuid(KIND.catalog, g), contentType: 'course', contentKey: courseKey(course), parentContentKey: null });
+      await contents.add({
+        catalogUuid: benchUuid(KIND.catalog, g),
+        contentType: 'course',
+        contentKey: courseKey(course),
+        parentContentKey: null,
+      });
       // Some catalogs also list a course's upcoming run on its own (membership through the run).
-      if (position % 20 === 7) await contents.add({ catalogUuid: benchUuid(KIND.catalog, g), contentType: 'courserun', contentKey: runKey(course, 2), parentContentKey: courseKey(course) });
+      if (position % 20 === 7)
+        await contents.add({
+          catalogUuid: benchUuid(KIND.catalog, g),
+          contentType: 'courserun',
+          contentKey: runKey(course, 2),
+          parentContentKey: courseKey(course),
+        });
     }
     const programStart = int(N.programs);
     const programCount = Math.min(N.programs, Math.ceil(w.size / 20));
     for (let k = 0; k < programCount; k += 1) {
-      await contents.add({ catalogUuid: benchUuid(KIND.catalog, g), contentType: 'program', contentKey: benchUuid(KIND.program, (programStart + k) % N.programs), parentContentKey: null });
+      await contents.add({
+        catalogUuid: benchUuid(KIND.catalog, g),
+        contentType: 'program',
+        contentKey: benchUuid(KIND.program, (programStart + k) % N.programs),
+        parentContentKey: null,
+      });
     }
   }
   await Promise.all([catalogs.flush(), contents.flush()]);
@@ -562,13 +753,45 @@ async function loadCustomers(loader: Loader): Promise<void> {
   const users = loader.table<LmsUserTable>('lms_user');
   const links = loader.table<EnterpriseCustomerUserTable>('enterprise_customer_user');
   // The bench admin: an LMS account linked to the bench customer.
-  await users.add({ id: BENCH.adminLmsUserId, email: BENCH.adminEmail, username: 'bench-admin', country: 'US', dateJoined: day(-900) });
-  await links.add({ id: LEARNER_LINK_BASE - 1, enterpriseCustomerUuid: BENCH.customerUuid, lmsUserId: BENCH.adminLmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid: null, created: day(-900), modified: day(-900) });
+  await users.add({
+    id: BENCH.adminLmsUserId,
+    email: BENCH.adminEmail,
+    username: 'bench-admin',
+    country: 'US',
+    dateJoined: day(-900),
+  });
+  await links.add({
+    id: LEARNER_LINK_BASE - 1,
+    enterpriseCustomerUuid: BENCH.customerUuid,
+    lmsUserId: BENCH.adminLmsUserId,
+    active: true,
+    linked: true,
+    isRelinkable: true,
+    inviteKeyUuid: null,
+    created: day(-900),
+    modified: day(-900),
+  });
   for (let j = 0; j < N.learners; j += 1) {
     const c = customerOfLearner(j);
     const joined = day(-800 + (j % 700));
-    await users.add({ id: lmsUserId(j), email: learnerEmail(lmsUserId(j), c), username: `learner${j}`, country: itemAt(COUNTRIES, j % COUNTRIES.length), dateJoined: joined });
-    await links.add({ id: LEARNER_LINK_BASE + j, enterpriseCustomerUuid: benchUuid(KIND.customer, c), lmsUserId: lmsUserId(j), active: true, linked: true, isRelinkable: true, inviteKeyUuid: null, created: joined, modified: joined });
+    await users.add({
+      id: lmsUserId(j),
+      email: learnerEmail(lmsUserId(j), c),
+      username: `learner${j}`,
+      country: itemAt(COUNTRIES, j % COUNTRIES.length),
+      dateJoined: joined,
+    });
+    await links.add({
+      id: LEARNER_LINK_BASE + j,
+      enterpriseCustomerUuid: benchUuid(KIND.customer, c),
+      lmsUserId: lmsUserId(j),
+      active: true,
+      linked: true,
+      isRelinkable: true,
+      inviteKeyUuid: null,
+      created: joined,
+      modified: joined,
+    });
   }
   await Promise.all([users.flush(), links.flush()]);
 
@@ -674,7 +897,20 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
   const created = day(-500);
   let transactionIndex = 0;
 
-  const transaction = async (p: number, values: { lmsUser: number; email: string; contentKey: string; parentContentKey: string | null; title: string; quantity: number; state: TransactionState; at: Date }, t: number) => {
+  const transaction = async (
+    p: number,
+    values: {
+      lmsUser: number;
+      email: string;
+      contentKey: string;
+      parentContentKey: string | null;
+      title: string;
+      quantity: number;
+      state: TransactionState;
+      at: Date;
+    },
+    t: number,
+  ) => {
     const uuid = benchUuid(KIND.transaction, transactionIndex);
     transactionIndex += 1;
     await transactions.add({
@@ -701,12 +937,20 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
     const c = policyCustomer(p);
     const type = policyType(p);
     const assigned = type === 'AssignedLearnerCreditAccessPolicy';
-    const spendCount = assigned ? assignmentsPer(assignedPolicies.indexOf(p)) : transactionsPer(otherPolicies.indexOf(p));
+    const spendCount = assigned
+      ? assignmentsPer(assignedPolicies.indexOf(p))
+      : transactionsPer(otherPolicies.indexOf(p));
     // Prices are below 50,000 cents: this balance covers every spend and allocation generated here.
     const startingBalance = p === 0 ? 1_000_000_000_000 : spendCount * 60_000 + 100_000_000;
     const subsidyUuid = benchUuid(KIND.subsidy, p);
     const ledgerUuid = benchUuid(KIND.ledger, p);
-    await ledgers.add({ uuid: ledgerUuid, idempotencyKey: `ledger-for-subsidy-${subsidyUuid}`, unit: 'usd_cents', created, modified: created });
+    await ledgers.add({
+      uuid: ledgerUuid,
+      idempotencyKey: `ledger-for-subsidy-${subsidyUuid}`,
+      unit: 'usd_cents',
+      created,
+      modified: created,
+    });
     await subsidies.add({
       uuid: subsidyUuid,
       title: `${COMPANIES[c % COMPANIES.length]} ${c} learner credit ${p}`,
@@ -720,13 +964,22 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       modified: created,
     });
     await transactions.add(
-      initialDeposit({ uuid: benchUuid(KIND.transaction, 0x800000000 + p), ledgerUuid, subsidyUuid, balanceCents: startingBalance, at: created }),
+      initialDeposit({
+        uuid: benchUuid(KIND.transaction, 0x800000000 + p),
+        ledgerUuid,
+        subsidyUuid,
+        balanceCents: startingBalance,
+        at: created,
+      }),
     );
     const round = Math.floor(p / N.customers);
     await policies.add({
       uuid: benchUuid(KIND.policy, p),
       policyType: type,
-      displayName: p === 0 ? 'Bench assigned budget' : `${type.replace(/CreditAccessPolicy$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')} budget ${round}`,
+      displayName:
+        p === 0
+          ? 'Bench assigned budget'
+          : `${type.replace(/CreditAccessPolicy$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')} budget ${round}`,
       active: p % 40 !== 39,
       enterpriseCustomerUuid: benchUuid(KIND.customer, c),
       catalogUuid: benchUuid(KIND.catalog, policyCatalog(p)),
@@ -747,7 +1000,14 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
     const learners = learnersOf(c);
     if (assigned) {
       const configurationUuid = benchUuid(KIND.configuration, p);
-      await configurations.add({ uuid: configurationUuid, subsidyAccessPolicyUuid: benchUuid(KIND.policy, p), enterpriseCustomerUuid: benchUuid(KIND.customer, c), active: true, created, modified: created });
+      await configurations.add({
+        uuid: configurationUuid,
+        subsidyAccessPolicyUuid: benchUuid(KIND.policy, p),
+        enterpriseCustomerUuid: benchUuid(KIND.customer, c),
+        active: true,
+        created,
+        modified: created,
+      });
       const seen = new Set<string>();
       const assign = async (t: number, k: number, position: number, forced: AssignmentState | null) => {
         const course = windowCourse(g, position);
@@ -756,7 +1016,17 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
         seen.add(pair);
         const j = learnerIndex(c, k);
         const roll = rand();
-        const state: AssignmentState = forced ?? (roll < 0.65 ? 'ALLOCATED' : roll < 0.85 ? 'ACCEPTED' : roll < 0.9 ? 'CANCELLED' : roll < 0.95 ? 'EXPIRED' : 'ERRORED');
+        const state: AssignmentState =
+          forced ??
+          (roll < 0.65
+            ? 'ALLOCATED'
+            : roll < 0.85
+              ? 'ACCEPTED'
+              : roll < 0.9
+                ? 'CANCELLED'
+                : roll < 0.95
+                  ? 'EXPIRED'
+                  : 'ERRORED');
         // ALLOCATED ones are recent (within the 90-day window); the others older.
         const allocatedAt = new Date(TODAY - (state === 'ALLOCATED' ? int(60) : 100 + int(200)) * DAY - int(DAY));
         const later = new Date(allocatedAt.getTime() + (1 + int(20)) * DAY);
@@ -765,7 +1035,20 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
         const uuid = benchUuid(KIND.assignment, p * 0x1000000 + t);
         let transactionUuid: string | null = null;
         if (state === 'ACCEPTED') {
-          transactionUuid = await transaction(p, { lmsUser: lmsUserId(j), email, contentKey: courseKey(course), parentContentKey: null, title: courseTitle(course), quantity: -price, state: 'COMMITTED', at: later }, t);
+          transactionUuid = await transaction(
+            p,
+            {
+              lmsUser: lmsUserId(j),
+              email,
+              contentKey: courseKey(course),
+              parentContentKey: null,
+              title: courseTitle(course),
+              quantity: -price,
+              state: 'COMMITTED',
+              at: later,
+            },
+            t,
+          );
         }
         await assignments.add({
           uuid,
@@ -802,7 +1085,8 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
         });
       };
       // The bench learner (customer 0, learner 0) holds three ALLOCATED assignments in the bench policy.
-      if (p === 0) for (let position = 0; position < 3; position += 1) await assign(0x800000 + position, 0, position, 'ALLOCATED');
+      if (p === 0)
+        for (let position = 0; position < 3; position += 1) await assign(0x800000 + position, 0, position, 'ALLOCATED');
       for (let t = 0; t < spendCount; t += 1) {
         const k = t % learners;
         if (p === 0 && k === 0) continue;
@@ -815,11 +1099,21 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
         const course = windowCourse(g, t * 13 + k);
         const run = rand() < 0.3;
         const roll = rand();
-        const state: TransactionState = roll < 0.93 ? 'COMMITTED' : roll < 0.96 ? 'FAILED' : roll < 0.98 ? 'PENDING' : 'CREATED';
+        const state: TransactionState =
+          roll < 0.93 ? 'COMMITTED' : roll < 0.96 ? 'FAILED' : roll < 0.98 ? 'PENDING' : 'CREATED';
         const at = new Date(TODAY - int(360) * DAY - int(DAY));
         const uuid = await transaction(
           p,
-          { lmsUser: lmsUserId(j), email: learnerEmail(lmsUserId(j), c), contentKey: run ? runKey(course, 1) : courseKey(course), parentContentKey: run ? courseKey(course) : null, title: courseTitle(course), quantity: -coursePriceCents(course), state, at },
+          {
+            lmsUser: lmsUserId(j),
+            email: learnerEmail(lmsUserId(j), c),
+            contentKey: run ? runKey(course, 1) : courseKey(course),
+            parentContentKey: run ? courseKey(course) : null,
+            title: courseTitle(course),
+            quantity: -coursePriceCents(course),
+            state,
+            at,
+          },
           t,
         );
         if (state === 'COMMITTED' && rand() < 0.03) {
@@ -837,7 +1131,16 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       }
     }
   }
-  await Promise.all([ledgers.flush(), subsidies.flush(), policies.flush(), configurations.flush(), transactions.flush(), reversals.flush(), assignments.flush(), actions.flush()]);
+  await Promise.all([
+    ledgers.flush(),
+    subsidies.flush(),
+    policies.flush(),
+    configurations.flush(),
+    transactions.flush(),
+    reversals.flush(),
+    assignments.flush(),
+    actions.flush(),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,12 +1180,27 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
     for (let t = 0; t < count; t += 1) {
       const uuid = benchUuid(KIND.license, q * 0x1000000 + t);
       if (t >= holders) {
-        await licenses.add({ uuid, subscriptionPlanUuid: planUuid, status: 'UNASSIGNED', userEmail: null, lmsUserId: null, activationKey: null, userSfid: null, assignedDate: null, activationDate: null, revokedDate: null, lastRemindDate: null, created: start, modified: start });
+        await licenses.add({
+          uuid,
+          subscriptionPlanUuid: planUuid,
+          status: 'UNASSIGNED',
+          userEmail: null,
+          lmsUserId: null,
+          activationKey: null,
+          userSfid: null,
+          assignedDate: null,
+          activationDate: null,
+          revokedDate: null,
+          lastRemindDate: null,
+          created: start,
+          modified: start,
+        });
         continue;
       }
       const j = learnerIndex(c, t);
       const roll = rand();
-      const status: LicenseStatus = q === 0 && t === 0 ? 'ACTIVATED' : roll < 0.7 ? 'ACTIVATED' : roll < 0.9 ? 'ASSIGNED' : 'REVOKED';
+      const status: LicenseStatus =
+        q === 0 && t === 0 ? 'ACTIVATED' : roll < 0.7 ? 'ACTIVATED' : roll < 0.9 ? 'ASSIGNED' : 'REVOKED';
       const assigned = new Date(start.getTime() + int(60) * DAY);
       const activated = status === 'ASSIGNED' ? null : new Date(assigned.getTime() + int(10) * DAY);
       await licenses.add({

@@ -13,7 +13,10 @@ import { openDatabase } from '../lib/db/database.js';
 import { startStack } from '../scripts/stack.js';
 import { benchOperations } from './operations.js';
 
-const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '6' } } });
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '6' } },
+});
 const url = positionals[0] ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
 const top = Number(args.top);
 
@@ -72,18 +75,27 @@ try {
     }
     const statements = [...recorded];
     const sum = statements.reduce((total, s) => total + s.ms, 0);
-    console.log(`\n## ${operation.name}: ${elapsed.toFixed(1)} ms, ${statements.length} statements (${sum.toFixed(1)} ms of SQL)`);
+    console.log(
+      `\n## ${operation.name}: ${elapsed.toFixed(1)} ms, ${statements.length} statements (${sum.toFixed(1)} ms of SQL)`,
+    );
     if (errors) console.log(`GraphQL errors: ${errors}`);
-    const slowest = statements.filter((s) => /^\s*select/i.test(s.sql)).sort((a, b) => b.ms - a.ms).slice(0, top);
+    const slowest = statements
+      .filter((s) => /^\s*select/i.test(s.sql))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top);
     for (const statement of slowest) {
       const formatted = mysql.format(statement.sql, statement.params as never[], false, 'Z');
       const started = performance.now();
       await probe.query(formatted);
       const alone = performance.now() - started;
-      console.log(`\n- ${statement.ms.toFixed(1)} ms in the request, ${alone.toFixed(1)} ms alone: ${formatted.replace(/\s+/g, ' ').slice(0, 300)}`);
+      console.log(
+        `\n- ${statement.ms.toFixed(1)} ms in the request, ${alone.toFixed(1)} ms alone: ${formatted.replace(/\s+/g, ' ').slice(0, 300)}`,
+      );
       const [plan] = await probe.query(`EXPLAIN ${formatted}`);
       for (const row of plan as ExplainRow[]) {
-        console.log(`    ${row.select_type} ${String(row.table)}: type=${String(row.type)} key=${String(row.key)} rows=${String(row.rows)} ${row.Extra ?? ''}`);
+        console.log(
+          `    ${row.select_type} ${String(row.table)}: type=${String(row.type)} key=${String(row.key)} rows=${String(row.rows)} ${row.Extra ?? ''}`,
+        );
       }
     }
   }

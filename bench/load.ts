@@ -58,7 +58,12 @@ export async function runLoad(options: {
         headers: { 'content-type': 'application/json', authorization: options.authorization },
         body: options.body,
         ...(dynamic
-          ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: options.body.replace(/\[<id>\]/g, `${runId}x${(sequence += 1)}`) }) }
+          ? {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                body: options.body.replace(/\[<id>\]/g, `${runId}x${(sequence += 1)}`),
+              }),
+            }
           : {}),
         onResponse: (status: number, body: string, _context: object, headers?: IncomingHttpHeaders) => {
           if (status !== 200 || body.includes('"errors"')) {

@@ -26,7 +26,10 @@ export const CATALOG_PAGE = /* GraphQL */ `
       title
       contents(first: $first) {
         totalCount
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
           __typename
           contentType
@@ -39,25 +42,63 @@ export const CATALOG_PAGE = /* GraphQL */ `
             uuid
             availability
             canonicalPriceCents
-            owners { uuid key name }
-            subjects { uuid slug name }
-            programs { uuid title type }
-            courseRuns { key start end availability isEnrollable seats { type priceCents currency upgradeDeadline } }
+            owners {
+              uuid
+              key
+              name
+            }
+            subjects {
+              uuid
+              slug
+              name
+            }
+            programs {
+              uuid
+              title
+              type
+            }
+            courseRuns {
+              key
+              start
+              end
+              availability
+              isEnrollable
+              seats {
+                type
+                priceCents
+                currency
+                upgradeDeadline
+              }
+            }
           }
           ... on CourseRun {
             key
             start
             end
             availability
-            seats { type priceCents currency upgradeDeadline }
-            course { key title }
+            seats {
+              type
+              priceCents
+              currency
+              upgradeDeadline
+            }
+            course {
+              key
+              title
+            }
           }
           ... on Program {
             uuid
             subtitle
             type
-            authoringOrganizations { key name }
-            courses { key title }
+            authoringOrganizations {
+              key
+              name
+            }
+            courses {
+              key
+              title
+            }
           }
         }
       }
@@ -74,10 +115,20 @@ export const ADMIN_DASHBOARD = /* GraphQL */ `
       slug
       active
       enableLearnerPortal
-      brandingConfiguration { logoUrl primaryColor }
+      brandingConfiguration {
+        logoUrl
+        primaryColor
+      }
       catalogs(first: 20) {
         totalCount
-        nodes { uuid title catalogModified contents(first: 1) { totalCount } }
+        nodes {
+          uuid
+          title
+          catalogModified
+          contents(first: 1) {
+            totalCount
+          }
+        }
       }
       subsidyAccessPolicies(first: 20) {
         totalCount
@@ -89,8 +140,15 @@ export const ADMIN_DASHBOARD = /* GraphQL */ `
           spendLimitCents
           isSubsidyActive
           subsidyExpirationDatetime
-          aggregates { amountRedeemedUsdCents amountAllocatedUsdCents spendAvailableUsdCents }
-          subsidy { uuid currentBalanceCents }
+          aggregates {
+            amountRedeemedUsdCents
+            amountAllocatedUsdCents
+            spendAvailableUsdCents
+          }
+          subsidy {
+            uuid
+            currentBalanceCents
+          }
         }
       }
       subscriptionPlans(first: 20) {
@@ -100,12 +158,28 @@ export const ADMIN_DASHBOARD = /* GraphQL */ `
           title
           isCurrent
           daysUntilExpiration
-          licenseCounts { total activated assigned unassigned revoked allocated }
+          licenseCounts {
+            total
+            activated
+            assigned
+            unassigned
+            revoked
+            allocated
+          }
         }
       }
       learnerProgress(first: 25) {
         totalCount
-        nodes { enterpriseEnrollmentId userEmail courseTitle courserunKey progressStatus currentGrade lastActivityDate enrollmentDate }
+        nodes {
+          enterpriseEnrollmentId
+          userEmail
+          courseTitle
+          courserunKey
+          progressStatus
+          currentGrade
+          lastActivityDate
+          enrollmentDate
+        }
       }
     }
   }
@@ -131,14 +205,35 @@ export const LEARNER_DASHBOARD = /* GraphQL */ `
               courseRunKey
               created
               unenrolled
-              courseRun { key title start end availability isEnrollable course { key title } }
+              courseRun {
+                key
+                title
+                start
+                end
+                availability
+                isEnrollable
+                course {
+                  key
+                  title
+                }
+              }
             }
           }
         }
       }
     }
     myLicenses(first: 5) {
-      nodes { uuid status activationDate subscriptionPlan { uuid title expirationDate isCurrent } }
+      nodes {
+        uuid
+        status
+        activationDate
+        subscriptionPlan {
+          uuid
+          title
+          expirationDate
+          isCurrent
+        }
+      }
     }
     subsidyAccessPolicy(uuid: $policy) {
       uuid
@@ -146,12 +241,41 @@ export const LEARNER_DASHBOARD = /* GraphQL */ `
       assignmentConfiguration {
         assignments(first: 20) {
           totalCount
-          nodes { uuid contentKey contentTitle state contentQuantity allocatedAt content { key title } }
+          nodes {
+            uuid
+            contentKey
+            contentTitle
+            state
+            contentQuantity
+            allocatedAt
+            content {
+              key
+              title
+            }
+          }
         }
       }
-      c1: canRedeem(lmsUserId: $lmsUserId, contentKey: $k1) { canRedeem reasons { code } contentPriceCents }
-      c2: canRedeem(lmsUserId: $lmsUserId, contentKey: $k2) { canRedeem reasons { code } contentPriceCents }
-      c3: canRedeem(lmsUserId: $lmsUserId, contentKey: $k3) { canRedeem reasons { code } contentPriceCents }
+      c1: canRedeem(lmsUserId: $lmsUserId, contentKey: $k1) {
+        canRedeem
+        reasons {
+          code
+        }
+        contentPriceCents
+      }
+      c2: canRedeem(lmsUserId: $lmsUserId, contentKey: $k2) {
+        canRedeem
+        reasons {
+          code
+        }
+        contentPriceCents
+      }
+      c3: canRedeem(lmsUserId: $lmsUserId, contentKey: $k3) {
+        canRedeem
+        reasons {
+          code
+        }
+        contentPriceCents
+      }
     }
   }
 `;
@@ -160,9 +284,18 @@ export const LEARNER_DASHBOARD = /* GraphQL */ `
 export const ALLOCATE = /* GraphQL */ `
   mutation Allocate($input: AllocateAssignmentsInput!) {
     allocateAssignments(input: $input) {
-      created { uuid learnerEmail state contentQuantity }
-      updated { uuid }
-      noChange { uuid }
+      created {
+        uuid
+        learnerEmail
+        state
+        contentQuantity
+      }
+      updated {
+        uuid
+      }
+      noChange {
+        uuid
+      }
     }
   }
 `;
@@ -179,8 +312,13 @@ interface Seat {
 export async function benchOperations(database: Database, _tokens: { operator: string }): Promise<BenchOperation[]> {
   // The bench reads the tables of three subgraphs from the one database they share.
   const db = database.db as Kysely<CatalogDatabase & CustomersDatabase & LearnerCreditDatabase>;
-  const customer = await db.selectFrom('enterprise_customer').select('uuid').where('uuid', '=', BENCH.customerUuid).executeTakeFirst();
-  if (!customer) throw new Error('The bench database has no scale data: run `npm run bench:data -- --scale 0.02` (or 1) first');
+  const customer = await db
+    .selectFrom('enterprise_customer')
+    .select('uuid')
+    .where('uuid', '=', BENCH.customerUuid)
+    .executeTakeFirst();
+  if (!customer)
+    throw new Error('The bench database has no scale data: run `npm run bench:data -- --scale 0.02` (or 1) first');
 
   // The bench learner's three ALLOCATED assignments are the courses it asks about.
   const assigned = await db
@@ -192,7 +330,10 @@ export async function benchOperations(database: Database, _tokens: { operator: s
     .orderBy('contentKey')
     .limit(3)
     .execute();
-  if (assigned.length < 3) throw new Error(`The bench learner ${BENCH.learnerLmsUserId} has ${assigned.length} allocated assignments, expected 3`);
+  if (assigned.length < 3)
+    throw new Error(
+      `The bench learner ${BENCH.learnerLmsUserId} has ${assigned.length} allocated assignments, expected 3`,
+    );
   const [k1, k2, k3] = assigned.map((row: { contentKey: string }) => row.contentKey);
 
   // Allocation: a course of the bench catalog at its canonical price (the advertised run's first paid seat).
@@ -209,7 +350,9 @@ export async function benchOperations(database: Database, _tokens: { operator: s
     .executeTakeFirstOrThrow();
   const now = Date.now();
   const seats = JSON.parse(String(course.seats)) as Seat[];
-  const price = seats.find((s) => s.priceCents > 0 && (!s.upgradeDeadline || Date.parse(s.upgradeDeadline) > now))?.priceCents;
+  const price = seats.find(
+    (s) => s.priceCents > 0 && (!s.upgradeDeadline || Date.parse(s.upgradeDeadline) > now),
+  )?.priceCents;
   if (price === undefined) throw new Error(`Course ${course.key} has no enrollable paid seat`);
 
   const admin = `JWT ${await mintToken({ roles: [`enterprise_admin:${BENCH.customerUuid}`], userId: BENCH.adminLmsUserId, email: BENCH.adminEmail, expiresIn: '2h' })}`;
@@ -238,7 +381,13 @@ export async function benchOperations(database: Database, _tokens: { operator: s
     {
       name: 'learner dashboard',
       kind: 'read',
-      body: body(LEARNER_DASHBOARD, { lmsUserId: BENCH.learnerLmsUserId, policy: BENCH.assignedPolicyUuid, k1, k2, k3 }),
+      body: body(LEARNER_DASHBOARD, {
+        lmsUserId: BENCH.learnerLmsUserId,
+        policy: BENCH.assignedPolicyUuid,
+        k1,
+        k2,
+        k3,
+      }),
       authorization: learner,
     },
     {

@@ -14,7 +14,10 @@ const CACHE_WRITE_GRACE_MS = 1_000;
 function copyOf(response: GraphQLResponse): GraphQLResponse {
   const headers = new HeaderMap();
   for (const [name, value] of response.http.headers) headers.set(name, value);
-  const body = response.body.kind === 'single' ? { kind: 'single' as const, singleResult: { ...response.body.singleResult } } : response.body;
+  const body =
+    response.body.kind === 'single'
+      ? { kind: 'single' as const, singleResult: { ...response.body.singleResult } }
+      : response.body;
   return { body, http: { status: response.http.status, headers } };
 }
 
@@ -48,7 +51,9 @@ export function coalesceIdenticalQueries<Context extends object>(
           const session = await sessionOf(requestContext);
           if (session === null) return null;
           const { query, operationName, variables } = requestContext.request;
-          const key = createHash('sha256').update(JSON.stringify([session, query, operationName ?? null, variables ?? {}])).digest('hex');
+          const key = createHash('sha256')
+            .update(JSON.stringify([session, query, operationName ?? null, variables ?? {}]))
+            .digest('hex');
           const pending = inFlight.get(key);
           if (pending) {
             let timer: NodeJS.Timeout | undefined;

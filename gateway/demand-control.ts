@@ -125,7 +125,8 @@ export function costDirectivesFromSdl(document: DocumentNode): CostDirectives {
     const coordinate = `${typeName}.${field.name.value}`;
     readWeight(coordinate, field.directives);
     if (field.kind === Kind.FIELD_DEFINITION) {
-      for (const argument of field.arguments ?? []) readWeight(`${coordinate}(${argument.name.value})`, argument.directives);
+      for (const argument of field.arguments ?? [])
+        readWeight(`${coordinate}(${argument.name.value})`, argument.directives);
       const listSize = field.directives?.find((d) => d.name.value === names.listSize);
       if (listSize) {
         const require = argumentValue(listSize, 'requireOneSlicingArgument');
@@ -205,7 +206,8 @@ export function estimateCost(options: EstimateOptions): number {
   // Operation defaults first, then what the request sent.
   const variables = new Map<string, unknown>();
   for (const definition of operation.variableDefinitions ?? []) {
-    if (definition.defaultValue) variables.set(definition.variable.name.value, literalValue(definition.defaultValue, variables));
+    if (definition.defaultValue)
+      variables.set(definition.variable.name.value, literalValue(definition.defaultValue, variables));
   }
   for (const [name, value] of Object.entries(options.variables ?? {})) variables.set(name, value);
 
@@ -234,7 +236,12 @@ export function estimateCost(options: EstimateOptions): number {
     return cost;
   };
 
-  const scoreFragment = (condition: string | undefined, set: SelectionSetNode, parent: GraphQLCompositeType, slice: Slice | undefined) => {
+  const scoreFragment = (
+    condition: string | undefined,
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    slice: Slice | undefined,
+  ) => {
     const type = condition ? schema.getType(condition) : parent;
     return type && isCompositeType(type) ? scoreSelectionSet(set, type, slice) : 0;
   };
@@ -284,12 +291,23 @@ export function estimateCost(options: EstimateOptions): number {
     let argumentsCost = 0;
     for (const argument of node.arguments ?? []) {
       const definition = field.args.find((a) => a.name === argument.name.value);
-      if (definition) argumentsCost += scoreInput(argument.value, definition.type, weightOf(`${coordinate}(${definition.name})`), variables);
+      if (definition)
+        argumentsCost += scoreInput(
+          argument.value,
+          definition.type,
+          weightOf(`${coordinate}(${definition.name})`),
+          variables,
+        );
     }
     return instances * typeCost + argumentsCost;
   };
 
-  const scoreInput = (value: ValueNode, type: GraphQLInputType, weight: number | undefined, vars: Map<string, unknown>): number => {
+  const scoreInput = (
+    value: ValueNode,
+    type: GraphQLInputType,
+    weight: number | undefined,
+    vars: Map<string, unknown>,
+  ): number => {
     if (value.kind === Kind.VARIABLE) {
       return vars.has(value.name.value) ? scoreInputValue(vars.get(value.name.value), type, weight) : 0;
     }
@@ -318,7 +336,8 @@ export function estimateCost(options: EstimateOptions): number {
   };
 
   return Math.min(
-    (operation.operation === OperationTypeNode.MUTATION ? MUTATION_BASE_COST : 0) + scoreSelectionSet(operation.selectionSet, root, undefined),
+    (operation.operation === OperationTypeNode.MUTATION ? MUTATION_BASE_COST : 0) +
+      scoreSelectionSet(operation.selectionSet, root, undefined),
     Number.MAX_SAFE_INTEGER,
   );
 }
@@ -329,7 +348,12 @@ export function estimateCost(options: EstimateOptions): number {
  * operation that omits a required slicing argument; our SDL sets `requireOneSlicingArgument: false`
  * everywhere, and here a missing one falls back to `assumedSize` (then the default list size).
  */
-function resolveSlice(listSize: ListSize, field: GraphQLField<unknown, unknown>, args: readonly ArgumentNode[], variables: Map<string, unknown>): Slice {
+function resolveSlice(
+  listSize: ListSize,
+  field: GraphQLField<unknown, unknown>,
+  args: readonly ArgumentNode[],
+  variables: Map<string, unknown>,
+): Slice {
   const values = new Map<string, number>();
   for (const name of listSize.slicingArguments) {
     const fallback = field.args.find((a) => a.name === name)?.defaultValue;
@@ -380,7 +404,9 @@ export interface DemandControlOptions {
  * Estimates every operation in `didResolveOperation` (after validation, before the gateway plans
  * it) and refuses it with HTTP 400 when the estimate is above the maximum.
  */
-export function demandControlPlugin<TContext extends BaseContext>(options: DemandControlOptions): ApolloServerPlugin<TContext> {
+export function demandControlPlugin<TContext extends BaseContext>(
+  options: DemandControlOptions,
+): ApolloServerPlugin<TContext> {
   const directives = costDirectivesFromSdl(options.supergraph);
   const { maxCost: max } = options;
   return {
@@ -388,7 +414,14 @@ export function demandControlPlugin<TContext extends BaseContext>(options: Deman
       let estimated: number | undefined;
       return Promise.resolve({
         didResolveOperation({ schema, document, operationName, request }) {
-          estimated = estimateCost({ schema, directives, document, operationName, variables: request.variables, defaultListSize: options.defaultListSize });
+          estimated = estimateCost({
+            schema,
+            directives,
+            document,
+            operationName,
+            variables: request.variables,
+            defaultListSize: options.defaultListSize,
+          });
           if (estimated > max) {
             return Promise.reject(
               new GraphQLError(`Operation refused: its estimated cost ${estimated} is above the maximum of ${max}.`, {

@@ -7,7 +7,14 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { parse } from 'graphql';
 import { authenticate } from '../lib/auth/token.js';
 import type { Viewer } from '../lib/auth/viewer.js';
-import { exposeErrorDetails, nodeEnv, settings, SUBGRAPH_NAMES, subgraphUrl, type SubgraphName } from '../lib/config.js';
+import {
+  exposeErrorDetails,
+  nodeEnv,
+  settings,
+  SUBGRAPH_NAMES,
+  subgraphUrl,
+  type SubgraphName,
+} from '../lib/config.js';
 import { formatError } from '../lib/errors.js';
 import { demandControlPlugin } from './demand-control.js';
 import { OutageAwareDataSource } from './outage.js';
@@ -82,7 +89,12 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const redisUrl = options.redisUrl === undefined ? settings.redisUrl() : options.redisUrl;
   const redis = redisUrl ? createRedisCaches(redisUrl) : undefined;
   // Shape limits answer 400 GRAPHQL_VALIDATION_FAILED naming the limit; cost is demand control's.
-  const limits = { maxDepth: settings.maxQueryDepth(), maxAliases: settings.maxAliases(), maxTokens: settings.maxTokens(), maxDirectives: settings.maxDirectives() };
+  const limits = {
+    maxDepth: settings.maxQueryDepth(),
+    maxAliases: settings.maxAliases(),
+    maxTokens: settings.maxTokens(),
+    maxDirectives: settings.maxDirectives(),
+  };
   const armor = new ApolloArmor({
     ...armorConfig(limits),
     blockFieldSuggestion: { enabled: nodeEnv() === 'production' },
@@ -104,7 +116,11 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     // graphql-armor ships CommonJS typings of the same plugin interface.
     plugins: [
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
-      demandControlPlugin<GatewayContext>({ supergraph: parse(supergraphSdl), maxCost: settings.maxQueryCost(), exposeEstimate: nodeEnv() !== 'production' }),
+      demandControlPlugin<GatewayContext>({
+        supergraph: parse(supergraphSdl),
+        maxCost: settings.maxQueryCost(),
+        exposeEstimate: nodeEnv() !== 'production',
+      }),
       ...landingPagePlugins(),
       ...(redis ? [redis.responseCachePlugin, ...redis.plugins] : []),
       observabilityPlugin<GatewayContext>('gateway'),
@@ -119,7 +135,9 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     const checks = await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         try {
-          const response = await fetch(urls[name].replace(/\/graphql$/, '/health'), { signal: AbortSignal.timeout(2000) });
+          const response = await fetch(urls[name].replace(/\/graphql$/, '/health'), {
+            signal: AbortSignal.timeout(2000),
+          });
           return [name, response.ok ? 'ok' : 'unavailable'] as const;
         } catch {
           return [name, 'unreachable'] as const;

@@ -44,7 +44,10 @@ export class OutageAwareDataSource<TContext extends object> extends RemoteGraphQ
       return await super.process(options);
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError)) throw error;
-      logger.warn({ subgraph: this.serviceName, cause: describe(error.cause) }, `[gateway] ${this.serviceName} unavailable`);
+      logger.warn(
+        { subgraph: this.serviceName, cause: describe(error.cause) },
+        `[gateway] ${this.serviceName} unavailable`,
+      );
       return { errors: outageErrors(this.serviceName, options.request.query, options.request.variables, error) };
     }
   }

@@ -36,15 +36,22 @@ export function limitError(limit: QueryLimit, message: string): GraphQLError {
  * them); this reports them as plain validation errors carrying the limit's name instead.
  */
 function reportAs(limit: QueryLimit) {
-  return [(context: ValidationContext | null, error: GraphQLError) => {
-    context?.reportError(limitError(limit, error.message.replace(/^Syntax Error: /, '')));
-  }];
+  return [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      context?.reportError(limitError(limit, error.message.replace(/^Syntax Error: /, '')));
+    },
+  ];
 }
 
 /** graphql-armor's configuration: depth, aliases (`__typename` aliases count too) and directives; no cost, no tokens. */
 export function armorConfig(limits: QueryLimits): Omit<ArmorConfig, 'blockFieldSuggestion'> {
   return {
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, propagateOnRejection: false, onReject: reportAs('MAX_DEPTH') },
+    maxDepth: {
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      propagateOnRejection: false,
+      onReject: reportAs('MAX_DEPTH'),
+    },
     // Armor skips `__typename` aliases by default, which lets `a1: __typename ... a3000: __typename` through.
     maxAliases: { n: limits.maxAliases, allowList: [], propagateOnRejection: false, onReject: reportAs('MAX_ALIASES') },
     maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: reportAs('MAX_DIRECTIVES') },
@@ -65,7 +72,8 @@ export function maxTokensRule(maxTokens: number): ValidationRule {
     for (let token = context.getDocument().loc?.startToken ?? null; token; token = token.next) {
       if (token.kind !== TokenKind.SOF && token.kind !== TokenKind.EOF && token.kind !== TokenKind.COMMENT) count += 1;
     }
-    if (count > maxTokens) context.reportError(limitError('MAX_TOKENS', `Token limit of ${maxTokens} exceeded, found ${count}.`));
+    if (count > maxTokens)
+      context.reportError(limitError('MAX_TOKENS', `Token limit of ${maxTokens} exceeded, found ${count}.`));
     return {};
   };
 }

@@ -22,7 +22,9 @@ export interface RedisCaches {
 // keyv ships separate ESM and CommonJS typings of the same class; the adapter names the CJS one.
 type AdapterStore = ConstructorParameters<typeof KeyvAdapter>[0];
 
-interface Context { authorization: string }
+interface Context {
+  authorization: string;
+}
 
 /** After a Redis failure the gateway leaves Redis alone this long, then tries again. */
 const REDIS_RETRY_MS = 10_000;
@@ -41,7 +43,11 @@ class RedisBreaker {
       return await call();
     } catch (error) {
       // Calls that were already in flight fail too; only the first of them logs.
-      if (Date.now() >= this.downUntil) logger.warn({ piece: 'gateway', err: error }, `[gateway] Redis unavailable, answering without the response cache: ${error instanceof Error ? error.message : String(error)}`);
+      if (Date.now() >= this.downUntil)
+        logger.warn(
+          { piece: 'gateway', err: error },
+          `[gateway] Redis unavailable, answering without the response cache: ${error instanceof Error ? error.message : String(error)}`,
+        );
       this.downUntil = Date.now() + REDIS_RETRY_MS;
       return fallback;
     }
@@ -70,7 +76,9 @@ function redisStringCache(redis: KeyvRedis<string>, prefix: string): KeyValueCac
     async set(key, value, options) {
       const client = await redis.getClient();
       const ttl = options?.ttl;
-      await (ttl ? client.set(prefix + key, value, { expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttl)) } }) : client.set(prefix + key, value));
+      await (ttl
+        ? client.set(prefix + key, value, { expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttl)) } })
+        : client.set(prefix + key, value));
     },
     async delete(key) {
       return (await (await redis.getClient()).del(prefix + key)) > 0;
@@ -113,7 +121,11 @@ export function createRedisCaches(redisUrl: string): RedisCaches {
           if (operation?.operation === OperationTypeNode.MUTATION && contextValue.authorization) {
             const hash = tokenHash(contextValue.authorization);
             await breaker.run(undefined, async () => {
-              await generations.set(hash, `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`, GENERATION_TTL_MS);
+              await generations.set(
+                hash,
+                `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`,
+                GENERATION_TTL_MS,
+              );
             });
           }
         },

@@ -7,7 +7,11 @@ import type { Fetcher } from '@apollo/utils.fetcher';
  * connections that each subgraph then serves with the same two cores; a small pool of warm
  * sockets pipelines the burst instead and keeps tail latency flat.
  */
-export function createSubgraphFetcher(options: { connectionsPerSubgraph: number; keepAliveMs?: number; timeoutMs?: number }): {
+export function createSubgraphFetcher(options: {
+  connectionsPerSubgraph: number;
+  keepAliveMs?: number;
+  timeoutMs?: number;
+}): {
   fetcher: Fetcher;
   close(): Promise<void>;
 } {

@@ -24,7 +24,9 @@ export function startPoller(options: {
     running = options
       .work()
       .then(() => undefined)
-      .catch((error: unknown) => { logger.error({ err: error, worker: options.name }, `[${options.name}] ${(error as Error).message}`); })
+      .catch((error: unknown) => {
+        logger.error({ err: error, worker: options.name }, `[${options.name}] ${(error as Error).message}`);
+      })
       .finally(() => {
         running = null;
         if (again) {

@@ -29,7 +29,9 @@ export function composeSupergraph(): string {
   }
   const unexpected = result.hints.filter((hint) => !EXPECTED_HINTS.has(hint.definition.code));
   if (unexpected.length) {
-    throw new Error(`Unexpected composition hints:\n${unexpected.map((h) => `- [${h.definition.code}] ${h.message}`).join('\n')}`);
+    throw new Error(
+      `Unexpected composition hints:\n${unexpected.map((h) => `- [${h.definition.code}] ${h.message}`).join('\n')}`,
+    );
   }
   return `${result.supergraphSdl.trim()}\n`;
 }

@@ -43,7 +43,10 @@ export function intFromEnv(name: string, fallback: number): number {
 
 /** A comma-separated variable as a list; unset or empty: undefined. */
 function listFromEnv(name: string): string[] | undefined {
-  const items = (process.env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const items = (process.env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 
@@ -84,7 +87,8 @@ export const settings = {
         parsed = undefined;
       }
       // An origin is scheme://host[:port], exactly as browsers send it: no path, no wildcard.
-      if (parsed?.origin !== origin) throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
+      if (parsed?.origin !== origin)
+        throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
     }
     return origins;
   },
@@ -110,9 +114,11 @@ export const settings = {
   /** Observability (lib/observability): drain time on SIGTERM, a separate /metrics port, OTLP traces. */
   shutdownGraceMs: () => intFromEnv('SHUTDOWN_GRACE_MS', 10_000),
   metricsPort: () => (process.env.METRICS_PORT ? intFromEnv('METRICS_PORT', 0) : undefined),
-  otlpEndpoint: () => process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+  otlpEndpoint: () =>
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   otelServiceName: () => process.env.OTEL_SERVICE_NAME || undefined,
-  otlpProtocol: () => process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf',
+  otlpProtocol: () =>
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
   // Resilience: every wait on another process is bounded, so an outage fails fast.
@@ -163,6 +169,8 @@ export function checkJwtSecretOrExit(piece: string): void {
     process.exit(1);
   }
   if (!process.env.JWT_SECRET && !settings.jwtJwksUrl()) {
-    console.log(`[${piece}] JWT_SECRET is unset: signing and checking tokens with the public development default (never in production)`);
+    console.log(
+      `[${piece}] JWT_SECRET is unset: signing and checking tokens with the public development default (never in production)`,
+    );
   }
 }

@@ -106,7 +106,11 @@ export function formatErrorOf(serviceName: string | undefined) {
   };
 }
 
-function unavailableIfOutage(formatted: GraphQLFormattedError, error: unknown, serviceName: string | undefined): GraphQLFormattedError {
+function unavailableIfOutage(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  serviceName: string | undefined,
+): GraphQLFormattedError {
   if (!serviceName || error instanceof DomainError || !isDatabaseOutage(error)) return formatted;
   logInternalError(error);
   const cause = exposeErrorDetails() ? { cause: formatted.message } : {};

@@ -88,7 +88,11 @@ export function outboxRows(events: readonly OutboxEvent[], now = new Date()): Ou
 }
 
 /** Writes events into `table`; call it with the transaction that makes the change. */
-export async function enqueueEvents<Table extends string>(trx: OutboxInserter<Table>, table: Table, events: readonly OutboxEvent[]): Promise<void> {
+export async function enqueueEvents<Table extends string>(
+  trx: OutboxInserter<Table>,
+  table: Table,
+  events: readonly OutboxEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   await trx.insertInto(table).values(outboxRows(events)).execute();
 }

@@ -54,7 +54,10 @@ export async function callSubgraph<T>(
   } catch (error) {
     logger.warn({ subgraph: name, err: error }, `[subgraph-client] ${name} unreachable`);
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
-    throw serviceUnavailable(name, timedOut ? `The ${name} subgraph did not answer within ${timeoutMs} ms` : `The ${name} subgraph is unreachable`);
+    throw serviceUnavailable(
+      name,
+      timedOut ? `The ${name} subgraph did not answer within ${timeoutMs} ms` : `The ${name} subgraph is unreachable`,
+    );
   }
   try {
     if (response.status >= 500) throw new Error(`HTTP ${response.status}`);

@@ -33,7 +33,8 @@ export function isUuid(value: string): boolean {
 
 /** Validates a uuid argument (any case, any version: the seeds' ids are not all RFC 4122). */
 export function uuidArg(value: string, name = 'uuid'): string {
-  if (typeof value !== 'string' || !UUID.test(value.trim())) throw badInput(`${name} must be a uuid, got "${value}"`, { argument: name });
+  if (typeof value !== 'string' || !UUID.test(value.trim()))
+    throw badInput(`${name} must be a uuid, got "${value}"`, { argument: name });
   return value.trim().toLowerCase();
 }
 
@@ -63,7 +64,8 @@ export function emailList(values: readonly string[], name = 'emails'): string[] 
 }
 
 export function listSize(values: readonly unknown[], max: number, name: string, min = 0): void {
-  if (values.length > max) throw badInput(`${name} accepts at most ${max} items, got ${values.length}`, { argument: name });
+  if (values.length > max)
+    throw badInput(`${name} accepts at most ${max} items, got ${values.length}`, { argument: name });
   if (values.length < min) throw badInput(`${name} needs at least ${min} item(s)`, { argument: name });
 }
 
@@ -75,6 +77,7 @@ export function nonEmptyString(value: string, name: string, max = 255): string {
 }
 
 export function nonNegativeCents(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw badInput(`${name} must be a non-negative integer number of cents`, { argument: name });
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw badInput(`${name} must be a non-negative integer number of cents`, { argument: name });
   return value;
 }

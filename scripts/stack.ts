@@ -87,7 +87,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         { name: 'gateway requests in flight answered', run: () => gatewayDrained },
         { name: 'gateway stopped', run: () => gateway.stop() },
         { name: 'background work stopped', run: () => Promise.all(running.map(({ app }) => app.stopBackground())) },
-        { name: 'subgraph requests in flight answered', run: () => Promise.all(running.map(({ http }) => http.close(deadline))) },
+        {
+          name: 'subgraph requests in flight answered',
+          run: () => Promise.all(running.map(({ http }) => http.close(deadline))),
+        },
         { name: 'subgraphs stopped', run: () => Promise.all(running.map(({ app }) => app.stop())) },
         { name: 'database pool closed', run: () => database.destroy() },
       ];

@@ -35,7 +35,8 @@ if (workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i += 1) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code) => {
-    if (!stopping) log.error({ worker: worker.process.pid, code }, `[gateway] worker ${worker.process.pid} exited with ${code}`);
+    if (!stopping)
+      log.error({ worker: worker.process.pid, code }, `[gateway] worker ${worker.process.pid} exited with ${code}`);
   });
   log.info(`[gateway] ${workers} workers`);
   const metrics = await startMetricsServer(host, { cluster: true });
@@ -49,8 +50,13 @@ if (workers > 1 && cluster.isPrimary) {
             Object.values(cluster.workers ?? {}).map(
               (worker) =>
                 new Promise<number | null>((resolve) => {
-                  if (!worker || worker.isDead()) { resolve(0); return; }
-                  worker.once('exit', (code: number | null) => { resolve(code); });
+                  if (!worker || worker.isDead()) {
+                    resolve(0);
+                    return;
+                  }
+                  worker.once('exit', (code: number | null) => {
+                    resolve(code);
+                  });
                   // The worker's own handler drains it; past the grace period it is killed.
                   worker.process.kill('SIGTERM');
                   setTimeout(() => worker.process.kill('SIGKILL'), Math.max(0, deadline - Date.now()) + 500).unref();
@@ -94,7 +100,10 @@ if (workers > 1 && cluster.isPrimary) {
     const background = app.stopBackground();
     return [
       { name: 'not accepting connections, /health answers 503', run: () => Promise.resolve() },
-      { name: 'background work stopped (no new claims; the current run finished and released its lease)', run: () => background },
+      {
+        name: 'background work stopped (no new claims; the current run finished and released its lease)',
+        run: () => background,
+      },
       { name: 'requests in flight answered', run: () => drained },
       { name: 'GraphQL server stopped', run: () => app.stop() },
       { name: 'database pool closed', run: () => database.destroy() },

@@ -23,14 +23,24 @@ const stack = await startStack({
   host: process.env.HOST || '127.0.0.1',
 });
 const metrics = await startMetricsServer(process.env.HOST || '127.0.0.1');
-const operator = await mintToken({ roles: ['enterprise_openedx_operator:*'], userId: DEMO.users.operatorId, email: DEMO.users.operatorEmail, expiresIn: '30d' });
+const operator = await mintToken({
+  roles: ['enterprise_openedx_operator:*'],
+  userId: DEMO.users.operatorId,
+  email: DEMO.users.operatorEmail,
+  expiresIn: '30d',
+});
 const admin = await mintToken({
   roles: [`enterprise_admin:${DEMO.customers.sealTeamTen}`, `enterprise_learner:${DEMO.customers.sealTeamTen}`],
   userId: DEMO.users.adminId,
   email: DEMO.users.adminEmail,
   expiresIn: '30d',
 });
-const learner = await mintToken({ roles: [`enterprise_learner:${DEMO.customers.sealTeamTen}`], userId: DEMO.users.learnerId, email: DEMO.users.learnerEmail, expiresIn: '30d' });
+const learner = await mintToken({
+  roles: [`enterprise_learner:${DEMO.customers.sealTeamTen}`],
+  userId: DEMO.users.learnerId,
+  email: DEMO.users.learnerEmail,
+  expiresIn: '30d',
+});
 
 console.log(`
 Enterprise graph ready in ${Math.round(performance.now() - started)} ms (${stack.database.dialect}: ${settings.databaseUrl().replace(/\/\/[^@]*@/, '//***@')})
@@ -48,4 +58,8 @@ Paste one of these into Sandbox's Headers as  Authorization: JWT <token>
     ${learner}
 `);
 
-onShutdownSignals('stack', (deadline) => [...stack.shutdownSteps(deadline), { name: 'metrics server closed', run: async () => metrics?.close(deadline) }, { name: 'traces flushed', run: stopTracing }]);
+onShutdownSignals('stack', (deadline) => [
+  ...stack.shutdownSteps(deadline),
+  { name: 'metrics server closed', run: async () => metrics?.close(deadline) },
+  { name: 'traces flushed', run: stopTracing },
+]);

@@ -15,7 +15,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.role.length && !values.administrator) {
-  console.error('usage: npm run token -- --role <role>:<customer uuid|*> [--role ...] [--user-id N] [--email E] [--expires 12h]');
+  console.error(
+    'usage: npm run token -- --role <role>:<customer uuid|*> [--role ...] [--user-id N] [--email E] [--expires 12h]',
+  );
   process.exit(2);
 }
 const userId = values['user-id'] === undefined ? undefined : Number(values['user-id']);

@@ -33,36 +33,65 @@ describeEachDialect('authentication and tenant isolation', (stack) => {
 
   it('accepts both "JWT <token>" and "Bearer <token>"', async () => {
     for (const scheme of ['JWT', 'Bearer']) {
-      const result = await stack().graphql(CUSTOMER, { uuid: DEMO.customers.sealTeamTen }, {
-        token: null,
-        headers: { authorization: `${scheme} ${stack().tokens.sealAdmin}` },
+      const result = await stack().graphql(
+        CUSTOMER,
+        { uuid: DEMO.customers.sealTeamTen },
+        {
+          token: null,
+          headers: { authorization: `${scheme} ${stack().tokens.sealAdmin}` },
+        },
+      );
+      assert.deepEqual(result.data, {
+        enterpriseCustomer: { uuid: DEMO.customers.sealTeamTen, name: 'Seal Team Ten' },
       });
-      assert.deepEqual(result.data, { enterpriseCustomer: { uuid: DEMO.customers.sealTeamTen, name: 'Seal Team Ten' } });
     }
   });
 
   it('lets an admin read its own customer but gives FORBIDDEN for another customer', async () => {
-    const own = await stack().graphql(CUSTOMER, { uuid: DEMO.customers.sealTeamTen }, { token: stack().tokens.sealAdmin });
+    const own = await stack().graphql(
+      CUSTOMER,
+      { uuid: DEMO.customers.sealTeamTen },
+      { token: stack().tokens.sealAdmin },
+    );
     assert.equal(own.errors, undefined);
-    const other = await stack().graphql<{ enterpriseCustomer: unknown }>(CUSTOMER, { uuid: DEMO.customers.foreign }, { token: stack().tokens.sealAdmin });
+    const other = await stack().graphql<{ enterpriseCustomer: unknown }>(
+      CUSTOMER,
+      { uuid: DEMO.customers.foreign },
+      { token: stack().tokens.sealAdmin },
+    );
     assert.deepEqual(errorCodes(other), ['FORBIDDEN']);
     assert.equal(other.data?.enterpriseCustomer ?? null, null);
   });
 
-  it('keeps another customer\'s catalogs, policies and plans out of reach', async () => {
+  it("keeps another customer's catalogs, policies and plans out of reach", async () => {
     const seal = stack().tokens.sealAdmin;
-    const catalog = await stack().graphql('query ($u: ID!) { enterpriseCatalog(uuid: $u) { title } }', { u: DEMO.catalogs.foreign }, { token: seal });
+    const catalog = await stack().graphql(
+      'query ($u: ID!) { enterpriseCatalog(uuid: $u) { title } }',
+      { u: DEMO.catalogs.foreign },
+      { token: seal },
+    );
     assert.deepEqual(errorCodes(catalog), ['FORBIDDEN']);
-    const policy = await stack().graphql('query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { displayName } }', { u: 'f0f0f0f0-0000-4000-8000-0000000000a1' }, { token: seal });
+    const policy = await stack().graphql(
+      'query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { displayName } }',
+      { u: 'f0f0f0f0-0000-4000-8000-0000000000a1' },
+      { token: seal },
+    );
     assert.deepEqual(errorCodes(policy), ['FORBIDDEN']);
-    const plan = await stack().graphql('query ($u: ID!) { subscriptionPlan(uuid: $u) { title } }', { u: 'f0f0f0f0-0000-4000-8000-0000000000b1' }, { token: seal });
+    const plan = await stack().graphql(
+      'query ($u: ID!) { subscriptionPlan(uuid: $u) { title } }',
+      { u: 'f0f0f0f0-0000-4000-8000-0000000000b1' },
+      { token: seal },
+    );
     assert.deepEqual(errorCodes(plan), ['FORBIDDEN']);
     const list = await stack().graphql<{ enterpriseCustomers: { nodes: { uuid: string }[] } }>(
       '{ enterpriseCustomers(first: 500) { nodes { uuid } } }',
       {},
       { token: seal },
     );
-    assert.deepEqual(list.data!.enterpriseCustomers.nodes.map((n) => n.uuid), [DEMO.customers.sealTeamTen]);
+    assert.deepEqual(
+      list.data!.enterpriseCustomers.nodes.map((n) => n.uuid),
+      [DEMO.customers.sealTeamTen],
+    );
   });
 
   it('refuses a subgraph called directly without a token, and one called with a bad token', async () => {

@@ -46,19 +46,33 @@ describeEachDialect('catalog entities and access', (stack) => {
   });
 
   it('resolves a batch of 100 courses by key in one statement', async () => {
-    const keys = generatedCourses(new Date()).slice(0, 100).map((g) => String(g.course.key));
+    const keys = generatedCourses(new Date())
+      .slice(0, 100)
+      .map((g) => String(g.course.key));
     let result: Awaited<ReturnType<typeof entities>> | undefined;
     const statements = await stack().countStatements('catalog', async () => {
-      result = await entities(stack(), keys.map((key) => ({ __typename: 'Course', key })), '... on Course { key title uuid }');
+      result = await entities(
+        stack(),
+        keys.map((key) => ({ __typename: 'Course', key })),
+        '... on Course { key title uuid }',
+      );
     });
     assert.equal(result!.errors, undefined);
-    assert.deepEqual(result!.data!._entities.map((c) => c?.key), keys);
+    assert.deepEqual(
+      result!.data!._entities.map((c) => c?.key),
+      keys,
+    );
     assert.equal(statements, 1);
   });
 
   it('lets admins, learners and catalog admins of the customer read its catalog, and operators any catalog', async () => {
     const catalogAdmin = await token({ roles: [`enterprise_catalog_admin:${DEMO.customers.sealTeamTen}`], userId: 77 });
-    for (const authToken of [stack().tokens.sealAdmin, stack().tokens.sealLearner, catalogAdmin, stack().tokens.operator]) {
+    for (const authToken of [
+      stack().tokens.sealAdmin,
+      stack().tokens.sealLearner,
+      catalogAdmin,
+      stack().tokens.operator,
+    ]) {
       const result = await stack().graphql<{ enterpriseCatalog: { uuid: string; contents: { totalCount: number } } }>(
         `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid contents { totalCount } } }`,
         {},
@@ -78,22 +92,38 @@ describeEachDialect('catalog entities and access', (stack) => {
     );
     assert.deepEqual(errorCodes(direct), ['FORBIDDEN']);
     assert.equal(direct.data?.enterpriseCatalog ?? null, null);
-    const listed = await stack().graphql(`{ enterpriseCatalogs(enterpriseCustomerUuid: "${DEMO.customers.foreign}") { nodes { uuid } } }`, {}, { token: sealAdmin });
+    const listed = await stack().graphql(
+      `{ enterpriseCatalogs(enterpriseCustomerUuid: "${DEMO.customers.foreign}") { nodes { uuid } } }`,
+      {},
+      { token: sealAdmin },
+    );
     assert.deepEqual(errorCodes(listed), ['FORBIDDEN']);
-    const entity = await entities(stack(), [{ __typename: 'EnterpriseCatalog', uuid: DEMO.catalogs.foreign }], '... on EnterpriseCatalog { uuid title }', sealAdmin);
+    const entity = await entities(
+      stack(),
+      [{ __typename: 'EnterpriseCatalog', uuid: DEMO.catalogs.foreign }],
+      '... on EnterpriseCatalog { uuid title }',
+      sealAdmin,
+    );
     assert.deepEqual(errorCodes(entity), ['FORBIDDEN']);
     assert.equal(entity.data?._entities[0] ?? null, null);
   });
 
   it("lists only the viewer's own catalogs", async () => {
-    const result = await stack().graphql<{ enterpriseCatalogs: { totalCount: number; nodes: { uuid: string; enterpriseCustomerUuid: string }[] } }>(
+    const result = await stack().graphql<{
+      enterpriseCatalogs: { totalCount: number; nodes: { uuid: string; enterpriseCustomerUuid: string }[] };
+    }>(
       '{ enterpriseCatalogs { totalCount nodes { uuid enterpriseCustomerUuid } } }',
       {},
       { token: stack().tokens.sealLearner },
     );
     assert.equal(result.errors, undefined);
-    assert.deepEqual(result.data!.enterpriseCatalogs.nodes.map((c) => c.uuid).sort(), [DEMO.catalogs.sealTeamTenAll, DEMO.catalogs.sealTeamTenBusiness].sort());
-    const operator = await stack().graphql<{ enterpriseCatalogs: { totalCount: number } }>('{ enterpriseCatalogs { totalCount } }');
+    assert.deepEqual(
+      result.data!.enterpriseCatalogs.nodes.map((c) => c.uuid).sort(),
+      [DEMO.catalogs.sealTeamTenAll, DEMO.catalogs.sealTeamTenBusiness].sort(),
+    );
+    const operator = await stack().graphql<{ enterpriseCatalogs: { totalCount: number } }>(
+      '{ enterpriseCatalogs { totalCount } }',
+    );
     assert.equal(operator.data!.enterpriseCatalogs.totalCount, 7);
   });
 
@@ -103,11 +133,19 @@ describeEachDialect('catalog entities and access', (stack) => {
     for (const authToken of [stranger, stack().tokens.foreignAdmin]) {
       const result = await stack().graphql(query, {}, { token: authToken });
       assert.equal(result.errors, undefined);
-      assert.deepEqual(result.data, { course: { key: 'edx+tr1012' }, courseRun: { key: DEMO.content.harvardRunKey }, program: { uuid: DEMO.content.programUuid } });
+      assert.deepEqual(result.data, {
+        course: { key: 'edx+tr1012' },
+        courseRun: { key: DEMO.content.harvardRunKey },
+        program: { uuid: DEMO.content.programUuid },
+      });
     }
     const anonymous = await stack().graphql(query, {}, { token: null });
     assert.deepEqual(errorCodes(anonymous), ['UNAUTHENTICATED']);
-    const directly = await stack().graphql(query, {}, { token: null, url: `${stack().subgraphs.catalog.http.url}/graphql` });
+    const directly = await stack().graphql(
+      query,
+      {},
+      { token: null, url: `${stack().subgraphs.catalog.http.url}/graphql` },
+    );
     assert.deepEqual(errorCodes(directly), ['UNAUTHENTICATED']);
   });
 
@@ -122,11 +160,27 @@ describeEachDialect('catalog entities and access', (stack) => {
       assert.equal(response.status, 200);
       return response.headers.get('cache-control');
     };
-    assert.equal(await headers('{ course(key: "edx+tr1012") { key title owners { name } courseRuns { key seats { priceCents } } } }'), 'max-age=86400, public');
-    assert.equal(await headers(`{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid contents(first: 2) { nodes { title } } } }`), 'max-age=3600, private');
+    assert.equal(
+      await headers(
+        '{ course(key: "edx+tr1012") { key title owners { name } courseRuns { key seats { priceCents } } } }',
+      ),
+      'max-age=86400, public',
+    );
+    assert.equal(
+      await headers(
+        `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid contents(first: 2) { nodes { title } } } }`,
+      ),
+      'max-age=3600, private',
+    );
     assert.equal(await headers('{ course(key: "edx+tr1012") { key enrollmentUrl } }'), 'max-age=86400, private');
     // The composed directive reaches the gateway too, which answers with the same policy.
-    assert.equal(await headers('{ course(key: "edx+tr1012") { key title } }', stack().gatewayUrl), 'max-age=86400, public');
-    assert.equal(await headers(`{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid } }`, stack().gatewayUrl), 'max-age=3600, private');
+    assert.equal(
+      await headers('{ course(key: "edx+tr1012") { key title } }', stack().gatewayUrl),
+      'max-age=86400, public',
+    );
+    assert.equal(
+      await headers(`{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { uuid } }`, stack().gatewayUrl),
+      'max-age=3600, private',
+    );
   });
 });

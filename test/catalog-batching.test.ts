@@ -11,11 +11,38 @@ const DEEP = /* GraphQL */ `
           ... on Course {
             key
             canonicalPriceCents
-            advertisedCourseRun { key }
-            owners { key name }
-            subjects { slug }
-            courseRuns { key seats { type priceCents } course { key } programs { uuid } }
-            programs { uuid authoringOrganizations { key } courses { key } }
+            advertisedCourseRun {
+              key
+            }
+            owners {
+              key
+              name
+            }
+            subjects {
+              slug
+            }
+            courseRuns {
+              key
+              seats {
+                type
+                priceCents
+              }
+              course {
+                key
+              }
+              programs {
+                uuid
+              }
+            }
+            programs {
+              uuid
+              authoringOrganizations {
+                key
+              }
+              courses {
+                key
+              }
+            }
           }
         }
       }
@@ -24,7 +51,17 @@ const DEEP = /* GraphQL */ `
 `;
 
 interface Deep {
-  enterpriseCatalog: { contents: { nodes: { key: string; owners: unknown[]; subjects: unknown[]; courseRuns: unknown[]; programs: { authoringOrganizations: unknown[] }[] }[] } };
+  enterpriseCatalog: {
+    contents: {
+      nodes: {
+        key: string;
+        owners: unknown[];
+        subjects: unknown[];
+        courseRuns: unknown[];
+        programs: { authoringOrganizations: unknown[] }[];
+      }[];
+    };
+  };
 }
 
 /**
@@ -39,7 +76,28 @@ const EXPECTED_STATEMENTS = 9;
 const ISSUE_SHAPE = /* GraphQL */ `
   query IssueShape($catalog: ID!, $first: Int!) {
     enterpriseCatalog(uuid: $catalog) {
-      contents(first: $first) { nodes { ... on Course { owners { name } subjects { name } courseRuns { seats { priceCents } } programs { authoringOrganizations { name } } } } }
+      contents(first: $first) {
+        nodes {
+          ... on Course {
+            owners {
+              name
+            }
+            subjects {
+              name
+            }
+            courseRuns {
+              seats {
+                priceCents
+              }
+            }
+            programs {
+              authoringOrganizations {
+                name
+              }
+            }
+          }
+        }
+      }
     }
   }
 `;

@@ -22,22 +22,51 @@ interface Node {
 }
 interface Page {
   enterpriseCatalog: {
-    contents: { totalCount: number; nodes: Node[]; edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null } };
+    contents: {
+      totalCount: number;
+      nodes: Node[];
+      edges: { cursor: string }[];
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
+    };
   };
 }
 
 const CONTENTS = /* GraphQL */ `
-  query Contents($catalog: ID!, $types: [ContentType!], $availability: [Availability!], $search: String, $first: Int, $after: String) {
+  query Contents(
+    $catalog: ID!
+    $types: [ContentType!]
+    $availability: [Availability!]
+    $search: String
+    $first: Int
+    $after: String
+  ) {
     enterpriseCatalog(uuid: $catalog) {
       contents(contentTypes: $types, availability: $availability, search: $search, first: $first, after: $after) {
         totalCount
-        pageInfo { hasNextPage hasPreviousPage endCursor }
-        edges { cursor }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          endCursor
+        }
+        edges {
+          cursor
+        }
         nodes {
           __typename
-          ... on Course { key title availability }
-          ... on CourseRun { key title availability }
-          ... on Program { uuid title }
+          ... on Course {
+            key
+            title
+            availability
+          }
+          ... on CourseRun {
+            key
+            title
+            availability
+          }
+          ... on Program {
+            uuid
+            title
+          }
         }
       }
     }
@@ -60,11 +89,17 @@ describeEachDialect('catalog contents', (stack) => {
     const count = (type: string) => all.nodes.filter((n) => n.__typename === type).length;
     assert.deepEqual([count('Course'), count('CourseRun'), count('Program')], [102, 1, 10]);
     const keys = new Set(all.nodes.map(id));
-    for (const key of [CURRENT, STARTING_SOON, UPCOMING, DEMO.content.courseKey, HARVARD_COURSE_KEY]) assert.ok(keys.has(`Course:${key}`), key);
+    for (const key of [CURRENT, STARTING_SOON, UPCOMING, DEMO.content.courseKey, HARVARD_COURSE_KEY])
+      assert.ok(keys.has(`Course:${key}`), key);
     assert.ok(keys.has(`CourseRun:${HARVARD_CURRENT_RUN_KEY}`));
     assert.ok(keys.has(`Program:${DEMO.content.programUuid}`));
     // Archived run, course with only archived runs, closed and unmarketed run's course, hidden program.
-    for (const key of [`CourseRun:${DEMO.content.harvardRunKey}`, `Course:${ONLY_ARCHIVED}`, `Course:${CLOSED_UNMARKETED}`, 'Program:de000007-0000-4000-8000-00000000000a']) {
+    for (const key of [
+      `CourseRun:${DEMO.content.harvardRunKey}`,
+      `Course:${ONLY_ARCHIVED}`,
+      `Course:${CLOSED_UNMARKETED}`,
+      'Program:de000007-0000-4000-8000-00000000000a',
+    ]) {
       assert.ok(!keys.has(key), key);
     }
   });
@@ -72,7 +107,12 @@ describeEachDialect('catalog contents', (stack) => {
   it('orders by content type then key and pages with keyset cursors without gaps or repeats', async () => {
     const all = (await contents({ first: 500 })).nodes.map(id);
     const types = all.map((n) => n.split(':')[0]);
-    assert.deepEqual(types, [...types].sort((a, b) => ['Course', 'CourseRun', 'Program'].indexOf(a!) - ['Course', 'CourseRun', 'Program'].indexOf(b!)));
+    assert.deepEqual(
+      types,
+      [...types].sort(
+        (a, b) => ['Course', 'CourseRun', 'Program'].indexOf(a!) - ['Course', 'CourseRun', 'Program'].indexOf(b!),
+      ),
+    );
     const walked: string[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -113,11 +153,16 @@ describeEachDialect('catalog contents', (stack) => {
   });
 
   it('derives availability from run dates: a course takes the best of its active runs', async () => {
-    const byAvailability = async (availability: string) => new Set((await contents({ availability: [availability], first: 500 })).nodes.map(id));
+    const byAvailability = async (availability: string) =>
+      new Set((await contents({ availability: [availability], first: 500 })).nodes.map(id));
     const current = await byAvailability('CURRENT');
     const soon = await byAvailability('STARTING_SOON');
     const upcoming = await byAvailability('UPCOMING');
-    assert.ok(current.has(`Course:${CURRENT}`) && current.has(`Course:${CURRENT_AND_UPCOMING}`) && current.has(`CourseRun:${HARVARD_CURRENT_RUN_KEY}`));
+    assert.ok(
+      current.has(`Course:${CURRENT}`) &&
+        current.has(`Course:${CURRENT_AND_UPCOMING}`) &&
+        current.has(`CourseRun:${HARVARD_CURRENT_RUN_KEY}`),
+    );
     assert.ok(soon.has(`Course:${STARTING_SOON}`) && !soon.has(`Course:${CURRENT}`));
     assert.ok(upcoming.has(`Course:${UPCOMING}`) && !upcoming.has(`Course:${CURRENT_AND_UPCOMING}`));
     // Programs have no dates; active content is never archived.
@@ -149,7 +194,12 @@ describeEachDialect('catalog contents', (stack) => {
     const query = /* GraphQL */ `
       query ($search: String) {
         enterpriseCatalogs(first: 50) {
-          nodes { uuid contents(first: 0, search: $search) { totalCount } }
+          nodes {
+            uuid
+            contents(first: 0, search: $search) {
+              totalCount
+            }
+          }
         }
       }
     `;
@@ -173,7 +223,11 @@ describeEachDialect('catalog contents', (stack) => {
   });
 
   it('answers malformed uuids with BAD_USER_INPUT and unknown keys with null', async () => {
-    for (const query of ['{ enterpriseCatalog(uuid: "nope") { uuid } }', '{ program(uuid: "fcfe93c3") { uuid } }', `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { program(uuid: "x") { uuid } } }`]) {
+    for (const query of [
+      '{ enterpriseCatalog(uuid: "nope") { uuid } }',
+      '{ program(uuid: "fcfe93c3") { uuid } }',
+      `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { program(uuid: "x") { uuid } } }`,
+    ]) {
       assert.deepEqual(errorCodes(await stack().graphql(query)), ['BAD_USER_INPUT'], query);
     }
     const missing = await stack().graphql(

@@ -6,23 +6,34 @@ import { describeEachDialect, errorCodes } from './support/stack.js';
 
 const CONTAINS = /* GraphQL */ `
   query Contains($catalog: ID!, $keys: [String!]!) {
-    enterpriseCatalog(uuid: $catalog) { containsContent(keys: $keys) }
+    enterpriseCatalog(uuid: $catalog) {
+      containsContent(keys: $keys)
+    }
   }
 `;
 
 const SCOPED = /* GraphQL */ `
   query Scoped($catalog: ID!, $course: String!, $run: String!, $program: ID!) {
     enterpriseCatalog(uuid: $catalog) {
-      course(key: $course) { key }
-      courseRun(key: $run) { key }
-      program(uuid: $program) { uuid }
+      course(key: $course) {
+        key
+      }
+      courseRun(key: $run) {
+        key
+      }
+      program(uuid: $program) {
+        uuid
+      }
     }
   }
 `;
 
 describeEachDialect('catalog membership', (stack) => {
   async function contains(catalog: string, keys: string[]) {
-    const result = await stack().graphql<{ enterpriseCatalog: { containsContent: boolean } }>(CONTAINS, { catalog, keys });
+    const result = await stack().graphql<{ enterpriseCatalog: { containsContent: boolean } }>(CONTAINS, {
+      catalog,
+      keys,
+    });
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     return result.data!.enterpriseCatalog.containsContent;
   }
@@ -36,12 +47,26 @@ describeEachDialect('catalog membership', (stack) => {
   it('counts a course in when only one of its runs is listed, but not a sibling run', async () => {
     // Bluth's catalog lists two HarvardX runs, not the course.
     assert.equal(await contains(DEMO.catalogs.policyExample, [HARVARD_COURSE_KEY]), true);
-    assert.equal(await contains(DEMO.catalogs.sealTeamTenBusiness, [HARVARD_COURSE_KEY, HARVARD_CURRENT_RUN_KEY, DEMO.content.harvardRunKey]), true);
+    assert.equal(
+      await contains(DEMO.catalogs.sealTeamTenBusiness, [
+        HARVARD_COURSE_KEY,
+        HARVARD_CURRENT_RUN_KEY,
+        DEMO.content.harvardRunKey,
+      ]),
+      true,
+    );
     assert.equal(await contains(DEMO.catalogs.dusenbery, [HARVARD_COURSE_KEY]), false);
   });
 
   it('is true only when every key is in the catalog, programs by uuid in any case', async () => {
-    assert.equal(await contains(DEMO.catalogs.sealTeamTenAll, [DEMO.content.courseKey, DEMO.content.programUuid.toUpperCase(), DEMO.content.harvardRunKey]), true);
+    assert.equal(
+      await contains(DEMO.catalogs.sealTeamTenAll, [
+        DEMO.content.courseKey,
+        DEMO.content.programUuid.toUpperCase(),
+        DEMO.content.harvardRunKey,
+      ]),
+      true,
+    );
     assert.equal(await contains(DEMO.catalogs.dusenbery, [DEMO.content.courseKey, 'nobody+nothing']), false);
     assert.equal(await contains(DEMO.catalogs.dusenbery, [DEMO.content.programUuid]), false);
   });
@@ -62,7 +87,11 @@ describeEachDialect('catalog membership', (stack) => {
     });
     assert.equal(inside.errors, undefined);
     assert.deepEqual(inside.data, {
-      enterpriseCatalog: { course: { key: DEMO.content.courseKey }, courseRun: { key: DEMO.content.courseRunKey }, program: { uuid: DEMO.content.programUuid } },
+      enterpriseCatalog: {
+        course: { key: DEMO.content.courseKey },
+        courseRun: { key: DEMO.content.courseRunKey },
+        program: { uuid: DEMO.content.programUuid },
+      },
     });
     const outside = await stack().graphql(SCOPED, {
       catalog: DEMO.catalogs.dusenbery,
@@ -75,7 +104,13 @@ describeEachDialect('catalog membership', (stack) => {
   });
 
   it('answers membership of many keys in one indexed statement', async () => {
-    const keys = [DEMO.content.courseKey, DEMO.content.courseRunKey, HARVARD_COURSE_KEY, DEMO.content.harvardRunKey, DEMO.content.programUuid];
+    const keys = [
+      DEMO.content.courseKey,
+      DEMO.content.courseRunKey,
+      HARVARD_COURSE_KEY,
+      DEMO.content.harvardRunKey,
+      DEMO.content.programUuid,
+    ];
     const statements = await stack().countStatements('catalog', async () => {
       const result = await stack().graphql(CONTAINS, { catalog: DEMO.catalogs.sealTeamTenAll, keys });
       assert.equal(result.errors, undefined);
@@ -108,7 +143,14 @@ describeEachDialect('catalog membership', (stack) => {
           canonicalPriceCents: 10000,
           seats: [
             { type: 'audit', priceCents: 0, currency: 'USD', upgradeDeadline: null, sku: '4A19EC2', bulkSku: null },
-            { type: 'verified', priceCents: 10000, currency: 'USD', upgradeDeadline: '2030-09-05T23:59:59.000Z', sku: 'DE707ED', bulkSku: '8BA9C3A' },
+            {
+              type: 'verified',
+              priceCents: 10000,
+              currency: 'USD',
+              upgradeDeadline: '2030-09-05T23:59:59.000Z',
+              sku: 'DE707ED',
+              bulkSku: '8BA9C3A',
+            },
           ],
           course: { key: 'edx+tr1012' },
         },

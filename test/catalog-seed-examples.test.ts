@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { getNamedType, isObjectType, isInterfaceType, type GraphQLObjectType, type GraphQLInterfaceType } from 'graphql';
+import {
+  getNamedType,
+  isObjectType,
+  isInterfaceType,
+  type GraphQLObjectType,
+  type GraphQLInterfaceType,
+} from 'graphql';
 import { DEMO } from '../lib/demo-ids.js';
 import { loadTypeDefs } from '../lib/server/subgraph.js';
 import { camel, camelize, cents, type Rest } from '../subgraphs/catalog/demo/convert.js';
@@ -12,12 +18,22 @@ import { describeEachDialect } from './support/stack.js';
 process.env.LMS_URL = 'https://courses.stage.edx.org';
 
 const schema = buildSubgraphSchema({ typeDefs: loadTypeDefs('catalog') });
-const ENTITY_KEYS: Record<string, string> = { Course: 'key', CourseRun: 'key', Program: 'uuid', EnterpriseCatalog: 'uuid', EnterpriseCustomer: 'uuid' };
+const ENTITY_KEYS: Record<string, string> = {
+  Course: 'key',
+  CourseRun: 'key',
+  Program: 'uuid',
+  EnterpriseCatalog: 'uuid',
+  EnterpriseCustomer: 'uuid',
+};
 
 /** Every field of a type (entities nested inside: their key only), so the query proves each one resolves. */
 function everyField(type: GraphQLObjectType | GraphQLInterfaceType, top = true): string {
   return Object.values(type.getFields())
-    .filter((field) => field.args.every((arg) => !('defaultValue' in arg && arg.defaultValue === undefined && String(arg.type).endsWith('!'))))
+    .filter((field) =>
+      field.args.every(
+        (arg) => !('defaultValue' in arg && arg.defaultValue === undefined && String(arg.type).endsWith('!')),
+      ),
+    )
     .map((field) => {
       const named = getNamedType(field.type);
       if (!isObjectType(named) && !isInterfaceType(named)) return field.name;
@@ -36,7 +52,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 function normalize(value: unknown): unknown {
   if (typeof value === 'string' && ISO.test(value)) return new Date(value).toISOString();
   if (Array.isArray(value)) return value.map(normalize);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
   return value;
 }
 
@@ -46,7 +63,12 @@ function expected(rest: Rest, overrides: Record<string, unknown>): Record<string
   return normalize({ ...base, ...overrides }) as Record<string, unknown>;
 }
 
-function assertSeedFields(actual: Record<string, unknown>, want: Record<string, unknown>, rest: Rest, typeName: string) {
+function assertSeedFields(
+  actual: Record<string, unknown>,
+  want: Record<string, unknown>,
+  rest: Rest,
+  typeName: string,
+) {
   const fields = typeOf(typeName).getFields();
   for (const key of Object.keys(rest)) {
     const name = key === 'first_enrollable_paid_seat_price' ? 'firstEnrollablePaidSeatPriceCents' : camel(key);
@@ -59,12 +81,20 @@ function assertSeedFields(actual: Record<string, unknown>, want: Record<string, 
 
 describeEachDialect('catalog seed examples', (stack) => {
   it('returns course edx+tr1012 with every seed field and exactly the seed values', async () => {
-    const result = await stack().graphql<{ course: Record<string, unknown> }>(`query { course(key: "edx+tr1012") { ${everyField(typeOf('Course'))} } }`);
+    const result = await stack().graphql<{ course: Record<string, unknown> }>(
+      `query { course(key: "edx+tr1012") { ${everyField(typeOf('Course'))} } }`,
+    );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     const seed = SEED_COURSE as Rest;
     const want = expected(seed, {
       courseRuns: (seed.course_runs as Rest[]).map((r) => ({ key: r.key })),
-      entitlements: (seed.entitlements as Rest[]).map((e) => ({ mode: e.mode, priceCents: cents(e.price), currency: e.currency, sku: e.sku, expires: e.expires })),
+      entitlements: (seed.entitlements as Rest[]).map((e) => ({
+        mode: e.mode,
+        priceCents: cents(e.price),
+        currency: e.currency,
+        sku: e.sku,
+        expires: e.expires,
+      })),
       programs: [],
       // Reached without a catalog: no enrollment URL.
       enrollmentUrl: null,
@@ -81,7 +111,9 @@ describeEachDialect('catalog seed examples', (stack) => {
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     const seed = (SEED_COURSE.course_runs as Rest[])[0]!;
     const want = expected(seed, {
-      seats: (seed.seats as Rest[]).map((s) => ({ ...(camelize(s) as Rest), price: undefined, priceCents: cents(s.price) })).map(({ price: _p, ...s }) => s),
+      seats: (seed.seats as Rest[])
+        .map((s) => ({ ...(camelize(s) as Rest), price: undefined, priceCents: cents(s.price) }))
+        .map(({ price: _p, ...s }) => s),
       pacingType: 'INSTRUCTOR_PACED',
       availability: 'CURRENT',
       course: { key: 'edx+tr1012' },
@@ -127,7 +159,9 @@ describeEachDialect('catalog seed examples', (stack) => {
   });
 
   it('builds the seed enrollment URLs when the course and run are reached through the Dusenbery Devices catalog', async () => {
-    const result = await stack().graphql<{ enterpriseCatalog: { course: { enrollmentUrl: string; courseRuns: { enrollmentUrl: string }[] } } }>(
+    const result = await stack().graphql<{
+      enterpriseCatalog: { course: { enrollmentUrl: string; courseRuns: { enrollmentUrl: string }[] } };
+    }>(
       `query { enterpriseCatalog(uuid: "${DEMO.catalogs.dusenbery}") { course(key: "edx+tr1012") { enrollmentUrl courseRuns { enrollmentUrl } } } }`,
     );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));

@@ -14,16 +14,40 @@ const ENCODED_RUN = 'course-v1%3Aedx%2Btr1012%2B1T2021';
 const URLS = /* GraphQL */ `
   query Urls($catalog: ID!, $course: String!, $run: String!, $program: ID!) {
     enterpriseCatalog(uuid: $catalog) {
-      course(key: $course) { enrollmentUrl marketingUrl courseRuns { key enrollmentUrl } advertisedCourseRun { enrollmentUrl } }
-      courseRun(key: $run) { enrollmentUrl marketingUrl course { enrollmentUrl } }
-      program(uuid: $program) { enrollmentUrl marketingUrl }
+      course(key: $course) {
+        enrollmentUrl
+        marketingUrl
+        courseRuns {
+          key
+          enrollmentUrl
+        }
+        advertisedCourseRun {
+          enrollmentUrl
+        }
+      }
+      courseRun(key: $run) {
+        enrollmentUrl
+        marketingUrl
+        course {
+          enrollmentUrl
+        }
+      }
+      program(uuid: $program) {
+        enrollmentUrl
+        marketingUrl
+      }
     }
   }
 `;
 
 interface Urls {
   enterpriseCatalog: {
-    course: { enrollmentUrl: string; marketingUrl: string; courseRuns: { key: string; enrollmentUrl: string }[]; advertisedCourseRun: { enrollmentUrl: string } } | null;
+    course: {
+      enrollmentUrl: string;
+      marketingUrl: string;
+      courseRuns: { key: string; enrollmentUrl: string }[];
+      advertisedCourseRun: { enrollmentUrl: string };
+    } | null;
     courseRun: { enrollmentUrl: string; marketingUrl: string; course: { enrollmentUrl: string } } | null;
     program: { enrollmentUrl: string | null; marketingUrl: string } | null;
   };
@@ -45,13 +69,24 @@ describeEachDialect('catalog enrollment and marketing URLs', (stack) => {
     const utm = 'utm_medium=enterprise&utm_source=seal-team-ten';
     assert.equal(data.course!.enrollmentUrl, `https://portal.example.org/seal-team-ten/course/edx+tr1012?${utm}`);
     assert.equal(data.course!.marketingUrl, `https://stage.edx.org/course/trench-run-10?${utm}`);
-    assert.deepEqual(data.course!.courseRuns, [{ key: RUN, enrollmentUrl: `https://portal.example.org/seal-team-ten/course/edx+tr1012?course_run_key=${ENCODED_RUN}&${utm}` }]);
+    assert.deepEqual(data.course!.courseRuns, [
+      {
+        key: RUN,
+        enrollmentUrl: `https://portal.example.org/seal-team-ten/course/edx+tr1012?course_run_key=${ENCODED_RUN}&${utm}`,
+      },
+    ]);
     assert.equal(data.course!.advertisedCourseRun.enrollmentUrl, data.course!.courseRuns[0]!.enrollmentUrl);
     assert.equal(data.courseRun!.enrollmentUrl, data.course!.courseRuns[0]!.enrollmentUrl);
-    assert.equal(data.courseRun!.marketingUrl, `https://stage.edx.org/course/trench-run-10-course-v1edxtr10121t2021?${utm}`);
+    assert.equal(
+      data.courseRun!.marketingUrl,
+      `https://stage.edx.org/course/trench-run-10-course-v1edxtr10121t2021?${utm}`,
+    );
     assert.equal(data.courseRun!.course.enrollmentUrl, data.course!.enrollmentUrl);
     // Programs have no enrollment URL; their marketing URL is tagged.
-    assert.deepEqual(data.program, { enrollmentUrl: null, marketingUrl: `https://stage.edx.org/masters/ucd-master-of-business-administration?${utm}` });
+    assert.deepEqual(data.program, {
+      enrollmentUrl: null,
+      marketingUrl: `https://stage.edx.org/masters/ucd-master-of-business-administration?${utm}`,
+    });
   });
 
   it('points Dusenbery Devices (no learner portal) at the LMS enrollment page of the catalog', async () => {
@@ -59,18 +94,27 @@ describeEachDialect('catalog enrollment and marketing URLs', (stack) => {
     const utm = 'utm_medium=enterprise&utm_source=dusenbery-devices';
     const lms = `https://courses.example.org/enterprise/${DEMO.customers.dusenberyDevices}/course`;
     assert.equal(data.course!.enrollmentUrl, `${lms}/edx+tr1012/enroll/?catalog=${DEMO.catalogs.dusenbery}&${utm}`);
-    assert.deepEqual(data.course!.courseRuns, [{ key: RUN, enrollmentUrl: `${lms}/${RUN}/enroll/?catalog=${DEMO.catalogs.dusenbery}&${utm}` }]);
+    assert.deepEqual(data.course!.courseRuns, [
+      { key: RUN, enrollmentUrl: `${lms}/${RUN}/enroll/?catalog=${DEMO.catalogs.dusenbery}&${utm}` },
+    ]);
     assert.equal(data.program, null); // not in this catalog
   });
 
   it('adds audit=true when the catalog publishes audit enrollment URLs', async () => {
     const data = await urls(DUSENBERY_AUDIT_CATALOG, stack().tokens.dusenberyAdmin);
     const lms = `https://courses.example.org/enterprise/${DEMO.customers.dusenberyDevices}/course`;
-    assert.equal(data.course!.enrollmentUrl, `${lms}/edx+tr1012/enroll/?catalog=${DUSENBERY_AUDIT_CATALOG}&audit=true&utm_medium=enterprise&utm_source=dusenbery-devices`);
+    assert.equal(
+      data.course!.enrollmentUrl,
+      `${lms}/edx+tr1012/enroll/?catalog=${DUSENBERY_AUDIT_CATALOG}&audit=true&utm_medium=enterprise&utm_source=dusenbery-devices`,
+    );
   });
 
   it('adds audit=true to learner-portal URLs too (Umbrella Corporation publishes audit URLs)', async () => {
-    const result = await stack().graphql<{ enterpriseCatalog: { course: { enrollmentUrl: string; advertisedCourseRun: { key: string; enrollmentUrl: string } } } }>(
+    const result = await stack().graphql<{
+      enterpriseCatalog: {
+        course: { enrollmentUrl: string; advertisedCourseRun: { key: string; enrollmentUrl: string } };
+      };
+    }>(
       `{ enterpriseCatalog(uuid: "${DEMO.catalogs.foreign}") { course(key: "HarvardX+FIH") { enrollmentUrl advertisedCourseRun { key enrollmentUrl } } } }`,
     );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
@@ -91,16 +135,22 @@ describeEachDialect('catalog enrollment and marketing URLs', (stack) => {
     assert.deepEqual(result.data, {
       course: {
         enrollmentUrl: null,
-        marketingUrl: 'https://stage.edx.org/course/trench-run-10?utm_source=lms_catalog_service_user&utm_medium=affiliate_partner',
+        marketingUrl:
+          'https://stage.edx.org/course/trench-run-10?utm_source=lms_catalog_service_user&utm_medium=affiliate_partner',
         courseRuns: [{ enrollmentUrl: null }],
       },
       courseRun: { enrollmentUrl: null },
-      program: { enrollmentUrl: null, marketingUrl: 'https://stage.edx.org/masters/ucd-master-of-business-administration' },
+      program: {
+        enrollmentUrl: null,
+        marketingUrl: 'https://stage.edx.org/masters/ucd-master-of-business-administration',
+      },
     });
   });
 
   it('builds the learner-portal URL for every course of a 100-item page', async () => {
-    const result = await stack().graphql<{ enterpriseCatalog: { contents: { nodes: { enrollmentUrl: string | null }[] } } }>(
+    const result = await stack().graphql<{
+      enterpriseCatalog: { contents: { nodes: { enrollmentUrl: string | null }[] } };
+    }>(
       `{ enterpriseCatalog(uuid: "${DEMO.catalogs.sealTeamTenAll}") { contents(first: 100) { nodes { enrollmentUrl ... on Course { courseRuns { enrollmentUrl } } } } } }`,
     );
     assert.equal(result.errors, undefined);

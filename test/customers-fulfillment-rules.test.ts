@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fulfillmentSpecArg, planFulfilledEnrollment, revocationArg, type FulfillmentSpec } from '../subgraphs/customers/rules.js';
+import {
+  fulfillmentSpecArg,
+  planFulfilledEnrollment,
+  revocationArg,
+  type FulfillmentSpec,
+} from '../subgraphs/customers/rules.js';
 
 // enrollWithFulfillment's and revokeFulfillments' decisions over plain data (the outbox relays'
 // idempotency rests on them).
@@ -35,7 +40,11 @@ describe('customers rules: planFulfilledEnrollment', () => {
 
 describe('customers rules: fulfillment and revocation arguments', () => {
   it('needs exactly the uuid its fulfillment type names', () => {
-    assert.deepEqual(fulfillmentSpecArg({ fulfillmentType: 'LICENSE', licenseUuid: LICENSE }), { fulfillmentType: 'LICENSE', licenseUuid: LICENSE, transactionUuid: null });
+    assert.deepEqual(fulfillmentSpecArg({ fulfillmentType: 'LICENSE', licenseUuid: LICENSE }), {
+      fulfillmentType: 'LICENSE',
+      licenseUuid: LICENSE,
+      transactionUuid: null,
+    });
     for (const bad of [
       { fulfillmentType: 'LICENSE' as const },
       { fulfillmentType: 'LICENSE' as const, licenseUuid: LICENSE, transactionUuid: TX },
@@ -43,13 +52,26 @@ describe('customers rules: fulfillment and revocation arguments', () => {
       { fulfillmentType: 'LEARNER_CREDIT' as const, transactionUuid: 'nope' },
       { fulfillmentType: 'COUPON_CODE' as const },
     ]) {
-      assert.throws(() => fulfillmentSpecArg(bad), (e: Error & { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT', JSON.stringify(bad));
+      assert.throws(
+        () => fulfillmentSpecArg(bad),
+        (e: Error & { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT',
+        JSON.stringify(bad),
+      );
     }
   });
   it('takes exactly one non-empty list of uuids', () => {
     assert.deepEqual(revocationArg({ licenseUuids: [LICENSE] }), { licenseUuids: [LICENSE], transactionUuids: [] });
-    for (const bad of [{}, { licenseUuids: [LICENSE], transactionUuids: [TX] }, { licenseUuids: [] }, { transactionUuids: ['x'] }]) {
-      assert.throws(() => revocationArg(bad), (e: Error & { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT', JSON.stringify(bad));
+    for (const bad of [
+      {},
+      { licenseUuids: [LICENSE], transactionUuids: [TX] },
+      { licenseUuids: [] },
+      { transactionUuids: ['x'] },
+    ]) {
+      assert.throws(
+        () => revocationArg(bad),
+        (e: Error & { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT',
+        JSON.stringify(bad),
+      );
     }
   });
 });

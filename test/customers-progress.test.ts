@@ -11,11 +11,32 @@ const PROGRESS = /* GraphQL */ `
     enterpriseCustomer(uuid: $customer) {
       learnerProgress(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
         totalCount
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
-          enrollmentId enterpriseEnrollmentId userEmail courseKey courserunKey courseTitle progressStatus hasPassed
-          currentGrade letterGrade lastActivityDate enrollmentDate passedDate isConsentGranted enterpriseName
-          courseEnd courseListPrice courseListPriceCents courseApiUrl enterpriseCustomerUuid enterpriseUserId
+          enrollmentId
+          enterpriseEnrollmentId
+          userEmail
+          courseKey
+          courserunKey
+          courseTitle
+          progressStatus
+          hasPassed
+          currentGrade
+          letterGrade
+          lastActivityDate
+          enrollmentDate
+          passedDate
+          isConsentGranted
+          enterpriseName
+          courseEnd
+          courseListPrice
+          courseListPriceCents
+          courseApiUrl
+          enterpriseCustomerUuid
+          enterpriseUserId
         }
       }
     }
@@ -44,7 +65,9 @@ interface Row {
   letterGrade: string | null;
 }
 interface Page {
-  enterpriseCustomer: { learnerProgress: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Row[] } };
+  enterpriseCustomer: {
+    learnerProgress: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Row[] };
+  };
 }
 
 async function progress(stack: TestStack, variables: Record<string, unknown>, token?: string) {
@@ -64,14 +87,18 @@ async function walk(stack: TestStack, variables: Record<string, unknown>, pageSi
   }
 }
 
-const isSorted = <T>(values: T[], compare: (a: T, b: T) => number) => values.every((v, i) => i === 0 || compare(values[i - 1]!, v) <= 0);
+const isSorted = <T>(values: T[], compare: (a: T, b: T) => number) =>
+  values.every((v, i) => i === 0 || compare(values[i - 1]!, v) <= 0);
 
 describeEachDialect('customers: learner progress (learner-summary)', (stack) => {
   it('returns one row per enrollment with every learner-summary field, latest activity first', async () => {
     const page = await progress(stack(), {});
     assert.equal(page.totalCount, 5);
     const dates = page.nodes.map((n) => n.lastActivityDate!);
-    assert.ok(isSorted(dates, (a, b) => b.localeCompare(a)), `descending by lastActivityDate: ${dates.join(', ')}`);
+    assert.ok(
+      isSorted(dates, (a, b) => b.localeCompare(a)),
+      `descending by lastActivityDate: ${dates.join(', ')}`,
+    );
     const passed = page.nodes.find((n) => n.userEmail === 'road.runner@acme.example.com' && n.hasPassed)!;
     assert.deepEqual(
       {
@@ -102,7 +129,10 @@ describeEachDialect('customers: learner progress (learner-summary)', (stack) => 
       },
     );
     const failed = page.nodes.filter((n) => n.progressStatus === 'FAILED');
-    assert.deepEqual(failed.map((n) => [n.userEmail, n.courserunKey]), [['wile.coyote@acme.example.com', 'course-v1:HarvardX+DATA100+1T2024']]);
+    assert.deepEqual(
+      failed.map((n) => [n.userEmail, n.courserunKey]),
+      [['wile.coyote@acme.example.com', 'course-v1:HarvardX+DATA100+1T2024']],
+    );
     assert.ok(failed[0]!.courseEnd < new Date().toISOString().slice(0, 10), 'FAILED: the course ended unpassed');
   });
 
@@ -119,33 +149,60 @@ describeEachDialect('customers: learner progress (learner-summary)', (stack) => 
       { field: 'ENROLLMENT_DATE', direction: 'DESC' },
     ]) {
       const rows = await walk(stack(), orderBy ? { orderBy } : {}, 2);
-      assert.deepEqual(rows.map((r) => r.enrollmentId).sort((a, b) => a - b), all, JSON.stringify(orderBy));
+      assert.deepEqual(
+        rows.map((r) => r.enrollmentId).sort((a, b) => a - b),
+        all,
+        JSON.stringify(orderBy),
+      );
     }
   });
 
   it('orders by email, course title, progress status and dates in both directions (nulls lowest)', async () => {
     const byEmail = await walk(stack(), { orderBy: { field: 'USER_EMAIL', direction: 'ASC' } }, 2);
-    assert.ok(isSorted(byEmail.map((r) => r.userEmail), (a, b) => a.localeCompare(b)));
-    const byStatus = (await progress(stack(), { orderBy: { field: 'PROGRESS_STATUS', direction: 'DESC' } })).nodes.map((r) => r.progressStatus);
+    assert.ok(
+      isSorted(
+        byEmail.map((r) => r.userEmail),
+        (a, b) => a.localeCompare(b),
+      ),
+    );
+    const byStatus = (await progress(stack(), { orderBy: { field: 'PROGRESS_STATUS', direction: 'DESC' } })).nodes.map(
+      (r) => r.progressStatus,
+    );
     assert.deepEqual(byStatus, ['PASSED', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'FAILED']);
-    const byPassed = (await progress(stack(), { orderBy: { field: 'PASSED_DATE', direction: 'DESC' } })).nodes.map((r) => r.passedDate);
+    const byPassed = (await progress(stack(), { orderBy: { field: 'PASSED_DATE', direction: 'DESC' } })).nodes.map(
+      (r) => r.passedDate,
+    );
     assert.deepEqual(byPassed, ['2023-12-15', null, null, null, null]);
-    const byEnrollment = (await progress(stack(), { orderBy: { field: 'ENROLLMENT_DATE', direction: 'ASC' } })).nodes.map((r) => r.enrollmentDate);
+    const byEnrollment = (
+      await progress(stack(), { orderBy: { field: 'ENROLLMENT_DATE', direction: 'ASC' } })
+    ).nodes.map((r) => r.enrollmentDate);
     assert.deepEqual(byEnrollment, ['2020-02-01', '2023-03-01', '2023-09-05', '2023-10-01', '2023-11-11']);
   });
 
   it('filters by search, course key, progress status, passing, enrollment dates and learner activity', async () => {
-    const emails = async (filter: Record<string, unknown>) => (await progress(stack(), { filter, orderBy: { field: 'ENROLLMENT_DATE', direction: 'ASC' } })).nodes.map((n) => `${n.userEmail.split('@')[0]}:${n.courseKey}`);
+    const emails = async (filter: Record<string, unknown>) =>
+      (await progress(stack(), { filter, orderBy: { field: 'ENROLLMENT_DATE', direction: 'ASC' } })).nodes.map(
+        (n) => `${n.userEmail.split('@')[0]}:${n.courseKey}`,
+      );
     assert.deepEqual(await emails({ search: 'ROAD' }), ['road.runner:HarvardX+FIH', 'road.runner:edx+tr1012']);
     assert.deepEqual(await emails({ search: 'FinTech' }), ['road.runner:HarvardX+FIH', 'elmer.fudd:HarvardX+FIH']);
     assert.deepEqual(await emails({ courseKey: 'edx+tr1012' }), ['wile.coyote:edx+tr1012', 'road.runner:edx+tr1012']);
     assert.deepEqual(await emails({ progressStatus: 'FAILED' }), ['wile.coyote:HarvardX+DATA100']);
-    assert.deepEqual(await emails({ progressStatus: 'IN_PROGRESS', courseKey: 'edx+tr1012' }), ['wile.coyote:edx+tr1012', 'road.runner:edx+tr1012']);
+    assert.deepEqual(await emails({ progressStatus: 'IN_PROGRESS', courseKey: 'edx+tr1012' }), [
+      'wile.coyote:edx+tr1012',
+      'road.runner:edx+tr1012',
+    ]);
     assert.deepEqual(await emails({ hasPassed: true }), ['road.runner:HarvardX+FIH']);
-    assert.deepEqual(await emails({ enrollmentDateFrom: '2023-09-05', enrollmentDateTo: '2023-10-01' }), ['road.runner:HarvardX+FIH', 'road.runner:edx+tr1012']);
+    assert.deepEqual(await emails({ enrollmentDateFrom: '2023-09-05', enrollmentDateTo: '2023-10-01' }), [
+      'road.runner:HarvardX+FIH',
+      'road.runner:edx+tr1012',
+    ]);
     // Active enrollments only (not passed, not ended), then by last activity: 1, 14 and 35 days ago.
     assert.deepEqual(await emails({ learnerActivity: 'ACTIVE_PAST_WEEK' }), ['wile.coyote:edx+tr1012']);
-    assert.deepEqual(await emails({ learnerActivity: 'INACTIVE_PAST_WEEK' }), ['road.runner:edx+tr1012', 'elmer.fudd:HarvardX+FIH']);
+    assert.deepEqual(await emails({ learnerActivity: 'INACTIVE_PAST_WEEK' }), [
+      'road.runner:edx+tr1012',
+      'elmer.fudd:HarvardX+FIH',
+    ]);
     assert.deepEqual(await emails({ learnerActivity: 'INACTIVE_PAST_MONTH' }), ['road.runner:edx+tr1012']);
   });
 
@@ -181,9 +238,12 @@ describeEachDialect('customers: learner progress (learner-summary)', (stack) => 
   it('lets operators record grades, passing and activity, which the report shows at once', async () => {
     const rows = await progress(stack(), { filter: { search: 'elmer' } });
     const id = String(rows.nodes[0]!.enterpriseEnrollmentId);
-    const RECORD = 'mutation ($i: RecordLearnerProgressInput!) { recordLearnerProgress(input: $i) { row { enterpriseEnrollmentId progressStatus hasPassed passedDate currentGrade letterGrade lastActivityDate } } }';
+    const RECORD =
+      'mutation ($i: RecordLearnerProgressInput!) { recordLearnerProgress(input: $i) { row { enterpriseEnrollmentId progressStatus hasPassed passedDate currentGrade letterGrade lastActivityDate } } }';
     const today = new Date().toISOString().slice(0, 10);
-    const passed = await stack().graphql<{ recordLearnerProgress: { row: unknown } }>(RECORD, { i: { enrollmentId: id, currentGrade: 0.81, letterGrade: 'B', hasPassed: true, lastActivityDate: today } });
+    const passed = await stack().graphql<{ recordLearnerProgress: { row: unknown } }>(RECORD, {
+      i: { enrollmentId: id, currentGrade: 0.81, letterGrade: 'B', hasPassed: true, lastActivityDate: today },
+    });
     assert.equal(passed.errors, undefined, JSON.stringify(passed.errors));
     assert.deepEqual(passed.data!.recordLearnerProgress.row, {
       enterpriseEnrollmentId: Number(id),
@@ -196,23 +256,60 @@ describeEachDialect('customers: learner progress (learner-summary)', (stack) => 
     });
     const first = await progress(stack(), { first: 1 });
     assert.equal(first.nodes[0]!.enterpriseEnrollmentId, Number(id), 'the freshest activity comes first');
-    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, hasPassed: false } })), ['CONFLICT']);
-    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 1.5 } })), ['BAD_USER_INPUT']);
-    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, lastActivityDate: '2999-01-01' } })), ['BAD_USER_INPUT']);
-    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: '999999', currentGrade: 0.5 } })), ['NOT_FOUND']);
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, hasPassed: false } })), [
+      'CONFLICT',
+    ]);
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 1.5 } })), [
+      'BAD_USER_INPUT',
+    ]);
+    assert.deepEqual(
+      errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, lastActivityDate: '2999-01-01' } })),
+      ['BAD_USER_INPUT'],
+    );
+    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: '999999', currentGrade: 0.5 } })), [
+      'NOT_FOUND',
+    ]);
     const admin = await token({ roles: [`enterprise_admin:${ACME}`], userId: 950 });
-    assert.deepEqual(errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 0.5 } }, { token: admin })), ['FORBIDDEN']);
+    assert.deepEqual(
+      errorCodes(await stack().graphql(RECORD, { i: { enrollmentId: id, currentGrade: 0.5 } }, { token: admin })),
+      ['FORBIDDEN'],
+    );
   });
 
   it("lets a learner save its own enrollment for later, and nobody else's", async () => {
-    const SAVE = 'mutation ($i: SetSavedForLaterInput!) { setSavedForLater(input: $i) { enrollment { savedForLater unenrolled } } }';
+    const SAVE =
+      'mutation ($i: SetSavedForLaterInput!) { setSavedForLater(input: $i) { enrollment { savedForLater unenrolled } } }';
     const rows = await progress(stack(), { filter: { search: 'wile.coyote', courseKey: 'edx+tr1012' } });
     const id = String(rows.nodes[0]!.enterpriseEnrollmentId);
-    const wile = await token({ roles: [`enterprise_learner:${ACME}`], userId: 40, email: 'wile.coyote@acme.example.com' });
-    const saved = await stack().graphql<{ setSavedForLater: unknown }>(SAVE, { i: { enrollmentId: id, savedForLater: true } }, { token: wile });
+    const wile = await token({
+      roles: [`enterprise_learner:${ACME}`],
+      userId: 40,
+      email: 'wile.coyote@acme.example.com',
+    });
+    const saved = await stack().graphql<{ setSavedForLater: unknown }>(
+      SAVE,
+      { i: { enrollmentId: id, savedForLater: true } },
+      { token: wile },
+    );
     assert.deepEqual(saved.data!.setSavedForLater, { enrollment: { savedForLater: true, unenrolled: null } });
-    const road = await token({ roles: [`enterprise_learner:${ACME}`], userId: 41, email: 'road.runner@acme.example.com' });
-    assert.deepEqual(errorCodes(await stack().graphql(SAVE, { i: { enrollmentId: id, savedForLater: false } }, { token: road })), ['FORBIDDEN']);
-    assert.deepEqual(errorCodes(await stack().graphql(SAVE, { i: { enrollmentId: id, savedForLater: false } }, { token: stack().tokens.foreignAdmin })), ['FORBIDDEN']);
+    const road = await token({
+      roles: [`enterprise_learner:${ACME}`],
+      userId: 41,
+      email: 'road.runner@acme.example.com',
+    });
+    assert.deepEqual(
+      errorCodes(await stack().graphql(SAVE, { i: { enrollmentId: id, savedForLater: false } }, { token: road })),
+      ['FORBIDDEN'],
+    );
+    assert.deepEqual(
+      errorCodes(
+        await stack().graphql(
+          SAVE,
+          { i: { enrollmentId: id, savedForLater: false } },
+          { token: stack().tokens.foreignAdmin },
+        ),
+      ),
+      ['FORBIDDEN'],
+    );
   });
 });

@@ -10,17 +10,38 @@ delete process.env.NODE_ENV;
 delete process.env.CORS_ORIGINS;
 
 describeEachDialect('CORS outside production', (stack) => {
-  const ALLOWED = ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://localhost:4000', 'https://studio.apollographql.com'];
-  const REFUSED = ['https://evil.example.com', 'https://localhost:5173', 'http://localhost.evil.example.com:5173', 'http://192.168.1.20:5173', 'null'];
+  const ALLOWED = [
+    'http://localhost:5173',
+    'http://127.0.0.1:8080',
+    'http://localhost:4000',
+    'https://studio.apollographql.com',
+  ];
+  const REFUSED = [
+    'https://evil.example.com',
+    'https://localhost:5173',
+    'http://localhost.evil.example.com:5173',
+    'http://192.168.1.20:5173',
+    'null',
+  ];
 
   it('answers the preflight of a local front-end and of hosted Sandbox with 204 and the headers they need', async () => {
     for (const origin of ALLOWED) {
       const response = await preflight(stack().gatewayUrl, origin);
       assert.equal(response.status, 204, origin);
       assert.equal(response.headers.get('access-control-allow-origin'), origin);
-      const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
-      for (const header of CORS_ALLOWED_HEADERS) assert.ok(allowed.includes(header), `${origin} preflight allows ${header}`);
-      for (const header of ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version']) {
+      const allowed = (response.headers.get('access-control-allow-headers') ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase());
+      for (const header of CORS_ALLOWED_HEADERS)
+        assert.ok(allowed.includes(header), `${origin} preflight allows ${header}`);
+      for (const header of [
+        'authorization',
+        'content-type',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'apollographql-client-name',
+        'apollographql-client-version',
+      ]) {
         assert.ok(allowed.includes(header), header);
       }
       assert.match(response.headers.get('access-control-allow-methods') ?? '', /POST/);
@@ -51,7 +72,11 @@ describeEachDialect('CORS outside production', (stack) => {
   it('keeps CSRF prevention on: a simple cross-site POST without a preflight header is refused', async () => {
     const response = await fetch(stack().gatewayUrl, {
       method: 'POST',
-      headers: { origin: 'http://localhost:5173', 'content-type': 'text/plain', authorization: `JWT ${stack().tokens.operator}` },
+      headers: {
+        origin: 'http://localhost:5173',
+        'content-type': 'text/plain',
+        authorization: `JWT ${stack().tokens.operator}`,
+      },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     assert.equal(response.status, 400);
@@ -90,7 +115,12 @@ function describeOrigins(stack: () => TestStack): void {
       assert.equal(post.status, 200);
       assert.equal(post.headers.get('access-control-allow-origin'), origin);
     }
-    for (const origin of ['http://localhost:5173', 'https://studio.apollographql.com', 'https://admin.example.com.evil.example.com', 'http://admin.example.com']) {
+    for (const origin of [
+      'http://localhost:5173',
+      'https://studio.apollographql.com',
+      'https://admin.example.com.evil.example.com',
+      'http://admin.example.com',
+    ]) {
       const response = await preflight(custom!.url, origin);
       assert.equal(response.headers.get('access-control-allow-origin'), null, origin);
     }

@@ -26,7 +26,9 @@ async function post(stack: TestStack, query: string, variables: Record<string, u
 
 describeEachDialect('edge: demand control in production', (stack) => {
   it('answers without extensions.cost (the estimate is a development aid)', async () => {
-    const answer = await post(stack(), 'query ($key: String!) { course(key: $key) { key courseRuns { key } } }', { key: DEMO.content.courseKey });
+    const answer = await post(stack(), 'query ($key: String!) { course(key: $key) { key courseRuns { key } } }', {
+      key: DEMO.content.courseKey,
+    });
     assert.equal(answer.status, 200);
     assert.equal(answer.errors, undefined);
     assert.equal(answer.extensions?.cost, undefined);

@@ -7,7 +7,15 @@ import { ADMIN_DASHBOARD, CATALOG_PAGE, LEARNER_DASHBOARD } from '../bench/opera
 import { settings } from '../lib/config.js';
 import { DEMO } from '../lib/demo-ids.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
-import { DEEP_500_DEFAULT, deep500, hundredCustomers, pingPong, tenCatalogs, typenameAliases, type SizeMode } from './support/demand-control-cases.js';
+import {
+  DEEP_500_DEFAULT,
+  deep500,
+  hundredCustomers,
+  pingPong,
+  tenCatalogs,
+  typenameAliases,
+  type SizeMode,
+} from './support/demand-control-cases.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
 
 const MAX = settings.maxQueryCost();
@@ -21,7 +29,12 @@ interface Answer {
 }
 
 /** POSTs to the gateway and keeps the response extensions (the shared helper drops their type). */
-async function post(stack: TestStack, query: string, variables: Record<string, unknown> = {}, operationName?: string): Promise<Answer> {
+async function post(
+  stack: TestStack,
+  query: string,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+): Promise<Answer> {
   const response = await fetch(stack.gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `JWT ${stack.tokens.operator}` },
@@ -33,7 +46,10 @@ async function post(stack: TestStack, query: string, variables: Record<string, u
 /** Answered (whatever the resolvers said), estimated at or under the maximum. */
 function assertAdmitted(answer: Answer, label: string): number {
   const codes = (answer.errors ?? []).map((e) => e.extensions?.code);
-  assert.ok(!codes.includes('COST_ESTIMATED_TOO_EXPENSIVE') && !codes.includes('GRAPHQL_VALIDATION_FAILED'), `${label}: ${JSON.stringify(answer.errors)}`);
+  assert.ok(
+    !codes.includes('COST_ESTIMATED_TOO_EXPENSIVE') && !codes.includes('GRAPHQL_VALIDATION_FAILED'),
+    `${label}: ${JSON.stringify(answer.errors)}`,
+  );
   assert.equal(answer.status, 200, label);
   const estimated = answer.extensions?.cost?.estimated;
   assert.equal(typeof estimated, 'number', `${label}: extensions.cost.estimated`);
@@ -66,9 +82,14 @@ function assertLimit(answer: Answer, limit: string, message: RegExp): void {
 /** Every operation of every ```graphql block of the README "Example operations". */
 function readmeExamples(): { name: string; document: string }[] {
   const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Example operations'), readme.indexOf('\n## ', readme.indexOf('## Example operations') + 1));
+  const section = readme.slice(
+    readme.indexOf('## Example operations'),
+    readme.indexOf('\n## ', readme.indexOf('## Example operations') + 1),
+  );
   return [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap(([, document]) =>
-    parse(document!).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [{ name: d.name.value, document: document! }] : [])),
+    parse(document!).definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION && d.name ? [{ name: d.name.value, document: document! }] : [],
+    ),
   );
 }
 
@@ -88,7 +109,7 @@ describeEachDialect('edge: demand control and query limits', (stack) => {
       const { query, variables } = hundredCustomers(mode);
       const answer = await post(stack(), query, variables);
       assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-      assert.ok(((answer.data!.enterpriseCustomers as { nodes: unknown[] }).nodes).length > 1);
+      assert.ok((answer.data!.enterpriseCustomers as { nodes: unknown[] }).nodes.length > 1);
       assertAdmitted(answer, 'hundred customers');
     });
 
@@ -108,7 +129,11 @@ describeEachDialect('edge: demand control and query limits', (stack) => {
     assert.equal(variable.errors, undefined, JSON.stringify(variable.errors));
     const page = (variable.data!.enterpriseCatalog as { contents: { nodes: unknown[] } }).contents.nodes;
     assert.ok(page.length > 20, `${page.length} items`);
-    const literal = await post(stack(), CATALOG_PAGE.replace(', $first: Int!', '').replace('(first: $first)', '(first: 500)'), { uuid: DEMO.catalogs.sealTeamTenAll });
+    const literal = await post(
+      stack(),
+      CATALOG_PAGE.replace(', $first: Int!', '').replace('(first: $first)', '(first: 500)'),
+      { uuid: DEMO.catalogs.sealTeamTenAll },
+    );
     assert.equal(literal.errors, undefined, JSON.stringify(literal.errors));
     assert.equal(assertAdmitted(literal, 'literal page'), assertAdmitted(variable, 'variable page'));
   });
@@ -158,7 +183,10 @@ describeEachDialect('edge: demand control and query limits', (stack) => {
     // Under the limit the operation runs (and the resolver refuses more than 100 keys).
     const under = await post(stack(), tokens(9_000));
     assert.equal(under.status, 200);
-    assert.deepEqual(under.errors?.map((e) => e.extensions?.code), ['BAD_USER_INPUT']);
+    assert.deepEqual(
+      under.errors?.map((e) => e.extensions?.code),
+      ['BAD_USER_INPUT'],
+    );
   });
 
   it('refuses more directives than the directive limit with 400 MAX_DIRECTIVES', async () => {

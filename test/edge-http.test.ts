@@ -33,7 +33,11 @@ interface Answer {
 }
 
 async function send(url: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await response.text();
   let parsed: Answer['body'];
   try {
@@ -61,10 +65,10 @@ async function errorLines(fn: () => Promise<void>): Promise<string[]> {
     lines.push(args.map(String).join(' '));
     originalConsole(...args);
   };
-  logger.error = ((...args: Parameters<typeof logger.error>) => {
+  logger.error = (...args: Parameters<typeof logger.error>) => {
     lines.push(JSON.stringify(args));
     originalLogger(...args);
-  });
+  };
   try {
     await fn();
   } finally {
@@ -79,7 +83,10 @@ function sha256(text: string): string {
 }
 
 function endpoints(stack: TestStack): [string, string][] {
-  return [['gateway', stack.gatewayUrl], ...SUBGRAPH_NAMES.map((name): [string, string] => [name, `${stack.subgraphs[name].http.url}/graphql`])];
+  return [
+    ['gateway', stack.gatewayUrl],
+    ...SUBGRAPH_NAMES.map((name): [string, string] => [name, `${stack.subgraphs[name].http.url}/graphql`]),
+  ];
 }
 
 function assertJsonClientError(answer: Answer, status: number, label: string): void {
@@ -95,7 +102,10 @@ describeEachDialect('HTTP conformance', (stack) => {
 
   it('answers a GraphQL syntax error with 400 GRAPHQL_PARSE_FAILED, whatever the client accepts', async () => {
     for (const accept of ['application/json', 'application/graphql-response+json']) {
-      const answer = await send(stack().gatewayUrl, JSON.stringify({ query: '{ enterpriseCustomers(' }), { ...auth(), accept });
+      const answer = await send(stack().gatewayUrl, JSON.stringify({ query: '{ enterpriseCustomers(' }), {
+        ...auth(),
+        accept,
+      });
       assert.equal(answer.status, 400, accept);
       assert.deepEqual(codes(answer), ['GRAPHQL_PARSE_FAILED'], accept);
       assert.equal(answer.body.data, undefined);
@@ -104,7 +114,10 @@ describeEachDialect('HTTP conformance', (stack) => {
 
   it('answers an unknown field or argument with 400 GRAPHQL_VALIDATION_FAILED', async () => {
     for (const query of ['{ nope }', '{ enterpriseCustomers(nope: 1) { totalCount } }']) {
-      const answer = await send(stack().gatewayUrl, JSON.stringify({ query }), { ...auth(), accept: 'application/graphql-response+json' });
+      const answer = await send(stack().gatewayUrl, JSON.stringify({ query }), {
+        ...auth(),
+        accept: 'application/graphql-response+json',
+      });
       assert.equal(answer.status, 400, query);
       assert.deepEqual(codes(answer), ['GRAPHQL_VALIDATION_FAILED'], query);
     }
@@ -112,7 +125,11 @@ describeEachDialect('HTTP conformance', (stack) => {
 
   it('APQ: registers and serves a hash, PERSISTED_QUERY_NOT_FOUND for an unknown one', async () => {
     const query = '{ __typename }';
-    const unknown = await send(stack().gatewayUrl, JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }), auth());
+    const unknown = await send(
+      stack().gatewayUrl,
+      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ unknown }') } } }),
+      auth(),
+    );
     assert.deepEqual(codes(unknown), ['PERSISTED_QUERY_NOT_FOUND']);
     assert.ok(unknown.status < 500);
     const persistedQuery = { version: 1, sha256Hash: sha256(query) };
@@ -126,8 +143,20 @@ describeEachDialect('HTTP conformance', (stack) => {
     const query = '{ __typename }';
     const answers: Answer[] = [];
     const logged = await errorLines(async () => {
-      answers.push(await send(stack().gatewayUrl, JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }), auth()));
-      answers.push(await send(stack().gatewayUrl, JSON.stringify({ query, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(query) } } }), auth()));
+      answers.push(
+        await send(
+          stack().gatewayUrl,
+          JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ other }') } } }),
+          auth(),
+        ),
+      );
+      answers.push(
+        await send(
+          stack().gatewayUrl,
+          JSON.stringify({ query, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(query) } } }),
+          auth(),
+        ),
+      );
     });
     for (const answer of answers) {
       assert.equal(answer.status, 400);
@@ -186,16 +215,23 @@ describeEachDialect('HTTP conformance', (stack) => {
     const results: AuditResult[] = await auditServer({ url: stack().gatewayUrl, fetchFn });
     const counts = { ok: 0, notice: 0, warn: 0, error: 0 };
     for (const result of results) counts[result.status] += 1;
-    t.diagnostic(`graphql-http audit: ${results.length} audits, ok ${counts.ok}, notice ${counts.notice}, warn ${counts.warn}, error ${counts.error}`);
-    for (const result of results) if (result.status !== 'ok') t.diagnostic(`${result.status} ${result.id} ${result.name}: ${result.reason}`);
+    t.diagnostic(
+      `graphql-http audit: ${results.length} audits, ok ${counts.ok}, notice ${counts.notice}, warn ${counts.warn}, error ${counts.error}`,
+    );
+    for (const result of results)
+      if (result.status !== 'ok') t.diagnostic(`${result.status} ${result.id} ${result.name}: ${result.reason}`);
 
     assert.equal(counts.error, 0);
-    for (const result of results.filter((r) => r.name.startsWith('MUST'))) assert.equal(result.status, 'ok', result.name);
+    for (const result of results.filter((r) => r.name.startsWith('MUST')))
+      assert.equal(result.status, 'ok', result.name);
     const byId = new Map(results.map((r) => [r.id, r]));
     for (const id of ['556A', '74FF', '865D', '51FE', 'D586', '5E5B', '86EE', 'BCF8', 'B7N8']) {
       assert.equal(byId.get(id)?.status, 'ok', `${id} ${byId.get(id)?.name}`);
     }
-    const failed = results.filter((r) => r.status !== 'ok').map((r) => r.id).sort();
+    const failed = results
+      .filter((r) => r.status !== 'ok')
+      .map((r) => r.id)
+      .sort();
     assert.deepEqual(failed, Object.keys(DELIBERATE).sort());
   });
 });

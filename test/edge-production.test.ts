@@ -13,9 +13,24 @@ const PLAN = '104b1785-1d3a-1000-148d-1ae7a56e6355';
 
 /** Typos graphql-js would answer with "Did you mean ...?": a field, an argument, enum values, a type. */
 const TYPOS: { label: string; query: string; variables?: Record<string, unknown>; code: string; message: RegExp }[] = [
-  { label: 'field', query: `{ subscriptionPlan(uuid: "${PLAN}") { titel } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Cannot query field "titel"/ },
-  { label: 'argument', query: `{ subscriptionPlan(uuid: "${PLAN}") { licenses(statuss: [ACTIVATED]) { totalCount } } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Unknown argument "statuss"/ },
-  { label: 'enum literal', query: `{ subscriptionPlan(uuid: "${PLAN}") { licenses(status: [ACTIVATD]) { totalCount } } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /ACTIVATD/ },
+  {
+    label: 'field',
+    query: `{ subscriptionPlan(uuid: "${PLAN}") { titel } }`,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: /Cannot query field "titel"/,
+  },
+  {
+    label: 'argument',
+    query: `{ subscriptionPlan(uuid: "${PLAN}") { licenses(statuss: [ACTIVATED]) { totalCount } } }`,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: /Unknown argument "statuss"/,
+  },
+  {
+    label: 'enum literal',
+    query: `{ subscriptionPlan(uuid: "${PLAN}") { licenses(status: [ACTIVATD]) { totalCount } } }`,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: /ACTIVATD/,
+  },
   {
     label: 'enum variable',
     query: `query ($s: [LicenseStatus!]) { subscriptionPlan(uuid: "${PLAN}") { licenses(status: $s) { totalCount } } }`,
@@ -23,7 +38,12 @@ const TYPOS: { label: string; query: string; variables?: Record<string, unknown>
     code: 'BAD_USER_INPUT',
     message: /ACTIVATD/,
   },
-  { label: 'type', query: `query ($s: [LicenseStatu!]) { subscriptionPlan(uuid: "${PLAN}") { licenses(status: $s) { totalCount } } }`, code: 'GRAPHQL_VALIDATION_FAILED', message: /Unknown type "LicenseStatu"/ },
+  {
+    label: 'type',
+    query: `query ($s: [LicenseStatu!]) { subscriptionPlan(uuid: "${PLAN}") { licenses(status: $s) { totalCount } } }`,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: /Unknown type "LicenseStatu"/,
+  },
 ];
 
 function assertNoSuggestions(stack: TestStack, url: string): Promise<void>[] {
@@ -54,11 +74,19 @@ describeEachDialect('production exposure', (stack) => {
         assert.deepEqual(errorCodes(refused), ['FORBIDDEN'], name);
         assert.equal(refused.data ?? null, null, name);
         // An alias or a fragment reaches the same field.
-        const aliased = await stack().graphql('{ schema: _service { ...S } } fragment S on _Service { sdl }', {}, { url, token });
+        const aliased = await stack().graphql(
+          '{ schema: _service { ...S } } fragment S on _Service { sdl }',
+          {},
+          { url, token },
+        );
         assert.deepEqual(errorCodes(aliased), ['FORBIDDEN'], name);
       }
       for (const token of [stack().tokens.operator, service]) {
-        const allowed = await stack().graphql<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, { url, token });
+        const allowed = await stack().graphql<{ _service: { sdl: string } }>(
+          '{ _service { sdl } }',
+          {},
+          { url, token },
+        );
         assert.equal(allowed.errors, undefined, name);
         assert.match(allowed.data!._service.sdl, /type Query/, name);
       }
@@ -67,16 +95,27 @@ describeEachDialect('production exposure', (stack) => {
 
   it('answers a malformed body with JSON and no stack trace', async () => {
     for (const url of [stack().gatewayUrl, `${stack().subgraphs.catalog.http.url}/graphql`]) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `JWT ${stack().tokens.operator}` }, body: '{"query":' });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `JWT ${stack().tokens.operator}` },
+        body: '{"query":',
+      });
       assert.equal(response.status, 400);
       const text = await response.text();
       assert.doesNotMatch(text, /<html|stack|node_modules/i);
-      assert.deepEqual(JSON.parse(text), { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      assert.deepEqual(JSON.parse(text), {
+        errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+      });
     }
   });
 
   it('allows no cross origin by default, not even Studio or localhost', async () => {
-    for (const origin of ['https://studio.apollographql.com', 'http://localhost:5173', 'http://127.0.0.1:3000', 'https://admin.example.com']) {
+    for (const origin of [
+      'https://studio.apollographql.com',
+      'http://localhost:5173',
+      'http://127.0.0.1:3000',
+      'https://admin.example.com',
+    ]) {
       const response = await preflight(stack().gatewayUrl, origin);
       assert.ok(response.status < 500, origin);
       assert.equal(response.headers.get('access-control-allow-origin'), null, origin);

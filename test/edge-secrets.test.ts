@@ -27,7 +27,9 @@ const READY_TIMEOUT_MS = 60_000;
 /** The environment of a child piece: ours minus the settings a test decides. */
 function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const inherited = new Set(['NODE_ENV', 'JWT_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'REDIS_URL']);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.has(name)));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !inherited.has(name)),
+  );
   // Pieces announce their URL in an info line (npm test runs with LOG_LEVEL=warn).
   env.LOG_LEVEL = 'info';
   for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
@@ -36,7 +38,10 @@ function childEnv(overrides: Record<string, string | undefined>): NodeJS.Process
 
 /** Runs a script of scripts/ to its end (the ones that refuse to start exit by themselves). */
 async function run(script: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', script), ...args], { cwd: PROJECT_ROOT, env: childEnv(env) });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', script), ...args], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(env),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -46,8 +51,16 @@ async function run(script: string, args: string[], env: Record<string, string | 
 }
 
 /** Starts a piece that keeps running, waits for `ready` on stdout, then stops it with SIGTERM. */
-async function startAndStop(script: string, args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', script), ...args], { cwd: PROJECT_ROOT, env: childEnv(env) });
+async function startAndStop(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', script), ...args], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(env),
+  });
   let stdout = '';
   let stderr = '';
   const exited = once(child, 'exit');
@@ -88,7 +101,11 @@ describe('production start-up refuses a guessable JWT_SECRET', () => {
 
   for (const [label, secret, reason] of CASES) {
     it(`the gateway exits non-zero naming JWT_SECRET when it is ${label}`, async () => {
-      const result = await run('start-piece.ts', ['gateway'], { NODE_ENV: 'production', JWT_SECRET: secret, PORT: '0' });
+      const result = await run('start-piece.ts', ['gateway'], {
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        PORT: '0',
+      });
       assert.equal(result.code, 1);
       const line = refusalLine(result);
       assert.match(line, /^\[gateway\] refusing to start: /);
@@ -99,31 +116,61 @@ describe('production start-up refuses a guessable JWT_SECRET', () => {
 
   it('every subgraph piece refuses the same way', async () => {
     for (const piece of ['customers', 'catalog', 'learner-credit', 'subscriptions']) {
-      const result = await run('start-piece.ts', [piece], { NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, DATABASE_URL: 'sqlite::memory:' });
+      const result = await run('start-piece.ts', [piece], {
+        NODE_ENV: 'production',
+        JWT_SECRET: DEV_JWT_SECRET,
+        DATABASE_URL: 'sqlite::memory:',
+      });
       assert.equal(result.code, 1, piece);
-      assert.match(refusalLine(result), new RegExp(`^\\[${piece}\\] refusing to start: JWT_SECRET is the public development default`));
+      assert.match(
+        refusalLine(result),
+        new RegExp(`^\\[${piece}\\] refusing to start: JWT_SECRET is the public development default`),
+      );
     }
   });
 
   it('`npm start` refuses too when NODE_ENV=production', async () => {
-    const result = await run('start.ts', [], { NODE_ENV: 'production', JWT_SECRET: 'short', DATABASE_URL: 'sqlite::memory:' });
+    const result = await run('start.ts', [], {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'short',
+      DATABASE_URL: 'sqlite::memory:',
+    });
     assert.equal(result.code, 1);
     assert.match(refusalLine(result), /^\[start\] refusing to start: JWT_SECRET is shorter than 32 bytes/);
   });
 
   it('starts in production with a strong secret, or with JWT_JWKS_URL and no secret', async () => {
-    for (const env of [{ JWT_SECRET: STRONG_SECRET }, { JWT_JWKS_URL: 'https://login.example.com/.well-known/jwks.json' }]) {
-      const result = await startAndStop('start-piece.ts', ['gateway'], { NODE_ENV: 'production', PORT: '0', ...env }, /\[gateway\] http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    for (const env of [
+      { JWT_SECRET: STRONG_SECRET },
+      { JWT_JWKS_URL: 'https://login.example.com/.well-known/jwks.json' },
+    ]) {
+      const result = await startAndStop(
+        'start-piece.ts',
+        ['gateway'],
+        { NODE_ENV: 'production', PORT: '0', ...env },
+        /\[gateway\] http:\/\/127\.0\.0\.1:\d+\/graphql/,
+      );
       assert.doesNotMatch(result.stdout + result.stderr, /JWT_SECRET/);
     }
   });
 
   it('development keeps the dev default and says so in one line', async () => {
     const dir = path.join(os.tmpdir(), `eg-start-${process.pid}-${Date.now()}`);
-    const ports = { PORT: '0', CUSTOMERS_PORT: '0', CATALOG_PORT: '0', LEARNER_CREDIT_PORT: '0', SUBSCRIPTIONS_PORT: '0' };
+    const ports = {
+      PORT: '0',
+      CUSTOMERS_PORT: '0',
+      CATALOG_PORT: '0',
+      LEARNER_CREDIT_PORT: '0',
+      SUBSCRIPTIONS_PORT: '0',
+    };
     let result: Run;
     try {
-      result = await startAndStop('start.ts', [], { ...ports, DATABASE_URL: `sqlite:${dir}.sqlite` }, /Enterprise graph ready/);
+      result = await startAndStop(
+        'start.ts',
+        [],
+        { ...ports, DATABASE_URL: `sqlite:${dir}.sqlite` },
+        /Enterprise graph ready/,
+      );
     } finally {
       for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${dir}.sqlite${suffix}`, { force: true });
     }
@@ -135,8 +182,15 @@ describe('production start-up refuses a guessable JWT_SECRET', () => {
 
 const CUSTOMER = '{ enterpriseCustomers(first: 1) { totalCount } }';
 
-async function sign(claims: Record<string, unknown>, build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setExpirationTime('1h')): Promise<string> {
-  return build(new SignJWT({ roles: ['enterprise_openedx_operator:*'], ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt()).sign(new TextEncoder().encode(DEV_JWT_SECRET));
+async function sign(
+  claims: Record<string, unknown>,
+  build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setExpirationTime('1h'),
+): Promise<string> {
+  return build(
+    new SignJWT({ roles: ['enterprise_openedx_operator:*'], ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(),
+  ).sign(new TextEncoder().encode(DEV_JWT_SECRET));
 }
 
 function urls(stack: TestStack): string[] {
@@ -168,10 +222,16 @@ describeEachDialect('token claims', (stack) => {
       assert.equal(claims.aud, 'enterprise-graph');
       assert.ok(typeof claims.exp === 'number');
 
-      const printed = await run('token.ts', ['--role', 'enterprise_openedx_operator:*'], { JWT_ISSUER: process.env.JWT_ISSUER, JWT_AUDIENCE: process.env.JWT_AUDIENCE });
+      const printed = await run('token.ts', ['--role', 'enterprise_openedx_operator:*'], {
+        JWT_ISSUER: process.env.JWT_ISSUER,
+        JWT_AUDIENCE: process.env.JWT_AUDIENCE,
+      });
       assert.equal(printed.code, 0, printed.stderr);
       const cli = printed.stdout.trim();
-      assert.deepEqual({ ...decodeJwt(cli), iat: 0, exp: 0 }, { roles: ['enterprise_openedx_operator:*'], iss: claims.iss, aud: 'enterprise-graph', iat: 0, exp: 0 });
+      assert.deepEqual(
+        { ...decodeJwt(cli), iat: 0, exp: 0 },
+        { roles: ['enterprise_openedx_operator:*'], iss: claims.iss, aud: 'enterprise-graph', iat: 0, exp: 0 },
+      );
       assert.ok(decodeJwt(cli).exp! > Date.now() / 1000);
 
       const accepted = [minted, cli, await sign({ iss: claims.iss, aud: ['other', 'lms-key'] })];
@@ -182,7 +242,8 @@ describeEachDialect('token claims', (stack) => {
         [await sign({ iss: claims.iss }), /audience/],
       ];
       for (const url of urls(stack())) {
-        for (const good of accepted) assert.equal((await stack().graphql(CUSTOMER, {}, { token: good, url })).errors, undefined, url);
+        for (const good of accepted)
+          assert.equal((await stack().graphql(CUSTOMER, {}, { token: good, url })).errors, undefined, url);
         for (const [bad, reason] of refused) {
           const result = await stack().graphql(CUSTOMER, {}, { token: bad, url });
           assert.deepEqual(errorCodes(result), ['UNAUTHENTICATED'], url);

@@ -65,7 +65,9 @@ class Scenario {
     const database = await prepareDatabase(this.databaseUrl, { subgraphs: ['subscriptions'], seed: 'always' });
     await database.destroy();
     // Only the subscriptions subgraph runs; the others' URLs point at ports nobody listens on.
-    const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()]))) as Record<SubgraphName, number>;
+    const ports = Object.fromEntries(
+      await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()])),
+    ) as Record<SubgraphName, number>;
     const piece = new PieceProcess('subscriptions', ports.subscriptions, {
       DATABASE_URL: this.databaseUrl,
       NODE_ENV: 'production',
@@ -108,7 +110,9 @@ class Scenario {
   async assignBatch(): Promise<{ batch: number; result: GraphQLResult<unknown> }> {
     const batch = this.nextBatch++;
     const userEmails = Array.from({ length: BATCH }, (_, i) => `fault-b${batch}-${i}@example.com`);
-    const result = await this.graphql(ASSIGN, { input: { subscriptionPlanUuid: PLAN, userEmails, notifyUsers: false } });
+    const result = await this.graphql(ASSIGN, {
+      input: { subscriptionPlanUuid: PLAN, userEmails, notifyUsers: false },
+    });
     this.outcomes.set(batch, result.errors ? String(result.errors[0]?.extensions?.code) : 'ok');
     return { batch, result };
   }
@@ -121,17 +125,32 @@ class Scenario {
   async assertNoPartialWrite(before: LicenseCounts): Promise<void> {
     const database = openDatabase(this.databaseUrl, { poolSize: 1 });
     try {
-      const licenses = await sql<{ userEmail: string }>`select user_email from license where subscription_plan_uuid = ${PLAN} and status = 'ASSIGNED' and user_email like 'fault-b%'`.execute(database.db);
-      const events = await sql<{ payload: unknown }>`select payload from subscriptions_outbox where payload like '%fault-b%'`.execute(database.db);
+      const licenses = await sql<{
+        userEmail: string;
+      }>`select user_email from license where subscription_plan_uuid = ${PLAN} and status = 'ASSIGNED' and user_email like 'fault-b%'`.execute(
+        database.db,
+      );
+      const events = await sql<{
+        payload: unknown;
+      }>`select payload from subscriptions_outbox where payload like '%fault-b%'`.execute(database.db);
       let assignedInBatches = 0;
       for (const [batch, outcome] of this.outcomes) {
         const tag = `fault-b${batch}-`;
         const rows = licenses.rows.filter((row) => row.userEmail.startsWith(tag)).length;
         // mysql2 hands JSON columns back parsed, SQLite as text.
-        const eventRows = events.rows.filter((row) => (typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload)).includes(`"${tag}`)).length;
-        assert.ok(rows === 0 || rows === BATCH, `batch ${batch} (${outcome}) half written: ${rows} of ${BATCH} licenses`);
+        const eventRows = events.rows.filter((row) =>
+          (typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload)).includes(`"${tag}`),
+        ).length;
+        assert.ok(
+          rows === 0 || rows === BATCH,
+          `batch ${batch} (${outcome}) half written: ${rows} of ${BATCH} licenses`,
+        );
         // Two events per license (assigned, learner link requested), written in the same transaction.
-        assert.equal(eventRows, rows * 2, `batch ${batch} (${outcome}): ${rows} licenses but ${eventRows} outbox events`);
+        assert.equal(
+          eventRows,
+          rows * 2,
+          `batch ${batch} (${outcome}): ${rows} licenses but ${eventRows} outbox events`,
+        );
         if (outcome === 'ok') assert.equal(rows, BATCH, `batch ${batch} was acknowledged but is not stored`);
         assignedInBatches += rows;
       }
@@ -154,7 +173,10 @@ function assertUnavailable(result: GraphQLResult<unknown>, path: (string | numbe
   const error = result.errors[0]!;
   assert.deepEqual(error.path, path);
   assert.deepEqual(error.extensions, { code: 'SERVICE_UNAVAILABLE', serviceName: 'subscriptions' });
-  assert.doesNotMatch(JSON.stringify(result.errors), /ECONNREFUSED|PROTOCOL|SQLITE|mysql|select|update|127\.0\.0\.1|stack/i);
+  assert.doesNotMatch(
+    JSON.stringify(result.errors),
+    /ECONNREFUSED|PROTOCOL|SQLITE|mysql|select|update|127\.0\.0\.1|stack/i,
+  );
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -170,96 +192,110 @@ describe('the statement timeout per server flavour', () => {
   });
 });
 
-describe('a database that is killed and restarted [mysql]', {
-  skip: binaries ? false : 'mariadbd or mariadb-install-db is not installed: the private-server outage test needs them (apt install mariadb-server)',
-}, () => {
-  let server: PrivateMariaDb;
-  let scenario: Scenario;
-  // before() may fail part-way: after() undoes only what it got to, last first.
-  const cleanups: (() => Promise<void>)[] = [];
+describe(
+  'a database that is killed and restarted [mysql]',
+  {
+    skip: binaries
+      ? false
+      : 'mariadbd or mariadb-install-db is not installed: the private-server outage test needs them (apt install mariadb-server)',
+  },
+  () => {
+    let server: PrivateMariaDb;
+    let scenario: Scenario;
+    // before() may fail part-way: after() undoes only what it got to, last first.
+    const cleanups: (() => Promise<void>)[] = [];
 
-  before(async () => {
-    server = new PrivateMariaDb(binaries!, await freePort());
-    cleanups.push(() => server.destroy());
-    await server.install();
-    await server.start();
-    scenario = new Scenario(server.url('eg_faults'), { DB_STATEMENT_TIMEOUT_MS: '2000' });
-    cleanups.push(() => scenario.stop());
-    await scenario.start();
-  });
+    before(async () => {
+      server = new PrivateMariaDb(binaries!, await freePort());
+      cleanups.push(() => server.destroy());
+      await server.install();
+      await server.start();
+      scenario = new Scenario(server.url('eg_faults'), { DB_STATEMENT_TIMEOUT_MS: '2000' });
+      cleanups.push(() => scenario.stop());
+      await scenario.start();
+    });
 
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+    after(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
 
-  it('sets the statement timeout MariaDB understands on every pooled connection', async () => {
-    const database: Database = openDatabase(server.url('eg_faults'), { poolSize: 1, statementTimeoutMs: 300 });
-    try {
-      const setting = await sql<{ value: string | number }>`select @@session.max_statement_time as value`.execute(database.db);
-      assert.equal(Number(setting.rows[0]!.value), 0.3);
-      const error = await sql`select sleep(3)`.execute(database.db).then(
-        () => undefined,
-        (e: unknown) => e,
+    it('sets the statement timeout MariaDB understands on every pooled connection', async () => {
+      const database: Database = openDatabase(server.url('eg_faults'), { poolSize: 1, statementTimeoutMs: 300 });
+      try {
+        const setting = await sql<{ value: string | number }>`select @@session.max_statement_time as value`.execute(
+          database.db,
+        );
+        assert.equal(Number(setting.rows[0]!.value), 0.3);
+        const error = await sql`select sleep(3)`.execute(database.db).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(error, 'a statement running past the timeout is cut');
+        assert.equal((error as { errno?: number }).errno, 1969, 'ER_STATEMENT_TIMEOUT (max_statement_time exceeded)');
+        assert.ok(isDatabaseOutage(error), 'and reported as an outage (SERVICE_UNAVAILABLE), not a bug');
+      } finally {
+        await database.destroy();
+      }
+    });
+
+    it('fails fast with SERVICE_UNAVAILABLE, turns /health 503, recovers on its own, and never half-writes', async () => {
+      const baseline = await scenario.plan();
+      assert.equal(baseline.errors, undefined, JSON.stringify(baseline.errors));
+      const before = baseline.data!.subscriptionPlan!.licenseCounts;
+
+      // Two writers keep multi-row mutations in flight through the whole outage.
+      let stopWriters = false;
+      const writers = [0, 1].map(async () => {
+        while (!stopWriters) await scenario.assignBatch();
+      });
+      await waitFor('some writes before the outage', () => scenario.okBatches() >= 2);
+
+      const killedAt = Date.now();
+      await server.kill();
+      const first = await waitFor('the first SERVICE_UNAVAILABLE', async () => {
+        const result = await scenario.plan();
+        return result.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? result : undefined;
+      });
+      const firstErrorMs = Date.now() - killedAt;
+      assert.equal(first.data?.subscriptionPlan ?? null, null);
+      assertUnavailable(first, ['subscriptionPlan']);
+      const during: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const started = Date.now();
+        assertUnavailable(await scenario.plan(), ['subscriptionPlan']);
+        during.push(Date.now() - started);
+      }
+      await waitFor('the piece to report 503', async () => (await statusOf(`${scenario.piece.url}/health`)) === 503);
+
+      const restartedAt = Date.now();
+      await server.start();
+      const dbReadyMs = Date.now() - restartedAt;
+      await waitFor(
+        'the piece to report healthy',
+        async () => (await statusOf(`${scenario.piece.url}/health`)) === 200,
       );
-      assert.ok(error, 'a statement running past the timeout is cut');
-      assert.equal((error as { errno?: number }).errno, 1969, 'ER_STATEMENT_TIMEOUT (max_statement_time exceeded)');
-      assert.ok(isDatabaseOutage(error), 'and reported as an outage (SERVICE_UNAVAILABLE), not a bug');
-    } finally {
-      await database.destroy();
-    }
-  });
+      await waitFor('a read to succeed', async () => (await scenario.plan()).errors === undefined);
+      const recoverMs = Date.now() - restartedAt;
+      const okBeforeRecovery = scenario.okBatches();
+      await waitFor('a write to succeed again', () => scenario.okBatches() > okBeforeRecovery);
+      stopWriters = true;
+      await Promise.all(writers);
 
-  it('fails fast with SERVICE_UNAVAILABLE, turns /health 503, recovers on its own, and never half-writes', async () => {
-    const baseline = await scenario.plan();
-    assert.equal(baseline.errors, undefined, JSON.stringify(baseline.errors));
-    const before = baseline.data!.subscriptionPlan!.licenseCounts;
-
-    // Two writers keep multi-row mutations in flight through the whole outage.
-    let stopWriters = false;
-    const writers = [0, 1].map(async () => {
-      while (!stopWriters) await scenario.assignBatch();
+      await scenario.assertNoPartialWrite(before);
+      const failed = [...scenario.outcomes.values()].filter((outcome) => outcome !== 'ok');
+      assert.ok(
+        failed.length > 0 && failed.every((code) => code === 'SERVICE_UNAVAILABLE'),
+        `failed writes: ${failed.join(', ')}`,
+      );
+      console.log(
+        `[faults] mariadbd SIGKILL: first SERVICE_UNAVAILABLE ${firstErrorMs} ms after the kill; ` +
+          `median answer during the outage ${median(during)} ms; mariadbd ready ${dbReadyMs} ms after restart, ` +
+          `piece healthy and answering ${recoverMs} ms after restart; ` +
+          `${scenario.outcomes.size} assignLicenses sent (${scenario.okBatches()} ok, ${failed.length} SERVICE_UNAVAILABLE), none half written`,
+      );
     });
-    await waitFor('some writes before the outage', () => scenario.okBatches() >= 2);
-
-    const killedAt = Date.now();
-    await server.kill();
-    const first = await waitFor('the first SERVICE_UNAVAILABLE', async () => {
-      const result = await scenario.plan();
-      return result.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? result : undefined;
-    });
-    const firstErrorMs = Date.now() - killedAt;
-    assert.equal(first.data?.subscriptionPlan ?? null, null);
-    assertUnavailable(first, ['subscriptionPlan']);
-    const during: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
-      const started = Date.now();
-      assertUnavailable(await scenario.plan(), ['subscriptionPlan']);
-      during.push(Date.now() - started);
-    }
-    await waitFor('the piece to report 503', async () => (await statusOf(`${scenario.piece.url}/health`)) === 503);
-
-    const restartedAt = Date.now();
-    await server.start();
-    const dbReadyMs = Date.now() - restartedAt;
-    await waitFor('the piece to report healthy', async () => (await statusOf(`${scenario.piece.url}/health`)) === 200);
-    await waitFor('a read to succeed', async () => (await scenario.plan()).errors === undefined);
-    const recoverMs = Date.now() - restartedAt;
-    const okBeforeRecovery = scenario.okBatches();
-    await waitFor('a write to succeed again', () => scenario.okBatches() > okBeforeRecovery);
-    stopWriters = true;
-    await Promise.all(writers);
-
-    await scenario.assertNoPartialWrite(before);
-    const failed = [...scenario.outcomes.values()].filter((outcome) => outcome !== 'ok');
-    assert.ok(failed.length > 0 && failed.every((code) => code === 'SERVICE_UNAVAILABLE'), `failed writes: ${failed.join(', ')}`);
-    console.log(
-      `[faults] mariadbd SIGKILL: first SERVICE_UNAVAILABLE ${firstErrorMs} ms after the kill; ` +
-        `median answer during the outage ${median(during)} ms; mariadbd ready ${dbReadyMs} ms after restart, ` +
-        `piece healthy and answering ${recoverMs} ms after restart; ` +
-        `${scenario.outcomes.size} assignLicenses sent (${scenario.okBatches()} ok, ${failed.length} SERVICE_UNAVAILABLE), none half written`,
-    );
-  });
-});
+  },
+);
 
 describe('a database that cannot take writes [sqlite]', () => {
   const databaseUrl = freshDatabaseUrl('sqlite');
@@ -290,7 +326,9 @@ describe('a database that cannot take writes [sqlite]', () => {
       holder.exec('ROLLBACK');
       const releasedAt = Date.now();
       await waitFor('a write to succeed again', async () => (await scenario.assignBatch()).result.errors === undefined);
-      console.log(`[faults] sqlite write lock held: SERVICE_UNAVAILABLE after ${firstErrorMs} ms (busy timeout 300 ms); writes again ${Date.now() - releasedAt} ms after release`);
+      console.log(
+        `[faults] sqlite write lock held: SERVICE_UNAVAILABLE after ${firstErrorMs} ms (busy timeout 300 ms); writes again ${Date.now() - releasedAt} ms after release`,
+      );
     } finally {
       if (holder.inTransaction) holder.exec('ROLLBACK');
       holder.close();

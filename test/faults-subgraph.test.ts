@@ -70,15 +70,25 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
     const error = result.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(path));
     assert.ok(error, `an error at ${JSON.stringify(path)}: ${JSON.stringify(result.errors)}`);
     assert.deepEqual(error.extensions, { code: 'SERVICE_UNAVAILABLE', serviceName });
-    assert.doesNotMatch(JSON.stringify(result.errors), /ECONNREFUSED|127\.0\.0\.1|fetch failed|abort|timeout|stack|:\d{4,5}/i);
+    assert.doesNotMatch(
+      JSON.stringify(result.errors),
+      /ECONNREFUSED|127\.0\.0\.1|fetch failed|abort|timeout|stack|:\d{4,5}/i,
+    );
   }
 
   before(async () => {
     tokens = await demoTokens();
     const database = await prepareDatabase(databaseUrl, { seed: 'always' });
     await database.destroy();
-    const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()]))) as Record<SubgraphName, number>;
-    const env = { ...subgraphUrlEnv(ports), DATABASE_URL: databaseUrl, NODE_ENV: 'production', SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS) };
+    const ports = Object.fromEntries(
+      await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()])),
+    ) as Record<SubgraphName, number>;
+    const env = {
+      ...subgraphUrlEnv(ports),
+      DATABASE_URL: databaseUrl,
+      NODE_ENV: 'production',
+      SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+    };
     for (const name of SUBGRAPH_NAMES) pieces[name] = new PieceProcess(name, ports[name], env);
     await Promise.all(SUBGRAPH_NAMES.map((name) => pieces[name].start()));
     gateway = await createGatewayApp({
@@ -115,25 +125,35 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
     assert.equal(partial.errors!.length, 1, JSON.stringify(partial.errors));
 
     // A root field of the dead subgraph: null, next to the healthy subgraph's field.
-    const plan = await graphql<{ me: { email: string } | null; subscriptionPlan: unknown }>(PLAN_QUERY, { plan: DEMO.plans.example });
+    const plan = await graphql<{ me: { email: string } | null; subscriptionPlan: unknown }>(PLAN_QUERY, {
+      plan: DEMO.plans.example,
+    });
     assert.equal(plan.data?.me?.email, DEMO.users.operatorEmail);
     assert.equal(plan.data.subscriptionPlan, null);
     assertUnavailable(plan, 'subscriptions', ['subscriptionPlan']);
 
     const health = await fetch(`${gatewayHttp.url}/health`);
     assert.equal(health.status, 503);
-    assert.equal(((await health.json()) as { subgraphs: Record<string, string> }).subgraphs.subscriptions, 'unreachable');
+    assert.equal(
+      ((await health.json()) as { subgraphs: Record<string, string> }).subgraphs.subscriptions,
+      'unreachable',
+    );
 
     const restartedAt = Date.now();
     await subscriptions.start();
-    await waitFor('the gateway to report healthy again', async () => (await statusOf(`${gatewayHttp.url}/health`)) === 200);
+    await waitFor(
+      'the gateway to report healthy again',
+      async () => (await statusOf(`${gatewayHttp.url}/health`)) === 200,
+    );
     const recovered = await waitFor('full data again', async () => {
       const result = await customer();
       return result.errors === undefined ? result : undefined;
     });
     const recoverMs = Date.now() - restartedAt;
     assert.deepEqual(recovered.data, healthy);
-    console.log(`[faults] subgraph SIGKILL: first SERVICE_UNAVAILABLE after ${firstErrorMs} ms; full answers ${recoverMs} ms after the restart began (process start included)`);
+    console.log(
+      `[faults] subgraph SIGKILL: first SERVICE_UNAVAILABLE after ${firstErrorMs} ms; full answers ${recoverMs} ms after the restart began (process start included)`,
+    );
   });
 
   it('hung: answered within SUBGRAPH_TIMEOUT_MS with SERVICE_UNAVAILABLE, /health 503, recovery on SIGCONT', async () => {
@@ -141,7 +161,9 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
     await subscriptions.signal('SIGSTOP');
     try {
       const stoppedAt = Date.now();
-      const plan = await graphql<{ me: { email: string } | null; subscriptionPlan: unknown }>(PLAN_QUERY, { plan: DEMO.plans.example });
+      const plan = await graphql<{ me: { email: string } | null; subscriptionPlan: unknown }>(PLAN_QUERY, {
+        plan: DEMO.plans.example,
+      });
       const answeredMs = Date.now() - stoppedAt;
       assert.equal(plan.data?.me?.email, DEMO.users.operatorEmail);
       assert.equal(plan.data.subscriptionPlan, null);
@@ -149,7 +171,9 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
 
       // An entity fetch (the customer's plans) hangs the same way; the other fields stay.
       const partial = await customer();
-      assert.deepEqual(partial.data, { enterpriseCustomer: { ...healthy.enterpriseCustomer!, subscriptionPlans: null } });
+      assert.deepEqual(partial.data, {
+        enterpriseCustomer: { ...healthy.enterpriseCustomer!, subscriptionPlans: null },
+      });
       assertUnavailable(partial, 'subscriptions', ['enterpriseCustomer', 'subscriptionPlans']);
 
       assert.equal(await statusOf(`${gatewayHttp.url}/health`, 10_000), 503);
@@ -173,7 +197,16 @@ describe('a subgraph that fails while the gateway runs [sqlite]', () => {
     await catalog.signal('SIGKILL');
     try {
       const result = await graphql<{ subsidyAccessPolicy: unknown }>(
-        `query ($uuid: ID!) { subsidyAccessPolicy(uuid: $uuid) { uuid canRedeem(lmsUserId: 3, contentKey: "edx+tr1012") { canRedeem } } }`,
+        `
+          query ($uuid: ID!) {
+            subsidyAccessPolicy(uuid: $uuid) {
+              uuid
+              canRedeem(lmsUserId: 3, contentKey: "edx+tr1012") {
+                canRedeem
+              }
+            }
+          }
+        `,
         { uuid: DEMO.policies.example },
       );
       const error = result.errors?.find((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');

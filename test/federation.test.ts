@@ -8,25 +8,75 @@ const CROSS_SUBGRAPH = /* GraphQL */ `
   query CrossSubgraph($dusenbery: ID!, $bluth: ID!, $initech: ID!) {
     dusenbery: enterpriseCustomer(uuid: $dusenbery) {
       name
-      catalogs { nodes { uuid contents { nodes { ... on Course { key title courseRuns { key course { key } } } } } } }
+      catalogs {
+        nodes {
+          uuid
+          contents {
+            nodes {
+              ... on Course {
+                key
+                title
+                courseRuns {
+                  key
+                  course {
+                    key
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
     }
     bluth: enterpriseCustomer(uuid: $bluth) {
       name
-      subsidyAccessPolicies { nodes { uuid policyType catalog { uuid enterpriseCustomer { name } } } }
+      subsidyAccessPolicies {
+        nodes {
+          uuid
+          policyType
+          catalog {
+            uuid
+            enterpriseCustomer {
+              name
+            }
+          }
+        }
+      }
     }
     initech: enterpriseCustomer(uuid: $initech) {
-      subscriptionPlans { nodes { uuid title enterpriseCatalog { uuid title } } }
+      subscriptionPlans {
+        nodes {
+          uuid
+          title
+          enterpriseCatalog {
+            uuid
+            title
+          }
+        }
+      }
     }
   }
 `;
 
 interface CrossResult {
-  dusenbery: { name: string; catalogs: { nodes: { uuid: string; contents: { nodes: { key?: string; title?: string; courseRuns?: unknown }[] } }[] } };
+  dusenbery: {
+    name: string;
+    catalogs: {
+      nodes: { uuid: string; contents: { nodes: { key?: string; title?: string; courseRuns?: unknown }[] } }[];
+    };
+  };
   bluth: { name: string; subsidyAccessPolicies: { nodes: { uuid: string; policyType: string; catalog: unknown }[] } };
-  initech: { subscriptionPlans: { nodes: { uuid: string; title: string; enterpriseCatalog: { uuid: string; title: string } }[] } };
+  initech: {
+    subscriptionPlans: { nodes: { uuid: string; title: string; enterpriseCatalog: { uuid: string; title: string } }[] };
+  };
 }
 
-async function entities(stack: TestStack, subgraph: keyof TestStack['subgraphs'], representations: object[], selection: string) {
+async function entities(
+  stack: TestStack,
+  subgraph: keyof TestStack['subgraphs'],
+  representations: object[],
+  selection: string,
+) {
   return stack.graphql<{ _entities: (Record<string, unknown> | null)[] }>(
     `query ($representations: [_Any!]!) { _entities(representations: $representations) { ${selection} } }`,
     { representations },
@@ -50,18 +100,33 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
     assert.deepEqual(course.courseRuns, [{ key: DEMO.content.courseRunKey, course: { key: DEMO.content.courseKey } }]);
     const policy = data.bluth.subsidyAccessPolicies.nodes.find((p) => p.uuid === DEMO.policies.example);
     assert.equal(policy?.policyType, 'AssignedLearnerCreditAccessPolicy');
-    assert.deepEqual(policy.catalog, { uuid: DEMO.catalogs.policyExample, enterpriseCustomer: { name: 'Bluth Company' } });
+    assert.deepEqual(policy.catalog, {
+      uuid: DEMO.catalogs.policyExample,
+      enterpriseCustomer: { name: 'Bluth Company' },
+    });
     const plan = data.initech.subscriptionPlans.nodes.find((p) => p.uuid === DEMO.plans.example);
     assert.equal(plan?.title, 'Enterprise Subscription');
     assert.equal(plan.enterpriseCatalog.uuid, DEMO.catalogs.planExample);
   });
 
-  const cases: { name: string; subgraph: keyof TestStack['subgraphs']; typename: string; hit: Record<string, string>[]; miss: Record<string, string>; selection: string; statements?: number }[] = [
+  const cases: {
+    name: string;
+    subgraph: keyof TestStack['subgraphs'];
+    typename: string;
+    hit: Record<string, string>[];
+    miss: Record<string, string>;
+    selection: string;
+    statements?: number;
+  }[] = [
     {
       name: 'EnterpriseCustomer by uuid',
       subgraph: 'customers',
       typename: 'EnterpriseCustomer',
-      hit: [{ uuid: DEMO.customers.sealTeamTen }, { uuid: DEMO.customers.dusenberyDevices }, { uuid: DEMO.customers.planExample }],
+      hit: [
+        { uuid: DEMO.customers.sealTeamTen },
+        { uuid: DEMO.customers.dusenberyDevices },
+        { uuid: DEMO.customers.planExample },
+      ],
       miss: { uuid: '00000000-0000-4000-8000-000000000000' },
       selection: '... on EnterpriseCustomer { uuid name }',
     },
@@ -69,7 +134,11 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
       name: 'EnterpriseCatalog by uuid',
       subgraph: 'catalog',
       typename: 'EnterpriseCatalog',
-      hit: [{ uuid: DEMO.catalogs.dusenbery }, { uuid: DEMO.catalogs.policyExample }, { uuid: DEMO.catalogs.planExample }],
+      hit: [
+        { uuid: DEMO.catalogs.dusenbery },
+        { uuid: DEMO.catalogs.policyExample },
+        { uuid: DEMO.catalogs.planExample },
+      ],
       miss: { uuid: '00000000-0000-4000-8000-000000000000' },
       selection: '... on EnterpriseCatalog { uuid title }',
     },
@@ -170,7 +239,11 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
       policyType: 'AssignedLearnerCreditAccessPolicy',
       balanceCents: 10_000,
     });
-    const uuids = [second.configurationUuid!, '00000000-0000-4000-8000-000000000000', DEMO.policies.exampleAssignmentConfiguration];
+    const uuids = [
+      second.configurationUuid!,
+      '00000000-0000-4000-8000-000000000000',
+      DEMO.policies.exampleAssignmentConfiguration,
+    ];
     let result!: Awaited<ReturnType<typeof entities>>;
     const statements = await stack().countStatements('learner-credit', async () => {
       result = await entities(
@@ -182,14 +255,22 @@ describeEachDialect('federation across the four subgraphs', (stack) => {
     });
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     assert.deepEqual(result.data!._entities, [
-      { uuid: second.configurationUuid, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, subsidyAccessPolicyUuid: second.policyUuid },
+      {
+        uuid: second.configurationUuid,
+        enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+        subsidyAccessPolicyUuid: second.policyUuid,
+      },
       null,
-      { uuid: DEMO.policies.exampleAssignmentConfiguration, enterpriseCustomerUuid: DEMO.customers.policyExample, subsidyAccessPolicyUuid: DEMO.policies.example },
+      {
+        uuid: DEMO.policies.exampleAssignmentConfiguration,
+        enterpriseCustomerUuid: DEMO.customers.policyExample,
+        subsidyAccessPolicyUuid: DEMO.policies.example,
+      },
     ]);
     assert.equal(statements, 1, 'the whole batch costs one statement');
   });
 
-  it('_entities resolves a learner\'s own licenses and a miss in one statement (no plan is read to allow it)', async () => {
+  it("_entities resolves a learner's own licenses and a miss in one statement (no plan is read to allow it)", async () => {
     // The Seal Team Ten learner's licenses in last year's and the current plan (demo data).
     const own = ['5ea17ea0-00b0-4000-8000-000000000001', '5ea17ea0-00b1-4000-8000-000000000001'];
     const reps = [...own, '00000000-0000-4000-8000-000000000000'].map((uuid) => ({ __typename: 'License', uuid }));

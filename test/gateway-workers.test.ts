@@ -16,12 +16,26 @@ const envName = (name: string) => `${name.toUpperCase().replace(/-/g, '_')}_URL`
 
 describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {
   it('runs several processes on one port, answers on it, and stops them all on SIGTERM', async () => {
-    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [envName(name), `${stack().subgraphs[name].http.url}/graphql`]));
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), 'gateway'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...subgraphUrls, NODE_ENV: 'production', PORT: '0', GATEWAY_WORKERS: '2', REDIS_URL: '', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const subgraphUrls = Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [envName(name), `${stack().subgraphs[name].http.url}/graphql`]),
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), 'gateway'],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          ...subgraphUrls,
+          NODE_ENV: 'production',
+          PORT: '0',
+          GATEWAY_WORKERS: '2',
+          REDIS_URL: '',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       // Each worker logs the URL it serves; both share the port the primary opened.
       const urls: string[] = [];
@@ -48,7 +62,13 @@ describeEachDialect('the gateway with GATEWAY_WORKERS', (stack) => {
       assert.match(output, /\[gateway\] 2 workers/);
       assert.equal(urls[0], urls[1], 'both workers serve the same port');
       const answers = await Promise.all(
-        Array.from({ length: 8 }, () => stack().graphql<{ enterpriseCustomer: { name: string } }>(`{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`, {}, { url: urls[0]! })),
+        Array.from({ length: 8 }, () =>
+          stack().graphql<{ enterpriseCustomer: { name: string } }>(
+            `{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`,
+            {},
+            { url: urls[0]! },
+          ),
+        ),
       );
       for (const answer of answers) assert.deepEqual(answer.data, { enterpriseCustomer: { name: 'Seal Team Ten' } });
     } finally {

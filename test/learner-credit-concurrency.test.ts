@@ -26,7 +26,8 @@ const PRICE = 9900;
 const LEARNERS = [3, 4, 5];
 
 const REDEEM = 'mutation ($input: RedeemInput!) { redeem(input: $input) { transaction { uuid quantity } } }';
-const ALLOCATE = 'mutation ($input: AllocateAssignmentsInput!) { allocateAssignments(input: $input) { created { uuid } } }';
+const ALLOCATE =
+  'mutation ($input: AllocateAssignmentsInput!) { allocateAssignments(input: $input) { created { uuid } } }';
 const STATE = `query ($p: ID!) { subsidyAccessPolicy(uuid: $p) {
   aggregates { amountRedeemedUsdCents amountAllocatedUsdCents spendAvailableUsdCents }
   subsidy { currentBalanceCents }
@@ -60,13 +61,20 @@ describeEachDialect('learner credit: concurrent redemptions and allocations neve
       spendLimitCents: fits * PRICE,
     });
     const results = await Promise.all(
-      COURSES.map((contentKey, i) => stack().graphql<{ redeem: { transaction: { uuid: string; quantity: number } } }>(REDEEM, { input: { policyUuid: policy.policyUuid, lmsUserId: LEARNERS[i % LEARNERS.length], contentKey } })),
+      COURSES.map((contentKey, i) =>
+        stack().graphql<{ redeem: { transaction: { uuid: string; quantity: number } } }>(REDEEM, {
+          input: { policyUuid: policy.policyUuid, lmsUserId: LEARNERS[i % LEARNERS.length], contentKey },
+        }),
+      ),
     );
     const { ok, failed } = partition(results);
     assert.equal(ok.length, fits);
     for (const failure of failed) {
       assert.deepEqual(errorCodes(failure), ['CONFLICT']);
-      assert.equal((failure.errors![0]!.extensions!.reasons as { code: string }[])[0]!.code, 'POLICY_SPEND_LIMIT_REACHED');
+      assert.equal(
+        (failure.errors![0]!.extensions!.reasons as { code: string }[])[0]!.code,
+        'POLICY_SPEND_LIMIT_REACHED',
+      );
     }
     const state = await stateOf(stack(), policy.policyUuid);
     const spent = ok.reduce((sum, r) => sum - r.data!.redeem.transaction.quantity, 0);
@@ -87,13 +95,20 @@ describeEachDialect('learner credit: concurrent redemptions and allocations neve
       spendLimitCents: null,
     });
     const results = await Promise.all(
-      COURSES.map((contentKey, i) => stack().graphql(REDEEM, { input: { policyUuid: policy.policyUuid, lmsUserId: LEARNERS[i % LEARNERS.length], contentKey } })),
+      COURSES.map((contentKey, i) =>
+        stack().graphql(REDEEM, {
+          input: { policyUuid: policy.policyUuid, lmsUserId: LEARNERS[i % LEARNERS.length], contentKey },
+        }),
+      ),
     );
     const { ok, failed } = partition(results);
     assert.equal(ok.length, fits);
     for (const failure of failed) {
       assert.deepEqual(errorCodes(failure), ['CONFLICT']);
-      assert.equal((failure.errors![0]!.extensions!.reasons as { code: string }[])[0]!.code, 'NOT_ENOUGH_VALUE_IN_SUBSIDY');
+      assert.equal(
+        (failure.errors![0]!.extensions!.reasons as { code: string }[])[0]!.code,
+        'NOT_ENOUGH_VALUE_IN_SUBSIDY',
+      );
     }
     const state = await stateOf(stack(), policy.policyUuid);
     assert.equal(state.subsidy.currentBalanceCents, 0);
@@ -112,14 +127,29 @@ describeEachDialect('learner credit: concurrent redemptions and allocations neve
     });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        stack().graphql(ALLOCATE, { input: { policyUuid: policy.policyUuid, learnerEmails: [`racer${i}@example.com`], contentKey: DEMO.content.courseKey, contentPriceCents: 10_000 } }, { token: stack().tokens.policyAdmin }),
+        stack().graphql(
+          ALLOCATE,
+          {
+            input: {
+              policyUuid: policy.policyUuid,
+              learnerEmails: [`racer${i}@example.com`],
+              contentKey: DEMO.content.courseKey,
+              contentPriceCents: 10_000,
+            },
+          },
+          { token: stack().tokens.policyAdmin },
+        ),
       ),
     );
     const { ok, failed } = partition(results);
     assert.equal(ok.length, fits);
     for (const failure of failed) assert.deepEqual(errorCodes(failure), ['CONFLICT']);
     const state = await stateOf(stack(), policy.policyUuid);
-    assert.deepEqual(state.aggregates, { amountRedeemedUsdCents: 0, amountAllocatedUsdCents: fits * 10_000, spendAvailableUsdCents: 0 });
+    assert.deepEqual(state.aggregates, {
+      amountRedeemedUsdCents: 0,
+      amountAllocatedUsdCents: fits * 10_000,
+      spendAvailableUsdCents: 0,
+    });
   });
 
   it('keeps allocations and redemptions racing on one assigned policy within its spend limit', async () => {
@@ -132,19 +162,49 @@ describeEachDialect('learner credit: concurrent redemptions and allocations neve
       spendLimitCents: 50_000,
     });
     // Two learners already hold allocations (20000 reserved): 30000 remain for new allocations.
-    for (const [email, lmsUserId] of [['gob@bluth.example.com', 10], ['lindsay@bluth.example.com', 11]] as const) {
-      await addAssignment(db, policy.configurationUuid!, { email, lmsUserId, contentKey: DEMO.content.courseKey, priceCents: 10_000 });
+    for (const [email, lmsUserId] of [
+      ['gob@bluth.example.com', 10],
+      ['lindsay@bluth.example.com', 11],
+    ] as const) {
+      await addAssignment(db, policy.configurationUuid!, {
+        email,
+        lmsUserId,
+        contentKey: DEMO.content.courseKey,
+        priceCents: 10_000,
+      });
     }
     const allocations = Array.from({ length: 8 }, (_, i) =>
-      stack().graphql(ALLOCATE, { input: { policyUuid: policy.policyUuid, learnerEmails: [`mixed${i}@example.com`], contentKey: DEMO.content.courseKey, contentPriceCents: 10_000 } }, { token: stack().tokens.policyAdmin }),
+      stack().graphql(
+        ALLOCATE,
+        {
+          input: {
+            policyUuid: policy.policyUuid,
+            learnerEmails: [`mixed${i}@example.com`],
+            contentKey: DEMO.content.courseKey,
+            contentPriceCents: 10_000,
+          },
+        },
+        { token: stack().tokens.policyAdmin },
+      ),
     );
-    const redemptions = [10, 11].map((lmsUserId) => stack().graphql(REDEEM, { input: { policyUuid: policy.policyUuid, lmsUserId, contentKey: DEMO.content.courseKey } }));
+    const redemptions = [10, 11].map((lmsUserId) =>
+      stack().graphql(REDEEM, {
+        input: { policyUuid: policy.policyUuid, lmsUserId, contentKey: DEMO.content.courseKey },
+      }),
+    );
     const [allocated, redeemed] = await Promise.all([Promise.all(allocations), Promise.all(redemptions)]);
-    assert.ok(redeemed.every((r) => !r.errors), JSON.stringify(redeemed.find((r) => r.errors)?.errors));
+    assert.ok(
+      redeemed.every((r) => !r.errors),
+      JSON.stringify(redeemed.find((r) => r.errors)?.errors),
+    );
     assert.equal(partition(allocated).ok.length, 3);
     for (const failure of partition(allocated).failed) assert.deepEqual(errorCodes(failure), ['CONFLICT']);
     const state = await stateOf(stack(), policy.policyUuid);
-    assert.deepEqual(state.aggregates, { amountRedeemedUsdCents: 20_000, amountAllocatedUsdCents: 30_000, spendAvailableUsdCents: 0 });
+    assert.deepEqual(state.aggregates, {
+      amountRedeemedUsdCents: 20_000,
+      amountAllocatedUsdCents: 30_000,
+      spendAvailableUsdCents: 0,
+    });
     assert.equal(state.subsidy.currentBalanceCents, 1_000_000 - 20_000);
   });
 
@@ -157,14 +217,28 @@ describeEachDialect('learner credit: concurrent redemptions and allocations neve
       spendLimitCents: 1_000_000,
     });
     const keyed = await Promise.all(
-      Array.from({ length: 6 }, () => stack().graphql<{ redeem: { transaction: { uuid: string } } }>(REDEEM, { input: { policyUuid: policy.policyUuid, lmsUserId: 4, contentKey: COURSES[0], idempotencyKey: 'same-key' } })),
+      Array.from({ length: 6 }, () =>
+        stack().graphql<{ redeem: { transaction: { uuid: string } } }>(REDEEM, {
+          input: { policyUuid: policy.policyUuid, lmsUserId: 4, contentKey: COURSES[0], idempotencyKey: 'same-key' },
+        }),
+      ),
     );
-    assert.ok(keyed.every((r) => !r.errors), JSON.stringify(keyed.find((r) => r.errors)?.errors));
+    assert.ok(
+      keyed.every((r) => !r.errors),
+      JSON.stringify(keyed.find((r) => r.errors)?.errors),
+    );
     assert.equal(new Set(keyed.map((r) => r.data!.redeem.transaction.uuid)).size, 1);
     const derived = await Promise.all(
-      Array.from({ length: 6 }, () => stack().graphql<{ redeem: { transaction: { uuid: string } } }>(REDEEM, { input: { policyUuid: policy.policyUuid, lmsUserId: 5, contentKey: COURSES[1] } })),
+      Array.from({ length: 6 }, () =>
+        stack().graphql<{ redeem: { transaction: { uuid: string } } }>(REDEEM, {
+          input: { policyUuid: policy.policyUuid, lmsUserId: 5, contentKey: COURSES[1] },
+        }),
+      ),
     );
-    assert.ok(derived.every((r) => !r.errors), JSON.stringify(derived.find((r) => r.errors)?.errors));
+    assert.ok(
+      derived.every((r) => !r.errors),
+      JSON.stringify(derived.find((r) => r.errors)?.errors),
+    );
     assert.equal(new Set(derived.map((r) => r.data!.redeem.transaction.uuid)).size, 1);
     const state = await stateOf(stack(), policy.policyUuid);
     assert.equal(state.transactions.totalCount, 2);

@@ -63,16 +63,27 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
     ]);
   });
 
-  it('lists a customer\'s policies of every type, filtered by active and policyType, also through EnterpriseCustomer', async () => {
+  it("lists a customer's policies of every type, filtered by active and policyType, also through EnterpriseCustomer", async () => {
     const seal = stack().tokens.sealAdmin;
-    const all = await stack().graphql<{ enterpriseCustomer: { subsidyAccessPolicies: { totalCount: number; nodes: { uuid: string; policyType: string; accessMethod: string }[] } } }>(
+    const all = await stack().graphql<{
+      enterpriseCustomer: {
+        subsidyAccessPolicies: {
+          totalCount: number;
+          nodes: { uuid: string; policyType: string; accessMethod: string }[];
+        };
+      };
+    }>(
       'query ($c: ID!) { enterpriseCustomer(uuid: $c) { subsidyAccessPolicies { totalCount nodes { uuid policyType accessMethod } } } }',
       { c: DEMO.customers.sealTeamTen },
       { token: seal },
     );
     assert.equal(all.errors, undefined, JSON.stringify(all.errors));
     assert.deepEqual(all.data!.enterpriseCustomer.subsidyAccessPolicies.nodes, [
-      { uuid: LC_DEMO.policies.sealEnrollment, policyType: 'PerLearnerEnrollmentCreditAccessPolicy', accessMethod: 'DIRECT' },
+      {
+        uuid: LC_DEMO.policies.sealEnrollment,
+        policyType: 'PerLearnerEnrollmentCreditAccessPolicy',
+        accessMethod: 'DIRECT',
+      },
       { uuid: LC_DEMO.policies.sealSpend, policyType: 'PerLearnerSpendCreditAccessPolicy', accessMethod: 'DIRECT' },
     ]);
     assert.equal(all.data!.enterpriseCustomer.subsidyAccessPolicies.totalCount, 2);
@@ -92,8 +103,25 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
 
   it('computes a subsidy balance from non-failed transactions plus reversals, and shows transactions in every state with their reversal', async () => {
     const result = await stack().graphql<{
-      subsidy: { currentBalanceCents: number; startingBalanceCents: number; totalDepositsCents: number; isActive: boolean; ledger: { balanceCents: number } };
-      subsidyAccessPolicy: { transactions: { totalCount: number; nodes: { uuid: string; state: string; quantity: number; reversal: { quantity: number; state: string } | null; courseRun: { key: string } | null }[] } };
+      subsidy: {
+        currentBalanceCents: number;
+        startingBalanceCents: number;
+        totalDepositsCents: number;
+        isActive: boolean;
+        ledger: { balanceCents: number };
+      };
+      subsidyAccessPolicy: {
+        transactions: {
+          totalCount: number;
+          nodes: {
+            uuid: string;
+            state: string;
+            quantity: number;
+            reversal: { quantity: number; state: string } | null;
+            courseRun: { key: string } | null;
+          }[];
+        };
+      };
     }>(
       `query ($s: ID!, $p: ID!) {
         subsidy(uuid: $s) { currentBalanceCents startingBalanceCents totalDepositsCents isActive ledger { balanceCents } }
@@ -115,48 +143,83 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
     const reversed = txs.nodes.find((t) => t.uuid === LC_DEMO.transactions.exampleReversed)!;
     assert.deepEqual(reversed.reversal, { quantity: 30000, state: 'COMMITTED' });
     assert.ok(txs.nodes.every((t) => t.quantity < 0));
-    assert.deepEqual(txs.nodes.find((t) => t.uuid === '7a000000-0000-4000-8000-000000000002')!.courseRun, { key: DEMO.content.harvardRunKey });
+    assert.deepEqual(txs.nodes.find((t) => t.uuid === '7a000000-0000-4000-8000-000000000002')!.courseRun, {
+      key: DEMO.content.harvardRunKey,
+    });
   });
 
   it('pages transactions newest first with keyset cursors', async () => {
-    const first = await stack().graphql<{ subsidyAccessPolicy: { transactions: { nodes: { uuid: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } }>(
+    const first = await stack().graphql<{
+      subsidyAccessPolicy: {
+        transactions: { nodes: { uuid: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      };
+    }>(
       'query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { transactions(first: 4) { nodes { uuid } pageInfo { hasNextPage endCursor } } } }',
       { p: LC_DEMO.policies.example },
     );
     const page = first.data!.subsidyAccessPolicy.transactions;
-    assert.deepEqual(page.nodes.map((n) => n.uuid.slice(-3)), ['007', '006', '005', '004']);
+    assert.deepEqual(
+      page.nodes.map((n) => n.uuid.slice(-3)),
+      ['007', '006', '005', '004'],
+    );
     assert.equal(page.pageInfo.hasNextPage, true);
-    const second = await stack().graphql<{ subsidyAccessPolicy: { transactions: { nodes: { uuid: string }[]; pageInfo: { hasNextPage: boolean } } } }>(
+    const second = await stack().graphql<{
+      subsidyAccessPolicy: { transactions: { nodes: { uuid: string }[]; pageInfo: { hasNextPage: boolean } } };
+    }>(
       'query ($p: ID!, $a: String) { subsidyAccessPolicy(uuid: $p) { transactions(first: 4, after: $a) { nodes { uuid } pageInfo { hasNextPage } } } }',
       { p: LC_DEMO.policies.example, a: page.pageInfo.endCursor },
     );
-    assert.deepEqual(second.data!.subsidyAccessPolicy.transactions.nodes.map((n) => n.uuid.slice(-3)), ['003', '002', '001']);
+    assert.deepEqual(
+      second.data!.subsidyAccessPolicy.transactions.nodes.map((n) => n.uuid.slice(-3)),
+      ['003', '002', '001'],
+    );
     assert.equal(second.data!.subsidyAccessPolicy.transactions.pageInfo.hasNextPage, false);
   });
 
-  it('lets a learner read only its own transactions, and refuses another learner\'s transaction', async () => {
-    const gob = await token({ roles: [`enterprise_learner:${DEMO.customers.policyExample}`], userId: 10, email: 'gob@bluth.example.com' });
+  it("lets a learner read only its own transactions, and refuses another learner's transaction", async () => {
+    const gob = await token({
+      roles: [`enterprise_learner:${DEMO.customers.policyExample}`],
+      userId: 10,
+      email: 'gob@bluth.example.com',
+    });
     const own = await stack().graphql<{ subsidyAccessPolicy: { transactions: { nodes: { lmsUserId: number }[] } } }>(
       'query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { transactions(first: 50) { nodes { lmsUserId } } } }',
       { p: LC_DEMO.policies.example },
       { token: gob },
     );
     assert.equal(own.errors, undefined, JSON.stringify(own.errors));
-    assert.deepEqual(own.data!.subsidyAccessPolicy.transactions.nodes.map((n) => n.lmsUserId), [10, 10, 10]);
-    const mine = await stack().graphql('query ($t: ID!) { ledgerTransaction(uuid: $t) { uuid } }', { t: '7a000000-0000-4000-8000-000000000001' }, { token: gob });
+    assert.deepEqual(
+      own.data!.subsidyAccessPolicy.transactions.nodes.map((n) => n.lmsUserId),
+      [10, 10, 10],
+    );
+    const mine = await stack().graphql(
+      'query ($t: ID!) { ledgerTransaction(uuid: $t) { uuid } }',
+      { t: '7a000000-0000-4000-8000-000000000001' },
+      { token: gob },
+    );
     assert.deepEqual(mine.data, { ledgerTransaction: { uuid: '7a000000-0000-4000-8000-000000000001' } });
-    const theirs = await stack().graphql('query ($t: ID!) { ledgerTransaction(uuid: $t) { uuid } }', { t: '7a000000-0000-4000-8000-000000000002' }, { token: gob });
+    const theirs = await stack().graphql(
+      'query ($t: ID!) { ledgerTransaction(uuid: $t) { uuid } }',
+      { t: '7a000000-0000-4000-8000-000000000002' },
+      { token: gob },
+    );
     assert.deepEqual(errorCodes(theirs), ['FORBIDDEN']);
   });
 
-  it('refuses another customer\'s admin on policies, subsidies, transactions and configurations', async () => {
+  it("refuses another customer's admin on policies, subsidies, transactions and configurations", async () => {
     const foreign = stack().tokens.foreignAdmin;
     const cases: [string, Record<string, string>][] = [
       ['query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { uuid } }', { u: LC_DEMO.policies.example }],
-      ['query ($u: ID!) { subsidyAccessPolicies(enterpriseCustomerUuid: $u) { nodes { uuid } } }', { u: DEMO.customers.policyExample }],
+      [
+        'query ($u: ID!) { subsidyAccessPolicies(enterpriseCustomerUuid: $u) { nodes { uuid } } }',
+        { u: DEMO.customers.policyExample },
+      ],
       ['query ($u: ID!) { subsidy(uuid: $u) { uuid } }', { u: LC_DEMO.subsidies.example }],
       ['query ($u: ID!) { ledgerTransaction(uuid: $u) { uuid } }', { u: LC_DEMO.transactions.exampleReversed }],
-      ['query ($u: ID!) { assignmentConfiguration(uuid: $u) { uuid } }', { u: DEMO.policies.exampleAssignmentConfiguration }],
+      [
+        'query ($u: ID!) { assignmentConfiguration(uuid: $u) { uuid } }',
+        { u: DEMO.policies.exampleAssignmentConfiguration },
+      ],
     ];
     for (const [query, variables] of cases) {
       const result = await stack().graphql(query, variables, { token: foreign });
@@ -167,7 +230,9 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
   it('rejects malformed uuids with BAD_USER_INPUT and answers null for unknown ones', async () => {
     const bad = await stack().graphql('{ subsidyAccessPolicy(uuid: "nope") { uuid } }');
     assert.deepEqual(errorCodes(bad), ['BAD_USER_INPUT']);
-    const missing = await stack().graphql('{ subsidy(uuid: "00000000-0000-4000-8000-000000000000") { uuid } ledgerTransaction(uuid: "00000000-0000-4000-8000-000000000000") { uuid } }');
+    const missing = await stack().graphql(
+      '{ subsidy(uuid: "00000000-0000-4000-8000-000000000000") { uuid } ledgerTransaction(uuid: "00000000-0000-4000-8000-000000000000") { uuid } }',
+    );
     assert.deepEqual(missing.data, { subsidy: null, ledgerTransaction: null });
   });
 
@@ -182,7 +247,8 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
     });
     await addTransaction(db, fixture, { lmsUserId: 4, contentKey: 'a+b', quantity: -20_000, state: 'COMMITTED' });
     await addTransaction(db, fixture, { lmsUserId: 4, contentKey: 'a+c', quantity: -30_000, state: 'FAILED' });
-    const query = 'query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { aggregates { amountRedeemedUsdCents amountAllocatedUsdCents spendAvailableUsdCents } subsidy { currentBalanceCents } } }';
+    const query =
+      'query ($p: ID!) { subsidyAccessPolicy(uuid: $p) { aggregates { amountRedeemedUsdCents amountAllocatedUsdCents spendAvailableUsdCents } subsidy { currentBalanceCents } } }';
     const before = await stack().graphql<{ subsidyAccessPolicy: unknown }>(query, { p: fixture.policyUuid });
     assert.deepEqual(before.data!.subsidyAccessPolicy, {
       aggregates: { amountRedeemedUsdCents: 20_000, amountAllocatedUsdCents: 0, spendAvailableUsdCents: 30_000 },
@@ -197,9 +263,14 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
   });
 
   it('costs the same number of statements for a page of policies with aggregates, whatever its size', async () => {
-    const query = 'query ($c: ID!) { subsidyAccessPolicies(enterpriseCustomerUuid: $c, first: 50) { nodes { uuid isSubsidyActive subsidy { currentBalanceCents } assignmentConfiguration { uuid } groupAssociations aggregates { spendAvailableUsdCents } } } }';
-    const small = await stack().countStatements('learner-credit', () => stack().graphql(query, { c: DEMO.customers.foreign }));
-    const large = await stack().countStatements('learner-credit', () => stack().graphql(query, { c: DEMO.customers.sealTeamTen }));
+    const query =
+      'query ($c: ID!) { subsidyAccessPolicies(enterpriseCustomerUuid: $c, first: 50) { nodes { uuid isSubsidyActive subsidy { currentBalanceCents } assignmentConfiguration { uuid } groupAssociations aggregates { spendAvailableUsdCents } } } }';
+    const small = await stack().countStatements('learner-credit', () =>
+      stack().graphql(query, { c: DEMO.customers.foreign }),
+    );
+    const large = await stack().countStatements('learner-credit', () =>
+      stack().graphql(query, { c: DEMO.customers.sealTeamTen }),
+    );
     assert.equal(small, large);
     assert.ok(large <= 8, `expected at most 8 statements, got ${large}`);
   });
@@ -212,15 +283,36 @@ describeEachDialect('learner credit: policies, subsidies and the ledger', (stack
       balanceCents: 1_000,
       active: false,
     });
-    const gob = await token({ roles: [`enterprise_learner:${DEMO.customers.policyExample}`], userId: 10, email: 'gob@bluth.example.com' });
-    const list = 'query ($c: ID!, $a: Boolean) { subsidyAccessPolicies(enterpriseCustomerUuid: $c, active: $a) { nodes { uuid } } }';
-    const asLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(list, { c: DEMO.customers.policyExample }, { token: gob });
+    const gob = await token({
+      roles: [`enterprise_learner:${DEMO.customers.policyExample}`],
+      userId: 10,
+      email: 'gob@bluth.example.com',
+    });
+    const list =
+      'query ($c: ID!, $a: Boolean) { subsidyAccessPolicies(enterpriseCustomerUuid: $c, active: $a) { nodes { uuid } } }';
+    const asLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(
+      list,
+      { c: DEMO.customers.policyExample },
+      { token: gob },
+    );
     assert.deepEqual(asLearner.data!.subsidyAccessPolicies.nodes, [{ uuid: LC_DEMO.policies.example }]);
-    const inactiveAsLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: unknown[] } }>(list, { c: DEMO.customers.policyExample, a: false }, { token: gob });
+    const inactiveAsLearner = await stack().graphql<{ subsidyAccessPolicies: { nodes: unknown[] } }>(
+      list,
+      { c: DEMO.customers.policyExample, a: false },
+      { token: gob },
+    );
     assert.deepEqual(inactiveAsLearner.data!.subsidyAccessPolicies.nodes, []);
-    const one = await stack().graphql('query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { uuid } }', { u: inactive.policyUuid }, { token: gob });
+    const one = await stack().graphql(
+      'query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { uuid } }',
+      { u: inactive.policyUuid },
+      { token: gob },
+    );
     assert.deepEqual(one.data, { subsidyAccessPolicy: null });
-    const asAdmin = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(list, { c: DEMO.customers.policyExample, a: false }, { token: stack().tokens.policyAdmin });
+    const asAdmin = await stack().graphql<{ subsidyAccessPolicies: { nodes: { uuid: string }[] } }>(
+      list,
+      { c: DEMO.customers.policyExample, a: false },
+      { token: stack().tokens.policyAdmin },
+    );
     assert.deepEqual(asAdmin.data!.subsidyAccessPolicies.nodes, [{ uuid: inactive.policyUuid }]);
   });
 });

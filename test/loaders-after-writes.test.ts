@@ -23,7 +23,12 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
       spendLimitCents: 1_000_000,
     });
     const fields = '{ transaction { quantity subsidyAccessPolicy { aggregates { amountRedeemedUsdCents } } } }';
-    const result = await stack().graphql<Record<'a' | 'b', { transaction: { quantity: number; subsidyAccessPolicy: { aggregates: { amountRedeemedUsdCents: number } } } }>>(
+    const result = await stack().graphql<
+      Record<
+        'a' | 'b',
+        { transaction: { quantity: number; subsidyAccessPolicy: { aggregates: { amountRedeemedUsdCents: number } } } }
+      >
+    >(
       `mutation ($p: ID!) {
         a: redeem(input: { policyUuid: $p, lmsUserId: 4, contentKey: "BerkeleyX+CLOU102" }) ${fields}
         b: redeem(input: { policyUuid: $p, lmsUserId: 4, contentKey: "BerkeleyX+FINA114" }) ${fields}
@@ -48,7 +53,13 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
     );
     const id = list.data!.enterpriseCustomer.enrollments.nodes[0]!.id;
     const fields = '{ enrollment { id savedForLater learner { enrollments { nodes { id savedForLater } } } } }';
-    interface Payload { enrollment: { id: string; savedForLater: boolean; learner: { enrollments: { nodes: { id: string; savedForLater: boolean }[] } } } }
+    interface Payload {
+      enrollment: {
+        id: string;
+        savedForLater: boolean;
+        learner: { enrollments: { nodes: { id: string; savedForLater: boolean }[] } };
+      };
+    }
     const result = await stack().graphql<Record<'a' | 'b', Payload>>(
       `mutation ($id: ID!) {
         a: setSavedForLater(input: { enrollmentId: $id, savedForLater: true }) ${fields}
@@ -57,7 +68,8 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
       { id },
     );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-    const savedIn = (payload: Payload) => payload.enrollment.learner.enrollments.nodes.find((e) => e.id === id)?.savedForLater;
+    const savedIn = (payload: Payload) =>
+      payload.enrollment.learner.enrollments.nodes.find((e) => e.id === id)?.savedForLater;
     assert.equal(savedIn(result.data!.a), true);
     assert.equal(result.data!.b.enrollment.savedForLater, false);
     assert.equal(savedIn(result.data!.b), false);
@@ -65,8 +77,13 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
 
   it("subscriptions: the second of two assignLicenses fields reads the plan's counts with both assignments", async () => {
     const plan = await createTestPlan(stack(), { unassigned: 3 });
-    const fields = '{ licenseAssignments { license { status subscriptionPlan { licenseCounts { assigned unassigned } } } } }';
-    interface Payload { licenseAssignments: { license: { status: string; subscriptionPlan: { licenseCounts: { assigned: number; unassigned: number } } } }[] }
+    const fields =
+      '{ licenseAssignments { license { status subscriptionPlan { licenseCounts { assigned unassigned } } } } }';
+    interface Payload {
+      licenseAssignments: {
+        license: { status: string; subscriptionPlan: { licenseCounts: { assigned: number; unassigned: number } } };
+      }[];
+    }
     const result = await stack().graphql<Record<'a' | 'b', Payload>>(
       `mutation ($p: ID!) {
         a: assignLicenses(input: { subscriptionPlanUuid: $p, userEmails: ["first.fresh@example.com"], notifyUsers: false }) ${fields}
@@ -76,7 +93,13 @@ describeEachDialect('loaders after writes: a payload read through the graph is f
       { token: stack().tokens.sealAdmin },
     );
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-    assert.deepEqual(result.data!.a.licenseAssignments[0]!.license.subscriptionPlan.licenseCounts, { assigned: 1, unassigned: 2 });
-    assert.deepEqual(result.data!.b.licenseAssignments[0]!.license.subscriptionPlan.licenseCounts, { assigned: 2, unassigned: 1 });
+    assert.deepEqual(result.data!.a.licenseAssignments[0]!.license.subscriptionPlan.licenseCounts, {
+      assigned: 1,
+      unassigned: 2,
+    });
+    assert.deepEqual(result.data!.b.licenseAssignments[0]!.license.subscriptionPlan.licenseCounts, {
+      assigned: 2,
+      unassigned: 1,
+    });
   });
 });

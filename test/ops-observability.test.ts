@@ -42,12 +42,23 @@ interface OtlpAttribute {
 interface OtlpBody {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttribute[] };
-    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }[] }[];
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttribute[];
+      }[];
+    }[];
   }[];
 }
 
 const attributeMap = (list: OtlpAttribute[] = []) =>
-  Object.fromEntries(list.map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue]));
+  Object.fromEntries(
+    list.map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue]),
+  );
 
 /** A plain OTLP/HTTP JSON receiver: POST /v1/traces, spans kept in order of arrival. */
 async function startReceiver() {
@@ -63,7 +74,15 @@ async function startReceiver() {
           const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name']);
           for (const scope of resourceSpans.scopeSpans ?? []) {
             for (const span of scope.spans ?? []) {
-              spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind, attributes: attributeMap(span.attributes) });
+              spans.push({
+                service,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId ?? '',
+                name: span.name,
+                kind: span.kind,
+                attributes: attributeMap(span.attributes),
+              });
             }
           }
         }
@@ -89,12 +108,21 @@ async function startReceiver() {
         };
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`no ${what} within ${timeoutMs} ms; got ${spans.length} spans: ${[...new Set(spans.map((s) => `${s.service}:${s.name}`))].join(', ')}`));
+          reject(
+            new Error(
+              `no ${what} within ${timeoutMs} ms; got ${spans.length} spans: ${[...new Set(spans.map((s) => `${s.service}:${s.name}`))].join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         listeners.add(listener);
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
 
@@ -126,8 +154,19 @@ async function scrape(url: string): Promise<string> {
 
 const CROSS_SUBGRAPH = /* GraphQL */ `
   query OpsTrace($customer: ID!, $catalog: ID!, $course: String!) {
-    enterpriseCustomer(uuid: $customer) { name subscriptionPlans { nodes { uuid } } }
-    enterpriseCatalog(uuid: $catalog) { course(key: $course) { enrollmentUrl } }
+    enterpriseCustomer(uuid: $customer) {
+      name
+      subscriptionPlans {
+        nodes {
+          uuid
+        }
+      }
+    }
+    enterpriseCatalog(uuid: $catalog) {
+      course(key: $course) {
+        enrollmentUrl
+      }
+    }
   }
 `;
 
@@ -148,15 +187,21 @@ for (const dialect of DIALECTS) {
       await database.destroy();
       receiver = await startReceiver();
       tokens = await demoTokens();
-      const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const))) as Record<SubgraphName, number>;
+      const ports = Object.fromEntries(
+        await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)),
+      ) as Record<SubgraphName, number>;
       const env = {
         DATABASE_URL: databaseUrl,
         PORT: '0',
         LOG_LEVEL: 'info',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, String(ports[name])])),
-        ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnvName(name), `http://127.0.0.1:${ports[name]}/graphql`])),
+        ...Object.fromEntries(
+          SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, String(ports[name])]),
+        ),
+        ...Object.fromEntries(
+          SUBGRAPH_NAMES.map((name) => [urlEnvName(name), `http://127.0.0.1:${ports[name]}/graphql`]),
+        ),
       };
       const subgraphs = await Promise.all(SUBGRAPH_NAMES.map((name) => startPiece(name, env)));
       SUBGRAPH_NAMES.forEach((name, i) => (pieces[name] = subgraphs[i]!));
@@ -174,7 +219,11 @@ for (const dialect of DIALECTS) {
       await dropDatabase(databaseUrl);
     });
 
-    async function gatewayRequest(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+    async function gatewayRequest(
+      query: string,
+      variables: Record<string, unknown>,
+      headers: Record<string, string> = {},
+    ) {
       const response = await fetch(`${pieces.gateway.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `JWT ${tokens.operator}`, ...headers },
@@ -183,12 +232,18 @@ for (const dialect of DIALECTS) {
       return { response, body: (await response.json()) as { data?: unknown; errors?: unknown[] } };
     }
 
-    const variables = () => ({ customer: DEMO.customers.sealTeamTen, catalog: DEMO.catalogs.dusenbery, course: DEMO.content.courseKey });
+    const variables = () => ({
+      customer: DEMO.customers.sealTeamTen,
+      catalog: DEMO.catalogs.dusenbery,
+      course: DEMO.content.courseKey,
+    });
 
     it("one request with the caller's traceparent yields spans of the gateway and the subgraphs in the caller's trace", async () => {
       const traceId = randomBytes(16).toString('hex');
       const parentId = randomBytes(8).toString('hex');
-      const { body } = await gatewayRequest(CROSS_SUBGRAPH, variables(), { traceparent: `00-${traceId}-${parentId}-01` });
+      const { body } = await gatewayRequest(CROSS_SUBGRAPH, variables(), {
+        traceparent: `00-${traceId}-${parentId}-01`,
+      });
       assert.equal(body.errors, undefined, JSON.stringify(body.errors));
 
       const inTrace = (spans: ReceivedSpan[]) => spans.filter((s) => s.traceId === traceId);
@@ -200,39 +255,86 @@ for (const dialect of DIALECTS) {
       // The catalog asks the customers subgraph about the catalog's customer (enrollmentUrl):
       // that call carries the trace on, so a customers span has a catalog span as parent.
       await otlp().waitFor((spans) => {
-        const catalogSpanIds = new Set(inTrace(spans).filter((s) => s.service === 'catalog').map((s) => s.spanId));
+        const catalogSpanIds = new Set(
+          inTrace(spans)
+            .filter((s) => s.service === 'catalog')
+            .map((s) => s.spanId),
+        );
         return inTrace(spans).some((s) => s.service === 'customers' && catalogSpanIds.has(s.parentSpanId));
       }, 'a customers span whose parent is a catalog span (subgraph to subgraph)');
-      await otlp().waitFor((spans) => inTrace(spans).some((s) => s.service !== 'gateway' && s.attributes['db.system'] === dialect), `a SQL span with db.system=${dialect}`);
+      await otlp().waitFor(
+        (spans) => inTrace(spans).some((s) => s.service !== 'gateway' && s.attributes['db.system'] === dialect),
+        `a SQL span with db.system=${dialect}`,
+      );
       // The gateway's HTTP server span (exported once the response is sent) is a child of the caller's span.
-      await otlp().waitFor((spans) => inTrace(spans).some((s) => s.service === 'gateway' && s.parentSpanId === parentId && s.kind === 2), "the gateway's server span under the caller's span");
+      await otlp().waitFor(
+        (spans) => inTrace(spans).some((s) => s.service === 'gateway' && s.parentSpanId === parentId && s.kind === 2),
+        "the gateway's server span under the caller's span",
+      );
       const spans = inTrace(otlp().spans);
       const sql = spans.find((s) => s.attributes['db.system'] === dialect)!;
       assert.match(String(sql.attributes['db.statement']), /select/i);
     });
 
     it('counters move after requests (scrape before and after)', async () => {
-      const [gatewayBefore, customersBefore] = await Promise.all([scrape(pieces.gateway.url), scrape(pieces.customers.url)]);
-      const ok = await gatewayRequest(`query OpsMetrics { enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`, {});
+      const [gatewayBefore, customersBefore] = await Promise.all([
+        scrape(pieces.gateway.url),
+        scrape(pieces.customers.url),
+      ]);
+      const ok = await gatewayRequest(
+        `query OpsMetrics { enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`,
+        {},
+      );
       assert.equal(ok.body.errors, undefined);
       const bad = await gatewayRequest(`query OpsMetricsBad { enterpriseCustomer(uuid: "not-a-uuid") { name } }`, {});
       assert.ok(bad.body.errors?.length);
-      const [gatewayAfter, customersAfter] = await Promise.all([scrape(pieces.gateway.url), scrape(pieces.customers.url)]);
+      const [gatewayAfter, customersAfter] = await Promise.all([
+        scrape(pieces.gateway.url),
+        scrape(pieces.customers.url),
+      ]);
 
-      const moved = (before: string, afterText: string, name: string, labels: Record<string, string>) => sample(afterText, name, labels) - sample(before, name, labels);
+      const moved = (before: string, afterText: string, name: string, labels: Record<string, string>) =>
+        sample(afterText, name, labels) - sample(before, name, labels);
       assert.equal(
-        moved(gatewayBefore, gatewayAfter, 'eg_graphql_request_duration_seconds_count', { piece: 'gateway', operation_name: 'OpsMetrics', operation_type: 'query', outcome: 'success' }),
+        moved(gatewayBefore, gatewayAfter, 'eg_graphql_request_duration_seconds_count', {
+          piece: 'gateway',
+          operation_name: 'OpsMetrics',
+          operation_type: 'query',
+          outcome: 'success',
+        }),
         1,
       );
-      assert.ok(moved(gatewayBefore, gatewayAfter, 'eg_graphql_errors_total', { piece: 'gateway', code: 'BAD_USER_INPUT' }) >= 1, 'errors by code');
-      assert.ok(moved(gatewayBefore, gatewayAfter, 'eg_subgraph_fetch_duration_seconds_count', { subgraph: 'customers', outcome: '2xx' }) >= 2, 'subgraph fetches by subgraph');
+      assert.ok(
+        moved(gatewayBefore, gatewayAfter, 'eg_graphql_errors_total', { piece: 'gateway', code: 'BAD_USER_INPUT' }) >=
+          1,
+        'errors by code',
+      );
+      assert.ok(
+        moved(gatewayBefore, gatewayAfter, 'eg_subgraph_fetch_duration_seconds_count', {
+          subgraph: 'customers',
+          outcome: '2xx',
+        }) >= 2,
+        'subgraph fetches by subgraph',
+      );
       assert.equal(
-        moved(customersBefore, customersAfter, 'eg_graphql_request_duration_seconds_count', { piece: 'customers', operation_name: 'OpsMetrics__customers__0', operation_type: 'query', outcome: 'success' }),
+        moved(customersBefore, customersAfter, 'eg_graphql_request_duration_seconds_count', {
+          piece: 'customers',
+          operation_name: 'OpsMetrics__customers__0',
+          operation_type: 'query',
+          outcome: 'success',
+        }),
         1,
         "the subgraph sees the operation under the gateway's name for its fetch",
       );
-      assert.ok(moved(customersBefore, customersAfter, 'eg_sql_statements_total', { subgraph: 'customers', outcome: 'ok' }) >= 1, 'SQL statements by subgraph');
-      assert.ok(moved(customersBefore, customersAfter, 'eg_sql_statement_duration_seconds_count', { subgraph: 'customers' }) >= 1);
+      assert.ok(
+        moved(customersBefore, customersAfter, 'eg_sql_statements_total', { subgraph: 'customers', outcome: 'ok' }) >=
+          1,
+        'SQL statements by subgraph',
+      );
+      assert.ok(
+        moved(customersBefore, customersAfter, 'eg_sql_statement_duration_seconds_count', { subgraph: 'customers' }) >=
+          1,
+      );
       // Gauges and the default process metrics are there.
       assert.match(customersAfter, /^eg_db_pool_connections\{pool="primary",state="idle"\} \d+/m);
       assert.match(customersAfter, /^eg_db_pool_connections\{pool="primary",state="waiting"\} 0/m);
@@ -245,10 +347,14 @@ for (const dialect of DIALECTS) {
     it('writes one JSON access line per request with the operation, ids and error codes, never the token', async () => {
       const traceId = randomBytes(16).toString('hex');
       const requestId = `ops-log-${randomBytes(4).toString('hex')}`;
-      const { response } = await gatewayRequest(`query OpsLog { enterpriseCustomer(uuid: "not-a-uuid") { name } }`, {}, {
-        'x-request-id': requestId,
-        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
-      });
+      const { response } = await gatewayRequest(
+        `query OpsLog { enterpriseCustomer(uuid: "not-a-uuid") { name } }`,
+        {},
+        {
+          'x-request-id': requestId,
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        },
+      );
       assert.equal(response.headers.get('x-request-id'), requestId, 'the request id is echoed');
       const line = await pieces.gateway.waitForLine((l) => l.includes(requestId), 'the access line');
       const access = JSON.parse(line) as Record<string, unknown>;
@@ -263,7 +369,10 @@ for (const dialect of DIALECTS) {
       assert.equal(typeof access.durationMs, 'number');
       assert.equal(typeof access.level, 'number');
       // The subgraph logs the same operation in the same trace.
-      const subgraphLine = await pieces.customers.waitForLine((l) => l.includes(traceId) && l.includes('OpsLog'), "the customers subgraph's access line");
+      const subgraphLine = await pieces.customers.waitForLine(
+        (l) => l.includes(traceId) && l.includes('OpsLog'),
+        "the customers subgraph's access line",
+      );
       assert.match((JSON.parse(subgraphLine) as { operationName: string }).operationName, /^OpsLog__customers__\d+$/);
       for (const piece of Object.values(pieces)) {
         for (const logged of piece.lines) {

@@ -25,11 +25,26 @@ const IN_FLIGHT = 6;
 
 /** One operation per piece, answered from its database, and what its answer must contain. */
 const OPERATIONS: Record<PieceName, { query: string; expect: string }> = {
-  gateway: { query: `{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`, expect: '"name":"Seal Team Ten"' },
-  customers: { query: `{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`, expect: '"name":"Seal Team Ten"' },
-  catalog: { query: `{ enterpriseCatalog(uuid: "${DEMO.catalogs.dusenbery}") { uuid } }`, expect: `"uuid":"${DEMO.catalogs.dusenbery}"` },
-  'learner-credit': { query: `{ subsidyAccessPolicy(uuid: "${DEMO.policies.example}") { uuid } }`, expect: `"uuid":"${DEMO.policies.example}"` },
-  subscriptions: { query: `{ subscriptionPlan(uuid: "${DEMO.plans.example}") { uuid } }`, expect: `"uuid":"${DEMO.plans.example}"` },
+  gateway: {
+    query: `{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`,
+    expect: '"name":"Seal Team Ten"',
+  },
+  customers: {
+    query: `{ enterpriseCustomer(uuid: "${DEMO.customers.sealTeamTen}") { name } }`,
+    expect: '"name":"Seal Team Ten"',
+  },
+  catalog: {
+    query: `{ enterpriseCatalog(uuid: "${DEMO.catalogs.dusenbery}") { uuid } }`,
+    expect: `"uuid":"${DEMO.catalogs.dusenbery}"`,
+  },
+  'learner-credit': {
+    query: `{ subsidyAccessPolicy(uuid: "${DEMO.policies.example}") { uuid } }`,
+    expect: `"uuid":"${DEMO.policies.example}"`,
+  },
+  subscriptions: {
+    query: `{ subscriptionPlan(uuid: "${DEMO.plans.example}") { uuid } }`,
+    expect: `"uuid":"${DEMO.plans.example}"`,
+  },
 };
 
 /** A request whose body is only half sent; `finish` sends the rest plus a pipelined GET /health. */
@@ -63,7 +78,9 @@ async function slowRequest(url: string, token: string, query: string): Promise<S
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const received = new Promise<string>((resolve) => {
-    socket.once('close', () => { resolve(text); });
+    socket.once('close', () => {
+      resolve(text);
+    });
     socket.once('error', () => undefined);
   });
   return {
@@ -82,7 +99,9 @@ async function refusesConnections(url: string): Promise<void> {
         socket.destroy();
         resolve(false);
       });
-      socket.once('error', () => { resolve(true); });
+      socket.once('error', () => {
+        resolve(true);
+      });
     });
     if (refused) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -99,7 +118,12 @@ async function waitForInFlight(metricsUrl: string, count: number): Promise<void>
     if (value >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`never ${count} requests in flight:\n${last.split('\n').filter((l) => l.includes('in_flight')).join('\n')}`);
+  throw new Error(
+    `never ${count} requests in flight:\n${last
+      .split('\n')
+      .filter((l) => l.includes('in_flight'))
+      .join('\n')}`,
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -110,23 +134,36 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function drainWithRequestsInFlight(t: TestContext, stack: TestStack, piece: PieceName, env: Record<string, string>, workers = 1) {
+async function drainWithRequestsInFlight(
+  t: TestContext,
+  stack: TestStack,
+  piece: PieceName,
+  env: Record<string, string>,
+  workers = 1,
+) {
   // Workers each count their own requests; the primary's METRICS_PORT sums them.
   const metricsPort = workers > 1 ? await freePort() : undefined;
   const metricsUrl = metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
-  const child: PieceProcess = await startPiece(piece, { ...env, ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}) }, { urlLines: workers });
+  const child: PieceProcess = await startPiece(
+    piece,
+    { ...env, ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}) },
+    { urlLines: workers },
+  );
   try {
     const operation = OPERATIONS[piece];
     // The piece answers before the test starts: the slow requests are the only ones in flight.
     const warm = await stack.graphql(operation.query, {}, { url: `${child.url}/graphql` });
     assert.equal(warm.errors, undefined, JSON.stringify(warm.errors));
-    const requests = await Promise.all(Array.from({ length: IN_FLIGHT }, () => slowRequest(child.url, stack.tokens.operator, operation.query)));
+    const requests = await Promise.all(
+      Array.from({ length: IN_FLIGHT }, () => slowRequest(child.url, stack.tokens.operator, operation.query)),
+    );
     // Every request has reached the piece (its headers are read) before the signal is sent.
     await waitForInFlight(metricsUrl ?? `${child.url}/metrics`, metricsUrl ? IN_FLIGHT : IN_FLIGHT + 1);
     child.kill('SIGTERM');
     // A GATEWAY_WORKERS primary and each of its workers announce their drain.
     await child.waitForLine(
-      () => jsonLines(child).filter((line) => line.msg === 'shutdown: draining').length >= (workers > 1 ? workers + 1 : 1),
+      () =>
+        jsonLines(child).filter((line) => line.msg === 'shutdown: draining').length >= (workers > 1 ? workers + 1 : 1),
       'the drain announcement',
     );
     await refusesConnections(child.url);
@@ -134,14 +171,29 @@ async function drainWithRequestsInFlight(t: TestContext, stack: TestStack, piece
     const received = await Promise.all(requests.map((r) => r.received));
     const code = await child.exited;
 
-    const answered = received.filter((text) => text.startsWith("HTTP/1.1 200 ") && text.includes(operation.expect) && !text.includes('"errors"')).length;
+    const answered = received.filter(
+      (text) => text.startsWith('HTTP/1.1 200 ') && text.includes(operation.expect) && !text.includes('"errors"'),
+    ).length;
     const healthDuringDrain = received.filter((text) => /HTTP\/1\.1 503 [\s\S]*"shutting down"/.test(text)).length;
-    t.diagnostic(`${piece}${workers > 1 ? ` (${workers} workers)` : ''} [${stack.dialect}]: ${IN_FLIGHT} in flight, ${answered} answered, ${IN_FLIGHT - answered} dropped, pipelined /health 503 on ${healthDuringDrain}, exit code ${code}`);
-    assert.equal(answered, IN_FLIGHT, `every request in flight is answered:\n${received.join('\n----\n')}\n${child.output()}`);
-    assert.equal(healthDuringDrain, IN_FLIGHT, 'a /health waiting behind them on the same connection answers 503 while draining');
+    t.diagnostic(
+      `${piece}${workers > 1 ? ` (${workers} workers)` : ''} [${stack.dialect}]: ${IN_FLIGHT} in flight, ${answered} answered, ${IN_FLIGHT - answered} dropped, pipelined /health 503 on ${healthDuringDrain}, exit code ${code}`,
+    );
+    assert.equal(
+      answered,
+      IN_FLIGHT,
+      `every request in flight is answered:\n${received.join('\n----\n')}\n${child.output()}`,
+    );
+    assert.equal(
+      healthDuringDrain,
+      IN_FLIGHT,
+      'a /health waiting behind them on the same connection answers 503 while draining',
+    );
     assert.equal(code, 0, `exit code 0:\n${child.output()}`);
     const steps = jsonLines(child).map((line) => line.msg);
-    assert.ok(steps.includes('shutdown: requests in flight answered') || workers > 1, `logs its steps: ${steps.join(' | ')}`);
+    assert.ok(
+      steps.includes('shutdown: requests in flight answered') || workers > 1,
+      `logs its steps: ${steps.join(' | ')}`,
+    );
     assert.ok(steps.includes('shutdown: done'), `logs the end: ${steps.join(' | ')}`);
   } finally {
     child.kill('SIGKILL');
@@ -152,7 +204,9 @@ describeEachDialect('SIGTERM with requests in flight', (stack) => {
   const subgraphEnv = () => ({
     DATABASE_URL: stack().databaseUrl,
     PORT: '0',
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnvName(name), `${stack().subgraphs[name].http.url}/graphql`])),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [urlEnvName(name), `${stack().subgraphs[name].http.url}/graphql`]),
+    ),
     ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, '0'])),
   });
 

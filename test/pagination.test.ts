@@ -6,9 +6,22 @@ const CUSTOMERS = /* GraphQL */ `
   query ($first: Int, $after: String) {
     enterpriseCustomers(first: $first, after: $after) {
       totalCount
-      edges { cursor node { uuid name } }
-      nodes { uuid }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          uuid
+          name
+        }
+      }
+      nodes {
+        uuid
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `;
@@ -38,7 +51,10 @@ describeEachDialect('keyset pagination', (stack) => {
       pages += 1;
       assert.equal(connection.pageInfo.hasPreviousPage, after !== null);
       assert.ok(connection.edges.length <= 2);
-      assert.deepEqual(connection.nodes.map((n) => n.uuid), connection.edges.map((e) => e.node.uuid));
+      assert.deepEqual(
+        connection.nodes.map((n) => n.uuid),
+        connection.edges.map((e) => e.node.uuid),
+      );
       seen.push(...connection.nodes.map((n) => n.uuid));
       if (!connection.pageInfo.hasNextPage) break;
       assert.equal(connection.pageInfo.endCursor, connection.edges.at(-1)!.cursor);
@@ -51,7 +67,10 @@ describeEachDialect('keyset pagination', (stack) => {
   it('orders customers by name', async () => {
     const result = await stack().graphql<Page>(CUSTOMERS, { first: 500 });
     const names = result.data!.enterpriseCustomers.edges.map((e) => e.node.name);
-    assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 
   it('rejects a page size above 500 or below 0 and a forged cursor with BAD_USER_INPUT', async () => {

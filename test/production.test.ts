@@ -11,7 +11,11 @@ describeEachDialect('production mode', (stack) => {
     const gateway = await stack().graphql('{ __schema { queryType { name } } }');
     assert.equal(gateway.data ?? null, null);
     assert.deepEqual(errorCodes(gateway), ['GRAPHQL_VALIDATION_FAILED']);
-    const subgraph = await stack().graphql('{ __schema { queryType { name } } }', {}, { url: `${stack().subgraphs.catalog.http.url}/graphql` });
+    const subgraph = await stack().graphql(
+      '{ __schema { queryType { name } } }',
+      {},
+      { url: `${stack().subgraphs.catalog.http.url}/graphql` },
+    );
     assert.deepEqual(errorCodes(subgraph), ['GRAPHQL_VALIDATION_FAILED']);
   });
 
@@ -31,7 +35,9 @@ describeEachDialect('production mode', (stack) => {
   it('masks an internal failure: no SQL, no stack trace, code INTERNAL_SERVER_ERROR', async () => {
     // Break the store underneath a running server: the next query fails inside the driver.
     await sql`drop table subscription_plan`.execute(stack().database.db);
-    const result = await stack().graphql(`query ($u: ID!) { subscriptionPlan(uuid: $u) { title } }`, { u: '104b1785-1d3a-1000-148d-1ae7a56e6355' });
+    const result = await stack().graphql(`query ($u: ID!) { subscriptionPlan(uuid: $u) { title } }`, {
+      u: '104b1785-1d3a-1000-148d-1ae7a56e6355',
+    });
     assert.deepEqual(errorCodes(result), ['INTERNAL_SERVER_ERROR']);
     const text = JSON.stringify(result.errors);
     assert.doesNotMatch(text, /subscription_plan|select|sqlite|mysql|stack|at \w+ \(/i);

@@ -12,7 +12,11 @@ describeEachDialect('the gateway while Redis is unavailable', (stack) => {
       const query = `query ($uuid: ID!) { enterpriseCustomer(uuid: $uuid) { name catalogs(first: ${i + 1}) { totalCount } } }`;
       let result: Awaited<ReturnType<ReturnType<typeof stack>['graphql']>> | undefined;
       const statements = await stack().countStatements('customers', async () => {
-        result = await stack().graphql(query, { uuid: DEMO.customers.sealTeamTen }, { token: stack().tokens.sealAdmin });
+        result = await stack().graphql(
+          query,
+          { uuid: DEMO.customers.sealTeamTen },
+          { token: stack().tokens.sealAdmin },
+        );
       });
       assert.equal(result!.errors, undefined, JSON.stringify(result!.errors));
       assert.equal((result!.data as { enterpriseCustomer: { name: string } }).enterpriseCustomer.name, 'Seal Team Ten');

@@ -42,14 +42,22 @@ describeEachDialect('the Redis response cache', (stack) => {
     } }`;
     const variables = { uuid: DEMO.catalogs.sealTeamTenAll };
     const page = async () => {
-      const result = await stack().graphql<Record<string, { contents: { totalCount: number; nodes: unknown[] } }>>(query, variables, { token: stack().tokens.sealLearner });
+      const result = await stack().graphql<Record<string, { contents: { totalCount: number; nodes: unknown[] } }>>(
+        query,
+        variables,
+        { token: stack().tokens.sealLearner },
+      );
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
       return Object.values(result.data!)[0]!.contents;
     };
     let first: Awaited<ReturnType<typeof page>> | undefined;
     assert.ok((await stack().countStatements('catalog', async () => (first = await page()))) > 0);
     let repeat: Awaited<ReturnType<typeof page>> | undefined;
-    assert.equal(await stack().countStatements('catalog', async () => (repeat = await page())), 0, 'the repeat is answered from the cache');
+    assert.equal(
+      await stack().countStatements('catalog', async () => (repeat = await page())),
+      0,
+      'the repeat is answered from the cache',
+    );
     assert.equal(first!.nodes.length, 20);
     assert.deepEqual(repeat, first);
   });
@@ -80,19 +88,25 @@ describeEachDialect('the Redis response cache', (stack) => {
       return { counts, data };
     };
     const first = await statementsOf();
-    assert.ok(first.counts.every((n) => n > 0), `every subgraph computes the first request: ${first.counts.join(',')}`);
+    assert.ok(
+      first.counts.every((n) => n > 0),
+      `every subgraph computes the first request: ${first.counts.join(',')}`,
+    );
     const repeat = await statementsOf();
     assert.deepEqual(repeat.counts, [0, 0, 0, 0], 'the repeat is answered from the cache');
     assert.deepEqual(repeat.data, first.data);
   });
 
-  it('never serves one caller\'s PRIVATE catalog response to another caller', async () => {
+  it("never serves one caller's PRIVATE catalog response to another caller", async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCatalog(uuid: $uuid) { uuid title } }`;
     const variables = { uuid: DEMO.catalogs.sealTeamTenAll };
     const admin = await stack().graphql(query, variables, { token: stack().tokens.sealAdmin });
     assert.equal(admin.errors, undefined);
     const foreign = await stack().graphql(query, variables, { token: stack().tokens.foreignAdmin });
-    assert.deepEqual(foreign.errors?.map((e) => e.extensions?.code), ['FORBIDDEN']);
+    assert.deepEqual(
+      foreign.errors?.map((e) => e.extensions?.code),
+      ['FORBIDDEN'],
+    );
   });
 
   it('caches tenant data per caller: a repeat costs no statement, another caller computes its own', async () => {
@@ -103,21 +117,30 @@ describeEachDialect('the Redis response cache', (stack) => {
     });
     assert.ok(first > 0, 'the first request reaches the customers subgraph');
     const repeat = await stack().countStatements('customers', async () => {
-      const again = await stack().graphql<Record<string, { name: string }>>(query, variables, { token: stack().tokens.sealAdmin });
+      const again = await stack().graphql<Record<string, { name: string }>>(query, variables, {
+        token: stack().tokens.sealAdmin,
+      });
       assert.equal(Object.values(again.data!)[0]!.name, 'Seal Team Ten');
     });
-    assert.equal(repeat, 0, 'the same caller\'s repeat is answered from the cache');
-    const otherAdmin = await token({ roles: [`enterprise_admin:${DEMO.customers.sealTeamTen}`], userId: 9_001, email: 'other-admin@seal.example.com' });
+    assert.equal(repeat, 0, "the same caller's repeat is answered from the cache");
+    const otherAdmin = await token({
+      roles: [`enterprise_admin:${DEMO.customers.sealTeamTen}`],
+      userId: 9_001,
+      email: 'other-admin@seal.example.com',
+    });
     const other = await stack().countStatements('customers', async () => {
       assert.equal((await stack().graphql(query, variables, { token: otherAdmin })).errors, undefined);
     });
-    assert.ok(other > 0, 'another caller never reads the first caller\'s PRIVATE entry');
+    assert.ok(other > 0, "another caller never reads the first caller's PRIVATE entry");
   });
 
   it('computes a burst of identical concurrent queries of one caller once (no cache stampede)', async () => {
     const variables = { uuid: DEMO.customers.sealTeamTen };
-    const send = (query: string) => stack().graphql<Record<string, { name: string }>>(query, variables, { token: stack().tokens.sealAdmin });
-    const once = await stack().countStatements('customers', () => send(`query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`));
+    const send = (query: string) =>
+      stack().graphql<Record<string, { name: string }>>(query, variables, { token: stack().tokens.sealAdmin });
+    const once = await stack().countStatements('customers', () =>
+      send(`query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`),
+    );
     assert.ok(once > 0);
     const burst = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { uuid name } }`;
     let results: Awaited<ReturnType<typeof send>>[] = [];
@@ -131,11 +154,15 @@ describeEachDialect('the Redis response cache', (stack) => {
     }
   });
 
-  it('makes a caller\'s cached responses stale as soon as it runs a mutation (read-your-writes)', async () => {
+  it("makes a caller's cached responses stale as soon as it runs a mutation (read-your-writes)", async () => {
     const query = `query ($uuid: ID!) { ${alias()}: enterpriseCustomer(uuid: $uuid) { pendingLearners(first: 1) { totalCount } } }`;
     const variables = { uuid: DEMO.customers.sealTeamTen };
     const pending = async () => {
-      const result = await stack().graphql<Record<string, { pendingLearners: { totalCount: number } }>>(query, variables, { token: stack().tokens.sealAdmin });
+      const result = await stack().graphql<Record<string, { pendingLearners: { totalCount: number } }>>(
+        query,
+        variables,
+        { token: stack().tokens.sealAdmin },
+      );
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
       return Object.values(result.data!)[0]!.pendingLearners.totalCount;
     };
@@ -143,7 +170,12 @@ describeEachDialect('the Redis response cache', (stack) => {
     assert.equal(await stack().countStatements('customers', pending), 0, 'cached before the mutation');
     const link = await stack().graphql(
       'mutation ($input: LinkLearnersInput!) { linkLearners(input: $input) { pending { userEmail } } }',
-      { input: { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, emails: [`cache-${randomBytes(4).toString('hex')}@example.com`] } },
+      {
+        input: {
+          enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+          emails: [`cache-${randomBytes(4).toString('hex')}@example.com`],
+        },
+      },
       { token: stack().tokens.sealAdmin },
     );
     assert.equal(link.errors, undefined, JSON.stringify(link.errors));

@@ -17,7 +17,9 @@ describe('the schema is honest', () => {
     try {
       await promisify(execFile)(bin, ['--config', 'codegen.ts', '--check'], { cwd: PROJECT_ROOT });
     } catch (error) {
-      assert.fail(`graphql-codegen --check reports stale files:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+      assert.fail(
+        `graphql-codegen --check reports stale files:\n${(error as { stdout?: string }).stdout ?? String(error)}`,
+      );
     }
   });
 });

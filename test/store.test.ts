@@ -42,18 +42,48 @@ for (const dialect of DIALECTS) {
       await database.db
         .insertInto('sample')
         .values([
-          { id: 1, flag: true, at, day: '2024-02-29', doc: JSON.stringify({ a: [1, 'x'], b: null, snake_key: { inner_key: 1 } }) },
+          {
+            id: 1,
+            flag: true,
+            at,
+            day: '2024-02-29',
+            doc: JSON.stringify({ a: [1, 'x'], b: null, snake_key: { inner_key: 1 } }),
+          },
           { id: 2, flag: false, at: new Date('2020-01-01T00:00:00Z'), day: '2020-01-01', doc: null },
         ])
         .execute();
       const rows = (await database.db.selectFrom('sample').selectAll().orderBy('id').execute()).map(decode);
-      assert.deepEqual(rows[0], { id: 1, flag: true, at, day: '2024-02-29', doc: { a: [1, 'x'], b: null, snake_key: { inner_key: 1 } } });
-      assert.deepEqual(rows[1], { id: 2, flag: false, at: new Date('2020-01-01T00:00:00Z'), day: '2020-01-01', doc: null });
-      const later = await database.db.selectFrom('sample').select('id').where('at', '>', new Date('2023-01-01T00:00:00Z')).execute();
-      assert.deepEqual(later.map((r: { id: number }) => r.id), [1]);
+      assert.deepEqual(rows[0], {
+        id: 1,
+        flag: true,
+        at,
+        day: '2024-02-29',
+        doc: { a: [1, 'x'], b: null, snake_key: { inner_key: 1 } },
+      });
+      assert.deepEqual(rows[1], {
+        id: 2,
+        flag: false,
+        at: new Date('2020-01-01T00:00:00Z'),
+        day: '2020-01-01',
+        doc: null,
+      });
+      const later = await database.db
+        .selectFrom('sample')
+        .select('id')
+        .where('at', '>', new Date('2023-01-01T00:00:00Z'))
+        .execute();
+      assert.deepEqual(
+        later.map((r: { id: number }) => r.id),
+        [1],
+      );
       const flagged = await database.db.selectFrom('sample').select('id').where('flag', '=', true).execute();
-      assert.deepEqual(flagged.map((r: { id: number }) => r.id), [1]);
-      const { rows: counted } = await sql<{ n: number | string }>`select count(*) as n from sample`.execute(database.db);
+      assert.deepEqual(
+        flagged.map((r: { id: number }) => r.id),
+        [1],
+      );
+      const { rows: counted } = await sql<{ n: number | string }>`select count(*) as n from sample`.execute(
+        database.db,
+      );
       assert.equal(Number(counted[0]!.n), 2);
     });
   });
@@ -65,7 +95,10 @@ describe('DATABASE_READ_URL [mysql]', () => {
   let routed: Database;
   before(async () => {
     // Two separate databases stand in for a primary and its replica: which one answers shows the routing.
-    for (const [url, marker] of [[primaryUrl, 'primary'], [replicaUrl, 'replica']] as const) {
+    for (const [url, marker] of [
+      [primaryUrl, 'primary'],
+      [replicaUrl, 'replica'],
+    ] as const) {
       await ensureDatabase(url);
       const db = openDatabase(url);
       await db.db.schema.createTable('marker').addColumn('source', 'varchar(16)').execute();
@@ -84,9 +117,13 @@ describe('DATABASE_READ_URL [mysql]', () => {
     const read = await routed.db.selectFrom('marker').select('source').execute();
     assert.deepEqual(read, [{ source: 'replica' }]);
     await routed.db.insertInto('marker').values({ source: 'written' }).execute();
-    const inTransaction = await routed.db.transaction().execute((trx) => trx.selectFrom('marker').select('source').orderBy('source').execute());
+    const inTransaction = await routed.db
+      .transaction()
+      .execute((trx) => trx.selectFrom('marker').select('source').orderBy('source').execute());
     assert.deepEqual(inTransaction, [{ source: 'primary' }, { source: 'written' }]);
-    const locked = await routed.db.transaction().execute((trx) => trx.selectFrom('marker').select('source').forUpdate().execute());
+    const locked = await routed.db
+      .transaction()
+      .execute((trx) => trx.selectFrom('marker').select('source').forUpdate().execute());
     assert.equal(locked.length, 2, 'a locking read sees the primary');
   });
 });

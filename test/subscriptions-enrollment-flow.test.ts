@@ -10,12 +10,22 @@ process.env.SUBSCRIPTIONS_JOB_POLL_MS = '200';
 
 describeEachDialect('subscriptions: bulk license enrollment through the catalog and customers subgraphs', (stack) => {
   const enroll = (input: Record<string, unknown>, tokenValue = stack().tokens.sealAdmin) =>
-    stack().graphql<{ bulkLicenseEnrollment: { jobId: string; job: { jobId: string; status: string } } }>(ENROLL, { input }, { token: tokenValue });
+    stack().graphql<{ bulkLicenseEnrollment: { jobId: string; job: { jobId: string; status: string } } }>(
+      ENROLL,
+      { input },
+      { token: tokenValue },
+    );
 
   it('queues a job that enrolls licensed learners through the customers subgraph and reports successes, pending and failures', async () => {
     const queued = await enroll({
       enterpriseCustomerUuid: seal,
-      emails: [DEMO.users.learnerEmail, 'Bob@SealTeamTen.example.com', 'newhire@sealteamten.example.com', 'former@sealteamten.example.com', 'nolicense@sealteamten.example.com'],
+      emails: [
+        DEMO.users.learnerEmail,
+        'Bob@SealTeamTen.example.com',
+        'newhire@sealteamten.example.com',
+        'former@sealteamten.example.com',
+        'nolicense@sealteamten.example.com',
+      ],
       courseRunKeys: [RUN, OTHER_RUN],
       notify: false,
     });
@@ -53,25 +63,47 @@ describeEachDialect('subscriptions: bulk license enrollment through the catalog 
       `query ($u: ID!) { subscriptionPlan(uuid: $u) { licenses(search: "bob@", status: [ASSIGNED]) { nodes { uuid } } } }`,
       { u: DEMO_PLANS.sealCurrent },
     );
-    const enrollments = await stack().graphql<{ enterpriseCustomer: { enrollments: { nodes: { source: string; learner: { email: string }; fulfillment: { fulfillmentType: string; licenseUuid: string; isRevoked: boolean } | null }[] } } }>(
+    const enrollments = await stack().graphql<{
+      enterpriseCustomer: {
+        enrollments: {
+          nodes: {
+            source: string;
+            learner: { email: string };
+            fulfillment: { fulfillmentType: string; licenseUuid: string; isRevoked: boolean } | null;
+          }[];
+        };
+      };
+    }>(
       `query ($c: ID!, $run: String!) { enterpriseCustomer(uuid: $c) { enrollments(courseRunKey: $run, first: 100) { nodes { source learner { email } fulfillment { fulfillmentType licenseUuid isRevoked } } } } }`,
       { c: seal, run: OTHER_RUN },
     );
     assert.equal(enrollments.errors, undefined, JSON.stringify(enrollments.errors));
-    const bobs = enrollments.data!.enterpriseCustomer.enrollments.nodes.find((n) => n.learner.email === 'bob@sealteamten.example.com');
+    const bobs = enrollments.data!.enterpriseCustomer.enrollments.nodes.find(
+      (n) => n.learner.email === 'bob@sealteamten.example.com',
+    );
     assert.deepEqual(bobs, {
       source: 'enrollment_task',
       learner: { email: 'bob@sealteamten.example.com' },
-      fulfillment: { fulfillmentType: 'LICENSE', licenseUuid: bobsLicense.data!.subscriptionPlan.licenses.nodes[0]!.uuid, isRevoked: false },
+      fulfillment: {
+        fulfillmentType: 'LICENSE',
+        licenseUuid: bobsLicense.data!.subscriptionPlan.licenses.nodes[0]!.uuid,
+        isRevoked: false,
+      },
     });
   });
 
   it('fails the pairs whose run is not in the catalog of any plan the learner holds a license in', async () => {
-    const queued = await enroll({ enterpriseCustomerUuid: seal, emails: [DEMO.users.learnerEmail], courseRunKeys: ['course-v1:nobody+nothing+2099'], notify: true });
+    const queued = await enroll({
+      enterpriseCustomerUuid: seal,
+      emails: [DEMO.users.learnerEmail],
+      courseRunKeys: ['course-v1:nobody+nothing+2099'],
+      notify: true,
+    });
     const done = await finished(stack(), queued.data!.bulkLicenseEnrollment.jobId);
     assert.equal(done.status, 'SUCCEEDED');
     assert.deepEqual(done.successes, []);
-    assert.deepEqual(done.failures, [{ email: DEMO.users.learnerEmail, courseRunKey: 'course-v1:nobody+nothing+2099', reason: MISSING_SUBSCRIPTION }]);
+    assert.deepEqual(done.failures, [
+      { email: DEMO.users.learnerEmail, courseRunKey: 'course-v1:nobody+nothing+2099', reason: MISSING_SUBSCRIPTION },
+    ]);
   });
-
 });

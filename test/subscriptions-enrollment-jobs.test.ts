@@ -8,14 +8,27 @@ import { subscriptionsSubgraph } from '../subgraphs/subscriptions/index.js';
 import { MISSING_SUBSCRIPTION, wakeBulkEnrollmentRunners } from '../subgraphs/subscriptions/jobs.js';
 import { insertJob } from '../subgraphs/subscriptions/store/index.js';
 import { describeEachDialect, errorCodes } from './support/stack.js';
-import { ENROLL, finished, jobRow, jobRowsCount, OTHER_RUN, RUN, seal, subscriptionsDb } from './support/subscriptions-fixtures.js';
+import {
+  ENROLL,
+  finished,
+  jobRow,
+  jobRowsCount,
+  OTHER_RUN,
+  RUN,
+  seal,
+  subscriptionsDb,
+} from './support/subscriptions-fixtures.js';
 
 // Jobs written straight into the table (as a crashed process leaves them) are found by the poll.
 process.env.SUBSCRIPTIONS_JOB_POLL_MS = '200';
 
 describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
   const enroll = (input: Record<string, unknown>, tokenValue = stack().tokens.sealAdmin) =>
-    stack().graphql<{ bulkLicenseEnrollment: { jobId: string; job: { jobId: string; status: string } } }>(ENROLL, { input }, { token: tokenValue });
+    stack().graphql<{ bulkLicenseEnrollment: { jobId: string; job: { jobId: string; status: string } } }>(
+      ENROLL,
+      { input },
+      { token: tokenValue },
+    );
 
   it('validates the input and writes no job when it is invalid', async () => {
     const before = await jobRowsCount(stack());
@@ -24,37 +37,82 @@ describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
       { enterpriseCustomerUuid: seal, emails: ['not an email'], courseRunKeys: [RUN], notify: true },
       { enterpriseCustomerUuid: seal, emails: [DEMO.users.learnerEmail], courseRunKeys: [], notify: true },
       { enterpriseCustomerUuid: seal, emails: [DEMO.users.learnerEmail], courseRunKeys: ['  '], notify: true },
-      { enterpriseCustomerUuid: seal, emails: [DEMO.users.learnerEmail], courseRunKeys: Array.from({ length: 101 }, (_, i) => `course-v1:x+y+${i}`), notify: true },
-      { enterpriseCustomerUuid: seal, emails: Array.from({ length: 501 }, (_, i) => `u${i}@example.com`), courseRunKeys: [RUN, OTHER_RUN], notify: true },
+      {
+        enterpriseCustomerUuid: seal,
+        emails: [DEMO.users.learnerEmail],
+        courseRunKeys: Array.from({ length: 101 }, (_, i) => `course-v1:x+y+${i}`),
+        notify: true,
+      },
+      {
+        enterpriseCustomerUuid: seal,
+        emails: Array.from({ length: 501 }, (_, i) => `u${i}@example.com`),
+        courseRunKeys: [RUN, OTHER_RUN],
+        notify: true,
+      },
       { enterpriseCustomerUuid: 'nope', emails: [DEMO.users.learnerEmail], courseRunKeys: [RUN], notify: true },
     ];
-    for (const input of bad) assert.deepEqual(errorCodes(await enroll(input)), ['BAD_USER_INPUT'], JSON.stringify(input).slice(0, 80));
+    for (const input of bad)
+      assert.deepEqual(errorCodes(await enroll(input)), ['BAD_USER_INPUT'], JSON.stringify(input).slice(0, 80));
     // A customer without subscriptions is NOT_FOUND.
-    const noPlans = await enroll({ enterpriseCustomerUuid: DEMO.customers.dusenberyDevices, emails: ['a@example.com'], courseRunKeys: [RUN], notify: true }, stack().tokens.operator);
+    const noPlans = await enroll(
+      {
+        enterpriseCustomerUuid: DEMO.customers.dusenberyDevices,
+        emails: ['a@example.com'],
+        courseRunKeys: [RUN],
+        notify: true,
+      },
+      stack().tokens.operator,
+    );
     assert.deepEqual(errorCodes(noPlans), ['NOT_FOUND']);
     assert.equal(await jobRowsCount(stack()), before);
     // 1000 pairs exactly is allowed (500 emails, duplicates by case collapse, x 2 runs).
     const emails = [...Array.from({ length: 500 }, (_, i) => `limit${i}@example.com`), 'LIMIT0@example.com'];
-    const atLimit = await enroll({ enterpriseCustomerUuid: seal, emails, courseRunKeys: [RUN, OTHER_RUN, RUN], notify: false });
+    const atLimit = await enroll({
+      enterpriseCustomerUuid: seal,
+      emails,
+      courseRunKeys: [RUN, OTHER_RUN, RUN],
+      notify: false,
+    });
     assert.equal(atLimit.errors, undefined, JSON.stringify(atLimit.errors));
     const done = await finished(stack(), atLimit.data!.bulkLicenseEnrollment.jobId);
-    assert.deepEqual([done.status, done.failures.length, done.emails.length, done.courseRunKeys], ['SUCCEEDED', 1000, 500, [RUN, OTHER_RUN]]);
+    assert.deepEqual(
+      [done.status, done.failures.length, done.emails.length, done.courseRunKeys],
+      ['SUCCEEDED', 1000, 500, [RUN, OTHER_RUN]],
+    );
   });
 
   it('lets only admins of the customer and operators queue jobs, and shows a job to them and its creator only', async () => {
     const before = await jobRowsCount(stack());
     for (const t of [stack().tokens.sealLearner, stack().tokens.foreignAdmin]) {
-      assert.deepEqual(errorCodes(await enroll({ enterpriseCustomerUuid: seal, emails: ['x@example.com'], courseRunKeys: [RUN], notify: false }, t)), ['FORBIDDEN']);
+      assert.deepEqual(
+        errorCodes(
+          await enroll(
+            { enterpriseCustomerUuid: seal, emails: ['x@example.com'], courseRunKeys: [RUN], notify: false },
+            t,
+          ),
+        ),
+        ['FORBIDDEN'],
+      );
     }
     assert.equal(await jobRowsCount(stack()), before);
-    const queued = await enroll({ enterpriseCustomerUuid: seal, emails: ['x@example.com'], courseRunKeys: [RUN], notify: false }, stack().tokens.operator);
+    const queued = await enroll(
+      { enterpriseCustomerUuid: seal, emails: ['x@example.com'], courseRunKeys: [RUN], notify: false },
+      stack().tokens.operator,
+    );
     const jobId = queued.data!.bulkLicenseEnrollment.jobId;
     await finished(stack(), jobId);
-    const read = (t: string) => stack().graphql<{ bulkEnrollmentJob: { jobId: string } | null }>('query ($id: ID!) { bulkEnrollmentJob(jobId: $id) { jobId } }', { id: jobId }, { token: t });
+    const read = (t: string) =>
+      stack().graphql<{ bulkEnrollmentJob: { jobId: string } | null }>(
+        'query ($id: ID!) { bulkEnrollmentJob(jobId: $id) { jobId } }',
+        { id: jobId },
+        { token: t },
+      );
     assert.deepEqual((await read(stack().tokens.sealAdmin)).data, { bulkEnrollmentJob: { jobId } });
     assert.deepEqual(errorCodes(await read(stack().tokens.foreignAdmin)), ['FORBIDDEN']);
     assert.deepEqual(errorCodes(await read(stack().tokens.sealLearner)), ['FORBIDDEN']);
-    const unknown = await stack().graphql('query { bulkEnrollmentJob(jobId: "00000000-0000-4000-8000-000000000000") { jobId } }');
+    const unknown = await stack().graphql(
+      'query { bulkEnrollmentJob(jobId: "00000000-0000-4000-8000-000000000000") { jobId } }',
+    );
     assert.deepEqual(unknown.data, { bulkEnrollmentJob: null });
   });
 
@@ -74,7 +132,11 @@ describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
       assert.deepEqual([failed.successes, failed.pending, failed.failures], [[], [], []]);
       let row: { status: string; attempts: number; error: string | null } | undefined;
       for (let i = 0; i < 200 && row?.attempts !== 1; i++) {
-        row = await db.selectFrom('bulk_enrollment_job').select(['status', 'attempts', 'error']).where('uuid', '=', retried.uuid).executeTakeFirst();
+        row = await db
+          .selectFrom('bulk_enrollment_job')
+          .select(['status', 'attempts', 'error'])
+          .where('uuid', '=', retried.uuid)
+          .executeTakeFirst();
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       // Back in the queue, with its lease pushed out as the backoff.
@@ -113,6 +175,8 @@ describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
     assert.equal(first.status, 'SUCCEEDED');
     assert.deepEqual(first.failures.map((f) => f.courseRunKey).sort(), [RUN, OTHER_RUN].sort());
     assert.equal(second.status, 'SUCCEEDED');
-    assert.deepEqual(second.failures, [{ email: 'nolicense2@sealteamten.example.com', courseRunKey: RUN, reason: MISSING_SUBSCRIPTION }]);
+    assert.deepEqual(second.failures, [
+      { email: 'nolicense2@sealteamten.example.com', courseRunKey: RUN, reason: MISSING_SUBSCRIPTION },
+    ]);
   });
 });

@@ -98,7 +98,8 @@ export class Viewer {
   }
 
   assertAdminOf(customerUuid: string): void {
-    if (!this.isAdminOf(customerUuid)) throw forbidden(`Only admins of enterprise customer ${customerUuid} may do this`);
+    if (!this.isAdminOf(customerUuid))
+      throw forbidden(`Only admins of enterprise customer ${customerUuid} may do this`);
   }
 
   assertCanViewCustomer(customerUuid: string): void {

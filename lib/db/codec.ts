@@ -17,7 +17,8 @@ export function toBoolean(value: unknown): boolean {
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`Not a date column value: ${typeof value}`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new Error(`Not a date column value: ${typeof value}`);
   const text = String(value);
   // SQLite may hold 'YYYY-MM-DD HH:MM:SS' written by hand; treat it as UTC.
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);

@@ -27,8 +27,7 @@ export type DialectName = 'mysql' | 'sqlite';
 
 /** A parsed `DATABASE_URL`: `mysql://user:pass@host:port/db`, `sqlite:<path>` or `sqlite::memory:`. */
 export type DatabaseLocation =
-  | { dialect: 'mysql'; url: string; database: string; serverUrl: string }
-  | { dialect: 'sqlite'; file: string };
+  { dialect: 'mysql'; url: string; database: string; serverUrl: string } | { dialect: 'sqlite'; file: string };
 
 export function parseDatabaseUrl(url: string): DatabaseLocation {
   if (url.startsWith('mysql://')) {
@@ -98,7 +97,10 @@ export function openDatabase(url: string, options: OpenOptions = {}): Database {
   }
   // Columns are snake_case in SQL and camelCase in TypeScript (rows map straight onto GraphQL fields).
   // Nested objects (parsed JSON columns on MySQL) keep their own keys: only column names are mapped.
-  const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true }), ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : [])];
+  const plugins = [
+    new CamelCasePlugin({ maintainNestedObjectKeys: true }),
+    ...(location.dialect === 'sqlite' ? [new SqliteValuesPlugin()] : []),
+  ];
   // Metrics and traces of every statement and of the pool (lib/observability/db.ts).
   const metered = new MeteredDialect(dialect, 'primary', location.dialect === 'mysql' ? (options.poolSize ?? 10) : 1);
   const db = new Kysely<unknown>({ dialect: metered, plugins, log: statementObserver(location.dialect) }) as AnyKysely;

@@ -33,9 +33,16 @@ async function runMigrations(db: AnyKysely, subgraph: string, migrations: Migrat
   });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   for (const result of results ?? []) {
-    if (result.status === 'Error') logger.error({ subgraph, migration: result.migrationName }, `[migrate] ${subgraph}: ${result.migrationName} failed`);
+    if (result.status === 'Error')
+      logger.error(
+        { subgraph, migration: result.migrationName },
+        `[migrate] ${subgraph}: ${result.migrationName} failed`,
+      );
   }
-  if (error) throw error instanceof Error ? error : new Error(`Migrating ${subgraph} failed: ${JSON.stringify(error)}`, { cause: error });
+  if (error)
+    throw error instanceof Error
+      ? error
+      : new Error(`Migrating ${subgraph} failed: ${JSON.stringify(error)}`, { cause: error });
 }
 
 /** Portable column types: each dialect stores dates, JSON and money the way it sorts and compares best. */

@@ -30,7 +30,8 @@ export function flavourOf(version: string): MysqlFlavour {
 export async function applyStatementTimeout(connection: DatabaseConnection, timeoutMs: number): Promise<MysqlFlavour> {
   const result = await connection.executeQuery<{ version: string }>(CompiledQuery.raw('SELECT VERSION() AS version'));
   const flavour = flavourOf(result.rows[0]?.version ?? '');
-  if (timeoutMs > 0) await connection.executeQuery(CompiledQuery.raw(`SET SESSION ${statementTimeoutSetting(flavour, timeoutMs)}`));
+  if (timeoutMs > 0)
+    await connection.executeQuery(CompiledQuery.raw(`SET SESSION ${statementTimeoutSetting(flavour, timeoutMs)}`));
   return flavour;
 }
 
@@ -47,14 +48,20 @@ export function mysqlPoolLimits(options: { connectTimeoutMs: number; queueLimit:
 export async function withoutStatementTimeout<DB, T>(db: Kysely<DB>, fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
   return db.connection().execute(async (connection) => {
     const version = await sql<{ version: string }>`SELECT VERSION() AS version`.execute(connection);
-    const variable = flavourOf(version.rows[0]?.version ?? '') === 'mariadb' ? 'max_statement_time' : 'max_execution_time';
-    const current = await sql<{ value: number | string }>`SELECT ${sql.raw(`@@SESSION.${variable}`)} AS value`.execute(connection);
+    const variable =
+      flavourOf(version.rows[0]?.version ?? '') === 'mariadb' ? 'max_statement_time' : 'max_execution_time';
+    const current = await sql<{ value: number | string }>`SELECT ${sql.raw(`@@SESSION.${variable}`)} AS value`.execute(
+      connection,
+    );
     const previous = Number(current.rows[0]?.value ?? 0);
     await sql.raw(`SET SESSION ${variable} = 0`).execute(connection);
     try {
       return await fn(connection);
     } finally {
-      await sql.raw(`SET SESSION ${variable} = ${Number.isFinite(previous) ? previous : 0}`).execute(connection).catch(() => undefined);
+      await sql
+        .raw(`SET SESSION ${variable} = ${Number.isFinite(previous) ? previous : 0}`)
+        .execute(connection)
+        .catch(() => undefined);
     }
   });
 }

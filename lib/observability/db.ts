@@ -69,7 +69,10 @@ export function statementObserver(system: 'mysql' | 'sqlite'): (event: LogEvent)
       },
     });
     if (event.level === 'error') {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: event.error instanceof Error ? event.error.message : 'statement failed' });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: event.error instanceof Error ? event.error.message : 'statement failed',
+      });
     }
     span.end(end);
   };
@@ -132,11 +135,19 @@ class MeteredDriver implements Driver {
     if (!this.inner.savepoint) throw new Error('this dialect has no savepoints');
     await this.inner.savepoint(connection, name, compile);
   }
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     if (!this.inner.rollbackToSavepoint) throw new Error('this dialect has no savepoints');
     await this.inner.rollbackToSavepoint(connection, name, compile);
   }
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     if (!this.inner.releaseSavepoint) throw new Error('this dialect has no savepoints');
     await this.inner.releaseSavepoint(connection, name, compile);
   }

@@ -9,7 +9,13 @@ import { settings } from '../config.js';
 import { listen, type Listening } from '../server/http.js';
 import { drainGuard } from '../server/shutdown.js';
 import { pieceLogger } from './logger.js';
-import { graphqlErrors, graphqlRequestDuration, operationNameLabel, renderMetrics, responseCacheRequests } from './metrics.js';
+import {
+  graphqlErrors,
+  graphqlRequestDuration,
+  operationNameLabel,
+  renderMetrics,
+  responseCacheRequests,
+} from './metrics.js';
 
 /**
  * Per-request observability of every piece: the drain guard, a request id, one JSON access line
@@ -71,7 +77,10 @@ export function observe(app: Express, piece: string): void {
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
       // Only what an operator needs; headers (the token) are never logged.
       serializers: {
-        req: (req: { method?: string; url?: string; raw?: { originalUrl?: string } }) => ({ method: req.method, url: req.raw?.originalUrl ?? req.url }),
+        req: (req: { method?: string; url?: string; raw?: { originalUrl?: string } }) => ({
+          method: req.method,
+          url: req.raw?.originalUrl ?? req.url,
+        }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
       // pino-http asks on arrival too (for `req.log`); the facts belong to the access line only.
@@ -90,8 +99,10 @@ export function observe(app: Express, piece: string): void {
           ...(known?.cacheHit !== undefined ? { cacheHit: known.cacheHit } : {}),
         };
       },
-      customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${urlOf(req)} ${res.statusCode}`,
-      customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${urlOf(req)} ${res.statusCode} failed`,
+      customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
+        `${req.method} ${urlOf(req)} ${res.statusCode}`,
+      customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
+        `${req.method} ${urlOf(req)} ${res.statusCode} failed`,
       customAttributeKeys: { responseTime: 'durationMs' },
     }),
   );
@@ -117,7 +128,10 @@ async function metricsRoute(_req: Request, res: Response): Promise<void> {
  * process. A GATEWAY_WORKERS primary (`cluster: true`) answers with every worker's metrics
  * summed (prom-client's AggregatorRegistry asks them over the cluster's IPC channel).
  */
-export async function startMetricsServer(host: string, options: { cluster?: boolean } = {}): Promise<Listening | undefined> {
+export async function startMetricsServer(
+  host: string,
+  options: { cluster?: boolean } = {},
+): Promise<Listening | undefined> {
   const port = settings.metricsPort();
   if (port === undefined) return undefined;
   const app = express();
@@ -146,7 +160,9 @@ interface ViewerLike {
  * outcome), errors by code, response-cache hits and misses (gateway), and the operation facts
  * of the access line.
  */
-export function observabilityPlugin<Context extends BaseContext & { viewer?: ViewerLike }>(piece: string): ApolloServerPlugin<Context> {
+export function observabilityPlugin<Context extends BaseContext & { viewer?: ViewerLike }>(
+  piece: string,
+): ApolloServerPlugin<Context> {
   return {
     requestDidStart({ request, contextValue }) {
       const started = performance.now();
@@ -174,7 +190,8 @@ export function observabilityPlugin<Context extends BaseContext & { viewer?: Vie
             (performance.now() - started) / 1000,
           );
           // Set by the response-cache plugin on queries it looked up (gateway with REDIS_URL).
-          if (metrics.responseCacheHit !== undefined) responseCacheRequests.inc({ result: metrics.responseCacheHit ? 'hit' : 'miss' });
+          if (metrics.responseCacheHit !== undefined)
+            responseCacheRequests.inc({ result: metrics.responseCacheHit ? 'hit' : 'miss' });
           if (known) {
             known.operationName = name ?? '';
             known.operationType = type;

@@ -13,9 +13,17 @@ function createLogger(): Logger {
     level: settings.logLevel(),
     base: { pid: process.pid },
     // Defense in depth: a token never reaches a log line, whatever object is logged.
-    redact: { paths: ['authorization', '*.authorization', '*.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    redact: {
+      paths: ['authorization', '*.authorization', '*.headers.authorization', 'req.headers.cookie'],
+      censor: '[redacted]',
+    },
     ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
       : {}),
   });
 }

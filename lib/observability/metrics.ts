@@ -58,7 +58,7 @@ export const sqlDuration = new client.Histogram({
 
 export const responseCacheRequests = new client.Counter({
   name: 'eg_response_cache_requests_total',
-  help: "Gateway queries looked up in the Redis response cache, by result (hit, miss)",
+  help: 'Gateway queries looked up in the Redis response cache, by result (hit, miss)',
   labelNames: ['result'] as const,
 });
 
@@ -186,7 +186,7 @@ new client.Gauge({
 
 /** Wraps the gateway's fetcher to time each subgraph fetch. */
 export function timedFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
-  return (async (...args: Parameters<Fetcher>) => {
+  return async (...args: Parameters<Fetcher>) => {
     const end = subgraphFetchDuration.startTimer({ subgraph });
     try {
       const response = await fetcher(...args);
@@ -196,7 +196,7 @@ export function timedFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
       end({ outcome: 'network_error' });
       throw error;
     }
-  });
+  };
 }
 
 /**

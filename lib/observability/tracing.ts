@@ -33,14 +33,19 @@ async function createExporter(protocol: string) {
  */
 export async function startTracing(serviceName: string): Promise<boolean> {
   if (sdk || !settings.otlpEndpoint()) return false;
-  const [{ NodeSDK: SDK, tracing }, { HttpInstrumentation }, { ExpressInstrumentation }, { GraphQLInstrumentation }, { UndiciInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-express'),
-      import('@opentelemetry/instrumentation-graphql'),
-      import('@opentelemetry/instrumentation-undici'),
-    ]);
+  const [
+    { NodeSDK: SDK, tracing },
+    { HttpInstrumentation },
+    { ExpressInstrumentation },
+    { GraphQLInstrumentation },
+    { UndiciInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-express'),
+    import('@opentelemetry/instrumentation-graphql'),
+    import('@opentelemetry/instrumentation-undici'),
+  ]);
   const exporter = await createExporter(settings.otlpProtocol());
   const quiet = (path: string | undefined) => path === '/health' || path === '/metrics';
   sdk = new SDK({

@@ -26,7 +26,11 @@ export const CORS_MAX_AGE = 7200;
  * Whether a browser on `origin` may call the gateway. CORS_ORIGINS, when set, is the exact list;
  * otherwise development allows Studio and any local port, and production allows no other origin.
  */
-export function corsOriginAllowed(origin: string, configured = settings.corsOrigins(), environment = nodeEnv()): boolean {
+export function corsOriginAllowed(
+  origin: string,
+  configured = settings.corsOrigins(),
+  environment = nodeEnv(),
+): boolean {
   if (configured) return configured.includes(origin);
   if (environment === 'production') return false;
   return origin === STUDIO_ORIGIN || LOCAL_ORIGIN.test(origin);
@@ -42,7 +46,9 @@ export function corsMiddleware(): RequestHandler {
   const configured = settings.corsOrigins();
   const environment = nodeEnv();
   return cors({
-    origin: (origin, callback) => { callback(null, origin !== undefined && corsOriginAllowed(origin, configured, environment)); },
+    origin: (origin, callback) => {
+      callback(null, origin !== undefined && corsOriginAllowed(origin, configured, environment));
+    },
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     maxAge: CORS_MAX_AGE,

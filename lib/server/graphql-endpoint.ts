@@ -20,7 +20,10 @@ export interface GraphQLEndpointOptions<Context extends BaseContext> {
  * size limit, a JSON error for bodies the parser refuses (instead of Express's HTML page with a
  * stack trace), then Apollo's middleware with the caller's context.
  */
-export function mountGraphQL<Context extends BaseContext>(app: Express, options: GraphQLEndpointOptions<Context>): void {
+export function mountGraphQL<Context extends BaseContext>(
+  app: Express,
+  options: GraphQLEndpointOptions<Context>,
+): void {
   app.use(
     '/graphql',
     ...(options.before ?? []),
@@ -54,7 +57,10 @@ const BODY_ERROR_MESSAGES: Record<string, string> = {
  * Only NODE_ENV=development adds the original message and stack, as formatError does.
  */
 const bodyErrorHandler: ErrorRequestHandler = (error: HttpError, _req, res, next) => {
-  if (res.headersSent) { next(error); return; }
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
   const status = error.status ?? error.statusCode ?? 500;
   const clientError = status >= 400 && status < 500;
   if (!clientError) logger.error({ err: error }, 'request body handling failed');
@@ -65,5 +71,9 @@ const bodyErrorHandler: ErrorRequestHandler = (error: HttpError, _req, res, next
   res
     .status(clientError ? status : 500)
     .type('application/json')
-    .send(JSON.stringify({ errors: [{ message, extensions: { code: clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', ...details } }] }));
+    .send(
+      JSON.stringify({
+        errors: [{ message, extensions: { code: clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', ...details } }],
+      }),
+    );
 };

@@ -11,7 +11,11 @@ export interface Listening {
 }
 
 /** Listening is separate from building, so tests can boot every piece in-process on port 0. */
-export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<Listening & { server: http.Server }> {
+export async function listen(
+  app: Express,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Listening & { server: http.Server }> {
   const server = http.createServer(app);
   // Behind the gateway's keep-alive agent: keep idle sockets longer than the agent does.
   server.keepAliveTimeout = 65_000;
@@ -19,7 +23,9 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
   trackInFlight(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { resolve(); });
+    server.listen(port, host, () => {
+      resolve();
+    });
   });
   const actual = (server.address() as AddressInfo).port;
   return {

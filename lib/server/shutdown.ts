@@ -48,7 +48,10 @@ export function isDraining(app: Express): boolean {
  * connection is kept alive after its response.
  */
 export function drainGuard(req: Request, res: Response, next: NextFunction): void {
-  if (!draining.has(req.app)) { next(); return; }
+  if (!draining.has(req.app)) {
+    next();
+    return;
+  }
   res.setHeader('connection', 'close');
   if (req.path === '/health') {
     res.status(503).json({ status: 'unavailable', reason: 'shutting down' });
@@ -62,17 +65,29 @@ export function drainGuard(req: Request, res: Response, next: NextFunction): voi
  * Resolves when every connection has ended, or cuts the rest at `deadline` (epoch ms) and then
  * resolves with the number of requests that were still open.
  */
-export function drainServer(server: http.Server, app: Express | undefined, deadline = Date.now() + settings.shutdownGraceMs()): Promise<number> {
+export function drainServer(
+  server: http.Server,
+  app: Express | undefined,
+  deadline = Date.now() + settings.shutdownGraceMs(),
+): Promise<number> {
   if (app) markDraining(app);
   return new Promise<number>((resolve) => {
     let cut = 0;
-    const idle = setInterval(() => { server.closeIdleConnections(); }, 100);
-    const timer = setTimeout(() => {
-      cut = Math.max(inFlight.get(server) ?? 0, 1);
-      cutRequests += cut;
-      logger.warn({ requests: inFlight.get(server) ?? 0 }, 'shutdown: grace period over, cutting the remaining connections');
-      server.closeAllConnections();
-    }, Math.max(0, deadline - Date.now()));
+    const idle = setInterval(() => {
+      server.closeIdleConnections();
+    }, 100);
+    const timer = setTimeout(
+      () => {
+        cut = Math.max(inFlight.get(server) ?? 0, 1);
+        cutRequests += cut;
+        logger.warn(
+          { requests: inFlight.get(server) ?? 0 },
+          'shutdown: grace period over, cutting the remaining connections',
+        );
+        server.closeAllConnections();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     idle.unref();
     timer.unref();
     if (!server.listening) {
@@ -106,7 +121,10 @@ export function onShutdownSignals(piece: string, steps: (deadline: number) => Sh
   const handler = (signal: NodeJS.Signals) => {
     // Ctrl-C reaches every process of the group and a cluster primary signals its workers too:
     // a repeated signal changes nothing (the grace timer bounds the wait anyway).
-    if (started) { log.info({ signal }, 'shutdown: already draining'); return; }
+    if (started) {
+      log.info({ signal }, 'shutdown: already draining');
+      return;
+    }
     started = true;
     const graceMs = settings.shutdownGraceMs();
     const deadline = Date.now() + graceMs;

@@ -1,6 +1,9 @@
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -18,7 +21,6 @@ import { scalarResolvers } from '../scalars.js';
 import type { RequestContext } from './context.js';
 import { mountGraphQL } from './graphql-endpoint.js';
 import type { SubgraphDefinition } from './subgraph.js';
-
 
 export interface SubgraphApp<DB = unknown, Loaders = unknown> {
   app: Express;
@@ -53,7 +55,12 @@ function variableErrorsAsOk<Context extends object>(): ApolloServerPlugin<Contex
       return Promise.resolve({
         willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          if (response.http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')) response.http.status = 200;
+          if (
+            response.http.status === 400 &&
+            errors?.length &&
+            errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT')
+          )
+            response.http.status = 200;
           return Promise.resolve();
         },
       });
@@ -76,7 +83,10 @@ function cachePlugins<Context extends object>(policy: 'hinted' | 'private'): Apo
       requestDidStart() {
         return Promise.resolve({
           executionDidStart({ operation, overallCachePolicy }) {
-            overallCachePolicy.restrict({ scope: 'PRIVATE', ...(operation.operation === OperationTypeNode.QUERY ? {} : { maxAge: 0 }) });
+            overallCachePolicy.restrict({
+              scope: 'PRIVATE',
+              ...(operation.operation === OperationTypeNode.QUERY ? {} : { maxAge: 0 }),
+            });
             return Promise.resolve();
           },
         });
@@ -96,7 +106,8 @@ function guardServiceSdl(schema: GraphQLSchema): void {
   const resolve = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args, context: { viewer?: Viewer }, info) => {
     const viewer = context.viewer;
-    if (!viewer || !(viewer.isOperator || viewer.service)) throw forbidden('Only operators and services may read the subgraph schema');
+    if (!viewer || !(viewer.isOperator || viewer.service))
+      throw forbidden('Only operators and services may read the subgraph schema');
     return resolve(source, args, context, info);
   };
 }

@@ -31,14 +31,19 @@ export const normalizeContentKey = (key: string): string => {
 };
 
 /** `catalog uuid` + `content key` as one loader key (a newline is in neither). */
-export const membershipKey = (catalogUuid: string, contentKey: string) => `${catalogUuid.toLowerCase()}\n${normalizeContentKey(contentKey)}`;
+export const membershipKey = (catalogUuid: string, contentKey: string) =>
+  `${catalogUuid.toLowerCase()}\n${normalizeContentKey(contentKey)}`;
 
 /** Membership of (catalog, key) pairs: every pair of a tick in one statement. */
 function membershipLoader(db: Kysely<CatalogDatabase>) {
   return new DataLoader<string, boolean>(
     async (pairs) => {
       const split = pairs.map((pair) => pair.split('\n') as [string, string]);
-      const members = await findMemberKeys(db, [...new Set(split.map(([c]) => c))], [...new Set(split.map(([, k]) => k))]);
+      const members = await findMemberKeys(
+        db,
+        [...new Set(split.map(([c]) => c))],
+        [...new Set(split.map(([, k]) => k))],
+      );
       const found = new Set(members.map((m) => membershipKey(m.catalogUuid, m.contentKey)));
       return pairs.map((pair) => found.has(pair));
     },
@@ -47,7 +52,8 @@ function membershipLoader(db: Kysely<CatalogDatabase>) {
 }
 
 /** `catalog uuid` + the filter as JSON: one loader key per (catalog, filter) count. */
-export const contentCountKey = (catalogUuid: string, filter: ContentFilter) => `${catalogUuid.toLowerCase()}\n${JSON.stringify(filter)}`;
+export const contentCountKey = (catalogUuid: string, filter: ContentFilter) =>
+  `${catalogUuid.toLowerCase()}\n${JSON.stringify(filter)}`;
 
 /**
  * `contents.totalCount` of many catalogs (an admin page lists a count per catalog): one grouped
@@ -78,18 +84,58 @@ function contentCountLoader(db: Kysely<CatalogDatabase>) {
 /** Per-request loaders of the catalog subgraph: one statement per entity type per tick. */
 export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
   return {
-    catalog: rowLoader((uuids: readonly string[]) => findCatalogsByUuids(db, uuids), (r) => r.uuid, lower),
-    contentModified: rowLoader((uuids: readonly string[]) => findContentModifiedByCatalogUuids(db, uuids), (r) => r.catalogUuid, lower),
-    course: rowLoader((keys: readonly string[]) => findCoursesByKeys(db, keys), (r) => r.key),
-    courseByUuid: rowLoader((uuids: readonly string[]) => findCoursesByUuids(db, uuids), (r) => r.uuid, lower),
-    courseRun: rowLoader((keys: readonly string[]) => findRunsByKeys(db, keys), (r) => r.key),
-    runsOfCourse: groupLoader((keys: readonly string[]) => findRunsByCourseKeys(db, keys), (r) => r.courseKey),
-    program: rowLoader((uuids: readonly string[]) => findProgramsByUuids(db, uuids), (r) => r.uuid, lower),
-    ownersOfCourse: groupLoader((keys: readonly string[]) => findOwnersByCourseKeys(db, keys), (r) => r.ownerKey),
-    subjectsOfCourse: groupLoader((keys: readonly string[]) => findSubjectsByCourseKeys(db, keys), (r) => r.ownerKey),
-    programsOfCourse: groupLoader((keys: readonly string[]) => findProgramsByCourseKeys(db, keys), (r) => r.ownerKey),
-    coursesOfProgram: groupLoader((uuids: readonly string[]) => findCoursesByProgramUuids(db, uuids), (r) => r.ownerKey),
-    authorsOfProgram: groupLoader((uuids: readonly string[]) => findAuthoringOrganizationsByProgramUuids(db, uuids), (r) => r.ownerKey),
+    catalog: rowLoader(
+      (uuids: readonly string[]) => findCatalogsByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    contentModified: rowLoader(
+      (uuids: readonly string[]) => findContentModifiedByCatalogUuids(db, uuids),
+      (r) => r.catalogUuid,
+      lower,
+    ),
+    course: rowLoader(
+      (keys: readonly string[]) => findCoursesByKeys(db, keys),
+      (r) => r.key,
+    ),
+    courseByUuid: rowLoader(
+      (uuids: readonly string[]) => findCoursesByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    courseRun: rowLoader(
+      (keys: readonly string[]) => findRunsByKeys(db, keys),
+      (r) => r.key,
+    ),
+    runsOfCourse: groupLoader(
+      (keys: readonly string[]) => findRunsByCourseKeys(db, keys),
+      (r) => r.courseKey,
+    ),
+    program: rowLoader(
+      (uuids: readonly string[]) => findProgramsByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    ownersOfCourse: groupLoader(
+      (keys: readonly string[]) => findOwnersByCourseKeys(db, keys),
+      (r) => r.ownerKey,
+    ),
+    subjectsOfCourse: groupLoader(
+      (keys: readonly string[]) => findSubjectsByCourseKeys(db, keys),
+      (r) => r.ownerKey,
+    ),
+    programsOfCourse: groupLoader(
+      (keys: readonly string[]) => findProgramsByCourseKeys(db, keys),
+      (r) => r.ownerKey,
+    ),
+    coursesOfProgram: groupLoader(
+      (uuids: readonly string[]) => findCoursesByProgramUuids(db, uuids),
+      (r) => r.ownerKey,
+    ),
+    authorsOfProgram: groupLoader(
+      (uuids: readonly string[]) => findAuthoringOrganizationsByProgramUuids(db, uuids),
+      (r) => r.ownerKey,
+    ),
     membership: membershipLoader(db),
     contentCount: contentCountLoader(db),
     customer: createCustomerLoader(authorization),

@@ -17,7 +17,14 @@ import {
   runCanonicalPriceCents,
 } from './rules.js';
 import { listCatalogContent, listCatalogs } from './store.js';
-import type { CatalogScope, ContentNode, ContentTypeValue, CourseNode, CourseRunNode, EnterpriseCatalogRow } from './tables.js';
+import type {
+  CatalogScope,
+  ContentNode,
+  ContentTypeValue,
+  CourseNode,
+  CourseRunNode,
+  EnterpriseCatalogRow,
+} from './tables.js';
 
 function visibleCatalog(catalog: EnterpriseCatalogRow | null, ctx: CatalogContext): EnterpriseCatalogRow | null {
   if (!catalog) return null;
@@ -40,13 +47,18 @@ function scoped<T extends ContentNode>(node: T | null, scope: CatalogScope | und
   return node && scope ? { ...node, scope } : node;
 }
 
-const CONTENT_TYPES: Record<ContentType, ContentTypeValue> = { COURSE: 'course', COURSERUN: 'courserun', PROGRAM: 'program' };
+const CONTENT_TYPES: Record<ContentType, ContentTypeValue> = {
+  COURSE: 'course',
+  COURSERUN: 'courserun',
+  PROGRAM: 'program',
+};
 
 /** A content key argument: trimmed, non-empty. */
 function contentKeyArg(key: string, name = 'key'): string {
   const trimmed = normalizeContentKey(key);
   // Newlines are refused: the membership loader joins catalog and key with one.
-  if (!trimmed || trimmed.length > 255 || /[\r\n]/.test(trimmed)) throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
+  if (!trimmed || trimmed.length > 255 || /[\r\n]/.test(trimmed))
+    throw badInput(`${name} must be a content key of 1 to 255 characters`, { argument: name });
   return trimmed;
 }
 
@@ -115,9 +127,16 @@ export const resolvers: Resolvers = {
         ...(search ? { search } : {}),
       };
       // Asked for now, the count joins the counts of sibling catalogs in one batch (one statement).
-      const count = selectsField(info, 'totalCount') ? ctx.loaders.contentCount.load(contentCountKey(catalog.uuid, filter)) : undefined;
-      const page = await listCatalogContent(ctx.db, catalog.uuid, filter, { first, after }, new Date(), () =>
-        count ?? ctx.loaders.contentCount.load(contentCountKey(catalog.uuid, filter)),
+      const count = selectsField(info, 'totalCount')
+        ? ctx.loaders.contentCount.load(contentCountKey(catalog.uuid, filter))
+        : undefined;
+      const page = await listCatalogContent(
+        ctx.db,
+        catalog.uuid,
+        filter,
+        { first, after },
+        new Date(),
+        () => count ?? ctx.loaders.contentCount.load(contentCountKey(catalog.uuid, filter)),
       );
       const scope = scopeOf(catalog);
       const nodes = await Promise.all(
@@ -137,17 +156,26 @@ export const resolvers: Resolvers = {
     },
     async course(catalog, { key }, ctx) {
       const contentKey = contentKeyArg(key);
-      const [member, course] = await Promise.all([isMember(ctx, catalog, contentKey), ctx.loaders.course.load(contentKey)]);
+      const [member, course] = await Promise.all([
+        isMember(ctx, catalog, contentKey),
+        ctx.loaders.course.load(contentKey),
+      ]);
       return member ? scoped(course, scopeOf(catalog)) : null;
     },
     async courseRun(catalog, { key }, ctx) {
       const contentKey = contentKeyArg(key);
-      const [member, run] = await Promise.all([isMember(ctx, catalog, contentKey), ctx.loaders.courseRun.load(contentKey)]);
+      const [member, run] = await Promise.all([
+        isMember(ctx, catalog, contentKey),
+        ctx.loaders.courseRun.load(contentKey),
+      ]);
       return member ? scoped(run, scopeOf(catalog)) : null;
     },
     async program(catalog, { uuid }, ctx) {
       const programUuid = uuidArg(uuid);
-      const [member, program] = await Promise.all([isMember(ctx, catalog, programUuid), ctx.loaders.program.load(programUuid)]);
+      const [member, program] = await Promise.all([
+        isMember(ctx, catalog, programUuid),
+        ctx.loaders.program.load(programUuid),
+      ]);
       return member ? scoped(program, scopeOf(catalog)) : null;
     },
     async containsContent(catalog, { keys }, ctx) {
@@ -173,13 +201,17 @@ export const resolvers: Resolvers = {
       if (!course.scope) return null;
       return enrollmentUrlFor({ courseKey: course.key }, course.scope, await customerOf(ctx, course.scope));
     },
-    courseRuns: async (course, _args, ctx) => (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => scoped(run, course.scope)),
-    courseRunKeys: async (course, _args, ctx) => (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => run.key),
+    courseRuns: async (course, _args, ctx) =>
+      (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => scoped(run, course.scope)),
+    courseRunKeys: async (course, _args, ctx) =>
+      (await ctx.loaders.runsOfCourse.load(course.key)).map((run) => run.key),
     courseRunStatuses: async (course, _args, ctx) => [
       ...new Set((await ctx.loaders.runsOfCourse.load(course.key)).flatMap((run) => (run.status ? [run.status] : []))),
     ],
-    advertisedCourseRun: async (course, _args, ctx) => scoped(await advertisedRunOf(course, ctx, new Date()), course.scope),
-    availability: async (course, _args, ctx) => courseAvailability(await ctx.loaders.runsOfCourse.load(course.key), new Date()),
+    advertisedCourseRun: async (course, _args, ctx) =>
+      scoped(await advertisedRunOf(course, ctx, new Date()), course.scope),
+    availability: async (course, _args, ctx) =>
+      courseAvailability(await ctx.loaders.runsOfCourse.load(course.key), new Date()),
     programs: (course, _args, ctx) => ctx.loaders.programsOfCourse.load(course.key),
     owners: (course, _args, ctx) => ctx.loaders.ownersOfCourse.load(course.key),
     subjects: (course, _args, ctx) => ctx.loaders.subjectsOfCourse.load(course.key),
@@ -195,9 +227,14 @@ export const resolvers: Resolvers = {
     marketingUrl: (run, _args, ctx) => marketingUrl(run, ctx),
     async enrollmentUrl(run, _args, ctx) {
       if (!run.scope) return null;
-      return enrollmentUrlFor({ courseKey: run.courseKey, runKey: run.key }, run.scope, await customerOf(ctx, run.scope));
+      return enrollmentUrlFor(
+        { courseKey: run.courseKey, runKey: run.key },
+        run.scope,
+        await customerOf(ctx, run.scope),
+      );
     },
-    pacingType: (run) => (typeof run.pacingType === 'string' ? (run.pacingType.toUpperCase() as 'INSTRUCTOR_PACED' | 'SELF_PACED') : null),
+    pacingType: (run) =>
+      typeof run.pacingType === 'string' ? (run.pacingType.toUpperCase() as 'INSTRUCTOR_PACED' | 'SELF_PACED') : null,
     isEnrollable: (run) => isEnrollable(run, new Date()),
     availability: (run) => runAvailability(run, new Date()),
     course: async (run, _args, ctx) => scoped(await courseOfRun(run, ctx), run.scope),
@@ -205,7 +242,8 @@ export const resolvers: Resolvers = {
     programs: (run, _args, ctx) => ctx.loaders.programsOfCourse.load(run.courseKey),
     firstEnrollablePaidSeatPriceCents: (run) => firstEnrollablePaidSeatPriceCents(run, new Date()),
     courseModes: (run) => courseModes(run),
-    canonicalPriceCents: async (run, _args, ctx) => runCanonicalPriceCents(run, await ctx.loaders.course.load(run.courseKey), new Date()),
+    canonicalPriceCents: async (run, _args, ctx) =>
+      runCanonicalPriceCents(run, await ctx.loaders.course.load(run.courseKey), new Date()),
   },
   Program: {
     __resolveReference: (reference, ctx) => ctx.loaders.program.load(reference.uuid),
@@ -217,4 +255,3 @@ export const resolvers: Resolvers = {
     authoringOrganizations: (program, _args, ctx) => ctx.loaders.authorsOfProgram.load(program.uuid),
   },
 };
-

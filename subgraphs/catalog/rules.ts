@@ -12,7 +12,12 @@ export const STARTING_SOON_DAYS = 60;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Rank used to pick a course's best availability (lower is better); the SQL uses the same ranks. */
-export const AVAILABILITY_RANK: Record<AvailabilityValue, number> = { CURRENT: 1, STARTING_SOON: 2, UPCOMING: 3, ARCHIVED: 4 };
+export const AVAILABILITY_RANK: Record<AvailabilityValue, number> = {
+  CURRENT: 1,
+  STARTING_SOON: 2,
+  UPCOMING: 3,
+  ARCHIVED: 4,
+};
 
 export function startingSoonLimit(now: Date): Date {
   return new Date(now.getTime() + STARTING_SOON_DAYS * DAY_MS);
@@ -79,7 +84,12 @@ function paidEntitlement(entitlements: readonly Entitlement[], modes: readonly s
 export function runCanonicalPriceCents(run: CourseRunNode, course: CourseNode | null, now: Date): number {
   const seatPrice = firstEnrollablePaidSeatPriceCents(run, now);
   if (seatPrice !== null) return seatPrice;
-  const modes = [...new Set([...run.seats.filter((s) => s.priceCents > 0).map((s) => s.type), ...(typeof run.type === 'string' ? [run.type] : [])])];
+  const modes = [
+    ...new Set([
+      ...run.seats.filter((s) => s.priceCents > 0).map((s) => s.type),
+      ...(typeof run.type === 'string' ? [run.type] : []),
+    ]),
+  ];
   if (!course || modes.length === 0) return 0;
   return paidEntitlement(course.entitlements, modes)?.priceCents ?? 0;
 }
@@ -178,7 +188,9 @@ export function courseModes(run: Pick<CourseRunNode, 'seats'>): CourseModeView[]
     .filter((seat) => (seen.has(seat.type) ? false : (seen.add(seat.type), true)))
     .map((seat) => ({
       slug: seat.type,
-      name: MODE_NAMES[seat.type] ?? seat.type.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`),
+      name:
+        MODE_NAMES[seat.type] ??
+        seat.type.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`),
       minPriceCents: seat.priceCents,
       currency: seat.currency.toLowerCase(),
       expirationDatetime: seat.upgradeDeadlineOverride ?? seat.upgradeDeadline,

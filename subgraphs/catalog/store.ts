@@ -21,7 +21,10 @@ import type {
 type DB = Kysely<CatalogDatabase>;
 
 /** Spreads the `metadata` JSON document into the row (columns win), with empty lists for list fields it lacks. */
-function withMetadata<T extends { metadata?: unknown }>(row: T, lists: readonly string[]): Omit<T, 'metadata'> & Metadata {
+function withMetadata<T extends { metadata?: unknown }>(
+  row: T,
+  lists: readonly string[],
+): Omit<T, 'metadata'> & Metadata {
   const { metadata, ...columns } = row;
   const parsed = (fromJson(metadata) ?? {}) as Metadata;
   const defaults = Object.fromEntries(lists.map((field) => [field, []]));
@@ -29,7 +32,9 @@ function withMetadata<T extends { metadata?: unknown }>(row: T, lists: readonly 
 }
 
 // The column is nullable: a catalog stored without modes decodes to null, read as "no modes".
-const decodeCatalogRow = rowDecoder<Omit<EnterpriseCatalogRow, 'enabledCourseModes'> & { enabledCourseModes: string[] | null }>({
+const decodeCatalogRow = rowDecoder<
+  Omit<EnterpriseCatalogRow, 'enabledCourseModes'> & { enabledCourseModes: string[] | null }
+>({
   booleans: ['includeExecEdCourses', 'publishAuditEnrollmentUrls'],
   dates: ['created', 'modified'],
   json: ['contentFilter', 'enabledCourseModes'],
@@ -39,33 +44,57 @@ export const decodeCatalog = (raw: unknown): EnterpriseCatalogRow => {
   return { ...row, enabledCourseModes: row.enabledCourseModes ?? [] };
 };
 
-const decodeCourseColumns = rowDecoder<Record<string, unknown>>({ dates: ['created', 'modified'], json: ['entitlements'] });
+const decodeCourseColumns = rowDecoder<Record<string, unknown>>({
+  dates: ['created', 'modified'],
+  json: ['entitlements'],
+});
 const decodeRunColumns = rowDecoder<Record<string, unknown>>({
   booleans: ['isMarketable', 'hidden'],
   dates: ['start', 'end', 'enrollmentStart', 'enrollmentEnd', 'created', 'modified'],
   json: ['seats'],
 });
-const decodeProgramColumns = rowDecoder<Record<string, unknown>>({ booleans: ['hidden'], dates: ['created', 'modified'] });
+const decodeProgramColumns = rowDecoder<Record<string, unknown>>({
+  booleans: ['hidden'],
+  dates: ['created', 'modified'],
+});
 
 const COURSE_LISTS = ['urlSlugHistory', 'urlRedirects', 'watchers', 'skillNames'];
 const RUN_LISTS = ['transcriptLanguages', 'instructors', 'staff'];
-const PROGRAM_LISTS = ['curricula', 'labels', 'creditBackingOrganizations', 'languages', 'transcriptLanguages', 'subjects', 'staff', 'applicableSeatTypes', 'skillNames'];
+const PROGRAM_LISTS = [
+  'curricula',
+  'labels',
+  'creditBackingOrganizations',
+  'languages',
+  'transcriptLanguages',
+  'subjects',
+  'staff',
+  'applicableSeatTypes',
+  'skillNames',
+];
 
 export const decodeCourse = (raw: unknown): CourseNode => {
   const row = withMetadata(decodeCourseColumns(raw), COURSE_LISTS);
-  return { ...row, entitlements: (row.entitlements as CourseNode['entitlements'] | null) ?? [], kind: 'Course' } as CourseNode;
+  return {
+    ...row,
+    entitlements: (row.entitlements as CourseNode['entitlements'] | null) ?? [],
+    kind: 'Course',
+  } as CourseNode;
 };
 export const decodeRun = (raw: unknown): CourseRunNode => {
   const row = withMetadata(decodeRunColumns(raw), RUN_LISTS);
   return { ...row, seats: (row.seats as CourseRunNode['seats'] | null) ?? [], kind: 'CourseRun' } as CourseRunNode;
 };
-export const decodeProgram = (raw: unknown): ProgramNode => ({ ...withMetadata(decodeProgramColumns(raw), PROGRAM_LISTS), kind: 'Program' }) as ProgramNode;
-const decodeOrganization = (raw: unknown) => withMetadata(raw as Record<string, unknown>, ['tags']) as Related<OrganizationRow>;
+export const decodeProgram = (raw: unknown): ProgramNode =>
+  ({ ...withMetadata(decodeProgramColumns(raw), PROGRAM_LISTS), kind: 'Program' }) as ProgramNode;
+const decodeOrganization = (raw: unknown) =>
+  withMetadata(raw as Record<string, unknown>, ['tags']) as Related<OrganizationRow>;
 const decodeSubject = (raw: unknown) => withMetadata(raw as Record<string, unknown>, []) as Related<SubjectRow>;
 
 export async function findCatalogsByUuids(db: DB, uuids: readonly string[]): Promise<EnterpriseCatalogRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('enterprise_catalog').selectAll().where('uuid', 'in', uuids).execute()).map(decodeCatalog);
+  return (await db.selectFrom('enterprise_catalog').selectAll().where('uuid', 'in', uuids).execute()).map(
+    decodeCatalog,
+  );
 }
 
 const CATALOG_ORDER: SortKey<EnterpriseCatalogRow>[] = [
@@ -74,7 +103,11 @@ const CATALOG_ORDER: SortKey<EnterpriseCatalogRow>[] = [
 ];
 
 /** Catalogs of some customers (undefined: all customers), by title. */
-export function listCatalogs(db: DB, customerUuids: readonly string[] | undefined, page: PageArgs): Promise<Connection<EnterpriseCatalogRow>> {
+export function listCatalogs(
+  db: DB,
+  customerUuids: readonly string[] | undefined,
+  page: PageArgs,
+): Promise<Connection<EnterpriseCatalogRow>> {
   let query = db.selectFrom('enterprise_catalog');
   if (customerUuids) query = query.where('enterpriseCustomerUuid', 'in', customerUuids.length ? customerUuids : ['']);
   return paginate(query.selectAll(), page, CATALOG_ORDER, decodeCatalog, () => countRows(query));
@@ -84,16 +117,24 @@ export function listCatalogs(db: DB, customerUuids: readonly string[] | undefine
  * Latest `modified` of the content each catalog lists (one grouped statement for many catalogs);
  * catalogs listing nothing are absent.
  */
-export async function findContentModifiedByCatalogUuids(db: DB, catalogUuids: readonly string[]): Promise<{ catalogUuid: string; modified: Date | null }[]> {
+export async function findContentModifiedByCatalogUuids(
+  db: DB,
+  catalogUuids: readonly string[],
+): Promise<{ catalogUuid: string; modified: Date | null }[]> {
   if (!catalogUuids.length) return [];
   const rows = await db
     .selectFrom('catalog_content as cc')
     .leftJoin('course as c', (join) => join.onRef('c.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'course'))
-    .leftJoin('course_run as r', (join) => join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'))
+    .leftJoin('course_run as r', (join) =>
+      join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'),
+    )
     .leftJoin('program as p', (join) => join.onRef('p.uuid', '=', 'cc.contentKey').on('cc.contentType', '=', 'program'))
     .where('cc.catalogUuid', 'in', catalogUuids)
     .groupBy('cc.catalogUuid')
-    .select((eb) => ['cc.catalogUuid', eb.fn.max(eb.fn.coalesce('c.modified', 'r.modified', 'p.modified')).as('modified')])
+    .select((eb) => [
+      'cc.catalogUuid',
+      eb.fn.max(eb.fn.coalesce('c.modified', 'r.modified', 'p.modified')).as('modified'),
+    ])
     .execute();
   return rows.map((row) => ({ catalogUuid: row.catalogUuid, modified: toDate(row.modified) }));
 }
@@ -133,7 +174,10 @@ export async function findProgramsByUuids(db: DB, uuids: readonly string[]): Pro
 }
 
 /** Owners of many courses, in owner order, each tagged with its course key. */
-export async function findOwnersByCourseKeys(db: DB, courseKeys: readonly string[]): Promise<Related<OrganizationRow>[]> {
+export async function findOwnersByCourseKeys(
+  db: DB,
+  courseKeys: readonly string[],
+): Promise<Related<OrganizationRow>[]> {
   if (!courseKeys.length) return [];
   const rows = await db
     .selectFrom('course_owner as link')
@@ -161,7 +205,10 @@ export async function findSubjectsByCourseKeys(db: DB, courseKeys: readonly stri
   return rows.map(decodeSubject);
 }
 
-export async function findAuthoringOrganizationsByProgramUuids(db: DB, programUuids: readonly string[]): Promise<Related<OrganizationRow>[]> {
+export async function findAuthoringOrganizationsByProgramUuids(
+  db: DB,
+  programUuids: readonly string[],
+): Promise<Related<OrganizationRow>[]> {
   if (!programUuids.length) return [];
   const rows = await db
     .selectFrom('program_authoring_organization as link')
@@ -192,7 +239,10 @@ export async function findProgramsByCourseKeys(db: DB, courseKeys: readonly stri
 }
 
 /** Courses of each program, in program order. */
-export async function findCoursesByProgramUuids(db: DB, programUuids: readonly string[]): Promise<Related<CourseNode>[]> {
+export async function findCoursesByProgramUuids(
+  db: DB,
+  programUuids: readonly string[],
+): Promise<Related<CourseNode>[]> {
   if (!programUuids.length) return [];
   const rows = await db
     .selectFrom('program_course as link')
@@ -214,7 +264,11 @@ export async function findCoursesByProgramUuids(db: DB, programUuids: readonly s
  * - a course whose run is listed: (catalog_uuid, parent_content_key);
  * - a run whose course is listed: course_run.key (unique), then the primary key.
  */
-export async function findMemberKeys(db: DB, catalogUuids: readonly string[], keys: readonly string[]): Promise<{ catalogUuid: string; contentKey: string }[]> {
+export async function findMemberKeys(
+  db: DB,
+  catalogUuids: readonly string[],
+  keys: readonly string[],
+): Promise<{ catalogUuid: string; contentKey: string }[]> {
   if (!catalogUuids.length || !keys.length) return [];
   const listed = db
     .selectFrom('catalog_content as cc')
@@ -229,7 +283,9 @@ export async function findMemberKeys(db: DB, catalogUuids: readonly string[], ke
     .where('cc.parentContentKey', 'in', keys);
   const runOfListedCourse = db
     .selectFrom('course_run as r')
-    .innerJoin('catalog_content as cc', (join) => join.onRef('cc.contentKey', '=', 'r.courseKey').on('cc.contentType', '=', 'course'))
+    .innerJoin('catalog_content as cc', (join) =>
+      join.onRef('cc.contentKey', '=', 'r.courseKey').on('cc.contentType', '=', 'course'),
+    )
     .select(['cc.catalogUuid as catalogUuid', 'r.key as contentKey'])
     .where('cc.catalogUuid', 'in', catalogUuids)
     .where('r.key', 'in', keys);
@@ -261,7 +317,9 @@ const CONTENT_ORDER: SortKey<Pick<CatalogContentTable, 'contentType' | 'contentK
 
 /** SQL twin of rules.ts: the best availability rank of a course's active runs (null: none active). */
 function activeRunRank(courseKeyRef: string, now: Date): Expression<number | null> {
-  return sql<number | null>`(select min(${runAvailabilityRank('ar', now)}) from ${sql.table('course_run')} as ar where ${sql.ref('ar.courseKey')} = ${sql.ref(courseKeyRef)} and ${runIsActive('ar', now)})`;
+  return sql<
+    number | null
+  >`(select min(${runAvailabilityRank('ar', now)}) from ${sql.table('course_run')} as ar where ${sql.ref('ar.courseKey')} = ${sql.ref(courseKeyRef)} and ${runIsActive('ar', now)})`;
 }
 
 /** SQL twin of rules.ts: the course has at least one active run. */
@@ -286,7 +344,9 @@ export function listCatalogContent(
   let query = db
     .selectFrom('catalog_content as cc')
     .leftJoin('course as c', (join) => join.onRef('c.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'course'))
-    .leftJoin('course_run as r', (join) => join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'))
+    .leftJoin('course_run as r', (join) =>
+      join.onRef('r.key', '=', 'cc.contentKey').on('cc.contentType', '=', 'courserun'),
+    )
     .leftJoin('program as p', (join) => join.onRef('p.uuid', '=', 'cc.contentKey').on('cc.contentType', '=', 'program'))
     .where('cc.catalogUuid', '=', catalogUuid)
     .where((eb) =>
@@ -303,8 +363,14 @@ export function listCatalogContent(
     const rankList = filter.availability.map((a) => AVAILABILITY_RANK[a]);
     query = query.where((eb) =>
       eb.or([
-        eb.and([eb('cc.contentType', '=', 'course'), sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(rankList)})`]),
-        eb.and([eb('cc.contentType', '=', 'courserun'), sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(rankList)})`]),
+        eb.and([
+          eb('cc.contentType', '=', 'course'),
+          sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(rankList)})`,
+        ]),
+        eb.and([
+          eb('cc.contentType', '=', 'courserun'),
+          sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(rankList)})`,
+        ]),
       ]),
     );
   }
@@ -329,7 +395,12 @@ export function listCatalogContent(
  * MariaDB runs several times faster than the page query's three outer joins and OR (bench scale 1:
  * 4,400 items in about 15 instead of 50 ms).
  */
-export async function countCatalogContent(db: DB, catalogUuids: readonly string[], filter: ContentFilter, now: Date): Promise<Map<string, number>> {
+export async function countCatalogContent(
+  db: DB,
+  catalogUuids: readonly string[],
+  filter: ContentFilter,
+  now: Date,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const wanted = (type: ContentTypeValue) => !filter.contentTypes?.length || filter.contentTypes.includes(type);
   const ranks = filter.availability?.length ? filter.availability.map((a) => AVAILABILITY_RANK[a]) : undefined;
@@ -349,19 +420,36 @@ export async function countCatalogContent(db: DB, catalogUuids: readonly string[
     if (wanted('course')) {
       let courses = base(catalogUuid, 'course')
         .innerJoin('course as c', 'c.key', 'cc.contentKey')
-        .where(ranks ? sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(ranks)})` : hasActiveRun('cc.contentKey', now));
-      if (search) courses = courses.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('c.title', search)]));
+        .where(
+          ranks
+            ? sql<SqlBool>`${activeRunRank('cc.contentKey', now)} in (${sql.join(ranks)})`
+            : hasActiveRun('cc.contentKey', now),
+        );
+      if (search)
+        courses = courses.where((eb) =>
+          eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('c.title', search)]),
+        );
       branches.push(courses);
     }
     if (wanted('courserun')) {
-      let runs = base(catalogUuid, 'courserun').innerJoin('course_run as r', 'r.key', 'cc.contentKey').where(runIsActive('r', now));
+      let runs = base(catalogUuid, 'courserun')
+        .innerJoin('course_run as r', 'r.key', 'cc.contentKey')
+        .where(runIsActive('r', now));
       if (ranks) runs = runs.where(sql<SqlBool>`${runAvailabilityRank('r', now)} in (${sql.join(ranks)})`);
-      if (search) runs = runs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('r.title', search)]));
+      if (search)
+        runs = runs.where((eb) =>
+          eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('r.title', search)]),
+        );
       branches.push(runs);
     }
     if (wanted('program') && !ranks) {
-      let programs = base(catalogUuid, 'program').innerJoin('program as p', 'p.uuid', 'cc.contentKey').where('p.hidden', '=', false);
-      if (search) programs = programs.where((eb) => eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('p.title', search)]));
+      let programs = base(catalogUuid, 'program')
+        .innerJoin('program as p', 'p.uuid', 'cc.contentKey')
+        .where('p.hidden', '=', false);
+      if (search)
+        programs = programs.where((eb) =>
+          eb.or([containsInsensitive('cc.contentKey', search), containsInsensitive('p.title', search)]),
+        );
       branches.push(programs);
     }
     return branches;
@@ -385,7 +473,12 @@ export async function countCatalogs(db: DB): Promise<number> {
 
 const CHUNK = 200;
 
-async function insertMissingRows<T>(existing: Set<string>, rows: readonly T[], keyOf: (row: T) => string, insert: (rows: T[]) => Promise<unknown>) {
+async function insertMissingRows<T>(
+  existing: Set<string>,
+  rows: readonly T[],
+  keyOf: (row: T) => string,
+  insert: (rows: T[]) => Promise<unknown>,
+) {
   const missing = rows.filter((row) => !existing.has(keyOf(row)));
   for (let i = 0; i < missing.length; i += CHUNK) await insert(missing.slice(i, i + CHUNK));
 }
@@ -400,26 +493,72 @@ export async function insertMissingContent(db: DB, rows: CatalogSeedRows): Promi
       new Set((await trx.selectFrom(table).select('uuid').execute()).map((r) => r.uuid));
     // Courses and runs are matched on their natural key (unique too): a database seeded by an older
     // version keeps its rows instead of failing on the key.
-    const keys = async (table: 'course' | 'course_run') => new Set((await trx.selectFrom(table).select('key').execute()).map((r) => r.key));
-    await insertMissingRows(await ids('enterprise_catalog'), rows.catalogs, (r) => r.uuid, (rows) => trx.insertInto('enterprise_catalog').values(rows).execute());
-    await insertMissingRows(await ids('organization'), rows.organizations, (r) => r.uuid, (rows) => trx.insertInto('organization').values(rows).execute());
-    await insertMissingRows(await ids('subject'), rows.subjects, (r) => r.uuid, (rows) => trx.insertInto('subject').values(rows).execute());
-    await insertMissingRows(await keys('course'), rows.courses, (r) => r.key, (rows) => trx.insertInto('course').values(rows).execute());
-    await insertMissingRows(await keys('course_run'), rows.runs, (r) => r.key, (rows) => trx.insertInto('course_run').values(rows).execute());
-    await insertMissingRows(await ids('program'), rows.programs, (r) => r.uuid, (rows) => trx.insertInto('program').values(rows).execute());
+    const keys = async (table: 'course' | 'course_run') =>
+      new Set((await trx.selectFrom(table).select('key').execute()).map((r) => r.key));
+    await insertMissingRows(
+      await ids('enterprise_catalog'),
+      rows.catalogs,
+      (r) => r.uuid,
+      (rows) => trx.insertInto('enterprise_catalog').values(rows).execute(),
+    );
+    await insertMissingRows(
+      await ids('organization'),
+      rows.organizations,
+      (r) => r.uuid,
+      (rows) => trx.insertInto('organization').values(rows).execute(),
+    );
+    await insertMissingRows(
+      await ids('subject'),
+      rows.subjects,
+      (r) => r.uuid,
+      (rows) => trx.insertInto('subject').values(rows).execute(),
+    );
+    await insertMissingRows(
+      await keys('course'),
+      rows.courses,
+      (r) => r.key,
+      (rows) => trx.insertInto('course').values(rows).execute(),
+    );
+    await insertMissingRows(
+      await keys('course_run'),
+      rows.runs,
+      (r) => r.key,
+      (rows) => trx.insertInto('course_run').values(rows).execute(),
+    );
+    await insertMissingRows(
+      await ids('program'),
+      rows.programs,
+      (r) => r.uuid,
+      (rows) => trx.insertInto('program').values(rows).execute(),
+    );
 
-    const pairs = async (table: 'course_owner' | 'course_subject' | 'program_course' | 'program_authoring_organization', a: string, b: string) =>
+    const pairs = async (
+      table: 'course_owner' | 'course_subject' | 'program_course' | 'program_authoring_organization',
+      a: string,
+      b: string,
+    ) =>
       new Set(
-        ((await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[]).map((r) => `${String(r[a])}|${String(r[b])}`),
+        ((await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[]).map(
+          (r) => `${String(r[a])}|${String(r[b])}`,
+        ),
       );
-    await insertMissingRows(await pairs('course_owner', 'courseKey', 'organizationUuid'), rows.owners, (r) => `${r.courseKey}|${r.organizationUuid}`, (rows) =>
-      trx.insertInto('course_owner').values(rows).execute(),
+    await insertMissingRows(
+      await pairs('course_owner', 'courseKey', 'organizationUuid'),
+      rows.owners,
+      (r) => `${r.courseKey}|${r.organizationUuid}`,
+      (rows) => trx.insertInto('course_owner').values(rows).execute(),
     );
-    await insertMissingRows(await pairs('course_subject', 'courseKey', 'subjectUuid'), rows.courseSubjects, (r) => `${r.courseKey}|${r.subjectUuid}`, (rows) =>
-      trx.insertInto('course_subject').values(rows).execute(),
+    await insertMissingRows(
+      await pairs('course_subject', 'courseKey', 'subjectUuid'),
+      rows.courseSubjects,
+      (r) => `${r.courseKey}|${r.subjectUuid}`,
+      (rows) => trx.insertInto('course_subject').values(rows).execute(),
     );
-    await insertMissingRows(await pairs('program_course', 'programUuid', 'courseKey'), rows.programCourses, (r) => `${r.programUuid}|${r.courseKey}`, (rows) =>
-      trx.insertInto('program_course').values(rows).execute(),
+    await insertMissingRows(
+      await pairs('program_course', 'programUuid', 'courseKey'),
+      rows.programCourses,
+      (r) => `${r.programUuid}|${r.courseKey}`,
+      (rows) => trx.insertInto('program_course').values(rows).execute(),
     );
     await insertMissingRows(
       await pairs('program_authoring_organization', 'programUuid', 'organizationUuid'),
@@ -429,10 +568,15 @@ export async function insertMissingContent(db: DB, rows: CatalogSeedRows): Promi
     );
 
     const members = new Set(
-      (await trx.selectFrom('catalog_content').selectAll().execute()).map((r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`),
+      (await trx.selectFrom('catalog_content').selectAll().execute()).map(
+        (r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`,
+      ),
     );
-    await insertMissingRows(members, rows.membership, (r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`, (rows) =>
-      trx.insertInto('catalog_content').values(rows).execute(),
+    await insertMissingRows(
+      members,
+      rows.membership,
+      (r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`,
+      (rows) => trx.insertInto('catalog_content').values(rows).execute(),
     );
   });
 }

@@ -53,7 +53,11 @@ export function learnerPayload(link: {
 }
 
 /** openedx-events `EnterpriseCourseEnrollment`. */
-export function enrollmentEvent(enrollment: EnterpriseCourseEnrollmentRow, customerUuid: string, userId: number): OutboxEvent {
+export function enrollmentEvent(
+  enrollment: EnterpriseCourseEnrollmentRow,
+  customerUuid: string,
+  userId: number,
+): OutboxEvent {
   return {
     eventType: EVENTS.enrollmentCreated,
     aggregateKey: `${customerUuid}:${userId}`,
@@ -61,7 +65,11 @@ export function enrollmentEvent(enrollment: EnterpriseCourseEnrollmentRow, custo
       id: enrollment.id,
       created: enrollment.created.toISOString(),
       modified: enrollment.modified.toISOString(),
-      enterprise_customer_user: { id: enrollment.enterpriseCustomerUserId, enterprise_customer_uuid: customerUuid, user_id: userId },
+      enterprise_customer_user: {
+        id: enrollment.enterpriseCustomerUserId,
+        enterprise_customer_uuid: customerUuid,
+        user_id: userId,
+      },
       course_id: enrollment.courseRunKey,
       saved_for_later: enrollment.savedForLater,
       source_slug: enrollment.source,

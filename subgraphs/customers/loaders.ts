@@ -49,7 +49,10 @@ function consentLoader(db: Kysely<CustomersDatabase>): DataLoader<string, DataSh
     async (keys) => {
       const { customers, learners } = splitPairs(keys);
       const users = learners.map(Number);
-      const [stored, enrolled] = await Promise.all([findConsentsByCustomersAndUsers(db, customers, users), findEnrolledCourseKeys(db, customers, users)]);
+      const [stored, enrolled] = await Promise.all([
+        findConsentsByCustomersAndUsers(db, customers, users),
+        findEnrolledCourseKeys(db, customers, users),
+      ]);
       const byPair = new Map<string, Map<string, DataSharingConsentView>>();
       const bucket = (customer: string, user: number) => {
         const key = pairKey(customer, user);
@@ -71,10 +74,22 @@ function consentLoader(db: Kysely<CustomersDatabase>): DataLoader<string, DataSh
       for (const row of enrolled) {
         const map = bucket(row.enterpriseCustomerUuid, row.enterpriseUserId);
         if (!map.has(row.courseKey)) {
-          map.set(row.courseKey, { enterpriseCustomerUuid: row.enterpriseCustomerUuid, lmsUserId: row.enterpriseUserId, courseKey: row.courseKey, granted: null, exists: true, created: null, modified: null });
+          map.set(row.courseKey, {
+            enterpriseCustomerUuid: row.enterpriseCustomerUuid,
+            lmsUserId: row.enterpriseUserId,
+            courseKey: row.courseKey,
+            granted: null,
+            exists: true,
+            created: null,
+            modified: null,
+          });
         }
       }
-      return keys.map((key) => [...(byPair.get(key)?.values() ?? [])].sort((a, b) => (a.courseKey < b.courseKey ? -1 : a.courseKey > b.courseKey ? 1 : 0)));
+      return keys.map((key) =>
+        [...(byPair.get(key)?.values() ?? [])].sort((a, b) =>
+          a.courseKey < b.courseKey ? -1 : a.courseKey > b.courseKey ? 1 : 0,
+        ),
+      );
     },
     { maxBatchSize: MAX_BATCH_SIZE },
   );
@@ -83,9 +98,19 @@ function consentLoader(db: Kysely<CustomersDatabase>): DataLoader<string, DataSh
 /** Per-request loaders of the customers subgraph. */
 export function createLoaders(db: Kysely<CustomersDatabase>, authorization: string) {
   return {
-    customer: rowLoader((uuids: readonly string[]) => findCustomersByUuids(db, uuids), (row) => row.uuid, (k) => k.toLowerCase()),
-    identityProviders: groupLoader((uuids: readonly string[]) => findIdentityProvidersByCustomers(db, uuids), (row) => row.enterpriseCustomerUuid),
-    learner: rowLoader((ids: readonly number[]) => findLearnersByIds(db, ids), (row) => row.id),
+    customer: rowLoader(
+      (uuids: readonly string[]) => findCustomersByUuids(db, uuids),
+      (row) => row.uuid,
+      (k) => k.toLowerCase(),
+    ),
+    identityProviders: groupLoader(
+      (uuids: readonly string[]) => findIdentityProvidersByCustomers(db, uuids),
+      (row) => row.enterpriseCustomerUuid,
+    ),
+    learner: rowLoader(
+      (ids: readonly number[]) => findLearnersByIds(db, ids),
+      (row) => row.id,
+    ),
     /** (customer, LMS user id) -> link; one statement per tick for any number of pairs. */
     learnerByUser: rowLoader(
       (keys: readonly string[]) => {
@@ -103,11 +128,26 @@ export function createLoaders(db: Kysely<CustomersDatabase>, authorization: stri
       (row) => pairKey(row.enterpriseCustomerUuid, row.email),
     ),
     /** Linked links of an LMS user, any customer (`me`). */
-    linksOfUser: groupLoader((ids: readonly number[]) => findLinksOfUsers(db, ids), (row) => row.lmsUserId),
-    lmsUserByEmail: rowLoader((emails: readonly string[]) => findLmsUsersByEmails(db, emails), (row) => row.email),
-    pendingEnrollments: groupLoader((ids: readonly number[]) => findPendingEnrollmentsByPendingUsers(db, ids), (row) => row.pendingUserId),
-    enrollmentsOfLearner: groupLoader((ids: readonly number[]) => findEnrollmentsByLearnerIds(db, ids), (row) => row.enterpriseCustomerUserId),
-    fulfillment: rowLoader((ids: readonly number[]) => findFulfillmentsByEnrollmentIds(db, ids), (row) => row.enterpriseCourseEnrollmentId),
+    linksOfUser: groupLoader(
+      (ids: readonly number[]) => findLinksOfUsers(db, ids),
+      (row) => row.lmsUserId,
+    ),
+    lmsUserByEmail: rowLoader(
+      (emails: readonly string[]) => findLmsUsersByEmails(db, emails),
+      (row) => row.email,
+    ),
+    pendingEnrollments: groupLoader(
+      (ids: readonly number[]) => findPendingEnrollmentsByPendingUsers(db, ids),
+      (row) => row.pendingUserId,
+    ),
+    enrollmentsOfLearner: groupLoader(
+      (ids: readonly number[]) => findEnrollmentsByLearnerIds(db, ids),
+      (row) => row.enterpriseCustomerUserId,
+    ),
+    fulfillment: rowLoader(
+      (ids: readonly number[]) => findFulfillmentsByEnrollmentIds(db, ids),
+      (row) => row.enterpriseCourseEnrollmentId,
+    ),
     /** pairKey(customer, lmsUserId) -> consents. */
     consents: consentLoader(db),
     runCheck: createRunCheckLoader(authorization),
@@ -117,7 +157,11 @@ export function createLoaders(db: Kysely<CustomersDatabase>, authorization: stri
 export type CustomersLoaders = ReturnType<typeof createLoaders>;
 
 /** Loads a customer a mutation names: FORBIDDEN unless admin/operator, NOT_FOUND when missing. */
-export async function customerForAdmin(ctx: CustomersContext, uuidInput: string, name = 'enterpriseCustomerUuid'): Promise<EnterpriseCustomerRow> {
+export async function customerForAdmin(
+  ctx: CustomersContext,
+  uuidInput: string,
+  name = 'enterpriseCustomerUuid',
+): Promise<EnterpriseCustomerRow> {
   const uuid = uuidArg(uuidInput, name);
   ctx.viewer.assertAdminOf(uuid);
   const customer = await ctx.loaders.customer.load(uuid);

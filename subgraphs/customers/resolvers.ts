@@ -23,15 +23,41 @@ import {
   updateEnterpriseCustomer,
 } from './mutations/index.js';
 import { consentEnforcement, fulfillmentType, isInviteKeyValid, pickEnrollmentStatus } from './rules.js';
-import { findCustomerBySlug, listConsents, listCustomers, listEnrollments, listEnrollmentsOfUser, listInviteKeys, listLearnerProgress, listLearners, listPendingLearners } from './store/index.js';
-import type { DataSharingConsentRow, DataSharingConsentView, EnterpriseCustomerRow, EnterpriseCustomerUserRow } from './tables.js';
+import {
+  findCustomerBySlug,
+  listConsents,
+  listCustomers,
+  listEnrollments,
+  listEnrollmentsOfUser,
+  listInviteKeys,
+  listLearnerProgress,
+  listLearners,
+  listPendingLearners,
+} from './store/index.js';
+import type {
+  DataSharingConsentRow,
+  DataSharingConsentView,
+  EnterpriseCustomerRow,
+  EnterpriseCustomerUserRow,
+} from './tables.js';
 
 function consentView(row: DataSharingConsentRow): DataSharingConsentView {
-  return { enterpriseCustomerUuid: row.enterpriseCustomerUuid, lmsUserId: row.lmsUserId, courseKey: row.courseKey, granted: row.granted, exists: true, created: row.created, modified: row.modified };
+  return {
+    enterpriseCustomerUuid: row.enterpriseCustomerUuid,
+    lmsUserId: row.lmsUserId,
+    courseKey: row.courseKey,
+    granted: row.granted,
+    exists: true,
+    created: row.created,
+    modified: row.modified,
+  };
 }
 
 /** Returns the customer when the viewer may see it; FORBIDDEN otherwise, null when missing. */
-function visible(customer: EnterpriseCustomerRow | null | undefined, ctx: CustomersContext): EnterpriseCustomerRow | null {
+function visible(
+  customer: EnterpriseCustomerRow | null | undefined,
+  ctx: CustomersContext,
+): EnterpriseCustomerRow | null {
   if (!customer) return null;
   ctx.viewer.assertCanViewCustomer(customer.uuid);
   return customer;
@@ -39,7 +65,10 @@ function visible(customer: EnterpriseCustomerRow | null | undefined, ctx: Custom
 
 /** Admins (and operators) see their customers' learners; a learner sees only its own record. */
 function canSeeLearner(learner: EnterpriseCustomerUserRow, ctx: CustomersContext): boolean {
-  return ctx.viewer.isAdminOf(learner.enterpriseCustomerUuid) || ctx.viewer.isSelf({ lmsUserId: learner.lmsUserId, email: learner.email });
+  return (
+    ctx.viewer.isAdminOf(learner.enterpriseCustomerUuid) ||
+    ctx.viewer.isSelf({ lmsUserId: learner.lmsUserId, email: learner.email })
+  );
 }
 
 /**
@@ -52,7 +81,8 @@ async function ownRowsOnly(customerUuid: string, ctx: CustomersContext): Promise
 }
 
 function assertAdmin(customerUuid: string, ctx: CustomersContext): void {
-  if (!ctx.viewer.isAdminOf(customerUuid)) throw forbidden(`Only admins of enterprise customer ${customerUuid} see this`);
+  if (!ctx.viewer.isAdminOf(customerUuid))
+    throw forbidden(`Only admins of enterprise customer ${customerUuid} see this`);
 }
 
 async function customers(uuids: readonly string[], ctx: CustomersContext): Promise<EnterpriseCustomerRow[]> {
@@ -81,7 +111,13 @@ export const resolvers: Resolvers = {
       else throw badInput('Give exactly one of uuid or slug');
       const customer = visible(found, ctx);
       // An inactive customer is hidden from its learners.
-      if (customer && !customer.active && !ctx.viewer.isAdminOf(customer.uuid) && !ctx.viewer.isCatalogAdminOf(customer.uuid)) return null;
+      if (
+        customer &&
+        !customer.active &&
+        !ctx.viewer.isAdminOf(customer.uuid) &&
+        !ctx.viewer.isCatalogAdminOf(customer.uuid)
+      )
+        return null;
       return customer;
     },
     enterpriseCustomers(_root, { search, active, first, after }, ctx) {
@@ -124,15 +160,22 @@ export const resolvers: Resolvers = {
     identityProviders: (customer, _args, ctx) => ctx.loaders.identityProviders.load(customer.uuid),
     async learner(customer, { lmsUserId, email }, ctx) {
       let learner: EnterpriseCustomerUserRow | null;
-      if (lmsUserId != null && email == null) learner = await ctx.loaders.learnerByUser.load(pairKey(customer.uuid, lmsUserId));
-      else if (email != null && lmsUserId == null) learner = await ctx.loaders.learnerByEmail.load(pairKey(customer.uuid, emailArg(email, 'email')));
+      if (lmsUserId != null && email == null)
+        learner = await ctx.loaders.learnerByUser.load(pairKey(customer.uuid, lmsUserId));
+      else if (email != null && lmsUserId == null)
+        learner = await ctx.loaders.learnerByEmail.load(pairKey(customer.uuid, emailArg(email, 'email')));
       else throw badInput('Give exactly one of lmsUserId or email');
       if (!learner || !learner.linked || !learner.active) return null;
       return canSeeLearner(learner, ctx) ? learner : null;
     },
     async learners(customer, { search, active, first, after }, ctx) {
       const only = await ownRowsOnly(customer.uuid, ctx);
-      return listLearners(ctx.db, customer.uuid, { search, active, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
+      return listLearners(
+        ctx.db,
+        customer.uuid,
+        { search, active, ...(only !== undefined ? { onlyLmsUserId: only } : {}) },
+        { first, after },
+      );
     },
     pendingLearners(customer, { first, after }, ctx) {
       assertAdmin(customer.uuid, ctx);
@@ -140,11 +183,20 @@ export const resolvers: Resolvers = {
     },
     async enrollments(customer, { courseRunKey, first, after }, ctx) {
       const only = await ownRowsOnly(customer.uuid, ctx);
-      return listEnrollments(ctx.db, customer.uuid, { courseRunKey: courseRunKey?.trim(), ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
+      return listEnrollments(
+        ctx.db,
+        customer.uuid,
+        { courseRunKey: courseRunKey?.trim(), ...(only !== undefined ? { onlyLmsUserId: only } : {}) },
+        { first, after },
+      );
     },
     async learnerProgress(customer, { filter, orderBy, first, after }, ctx) {
       const only = await ownRowsOnly(customer.uuid, ctx);
-      if (filter?.enrollmentDateFrom && filter.enrollmentDateTo && filter.enrollmentDateFrom > filter.enrollmentDateTo) {
+      if (
+        filter?.enrollmentDateFrom &&
+        filter.enrollmentDateTo &&
+        filter.enrollmentDateFrom > filter.enrollmentDateTo
+      ) {
         throw badInput('enrollmentDateFrom must not be after enrollmentDateTo', { argument: 'filter' });
       }
       return listLearnerProgress(
@@ -158,7 +210,12 @@ export const resolvers: Resolvers = {
     },
     async dataSharingConsents(customer, { courseKey, granted, first, after }, ctx) {
       const only = await ownRowsOnly(customer.uuid, ctx);
-      const page = await listConsents(ctx.db, customer.uuid, { courseKey: courseKey?.trim(), granted, ...(only !== undefined ? { onlyLmsUserId: only } : {}) }, { first, after });
+      const page = await listConsents(
+        ctx.db,
+        customer.uuid,
+        { courseKey: courseKey?.trim(), granted, ...(only !== undefined ? { onlyLmsUserId: only } : {}) },
+        { first, after },
+      );
       const edges = page.edges.map((edge) => ({ cursor: edge.cursor, node: consentView(edge.node) }));
       return { ...page, nodes: edges.map((edge) => edge.node), edges };
     },
@@ -230,13 +287,22 @@ export const resolvers: Resolvers = {
       if (!customer) throw new Error(`Consent points at a missing customer ${consent.enterpriseCustomerUuid}`);
       return customer;
     },
-    learner: (consent, _args, ctx) => ctx.loaders.learnerByUser.load(pairKey(consent.enterpriseCustomerUuid, consent.lmsUserId)),
+    learner: (consent, _args, ctx) =>
+      ctx.loaders.learnerByUser.load(pairKey(consent.enterpriseCustomerUuid, consent.lmsUserId)),
     async username(consent, _args, ctx) {
-      return (await ctx.loaders.learnerByUser.load(pairKey(consent.enterpriseCustomerUuid, consent.lmsUserId)))?.username ?? null;
+      return (
+        (await ctx.loaders.learnerByUser.load(pairKey(consent.enterpriseCustomerUuid, consent.lmsUserId)))?.username ??
+        null
+      );
     },
     async consentRequired(consent, _args, ctx) {
       const customer = await ctx.loaders.customer.load(consent.enterpriseCustomerUuid);
-      return consent.granted !== true && customer != null && customer.enableDataSharingConsent && customer.enforceDataSharingConsent === 'at_enrollment';
+      return (
+        consent.granted !== true &&
+        customer != null &&
+        customer.enableDataSharingConsent &&
+        customer.enforceDataSharingConsent === 'at_enrollment'
+      );
     },
   },
   LearnerProgressReport: {
@@ -245,7 +311,8 @@ export const resolvers: Resolvers = {
     },
     learner: (row, _args, ctx) => ctx.loaders.learner.load(row.enterpriseCustomerUserId),
     courseRun: (row) => ({ key: row.courserunKey }),
-    courseApiUrl: (row) => `/enterprise/v1/enterprise-catalogs/${row.enterpriseCustomerUuid}/courses/${row.courserunKey}`,
+    courseApiUrl: (row) =>
+      `/enterprise/v1/enterprise-catalogs/${row.enterpriseCustomerUuid}/courses/${row.courserunKey}`,
     courseStart: (row) => toDate(row.courseStart),
     courseEnd: (row) => toDate(row.courseEnd),
     passedDate: (row) => toDate(row.passedDate),
@@ -268,9 +335,14 @@ export const resolvers: Resolvers = {
     roles: (viewer) => [...viewer.roles],
     async enterpriseCustomers(viewer, _args, ctx) {
       const links = await viewerLinks(ctx);
-      const rows = await customers([...new Set([...links.map((l) => l.enterpriseCustomerUuid), ...viewer.customerUuids()])], ctx);
+      const rows = await customers(
+        [...new Set([...links.map((l) => l.enterpriseCustomerUuid), ...viewer.customerUuids()])],
+        ctx,
+      );
       // Inactive customers are hidden from their learners; their admins still see them.
-      return rows.filter((c) => c.active || viewer.isAdminOf(c.uuid)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return rows
+        .filter((c) => c.active || viewer.isAdminOf(c.uuid))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async enrollments(_viewer, { first, after }, ctx) {
       const userId = await viewerLmsUserId(ctx);
@@ -282,7 +354,13 @@ export const resolvers: Resolvers = {
       const userId = await viewerLmsUserId(ctx);
       const page = await listEnrollmentsOfUser(ctx.db, userId ?? -1, { courseRunKey: key }, { first: MAX_PAGE_SIZE });
       const enrollment = pickEnrollmentStatus(page.nodes);
-      return { courseRunKey: key, isEnrolled: enrollment?.isActive === true, mode: enrollment?.mode ?? null, isActive: enrollment?.isActive ?? null, enrollment };
+      return {
+        courseRunKey: key,
+        isEnrolled: enrollment?.isActive === true,
+        mode: enrollment?.mode ?? null,
+        isActive: enrollment?.isActive ?? null,
+        enrollment,
+      };
     },
     async activeEnterpriseCustomer(viewer, _args, ctx) {
       const active = (await viewerLinks(ctx)).find((l) => l.active);

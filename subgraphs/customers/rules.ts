@@ -1,5 +1,15 @@
 import { badInput, forbidden } from '../../lib/errors.js';
-import { decimalIdArg, emailArg, isEmail, listSize, LIMITS, nonEmptyString, normalizeEmail, uuidArg, uuidList } from '../../lib/validate.js';
+import {
+  decimalIdArg,
+  emailArg,
+  isEmail,
+  listSize,
+  LIMITS,
+  nonEmptyString,
+  normalizeEmail,
+  uuidArg,
+  uuidList,
+} from '../../lib/validate.js';
 import type { RunCheck, RunInfo } from './remote.js';
 import type {
   ConsentEnforcementValue,
@@ -25,7 +35,13 @@ export const MAX_ENROLLMENT_PAIRS = 1000;
 /** Learners written per transaction by a bulk enrollment. */
 export const ENROLLMENT_CHUNK = 100;
 /** Invite key limits (edx-enterprise's). */
-export const INVITE_KEYS = { perCustomer: 100, defaultUsageLimit: 10_000, maxUsageLimit: 1_000_000, defaultDays: 365, maxDays: 3650 } as const;
+export const INVITE_KEYS = {
+  perCustomer: 100,
+  defaultUsageLimit: 10_000,
+  maxUsageLimit: 1_000_000,
+  defaultDays: 365,
+  maxDays: 3650,
+} as const;
 const DAY_MS = 86_400_000;
 
 /**
@@ -111,12 +127,19 @@ export interface LinkPlan {
  * link that may not be relinked is refused, any other link is relinked, and a user without a link
  * to this customer gets one.
  */
-export function planLinks(customerUuid: string, users: readonly LmsUserRow[], links: readonly EnterpriseCustomerUserRow[], activate: boolean): LinkPlan {
+export function planLinks(
+  customerUuid: string,
+  users: readonly LmsUserRow[],
+  links: readonly EnterpriseCustomerUserRow[],
+  activate: boolean,
+): LinkPlan {
   const plan: LinkPlan = { decided: new Map(), relink: [], create: [] };
   for (const user of users) {
     const link = links.find((l) => l.lmsUserId === user.id && l.enterpriseCustomerUuid === customerUuid);
-    if (link?.linked && (link.active || !activate)) plan.decided.set(user.id, { learnerId: link.id, outcome: 'alreadyLinked' });
-    else if (link && !link.linked && !link.isRelinkable) plan.decided.set(user.id, { learnerId: link.id, outcome: 'notRelinkable' });
+    if (link?.linked && (link.active || !activate))
+      plan.decided.set(user.id, { learnerId: link.id, outcome: 'alreadyLinked' });
+    else if (link && !link.linked && !link.isRelinkable)
+      plan.decided.set(user.id, { learnerId: link.id, outcome: 'notRelinkable' });
     else if (link) plan.relink.push(link);
     else plan.create.push(user.id);
   }
@@ -124,8 +147,14 @@ export function planLinks(customerUuid: string, users: readonly LmsUserRow[], li
 }
 
 /** The one-active rule: the other customers' active links of users that were just (re)linked. */
-export function linksToDeactivate(customerUuid: string, links: readonly EnterpriseCustomerUserRow[], changedUserIds: ReadonlySet<number>): number[] {
-  return links.filter((l) => changedUserIds.has(l.lmsUserId) && l.enterpriseCustomerUuid !== customerUuid && l.linked && l.active).map((l) => l.id);
+export function linksToDeactivate(
+  customerUuid: string,
+  links: readonly EnterpriseCustomerUserRow[],
+  changedUserIds: ReadonlySet<number>,
+): number[] {
+  return links
+    .filter((l) => changedUserIds.has(l.lmsUserId) && l.enterpriseCustomerUuid !== customerUuid && l.linked && l.active)
+    .map((l) => l.id);
 }
 
 /**
@@ -142,8 +171,14 @@ export function planActiveLink(
 }
 
 /** The enrollment a status reports: an active one first, else the most recently modified. */
-export function pickEnrollmentStatus<E extends { isActive: boolean; modified: Date }>(enrollments: readonly E[]): E | null {
-  return enrollments.find((e) => e.isActive) ?? [...enrollments].sort((a, b) => b.modified.getTime() - a.modified.getTime())[0] ?? null;
+export function pickEnrollmentStatus<E extends { isActive: boolean; modified: Date }>(
+  enrollments: readonly E[],
+): E | null {
+  return (
+    enrollments.find((e) => e.isActive) ??
+    [...enrollments].sort((a, b) => b.modified.getTime() - a.modified.getTime())[0] ??
+    null
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,7 +414,11 @@ export function planEnrollments(
       if (!current) plan.create.push({ learnerId, courseRunKey: run.key, source });
       else {
         if (current.unenrolled) plan.reenroll.push(current.id);
-        present(plan.outcomes.get(learnerId), `outcomes of learner ${learnerId}`).push({ courseRunKey: run.key, enrollmentId: current.id, reason: current.unenrolled ? 're-enrolled' : 'already enrolled' });
+        present(plan.outcomes.get(learnerId), `outcomes of learner ${learnerId}`).push({
+          courseRunKey: run.key,
+          enrollmentId: current.id,
+          reason: current.unenrolled ? 're-enrolled' : 'already enrolled',
+        });
       }
     }
   }
@@ -416,7 +455,9 @@ export function progressRow(args: {
     coursePacingType: run.pacingType ?? null,
     courseStart: run.start,
     courseEnd: run.end,
-    courseDuration: run.weeksToComplete ?? (run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY_MS))) : null),
+    courseDuration:
+      run.weeksToComplete ??
+      (run.start && run.end ? Math.max(1, Math.round((run.end.getTime() - run.start.getTime()) / (7 * DAY_MS))) : null),
     courseMinEffort: run.minEffort ?? null,
     courseMaxEffort: run.maxEffort ?? null,
     coursePrimaryProgram: null,
@@ -521,9 +562,13 @@ export function bulkEnrollmentRequest(input: EnrollLearnersInput): {
   listSize(input.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
   const emails = [...new Set(input.emails.map(normalizeEmail))];
   const runKeys = [...new Set(input.courseRunKeys.map((k) => k.trim()))];
-  if (runKeys.some((k) => k === '' || k.length > 255)) throw badInput('courseRunKeys must be non-empty run keys', { argument: 'courseRunKeys' });
+  if (runKeys.some((k) => k === '' || k.length > 255))
+    throw badInput('courseRunKeys must be non-empty run keys', { argument: 'courseRunKeys' });
   if (emails.length * runKeys.length > MAX_ENROLLMENT_PAIRS) {
-    throw badInput(`At most ${MAX_ENROLLMENT_PAIRS} (email, course run) pairs per call, got ${emails.length * runKeys.length}`, { argument: 'emails' });
+    throw badInput(
+      `At most ${MAX_ENROLLMENT_PAIRS} (email, course run) pairs per call, got ${emails.length * runKeys.length}`,
+      { argument: 'emails' },
+    );
   }
   listSize(input.fulfillments ?? [], MAX_ENROLLMENT_PAIRS, 'fulfillments');
   return { emails, runKeys, fulfillmentFor: fulfillmentIndex(input.fulfillments) };
@@ -599,12 +644,17 @@ const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
 
 /** Checks a learner-progress update that needs no stored row (grades in range, no future dates). */
 export function checkProgressInput(input: LearnerProgressInput, today: string): { letterGrade: string | undefined } {
-  if (input.currentGrade != null && !(input.currentGrade >= 0 && input.currentGrade <= 1)) throw badInput('currentGrade must be between 0 and 1', { argument: 'currentGrade' });
+  if (input.currentGrade != null && !(input.currentGrade >= 0 && input.currentGrade <= 1))
+    throw badInput('currentGrade must be between 0 and 1', { argument: 'currentGrade' });
   const letterGrade = input.letterGrade == null ? undefined : nonEmptyString(input.letterGrade, 'letterGrade', 16);
-  for (const [name, value] of [['passedDate', input.passedDate], ['lastActivityDate', input.lastActivityDate]] as const) {
+  for (const [name, value] of [
+    ['passedDate', input.passedDate],
+    ['lastActivityDate', input.lastActivityDate],
+  ] as const) {
     if (value != null && value > today) throw badInput(`${name} must not be in the future`, { argument: name });
   }
-  if (input.passedDate != null && input.hasPassed === false) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+  if (input.passedDate != null && input.hasPassed === false)
+    throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
   return { letterGrade };
 }
 
@@ -612,13 +662,23 @@ export function checkProgressInput(input: LearnerProgressInput, today: string): 
  * The columns a learner-progress update writes, given whether the row has passed already (the
  * caller refuses un-passing). Passing stamps passedDate (today unless given).
  */
-export function progressChanges(input: LearnerProgressInput, letterGrade: string | undefined, alreadyPassed: boolean, today: string) {
-  if (!alreadyPassed && input.hasPassed !== true && input.passedDate != null) throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
+export function progressChanges(
+  input: LearnerProgressInput,
+  letterGrade: string | undefined,
+  alreadyPassed: boolean,
+  today: string,
+) {
+  if (!alreadyPassed && input.hasPassed !== true && input.passedDate != null)
+    throw badInput('passedDate needs hasPassed', { argument: 'passedDate' });
   const passing = input.hasPassed === true && !alreadyPassed;
   return {
     ...(input.currentGrade != null ? { currentGrade: input.currentGrade } : {}),
     ...(letterGrade !== undefined ? { letterGrade } : {}),
-    ...(passing ? { hasPassed: true, passedDate: dayStart(input.passedDate ?? today) } : input.passedDate != null ? { passedDate: dayStart(input.passedDate) } : {}),
+    ...(passing
+      ? { hasPassed: true, passedDate: dayStart(input.passedDate ?? today) }
+      : input.passedDate != null
+        ? { passedDate: dayStart(input.passedDate) }
+        : {}),
     ...(input.lastActivityDate != null ? { lastActivityDate: dayStart(input.lastActivityDate) } : {}),
   };
 }
@@ -628,14 +688,23 @@ export function isInviteKeyValid(key: InviteKeyRow, now = new Date()): boolean {
 }
 
 /** A new invite key's usage limit and expiration, defaults filled in and bounds checked. */
-export function inviteKeyTerms(input: { usageLimit?: number | null; expirationDate?: Date | null }, now: Date): { usageLimit: number; expirationDate: Date } {
+export function inviteKeyTerms(
+  input: { usageLimit?: number | null; expirationDate?: Date | null },
+  now: Date,
+): { usageLimit: number; expirationDate: Date } {
   const usageLimit = input.usageLimit ?? INVITE_KEYS.defaultUsageLimit;
   if (!Number.isSafeInteger(usageLimit) || usageLimit < 1 || usageLimit > INVITE_KEYS.maxUsageLimit) {
     throw badInput(`usageLimit must be between 1 and ${INVITE_KEYS.maxUsageLimit}`, { argument: 'usageLimit' });
   }
   const expirationDate = input.expirationDate ?? new Date(now.getTime() + INVITE_KEYS.defaultDays * DAY_MS);
-  if (Number.isNaN(expirationDate.getTime()) || expirationDate <= now || expirationDate.getTime() > now.getTime() + INVITE_KEYS.maxDays * DAY_MS) {
-    throw badInput(`expirationDate must be in the future and at most ${INVITE_KEYS.maxDays} days ahead`, { argument: 'expirationDate' });
+  if (
+    Number.isNaN(expirationDate.getTime()) ||
+    expirationDate <= now ||
+    expirationDate.getTime() > now.getTime() + INVITE_KEYS.maxDays * DAY_MS
+  ) {
+    throw badInput(`expirationDate must be in the future and at most ${INVITE_KEYS.maxDays} days ahead`, {
+      argument: 'expirationDate',
+    });
   }
   return { usageLimit, expirationDate };
 }
@@ -653,18 +722,25 @@ export interface RegisterLmsUserInput {
 
 /** The mirror row of a new LMS account, its fields checked and normalized. */
 export function newLmsUser(input: RegisterLmsUserInput, now: Date): LmsUserRow {
-  if (!Number.isSafeInteger(input.lmsUserId) || input.lmsUserId <= 0) throw badInput('lmsUserId must be a positive integer', { argument: 'lmsUserId' });
+  if (!Number.isSafeInteger(input.lmsUserId) || input.lmsUserId <= 0)
+    throw badInput('lmsUserId must be a positive integer', { argument: 'lmsUserId' });
   const email = emailArg(input.email, 'email');
   const username = input.username.trim();
-  if (!USERNAME.test(username)) throw badInput('username must be 1-150 letters, digits or . @ + - _', { argument: 'username' });
+  if (!USERNAME.test(username))
+    throw badInput('username must be 1-150 letters, digits or . @ + - _', { argument: 'username' });
   const country = input.country == null ? null : input.country.trim().toUpperCase();
-  if (country !== null && !COUNTRY.test(country)) throw badInput('country must be an ISO 3166-1 alpha-2 code', { argument: 'country' });
+  if (country !== null && !COUNTRY.test(country))
+    throw badInput('country must be an ISO 3166-1 alpha-2 code', { argument: 'country' });
   return { id: input.lmsUserId, email, username, country, dateJoined: input.dateJoined ?? now };
 }
 
 /** Which of a new user's identifiers clash with existing accounts. */
 export function clashingFields(user: LmsUserRow, clashes: readonly LmsUserRow[]): string[] {
-  const fields = clashes.flatMap((c) => [c.id === user.id ? 'lmsUserId' : null, c.email === user.email ? 'email' : null, c.username === user.username ? 'username' : null]);
+  const fields = clashes.flatMap((c) => [
+    c.id === user.id ? 'lmsUserId' : null,
+    c.email === user.email ? 'email' : null,
+    c.username === user.username ? 'username' : null,
+  ]);
   return [...new Set(fields)].filter((f): f is string => f !== null);
 }
 
@@ -684,7 +760,8 @@ export type FulfilledEnrollmentStep = 'repeat' | 'keep' | 'attach' | 'reenroll' 
 
 export function planFulfilledEnrollment(
   enrollment: Pick<EnterpriseCourseEnrollmentRow, 'unenrolled'> | undefined,
-  current: Pick<EnrollmentFulfillmentRow, 'fulfillmentType' | 'licenseUuid' | 'transactionUuid' | 'isRevoked'> | undefined,
+  current:
+    Pick<EnrollmentFulfillmentRow, 'fulfillmentType' | 'licenseUuid' | 'transactionUuid' | 'isRevoked'> | undefined,
   spec: FulfillmentSpec,
 ): FulfilledEnrollmentStep {
   if (!enrollment) return 'create';
@@ -698,20 +775,33 @@ export function planFulfilledEnrollment(
 }
 
 /** Checks enrollWithFulfillment's input: the uuid its type needs, and only that one. */
-export function fulfillmentSpecArg(input: { fulfillmentType: FulfillmentType; licenseUuid?: string | null; transactionUuid?: string | null }): FulfillmentSpec {
+export function fulfillmentSpecArg(input: {
+  fulfillmentType: FulfillmentType;
+  licenseUuid?: string | null;
+  transactionUuid?: string | null;
+}): FulfillmentSpec {
   const licenseUuid = input.licenseUuid != null ? uuidArg(input.licenseUuid, 'licenseUuid') : null;
   const transactionUuid = input.transactionUuid != null ? uuidArg(input.transactionUuid, 'transactionUuid') : null;
-  if (input.fulfillmentType === 'LICENSE' && (!licenseUuid || transactionUuid)) throw badInput('A LICENSE fulfillment needs licenseUuid (and no transactionUuid)', { argument: 'licenseUuid' });
-  if (input.fulfillmentType === 'LEARNER_CREDIT' && (!transactionUuid || licenseUuid)) throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid (and no licenseUuid)', { argument: 'transactionUuid' });
-  if (input.fulfillmentType === 'COUPON_CODE') throw badInput('COUPON_CODE fulfillments are not recorded here', { argument: 'fulfillmentType' });
+  if (input.fulfillmentType === 'LICENSE' && (!licenseUuid || transactionUuid))
+    throw badInput('A LICENSE fulfillment needs licenseUuid (and no transactionUuid)', { argument: 'licenseUuid' });
+  if (input.fulfillmentType === 'LEARNER_CREDIT' && (!transactionUuid || licenseUuid))
+    throw badInput('A LEARNER_CREDIT fulfillment needs transactionUuid (and no licenseUuid)', {
+      argument: 'transactionUuid',
+    });
+  if (input.fulfillmentType === 'COUPON_CODE')
+    throw badInput('COUPON_CODE fulfillments are not recorded here', { argument: 'fulfillmentType' });
   return { fulfillmentType: input.fulfillmentType, licenseUuid, transactionUuid };
 }
 
 /** Checks revokeFulfillments' input: exactly one non-empty uuid list. */
-export function revocationArg(input: { licenseUuids?: readonly string[] | null; transactionUuids?: readonly string[] | null }): { licenseUuids: string[]; transactionUuids: string[] } {
+export function revocationArg(input: {
+  licenseUuids?: readonly string[] | null;
+  transactionUuids?: readonly string[] | null;
+}): { licenseUuids: string[]; transactionUuids: string[] } {
   const licenses = input.licenseUuids ?? null;
   const transactions = input.transactionUuids ?? null;
-  if ((licenses === null) === (transactions === null)) throw badInput('Give exactly one of licenseUuids or transactionUuids', { argument: 'licenseUuids' });
+  if ((licenses === null) === (transactions === null))
+    throw badInput('Give exactly one of licenseUuids or transactionUuids', { argument: 'licenseUuids' });
   const list = licenses ?? transactions ?? [];
   listSize(list, LIMITS.uuids, licenses ? 'licenseUuids' : 'transactionUuids', 1);
   return {
@@ -722,6 +812,7 @@ export function revocationArg(input: { licenseUuids?: readonly string[] | null; 
 
 export function nonEmptyRunKey(value: string): string {
   const key = value.trim();
-  if (key === '' || key.length > 255) throw badInput('courseRunKey must be a non-empty run key', { argument: 'courseRunKey' });
+  if (key === '' || key.length > 255)
+    throw badInput('courseRunKey must be a non-empty run key', { argument: 'courseRunKey' });
   return key;
 }

@@ -238,4 +238,7 @@ export interface DataSharingConsentView {
 export type InviteKeyRow = InviteKeyTable & { usageCount: number };
 export type ProgressStatusValue = 'PASSED' | 'FAILED' | 'IN_PROGRESS';
 /** A learner-summary row with the values computed at read time. */
-export type LearnerProgressRow = LearnerProgressTable & { progressStatus: ProgressStatusValue; isConsentGranted: boolean };
+export type LearnerProgressRow = LearnerProgressTable & {
+  progressStatus: ProgressStatusValue;
+  isConsentGranted: boolean;
+};

@@ -53,14 +53,19 @@ export function transactionEventPayload(tx: LedgerTransactionRow, reversal: Ledg
 }
 
 /** The events of a redemption: the committed transaction, the subsidy redemption and the enrollment request. */
-export function redemptionEvents(tx: LedgerTransactionRow, policy: { uuid: string; enterpriseCustomerUuid: string }): OutboxEvent[] {
+export function redemptionEvents(
+  tx: LedgerTransactionRow,
+  policy: { uuid: string; enterpriseCustomerUuid: string },
+): OutboxEvent[] {
   const at = tx.created.toISOString();
   return [
     { eventType: EVENTS.transactionCommitted, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, null) },
     {
       eventType: EVENTS.subsidyRedeemed,
       aggregateKey: policy.uuid,
-      payload: { redemption: { subsidy_identifier: policy.uuid, content_key: tx.contentKey, lms_user_id: tx.lmsUserId } },
+      payload: {
+        redemption: { subsidy_identifier: policy.uuid, content_key: tx.contentKey, lms_user_id: tx.lmsUserId },
+      },
     },
     {
       eventType: EVENTS.enrollmentRequested,
@@ -85,7 +90,10 @@ export function redemptionEvents(tx: LedgerTransactionRow, policy: { uuid: strin
 /** openedx-events `LearnerContentAssignment`. */
 export function assignmentEvent(
   eventType: string,
-  row: Pick<AssignmentRow, 'uuid' | 'assignmentConfigurationUuid' | 'learnerEmail' | 'lmsUserId' | 'contentKey' | 'contentQuantity'>,
+  row: Pick<
+    AssignmentRow,
+    'uuid' | 'assignmentConfigurationUuid' | 'learnerEmail' | 'lmsUserId' | 'contentKey' | 'contentQuantity'
+  >,
   customerUuid: string,
 ): OutboxEvent {
   return {

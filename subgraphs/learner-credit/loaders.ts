@@ -3,7 +3,18 @@ import type { Kysely } from 'kysely';
 import { groupLoader, MAX_BATCH_SIZE, rowLoader } from '../../lib/loaders.js';
 import type { LearnerCreditContext } from './context.js';
 import { createRemoteLoaders, type CatalogContent } from './remote.js';
-import { ASSIGNED_POLICY, computeAggregates, evaluateRedeemability, isRedemptionEnabled, pickAssignment, REASON_MESSAGES, assertMayActForLearner, contentKeyArg, lmsUserIdArg, type ReasonCode } from './rules.js';
+import {
+  ASSIGNED_POLICY,
+  computeAggregates,
+  evaluateRedeemability,
+  isRedemptionEnabled,
+  pickAssignment,
+  REASON_MESSAGES,
+  assertMayActForLearner,
+  contentKeyArg,
+  lmsUserIdArg,
+  type ReasonCode,
+} from './rules.js';
 import {
   findActionsByAssignmentUuids,
   findAssignmentsByUuids,
@@ -24,12 +35,20 @@ import {
   sumSpendLimitsBySubsidies,
 } from './store/index.js';
 import type { LearnerTransaction } from './store/index.js';
-import type { AssignmentConfigurationRow, AssignmentRow, LearnerCreditDatabase, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
+import type {
+  AssignmentConfigurationRow,
+  AssignmentRow,
+  LearnerCreditDatabase,
+  SubsidyAccessPolicyRow,
+  SubsidyRow,
+} from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
 
 /** A loader of one number per key (sums); keys without rows get 0. */
-function sumLoader(fetch: (keys: readonly string[]) => Promise<readonly { key: string; total: number }[]>): DataLoader<string, number> {
+function sumLoader(
+  fetch: (keys: readonly string[]) => Promise<readonly { key: string; total: number }[]>,
+): DataLoader<string, number> {
   return new DataLoader<string, number>(
     async (keys) => {
       const totals = new Map((await fetch(keys)).map((r) => [r.key, r.total]));
@@ -42,26 +61,72 @@ function sumLoader(fetch: (keys: readonly string[]) => Promise<readonly { key: s
 /** Per-request loaders of the learner-credit subgraph: one statement per entity type per tick. */
 export function createLoaders(db: Kysely<LearnerCreditDatabase>, authorization = '') {
   return {
-    policy: rowLoader((uuids: readonly string[]) => findPoliciesByUuids(db, uuids), (r) => r.uuid, lower),
-    subsidy: rowLoader((uuids: readonly string[]) => findSubsidiesByUuids(db, uuids), (r) => r.uuid, lower),
-    ledger: rowLoader((uuids: readonly string[]) => findLedgersByUuids(db, uuids), (r) => r.uuid, lower),
-    transaction: rowLoader((uuids: readonly string[]) => findTransactionsByUuids(db, uuids), (r) => r.uuid, lower),
-    reversalByTransaction: rowLoader((uuids: readonly string[]) => findReversalsByTransactionUuids(db, uuids), (r) => r.transactionUuid, lower),
-    configuration: rowLoader((uuids: readonly string[]) => findConfigurationsByUuids(db, uuids), (r) => r.uuid, lower),
-    configurationByPolicy: rowLoader((uuids: readonly string[]) => findConfigurationsByPolicyUuids(db, uuids), (r) => r.subsidyAccessPolicyUuid, lower),
-    assignment: rowLoader((uuids: readonly string[]) => findAssignmentsByUuids(db, uuids), (r) => r.uuid, lower),
-    actionsByAssignment: groupLoader((uuids: readonly string[]) => findActionsByAssignmentUuids(db, uuids), (r) => r.assignmentUuid),
-    groupsByPolicy: groupLoader((uuids: readonly string[]) => findGroupAssociationsByPolicyUuids(db, uuids), (r) => r.subsidyAccessPolicyUuid),
+    policy: rowLoader(
+      (uuids: readonly string[]) => findPoliciesByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    subsidy: rowLoader(
+      (uuids: readonly string[]) => findSubsidiesByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    ledger: rowLoader(
+      (uuids: readonly string[]) => findLedgersByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    transaction: rowLoader(
+      (uuids: readonly string[]) => findTransactionsByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    reversalByTransaction: rowLoader(
+      (uuids: readonly string[]) => findReversalsByTransactionUuids(db, uuids),
+      (r) => r.transactionUuid,
+      lower,
+    ),
+    configuration: rowLoader(
+      (uuids: readonly string[]) => findConfigurationsByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    configurationByPolicy: rowLoader(
+      (uuids: readonly string[]) => findConfigurationsByPolicyUuids(db, uuids),
+      (r) => r.subsidyAccessPolicyUuid,
+      lower,
+    ),
+    assignment: rowLoader(
+      (uuids: readonly string[]) => findAssignmentsByUuids(db, uuids),
+      (r) => r.uuid,
+      lower,
+    ),
+    actionsByAssignment: groupLoader(
+      (uuids: readonly string[]) => findActionsByAssignmentUuids(db, uuids),
+      (r) => r.assignmentUuid,
+    ),
+    groupsByPolicy: groupLoader(
+      (uuids: readonly string[]) => findGroupAssociationsByPolicyUuids(db, uuids),
+      (r) => r.subsidyAccessPolicyUuid,
+    ),
     /** Ledger balance: non-failed transactions plus reversals. */
-    balanceByLedger: sumLoader(async (uuids) => (await sumLedgerBalances(db, uuids)).map((r) => ({ key: r.ledgerUuid, total: r.balance }))),
-    depositsByLedger: sumLoader(async (uuids) => (await sumLedgerDeposits(db, uuids)).map((r) => ({ key: r.ledgerUuid, total: r.total }))),
+    balanceByLedger: sumLoader(async (uuids) =>
+      (await sumLedgerBalances(db, uuids)).map((r) => ({ key: r.ledgerUuid, total: r.balance })),
+    ),
+    depositsByLedger: sumLoader(async (uuids) =>
+      (await sumLedgerDeposits(db, uuids)).map((r) => ({ key: r.ledgerUuid, total: r.total })),
+    ),
     /** Redeemed total (<= 0) per policy. */
-    redeemedByPolicy: sumLoader(async (uuids) => (await sumRedeemedByPolicies(db, uuids)).map((r) => ({ key: r.policyUuid, total: r.total }))),
+    redeemedByPolicy: sumLoader(async (uuids) =>
+      (await sumRedeemedByPolicies(db, uuids)).map((r) => ({ key: r.policyUuid, total: r.total })),
+    ),
     /** Allocated total (<= 0) per assignment configuration. */
     allocatedByConfiguration: sumLoader(async (uuids) =>
       (await sumAllocatedByConfigurations(db, uuids)).map((r) => ({ key: r.configurationUuid, total: r.total })),
     ),
-    spendLimitsBySubsidy: sumLoader(async (uuids) => (await sumSpendLimitsBySubsidies(db, uuids)).map((r) => ({ key: r.subsidyUuid, total: r.total }))),
+    spendLimitsBySubsidy: sumLoader(async (uuids) =>
+      (await sumSpendLimitsBySubsidies(db, uuids)).map((r) => ({ key: r.subsidyUuid, total: r.total })),
+    ),
     /**
      * A learner's transactions in a ledger, by `ledger uuid` + newline + LMS user id: the
      * redeemability checks of several contents (aliased canRedeem fields) share one read.
@@ -85,7 +150,8 @@ export type LearnerCreditLoaders = ReturnType<typeof createLoaders>;
 
 export async function policyAggregates(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow) {
   const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
-  const configuration = policy.policyType === ASSIGNED_POLICY ? await ctx.loaders.configurationByPolicy.load(policy.uuid) : null;
+  const configuration =
+    policy.policyType === ASSIGNED_POLICY ? await ctx.loaders.configurationByPolicy.load(policy.uuid) : null;
   const [redeemedTotal, allocatedTotal, balance] = await Promise.all([
     ctx.loaders.redeemedByPolicy.load(policy.uuid),
     configuration ? ctx.loaders.allocatedByConfiguration.load(configuration.uuid) : Promise.resolve(0),
@@ -107,11 +173,20 @@ export interface RedeemabilityResult {
 }
 
 function toResult(reason: ReasonCode | null, priceCents: number | null): RedeemabilityResult {
-  return { canRedeem: reason === null, reasons: reason ? [{ code: reason, message: REASON_MESSAGES[reason] }] : [], contentPriceCents: priceCents };
+  return {
+    canRedeem: reason === null,
+    reasons: reason ? [{ code: reason, message: REASON_MESSAGES[reason] }] : [],
+    contentPriceCents: priceCents,
+  };
 }
 
 /** Remote facts first (catalog membership and price, learner link), fetched before any lock. */
-export async function remoteFacts(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserId: number, contentKey: string) {
+export async function remoteFacts(
+  ctx: LearnerCreditContext,
+  policy: SubsidyAccessPolicyRow,
+  lmsUserId: number,
+  contentKey: string,
+) {
   const [catalog, learner] = await Promise.all([
     ctx.loaders.remote.catalogContent.load({ catalogUuid: policy.catalogUuid, contentKey }),
     ctx.loaders.remote.learner.load({ customerUuid: policy.enterpriseCustomerUuid, lmsUserId }),
@@ -142,7 +217,12 @@ export interface LocalFacts {
 }
 
 /** LocalFacts through the request's loaders: the canRedeem checks of several contents share each read. */
-async function loadedLocalFacts(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
+async function loadedLocalFacts(
+  ctx: LearnerCreditContext,
+  policy: SubsidyAccessPolicyRow,
+  lmsUserId: number,
+  subsidy: SubsidyRow | null,
+): Promise<LocalFacts> {
   const [balance, redeemedTotal, learnerTransactions, configuration] = await Promise.all([
     subsidy ? ctx.loaders.balanceByLedger.load(subsidy.ledgerUuid) : 0,
     ctx.loaders.redeemedByPolicy.load(policy.uuid),
@@ -153,15 +233,39 @@ async function loadedLocalFacts(ctx: LearnerCreditContext, policy: SubsidyAccess
 }
 
 /** SubsidyAccessPolicy.canRedeem: the same checks redeem runs, without the lock. */
-export async function canRedeem(ctx: LearnerCreditContext, policy: SubsidyAccessPolicyRow, lmsUserIdInput: number, contentKeyInput: string): Promise<RedeemabilityResult> {
+export async function canRedeem(
+  ctx: LearnerCreditContext,
+  policy: SubsidyAccessPolicyRow,
+  lmsUserIdInput: number,
+  contentKeyInput: string,
+): Promise<RedeemabilityResult> {
   const lmsUserId = lmsUserIdArg(lmsUserIdInput);
   const contentKey = contentKeyArg(contentKeyInput);
   assertMayActForLearner(ctx.viewer, policy.enterpriseCustomerUuid, lmsUserId, true);
   const now = new Date();
   if (!isRedemptionEnabled(policy)) return toResult('POLICY_EXPIRED', null);
   const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
-  const [{ catalog, learner }, local] = await Promise.all([remoteFacts(ctx, policy, lmsUserId, contentKey), loadedLocalFacts(ctx, policy, lmsUserId, subsidy)]);
-  const assignment = await learnerAssignment(ctx.db, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
-  const result = evaluateRedeemability({ policy, subsidy, now, contentKey, learnerLinked: learner !== null, catalog, assignment, ...local });
+  const [{ catalog, learner }, local] = await Promise.all([
+    remoteFacts(ctx, policy, lmsUserId, contentKey),
+    loadedLocalFacts(ctx, policy, lmsUserId, subsidy),
+  ]);
+  const assignment = await learnerAssignment(
+    ctx.db,
+    local.configuration,
+    lmsUserId,
+    learner?.email ?? null,
+    contentKey,
+    catalog,
+  );
+  const result = evaluateRedeemability({
+    policy,
+    subsidy,
+    now,
+    contentKey,
+    learnerLinked: learner !== null,
+    catalog,
+    assignment,
+    ...local,
+  });
   return toResult(result.reason, result.priceCents);
 }

@@ -66,7 +66,12 @@ import type {
 
 type Trx = Transaction<LearnerCreditDatabase>;
 
-async function localFacts(db: Kysely<LearnerCreditDatabase>, policy: SubsidyAccessPolicyRow, lmsUserId: number, subsidy: SubsidyRow | null): Promise<LocalFacts> {
+async function localFacts(
+  db: Kysely<LearnerCreditDatabase>,
+  policy: SubsidyAccessPolicyRow,
+  lmsUserId: number,
+  subsidy: SubsidyRow | null,
+): Promise<LocalFacts> {
   const [balance, redeemed, learnerTransactions, configurations] = await Promise.all([
     subsidy ? sumLedgerBalances(db, [subsidy.ledgerUuid]) : Promise.resolve([]),
     sumRedeemedByPolicies(db, [policy.uuid]),
@@ -82,7 +87,15 @@ async function localFacts(db: Kysely<LearnerCreditDatabase>, policy: SubsidyAcce
 }
 
 function action(assignmentUuid: string, actionType: ActionType, now: Date): AssignmentActionTable {
-  return { uuid: randomUUID(), assignmentUuid, actionType, completedAt: now, errorReason: null, created: now, modified: now };
+  return {
+    uuid: randomUUID(),
+    assignmentUuid,
+    actionType,
+    completedAt: now,
+    errorReason: null,
+    created: now,
+    modified: now,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,9 +130,12 @@ export async function redeem(ctx: LearnerCreditContext, input: RedeemInput): Pro
     if (!subsidy) throw conflict(`Policy ${policyUuid} has no subsidy`);
     await lockLedger(trx, subsidy.ledgerUuid);
     const local = await localFacts(trx, locked, lmsUserId, subsidy);
-    const idempotencyKey = givenKey ?? derivedIdempotencyKey(subsidy, locked.uuid, lmsUserId, contentKey, local.learnerTransactions);
+    const idempotencyKey =
+      givenKey ?? derivedIdempotencyKey(subsidy, locked.uuid, lmsUserId, contentKey, local.learnerTransactions);
     const existing = (await findTransactionByKey(trx, subsidy.ledgerUuid, idempotencyKey)) ?? null;
-    const assignment = existing ? null : await learnerAssignment(trx, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
+    const assignment = existing
+      ? null
+      : await learnerAssignment(trx, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
     const plan = planRedemption({
       ...local,
       policy: locked,
@@ -140,7 +156,12 @@ export async function redeem(ctx: LearnerCreditContext, input: RedeemInput): Pro
   });
 }
 
-async function applyRedemption(trx: Trx, tx: LedgerTransactionRow, accept: { assignmentUuid: string; changes: Partial<LearnerContentAssignmentTable> } | null, policy: SubsidyAccessPolicyRow) {
+async function applyRedemption(
+  trx: Trx,
+  tx: LedgerTransactionRow,
+  accept: { assignmentUuid: string; changes: Partial<LearnerContentAssignmentTable> } | null,
+  policy: SubsidyAccessPolicyRow,
+) {
   await insertTransaction(trx, tx);
   if (accept) {
     await lockAssignments(trx, [accept.assignmentUuid]);
@@ -159,7 +180,10 @@ export interface ReverseInput {
 }
 
 /** Reverses a committed spend in full, once; the accepted assignment becomes REVERSED. Operators only. */
-export async function reverseTransaction(ctx: LearnerCreditContext, input: ReverseInput): Promise<LedgerTransactionRow> {
+export async function reverseTransaction(
+  ctx: LearnerCreditContext,
+  input: ReverseInput,
+): Promise<LedgerTransactionRow> {
   const uuid = uuidArg(input.transactionUuid, 'transactionUuid');
   const givenKey = input.idempotencyKey == null ? null : nonEmptyString(input.idempotencyKey, 'idempotencyKey');
   ctx.viewer.assertOperator();
@@ -179,7 +203,8 @@ export async function reverseTransaction(ctx: LearnerCreditContext, input: Rever
       throw conflict(`Transaction ${uuid} is already reversed`);
     }
     if (tx.state !== 'COMMITTED') throw conflict(`Only committed transactions can be reversed; ${uuid} is ${tx.state}`);
-    if (tx.isDeposit || tx.quantity >= 0) throw conflict(`Transaction ${uuid} is not a redemption; only redemptions can be reversed`);
+    if (tx.isDeposit || tx.quantity >= 0)
+      throw conflict(`Transaction ${uuid} is not a redemption; only redemptions can be reversed`);
 
     const now = new Date();
     const reversal: LedgerReversalRow = {
@@ -193,11 +218,18 @@ export async function reverseTransaction(ctx: LearnerCreditContext, input: Rever
     };
     await insertReversal(trx, reversal);
     const assignmentUuids = await findAssignmentUuidsByTransaction(trx, tx.uuid);
-    const accepted = (await findAssignmentsByUuids(trx, assignmentUuids)).filter((a) => a.state === 'ACCEPTED').map((a) => a.uuid);
+    const accepted = (await findAssignmentsByUuids(trx, assignmentUuids))
+      .filter((a) => a.state === 'ACCEPTED')
+      .map((a) => a.uuid);
     await lockAssignments(trx, accepted);
     await updateAssignments(trx, accepted, { state: 'REVERSED', reversedAt: now, modified: now });
-    await insertActions(trx, accepted.map((a) => action(a, 'REVERSED', now)));
-    await writeEvents(trx, [{ eventType: EVENTS.transactionReversed, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, reversal) }]);
+    await insertActions(
+      trx,
+      accepted.map((a) => action(a, 'REVERSED', now)),
+    );
+    await writeEvents(trx, [
+      { eventType: EVENTS.transactionReversed, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, reversal) },
+    ]);
     return tx;
   });
 }
@@ -219,8 +251,10 @@ export interface AllocateResult {
 }
 
 function assertAllocatable(policy: SubsidyAccessPolicyRow, subsidy: SubsidyRow | null): asserts subsidy is SubsidyRow {
-  if (!isRedemptionEnabled(policy)) throw conflict(`Policy ${policy.uuid} is ${policy.active ? 'retired' : 'inactive'}`);
-  if (!subsidy || !isSubsidyActive(subsidy, new Date())) throw conflict(`The subsidy of policy ${policy.uuid} is not active`);
+  if (!isRedemptionEnabled(policy))
+    throw conflict(`Policy ${policy.uuid} is ${policy.active ? 'retired' : 'inactive'}`);
+  if (!subsidy || !isSubsidyActive(subsidy, new Date()))
+    throw conflict(`The subsidy of policy ${policy.uuid} is not active`);
 }
 
 /**
@@ -238,17 +272,24 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
   const policy = await ctx.loaders.policy.load(policyUuid);
   if (!policy) throw notFound(`Subsidy access policy ${policyUuid} not found`);
   ctx.viewer.assertAdminOf(policy.enterpriseCustomerUuid);
-  if (policy.policyType !== ASSIGNED_POLICY) throw conflict(`Policy ${policyUuid} is a ${policy.policyType}: only assigned policies allocate`);
+  if (policy.policyType !== ASSIGNED_POLICY)
+    throw conflict(`Policy ${policyUuid} is a ${policy.policyType}: only assigned policies allocate`);
   assertAllocatable(policy, await ctx.loaders.subsidy.load(policy.subsidyUuid));
 
   const catalog = await ctx.loaders.remote.catalogContent.load({ catalogUuid: policy.catalogUuid, contentKey });
   const content = catalog.content;
-  if (!catalog.inCatalog || !content) throw badInput(`Content ${contentKey} is not in the policy's catalog`, { argument: 'contentKey' });
+  if (!catalog.inCatalog || !content)
+    throw badInput(`Content ${contentKey} is not in the policy's catalog`, { argument: 'contentKey' });
   const canonical = content.priceCents ?? 0;
   if (!priceWithinTolerance(price, canonical)) {
-    throw badInput(`contentPriceCents ${price} is outside 95%-105% of the canonical price ${canonical}`, { argument: 'contentPriceCents', canonicalPriceCents: canonical });
+    throw badInput(`contentPriceCents ${price} is outside 95%-105% of the canonical price ${canonical}`, {
+      argument: 'contentPriceCents',
+      canonicalPriceCents: canonical,
+    });
   }
-  const learners = await ctx.loaders.remote.learner.loadMany(emails.map((email) => ({ customerUuid: policy.enterpriseCustomerUuid, email })));
+  const learners = await ctx.loaders.remote.learner.loadMany(
+    emails.map((email) => ({ customerUuid: policy.enterpriseCustomerUuid, email })),
+  );
   const userIdByEmail = new Map<string, number>();
   learners.forEach((learner, i) => {
     if (learner instanceof Error) throw learner;
@@ -279,7 +320,11 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
       content,
       contentKey,
       priceCents: price,
-      totals: { balance: balance[0]?.balance ?? 0, redeemedTotal: redeemed[0]?.total ?? 0, allocatedTotal: allocated[0]?.total ?? 0 },
+      totals: {
+        balance: balance[0]?.balance ?? 0,
+        redeemedTotal: redeemed[0]?.total ?? 0,
+        allocatedTotal: allocated[0]?.total ?? 0,
+      },
       adminLmsUserId: ctx.viewer.lmsUserId,
       now: new Date(),
       newId: randomUUID,
@@ -289,17 +334,23 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
     const updatedUuids = plan.update.rows.map((r) => r.uuid);
     await lockAssignments(trx, updatedUuids);
     await updateAssignments(trx, updatedUuids, plan.update.changes);
-    for (const { assignmentUuid, lmsUserId } of plan.learnUserIds) await updateAssignments(trx, [assignmentUuid], { lmsUserId });
+    for (const { assignmentUuid, lmsUserId } of plan.learnUserIds)
+      await updateAssignments(trx, [assignmentUuid], { lmsUserId });
 
     const rows = await findAssignmentsByUuids(trx, [...plan.create.map((c) => c.uuid), ...updatedUuids]);
     const result: AllocateResult = {
-      created: inOrder(rows, plan.create.map((c) => c.uuid)),
+      created: inOrder(
+        rows,
+        plan.create.map((c) => c.uuid),
+      ),
       updated: inOrder(rows, updatedUuids),
       noChange: plan.unchanged,
     };
     await writeEvents(
       trx,
-      [...result.created, ...result.updated].map((row) => assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid)),
+      [...result.created, ...result.updated].map((row) =>
+        assignmentEvent(EVENTS.assignmentAllocated, row, locked.enterpriseCustomerUuid),
+      ),
     );
     return result;
   });
@@ -333,10 +384,15 @@ async function withConfigurationAssignments<T>(
     const [current] = await findConfigurationsByUuids(trx, [configurationUuid]);
     if (!current) throw new Error(`Assignment configuration ${configurationUuid} vanished while locked`);
     await lockAssignments(trx, uuids);
-    const rows = (await findAssignmentsByUuids(trx, uuids)).filter((r) => r.assignmentConfigurationUuid === configurationUuid);
+    const rows = (await findAssignmentsByUuids(trx, uuids)).filter(
+      (r) => r.assignmentConfigurationUuid === configurationUuid,
+    );
     const found = new Set(rows.map((r) => r.uuid));
     const missing = uuids.filter((u) => !found.has(u));
-    if (missing.length) throw notFound(`Assignments not found in configuration ${configurationUuid}: ${missing.join(', ')}`, { assignmentUuids: missing });
+    if (missing.length)
+      throw notFound(`Assignments not found in configuration ${configurationUuid}: ${missing.join(', ')}`, {
+        assignmentUuids: missing,
+      });
     const refused = rows.filter((r) => !allowed.has(r.state));
     if (refused.length) {
       throw conflict(`Cannot ${verb} assignments ${refused.map((r) => `${r.uuid} (${r.state})`).join(', ')}`, {
@@ -367,25 +423,49 @@ async function reread(trx: Trx, rows: readonly AssignmentRow[]): Promise<Assignm
 
 /** ALLOCATED assignments get a REMINDED action; any other requested one fails the call. */
 export function remindAssignments(ctx: LearnerCreditContext, input: AssignmentUuidsInput): Promise<AssignmentRow[]> {
-  return withConfigurationAssignments(ctx, input, new Set(['ALLOCATED']), 'remind', async (trx, rows, configuration, now) => {
-    const uuids = rows.map((r) => r.uuid);
-    await updateAssignments(trx, uuids, { modified: now });
-    await insertActions(trx, uuids.map((u) => action(u, 'REMINDED', now)));
-    await writeEvents(trx, rows.map((r) => assignmentEvent(EVENTS.assignmentReminded, r, configuration.enterpriseCustomerUuid)));
-    return reread(trx, rows);
-  });
+  return withConfigurationAssignments(
+    ctx,
+    input,
+    new Set(['ALLOCATED']),
+    'remind',
+    async (trx, rows, configuration, now) => {
+      const uuids = rows.map((r) => r.uuid);
+      await updateAssignments(trx, uuids, { modified: now });
+      await insertActions(
+        trx,
+        uuids.map((u) => action(u, 'REMINDED', now)),
+      );
+      await writeEvents(
+        trx,
+        rows.map((r) => assignmentEvent(EVENTS.assignmentReminded, r, configuration.enterpriseCustomerUuid)),
+      );
+      return reread(trx, rows);
+    },
+  );
 }
 
 /** ALLOCATED or ERRORED become CANCELLED (CANCELLED ones stay); any other fails the call. */
 export function cancelAssignments(ctx: LearnerCreditContext, input: AssignmentUuidsInput): Promise<AssignmentRow[]> {
-  return withConfigurationAssignments(ctx, input, new Set([...CANCELABLE, 'CANCELLED']), 'cancel', async (trx, rows, configuration, now) => {
-    const changing = rows.filter((r) => CANCELABLE.has(r.state));
-    const uuids = changing.map((r) => r.uuid);
-    await updateAssignments(trx, uuids, { state: 'CANCELLED', cancelledAt: now, modified: now });
-    await insertActions(trx, uuids.map((u) => action(u, 'CANCELLED', now)));
-    await writeEvents(trx, changing.map((r) => assignmentEvent(EVENTS.assignmentCancelled, r, configuration.enterpriseCustomerUuid)));
-    return reread(trx, rows);
-  });
+  return withConfigurationAssignments(
+    ctx,
+    input,
+    new Set([...CANCELABLE, 'CANCELLED']),
+    'cancel',
+    async (trx, rows, configuration, now) => {
+      const changing = rows.filter((r) => CANCELABLE.has(r.state));
+      const uuids = changing.map((r) => r.uuid);
+      await updateAssignments(trx, uuids, { state: 'CANCELLED', cancelledAt: now, modified: now });
+      await insertActions(
+        trx,
+        uuids.map((u) => action(u, 'CANCELLED', now)),
+      );
+      await writeEvents(
+        trx,
+        changing.map((r) => assignmentEvent(EVENTS.assignmentCancelled, r, configuration.enterpriseCustomerUuid)),
+      );
+      return reread(trx, rows);
+    },
+  );
 }
 
 /**
@@ -393,7 +473,10 @@ export function cancelAssignments(ctx: LearnerCreditContext, input: AssignmentUu
  * deadline, allocation + 90 days) has passed: state EXPIRED, an EXPIRED action and an event,
  * under the policy lock so a concurrent redemption either wins before or sees EXPIRED after.
  */
-export async function expireAssignments(ctx: LearnerCreditContext, input: { assignmentConfigurationUuid: string }): Promise<AssignmentRow[]> {
+export async function expireAssignments(
+  ctx: LearnerCreditContext,
+  input: { assignmentConfigurationUuid: string },
+): Promise<AssignmentRow[]> {
   const configurationUuid = uuidArg(input.assignmentConfigurationUuid, 'assignmentConfigurationUuid');
   const configuration = await ctx.loaders.configuration.load(configurationUuid);
   if (!configuration) throw notFound(`Assignment configuration ${configurationUuid} not found`);
@@ -402,13 +485,19 @@ export async function expireAssignments(ctx: LearnerCreditContext, input: { assi
   const subsidy = policy ? await ctx.loaders.subsidy.load(policy.subsidyUuid) : null;
   const candidates = await findAllocatedAssignments(ctx.db, configurationUuid);
   // Enroll-by dates come from the catalog subgraph, before any lock is taken.
-  const contents = await ctx.loaders.remote.content.loadMany(candidates.map((a) => a.preferredCourseRunKey ?? a.contentKey));
+  const contents = await ctx.loaders.remote.content.loadMany(
+    candidates.map((a) => a.preferredCourseRunKey ?? a.contentKey),
+  );
   const now = new Date();
   const due = candidates
     .filter((assignment, i) => {
       const content = contents[i];
       if (content instanceof Error) throw content;
-      const expiration = earliestPossibleExpiration(assignment, subsidy?.expirationDatetime ?? null, content?.enrollBy ?? null);
+      const expiration = earliestPossibleExpiration(
+        assignment,
+        subsidy?.expirationDatetime ?? null,
+        content?.enrollBy ?? null,
+      );
       return expiration !== null && expiration.date <= now;
     })
     .map((a) => a.uuid);
@@ -420,8 +509,14 @@ export async function expireAssignments(ctx: LearnerCreditContext, input: { assi
     const still = (await findAssignmentsByUuids(trx, due)).filter((a) => a.state === 'ALLOCATED');
     const uuids = still.map((a) => a.uuid);
     await updateAssignments(trx, uuids, { state: 'EXPIRED', expiredAt: now, modified: now });
-    await insertActions(trx, uuids.map((u) => action(u, 'EXPIRED', now)));
-    await writeEvents(trx, still.map((r) => assignmentEvent(EVENTS.assignmentExpired, r, configuration.enterpriseCustomerUuid)));
+    await insertActions(
+      trx,
+      uuids.map((u) => action(u, 'EXPIRED', now)),
+    );
+    await writeEvents(
+      trx,
+      still.map((r) => assignmentEvent(EVENTS.assignmentExpired, r, configuration.enterpriseCustomerUuid)),
+    );
     return reread(trx, still);
   });
 }

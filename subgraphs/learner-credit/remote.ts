@@ -200,7 +200,11 @@ export async function enrollWithTransaction(
 }
 
 /** Revokes the transactions' fulfillments and ends their enrollments, through the customers subgraph (idempotent). */
-export async function revokeTransactionFulfillments(enterpriseCustomerUuid: string, transactionUuids: string[], authorization: string): Promise<number> {
+export async function revokeTransactionFulfillments(
+  enterpriseCustomerUuid: string,
+  transactionUuids: string[],
+  authorization: string,
+): Promise<number> {
   const data = await callSubgraphOperation(
     'customers',
     RelayRevokeTransactionFulfillmentsDocument,

@@ -3,26 +3,55 @@ import { emailList, LIMITS, listSize, uuidArg } from '../../lib/validate.js';
 import type { AssignmentFilter, Resolvers } from './__generated__/resolvers-types.js';
 import type { LearnerCreditContext } from './context.js';
 import { isCourseRunKey } from './remote.js';
-import { assignmentError, canReadTransaction, earliestPossibleExpiration, isLateRedemptionAllowed, isSubsidyActive, recentAction } from './rules.js';
+import {
+  assignmentError,
+  canReadTransaction,
+  earliestPossibleExpiration,
+  isLateRedemptionAllowed,
+  isSubsidyActive,
+  recentAction,
+} from './rules.js';
 import { canRedeem, policyAggregates } from './loaders.js';
-import { allocateAssignments, cancelAssignments, expireAssignments, redeem, remindAssignments, reverseTransaction } from './mutations.js';
+import {
+  allocateAssignments,
+  cancelAssignments,
+  expireAssignments,
+  redeem,
+  remindAssignments,
+  reverseTransaction,
+} from './mutations.js';
 import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 
 /** Inactive policies are soft-deleted: only admins of the customer (and operators) still see them. */
-function visiblePolicy(policy: SubsidyAccessPolicyRow | null, ctx: LearnerCreditContext): SubsidyAccessPolicyRow | null {
+function visiblePolicy(
+  policy: SubsidyAccessPolicyRow | null,
+  ctx: LearnerCreditContext,
+): SubsidyAccessPolicyRow | null {
   if (!policy) return null;
   ctx.viewer.assertCanViewCustomer(policy.enterpriseCustomerUuid);
   return policy.active || ctx.viewer.isAdminOf(policy.enterpriseCustomerUuid) ? policy : null;
 }
 
-function policiesOf(ctx: LearnerCreditContext, customerUuid: string, args: { active?: boolean | null; policyType?: string | null; first?: number | null; after?: string | null }) {
+function policiesOf(
+  ctx: LearnerCreditContext,
+  customerUuid: string,
+  args: { active?: boolean | null; policyType?: string | null; first?: number | null; after?: string | null },
+) {
   ctx.viewer.assertCanViewCustomer(customerUuid);
-  const filter = { enterpriseCustomerUuid: customerUuid, active: args.active, policyType: args.policyType, onlyActive: !ctx.viewer.isAdminOf(customerUuid) };
+  const filter = {
+    enterpriseCustomerUuid: customerUuid,
+    active: args.active,
+    policyType: args.policyType,
+    onlyActive: !ctx.viewer.isAdminOf(customerUuid),
+  };
   return listPolicies(ctx.db, filter, { first: args.first, after: args.after });
 }
 
-function visibleConfiguration(configuration: AssignmentConfigurationRow | null, ctx: LearnerCreditContext): AssignmentConfigurationRow | null {
+function visibleConfiguration(
+  configuration: AssignmentConfigurationRow | null,
+  ctx: LearnerCreditContext,
+): AssignmentConfigurationRow | null {
   if (!configuration) return null;
   ctx.viewer.assertCanViewCustomer(configuration.enterpriseCustomerUuid);
   return configuration;
@@ -68,7 +97,10 @@ async function enrollBy(ctx: LearnerCreditContext, assignment: AssignmentRow): P
   return content?.enrollBy ?? null;
 }
 
-async function subsidyOfConfiguration(ctx: LearnerCreditContext, configurationUuid: string): Promise<SubsidyRow | null> {
+async function subsidyOfConfiguration(
+  ctx: LearnerCreditContext,
+  configurationUuid: string,
+): Promise<SubsidyRow | null> {
   const configuration = await ctx.loaders.configuration.load(configurationUuid);
   const policy = configuration ? await ctx.loaders.policy.load(configuration.subsidyAccessPolicyUuid) : null;
   return policy ? ctx.loaders.subsidy.load(policy.subsidyUuid) : null;
@@ -92,7 +124,8 @@ export const resolvers: Resolvers = {
       const tx = await ctx.loaders.transaction.load(uuidArg(uuid));
       if (!tx) return null;
       const policy = tx.subsidyAccessPolicyUuid ? await ctx.loaders.policy.load(tx.subsidyAccessPolicyUuid) : null;
-      if (!canReadTransaction(ctx.viewer, policy?.enterpriseCustomerUuid ?? null, tx)) throw forbidden(`No access to ledger transaction ${tx.uuid}`);
+      if (!canReadTransaction(ctx.viewer, policy?.enterpriseCustomerUuid ?? null, tx))
+        throw forbidden(`No access to ledger transaction ${tx.uuid}`);
       return tx;
     },
   },
@@ -129,13 +162,17 @@ export const resolvers: Resolvers = {
     enterpriseCustomer: (policy) => ({ uuid: policy.enterpriseCustomerUuid }),
     catalog: (policy) => ({ uuid: policy.catalogUuid }),
     subsidy: (policy, _args, ctx) => ctx.loaders.subsidy.load(policy.subsidyUuid),
-    subsidyActiveDatetime: async (policy, _args, ctx) => (await ctx.loaders.subsidy.load(policy.subsidyUuid))?.activeDatetime ?? null,
-    subsidyExpirationDatetime: async (policy, _args, ctx) => (await ctx.loaders.subsidy.load(policy.subsidyUuid))?.expirationDatetime ?? null,
-    isSubsidyActive: async (policy, _args, ctx) => isSubsidyActive(await ctx.loaders.subsidy.load(policy.subsidyUuid), new Date()),
+    subsidyActiveDatetime: async (policy, _args, ctx) =>
+      (await ctx.loaders.subsidy.load(policy.subsidyUuid))?.activeDatetime ?? null,
+    subsidyExpirationDatetime: async (policy, _args, ctx) =>
+      (await ctx.loaders.subsidy.load(policy.subsidyUuid))?.expirationDatetime ?? null,
+    isSubsidyActive: async (policy, _args, ctx) =>
+      isSubsidyActive(await ctx.loaders.subsidy.load(policy.subsidyUuid), new Date()),
     isLateRedemptionAllowed: (policy) => isLateRedemptionAllowed(policy, new Date()),
     aggregates: (policy, _args, ctx) => policyAggregates(ctx, policy),
     assignmentConfiguration: (policy, _args, ctx) => ctx.loaders.configurationByPolicy.load(policy.uuid),
-    groupAssociations: async (policy, _args, ctx) => (await ctx.loaders.groupsByPolicy.load(policy.uuid)).map((g) => g.enterpriseGroupUuid),
+    groupAssociations: async (policy, _args, ctx) =>
+      (await ctx.loaders.groupsByPolicy.load(policy.uuid)).map((g) => g.enterpriseGroupUuid),
     totalSpendLimitsForSubsidyCents: (policy, _args, ctx) => ctx.loaders.spendLimitsBySubsidy.load(policy.subsidyUuid),
     async totalDepositsForSubsidyCents(policy, _args, ctx) {
       const subsidy = await ctx.loaders.subsidy.load(policy.subsidyUuid);
@@ -175,7 +212,8 @@ export const resolvers: Resolvers = {
     balanceCents: (ledger, _args, ctx) => ctx.loaders.balanceByLedger.load(ledger.uuid),
   },
   LedgerTransaction: {
-    subsidyAccessPolicy: (tx, _args, ctx) => (tx.subsidyAccessPolicyUuid ? ctx.loaders.policy.load(tx.subsidyAccessPolicyUuid) : null),
+    subsidyAccessPolicy: (tx, _args, ctx) =>
+      tx.subsidyAccessPolicyUuid ? ctx.loaders.policy.load(tx.subsidyAccessPolicyUuid) : null,
     courseRun: (tx) => (tx.contentKey && isCourseRunKey(tx.contentKey) ? { key: tx.contentKey } : null),
     reversal: (tx, _args, ctx) => ctx.loaders.reversalByTransaction.load(tx.uuid),
   },
@@ -192,7 +230,8 @@ export const resolvers: Resolvers = {
       const viewer = ctx.viewer;
       const listFilter = assignmentFilter(filter, search);
       // Admins read every assignment; a learner only its own (by LMS user id or email).
-      if (!viewer.isAdminOf(configuration.enterpriseCustomerUuid)) listFilter.owner = { lmsUserId: viewer.lmsUserId, email: viewer.email };
+      if (!viewer.isAdminOf(configuration.enterpriseCustomerUuid))
+        listFilter.owner = { lmsUserId: viewer.lmsUserId, email: viewer.email };
       const order = {
         field: orderBy?.field ?? 'RECENT_ACTION_TIME',
         direction: (orderBy?.direction ?? 'DESC') === 'ASC' ? ('asc' as const) : ('desc' as const),
@@ -209,7 +248,10 @@ export const resolvers: Resolvers = {
     actions: (assignment, _args, ctx) => ctx.loaders.actionsByAssignment.load(assignment.uuid),
     recentAction: (assignment) => recentAction(assignment),
     async earliestPossibleExpiration(assignment, _args, ctx) {
-      const [subsidy, deadline] = await Promise.all([subsidyOfConfiguration(ctx, assignment.assignmentConfigurationUuid), enrollBy(ctx, assignment)]);
+      const [subsidy, deadline] = await Promise.all([
+        subsidyOfConfiguration(ctx, assignment.assignmentConfigurationUuid),
+        enrollBy(ctx, assignment),
+      ]);
       return earliestPossibleExpiration(assignment, subsidy?.expirationDatetime ?? null, deadline);
     },
     async errorReason(assignment, _args, ctx) {

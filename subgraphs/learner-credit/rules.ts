@@ -55,11 +55,15 @@ export interface Aggregates {
  * spend available = min(max(0, limit - redeemed), balance), minus allocated for assigned
  * policies, floored at 0.
  */
-export function computeAggregates(policy: SubsidyAccessPolicyRow, facts: { redeemedTotal: number; allocatedTotal: number; balance: number }): Aggregates {
+export function computeAggregates(
+  policy: SubsidyAccessPolicyRow,
+  facts: { redeemedTotal: number; allocatedTotal: number; balance: number },
+): Aggregates {
   const redeemed = Math.max(0, -facts.redeemedTotal);
   const allocated = policy.policyType === ASSIGNED_POLICY ? Math.max(0, -facts.allocatedTotal) : 0;
   const balance = Math.max(0, facts.balance);
-  const base = policy.spendLimitCents === null ? balance : Math.min(Math.max(0, policy.spendLimitCents - redeemed), balance);
+  const base =
+    policy.spendLimitCents === null ? balance : Math.min(Math.max(0, policy.spendLimitCents - redeemed), balance);
   return {
     amountRedeemedUsdCents: redeemed,
     amountAllocatedUsdCents: allocated,
@@ -93,8 +97,10 @@ const NOT_ASSIGNED = "You can't enroll right now because this course is not assi
 /** Learner-facing messages; null where upstream maps none. */
 export const REASON_MESSAGES: Record<ReasonCode, string | null> = {
   POLICY_EXPIRED: NO_FUNDS,
-  LEARNER_NOT_IN_ENTERPRISE: "You can't enroll right now because your account is no longer associated with the organization.",
-  CONTENT_NOT_IN_CATALOG: "You can't enroll right now because this course is no longer available in your organization's catalog.",
+  LEARNER_NOT_IN_ENTERPRISE:
+    "You can't enroll right now because your account is no longer associated with the organization.",
+  CONTENT_NOT_IN_CATALOG:
+    "You can't enroll right now because this course is no longer available in your organization's catalog.",
   BEYOND_ENROLLMENT_DEADLINE: "You can't enroll right now because the enrollment deadline for this course has passed.",
   SUBSIDY_EXPIRED: "You can't enroll right now because your funds expired.",
   NOT_ENOUGH_VALUE_IN_SUBSIDY: NO_FUNDS,
@@ -103,7 +109,8 @@ export const REASON_MESSAGES: Record<ReasonCode, string | null> = {
   LEARNER_MAX_ENROLLMENTS_REACHED: LIMITS,
   LEARNER_MAX_SPEND_REACHED: LIMITS,
   LEARNER_NOT_ASSIGNED_CONTENT: NOT_ASSIGNED,
-  LEARNER_ASSIGNMENT_CANCELLED: "You can't enroll right now because your administrator canceled your course assignment.",
+  LEARNER_ASSIGNMENT_CANCELLED:
+    "You can't enroll right now because your administrator canceled your course assignment.",
   LEARNER_ASSIGNMENT_FAILED: NOT_ASSIGNED,
   LEARNER_ASSIGNMENT_EXPIRED: null,
   LEARNER_ASSIGNMENT_REVERSED: null,
@@ -145,7 +152,10 @@ export function sameContentKeys(contentKey: string, content: ContentInfo | null)
 }
 
 function matchesContent(tx: LearnerTransaction, keys: Set<string>): boolean {
-  return (tx.contentKey !== null && keys.has(tx.contentKey)) || (tx.parentContentKey !== null && keys.has(tx.parentContentKey));
+  return (
+    (tx.contentKey !== null && keys.has(tx.contentKey)) ||
+    (tx.parentContentKey !== null && keys.has(tx.parentContentKey))
+  );
 }
 
 /** A committed spend whose reversal (if any) is not committed: the learner holds the content. */
@@ -165,16 +175,21 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
   if (!facts.learnerLinked) return fail('LEARNER_NOT_IN_ENTERPRISE');
   const content = catalog.content;
   if (!catalog.inCatalog || !content) return fail('CONTENT_NOT_IN_CATALOG');
-  if (!isLateRedemptionAllowed(policy, now) && content.enrollBy && now > content.enrollBy) return fail('BEYOND_ENROLLMENT_DEADLINE');
+  if (!isLateRedemptionAllowed(policy, now) && content.enrollBy && now > content.enrollBy)
+    return fail('BEYOND_ENROLLMENT_DEADLINE');
   if (!isSubsidyActive(facts.subsidy, now)) return fail('SUBSIDY_EXPIRED');
   const price = priceCents ?? 0;
   if (facts.balance < price) return fail('NOT_ENOUGH_VALUE_IN_SUBSIDY');
   const keys = sameContentKeys(facts.contentKey, content);
-  if (facts.learnerTransactions.some((tx) => isSuccessfulRedemption(tx) && matchesContent(tx, keys))) return fail('ALREADY_REDEEMED');
+  if (facts.learnerTransactions.some((tx) => isSuccessfulRedemption(tx) && matchesContent(tx, keys)))
+    return fail('ALREADY_REDEEMED');
   // Reaching a limit exactly is allowed: only going past it fails.
-  if (policy.spendLimitCents !== null && -facts.redeemedTotal + price > policy.spendLimitCents) return fail('POLICY_SPEND_LIMIT_REACHED');
+  if (policy.spendLimitCents !== null && -facts.redeemedTotal + price > policy.spendLimitCents)
+    return fail('POLICY_SPEND_LIMIT_REACHED');
 
-  const inPolicy = facts.learnerTransactions.filter((tx) => !tx.isDeposit && tx.state !== 'FAILED' && tx.subsidyAccessPolicyUuid === policy.uuid);
+  const inPolicy = facts.learnerTransactions.filter(
+    (tx) => !tx.isDeposit && tx.state !== 'FAILED' && tx.subsidyAccessPolicyUuid === policy.uuid,
+  );
   if (policy.policyType === ENROLLMENT_POLICY && policy.perLearnerEnrollmentLimit !== null) {
     // Reversed enrollments still count (upstream behaviour).
     if (inPolicy.length >= policy.perLearnerEnrollmentLimit) return fail('LEARNER_MAX_ENROLLMENTS_REACHED');
@@ -189,7 +204,8 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
     if (assignment.state !== 'ALLOCATED') return fail(ASSIGNMENT_REASONS[assignment.state]);
     // Read-time expiry: an allocation past its 90 days is expired even before the expiry job runs
     // (the subsidy and enrollment-deadline expirations already failed above).
-    if (now.getTime() >= assignment.allocatedAt.getTime() + ASSIGNMENT_TIMEOUT_MS) return fail('LEARNER_ASSIGNMENT_EXPIRED');
+    if (now.getTime() >= assignment.allocatedAt.getTime() + ASSIGNMENT_TIMEOUT_MS)
+      return fail('LEARNER_ASSIGNMENT_EXPIRED');
   }
   return { reason: null, priceCents };
 }
@@ -197,14 +213,17 @@ export function evaluateRedeemability(facts: RedeemFacts): Redeemability {
 /** Of several matching assignments, the allocated one wins, then the most recently changed. */
 export function pickAssignment(rows: readonly AssignmentRow[]): AssignmentRow | null {
   const sorted = [...rows].sort(
-    (a, b) => Number(b.state === 'ALLOCATED') - Number(a.state === 'ALLOCATED') || b.modified.getTime() - a.modified.getTime(),
+    (a, b) =>
+      Number(b.state === 'ALLOCATED') - Number(a.state === 'ALLOCATED') || b.modified.getTime() - a.modified.getTime(),
   );
   return sorted[0] ?? null;
 }
 
 /** True when `price` lies within the tolerance around `canonical` (integer math, no float drift). */
 export function priceWithinTolerance(price: number, canonical: number): boolean {
-  return price * 100 >= canonical * PRICE_TOLERANCE.lowPercent && price * 100 <= canonical * PRICE_TOLERANCE.highPercent;
+  return (
+    price * 100 >= canonical * PRICE_TOLERANCE.lowPercent && price * 100 <= canonical * PRICE_TOLERANCE.highPercent
+  );
 }
 
 export type ExpirationReason = 'SUBSIDY_EXPIRED' | 'ENROLLMENT_DATE_PASSED' | 'NINETY_DAYS_PASSED';
@@ -222,21 +241,31 @@ export function earliestPossibleExpiration(
   ];
   let best: { date: Date; reason: ExpirationReason } | null = null;
   for (const candidate of candidates) {
-    if (candidate.date && (!best || candidate.date.getTime() < best.date.getTime())) best = { date: candidate.date, reason: candidate.reason };
+    if (candidate.date && (!best || candidate.date.getTime() < best.date.getTime()))
+      best = { date: candidate.date, reason: candidate.reason };
   }
   return best;
 }
 
 /** The later of the allocation and the last reminder; null on an exact tie. */
-export function recentAction(assignment: Pick<AssignmentRow, 'allocatedAt' | 'lastRemindedAt'>): { actionType: 'ASSIGNED' | 'REMINDED'; timestamp: Date } | null {
+export function recentAction(
+  assignment: Pick<AssignmentRow, 'allocatedAt' | 'lastRemindedAt'>,
+): { actionType: 'ASSIGNED' | 'REMINDED'; timestamp: Date } | null {
   const reminded = assignment.lastRemindedAt;
-  if (!reminded || assignment.allocatedAt > reminded) return { actionType: 'ASSIGNED', timestamp: assignment.allocatedAt };
+  if (!reminded || assignment.allocatedAt > reminded)
+    return { actionType: 'ASSIGNED', timestamp: assignment.allocatedAt };
   if (reminded > assignment.allocatedAt) return { actionType: 'REMINDED', timestamp: reminded };
   return null;
 }
 
 /** Allocated or errored assignments: the most recently created action that failed. */
-export function assignmentError(state: AssignmentState, actions: readonly AssignmentActionRow[]): { actionType: AssignmentActionRow['actionType']; errorReason: NonNullable<AssignmentActionRow['errorReason']> } | null {
+export function assignmentError(
+  state: AssignmentState,
+  actions: readonly AssignmentActionRow[],
+): {
+  actionType: AssignmentActionRow['actionType'];
+  errorReason: NonNullable<AssignmentActionRow['errorReason']>;
+} | null {
   if (state !== 'ALLOCATED' && state !== 'ERRORED') return null;
   let latest: AssignmentActionRow | null = null;
   for (const action of actions) {
@@ -253,7 +282,8 @@ export const CANCELABLE: ReadonlySet<AssignmentState> = new Set(['ALLOCATED', 'E
 // Input checks and access
 
 export function lmsUserIdArg(value: number, name = 'lmsUserId'): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw badInput(`${name} must be a positive integer, got ${value}`, { argument: name });
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw badInput(`${name} must be a positive integer, got ${value}`, { argument: name });
   return value;
 }
 
@@ -264,7 +294,12 @@ export function contentKeyArg(value: string): string {
 }
 
 /** Admins of the policy's customer ask about any learner; a learner only about itself; operators anything. */
-export function assertMayActForLearner(viewer: Viewer, customerUuid: string, lmsUserId: number, allowAdmins: boolean): void {
+export function assertMayActForLearner(
+  viewer: Viewer,
+  customerUuid: string,
+  lmsUserId: number,
+  allowAdmins: boolean,
+): void {
   if (viewer.isOperator) return;
   if (allowAdmins && viewer.isAdminOf(customerUuid)) return;
   if (viewer.lmsUserId === lmsUserId && (viewer.isLearnerOf(customerUuid) || viewer.isAdminOf(customerUuid))) return;
@@ -275,7 +310,9 @@ export function assertMayActForLearner(viewer: Viewer, customerUuid: string, lms
 export function canReadTransaction(viewer: Viewer, customerUuid: string | null, tx: LedgerTransactionRow): boolean {
   if (viewer.isOperator) return true;
   if (customerUuid && viewer.isAdminOf(customerUuid)) return true;
-  return Boolean(customerUuid && viewer.canViewCustomer(customerUuid) && tx.lmsUserId !== null && viewer.lmsUserId === tx.lmsUserId);
+  return Boolean(
+    customerUuid && viewer.canViewCustomer(customerUuid) && tx.lmsUserId !== null && viewer.lmsUserId === tx.lmsUserId,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +322,13 @@ export function canReadTransaction(viewer: Viewer, customerUuid: string | null, 
  * The committed deposit that opens a subsidy's ledger with its starting balance
  * (enterprise-subsidy's idempotency key format, so re-seeding never deposits twice).
  */
-export function initialDeposit(args: { uuid: string; ledgerUuid: string; subsidyUuid: string; balanceCents: number; at: Date }): LedgerTransactionTable {
+export function initialDeposit(args: {
+  uuid: string;
+  ledgerUuid: string;
+  subsidyUuid: string;
+  balanceCents: number;
+  at: Date;
+}): LedgerTransactionTable {
   return {
     uuid: args.uuid,
     ledgerUuid: args.ledgerUuid,
@@ -315,7 +358,13 @@ function sha256(value: unknown): string {
  * attempt is live gives the same key; after a failure or refund the key changes, so a new attempt
  * is allowed.
  */
-export function derivedIdempotencyKey(subsidy: SubsidyRow, policyUuid: string, lmsUserId: number, contentKey: string, history: readonly LearnerTransaction[]): string {
+export function derivedIdempotencyKey(
+  subsidy: SubsidyRow,
+  policyUuid: string,
+  lmsUserId: number,
+  contentKey: string,
+  history: readonly LearnerTransaction[],
+): string {
   const historical = history
     .filter((tx) => tx.contentKey === contentKey && (tx.state === 'FAILED' || tx.reversalState === 'COMMITTED'))
     .map((tx) => tx.uuid)
@@ -357,13 +406,18 @@ export type RedemptionPlan =
 export function planRedemption(facts: RedemptionFacts): RedemptionPlan {
   const { existing, policy, lmsUserId, contentKey, now, catalog, assignment } = facts;
   if (existing) {
-    if (existing.lmsUserId !== lmsUserId || existing.subsidyAccessPolicyUuid !== policy.uuid || existing.contentKey !== contentKey) {
+    if (
+      existing.lmsUserId !== lmsUserId ||
+      existing.subsidyAccessPolicyUuid !== policy.uuid ||
+      existing.contentKey !== contentKey
+    ) {
       throw conflict(`Idempotency key "${facts.idempotencyKey}" was already used for another redemption`);
     }
     return { kind: 'repeat', transaction: existing };
   }
   const { reason, priceCents } = evaluateRedeemability({ ...facts, learnerLinked: facts.learner !== null });
-  if (reason) throw conflict(`Cannot redeem: ${reason}`, { reasons: [{ code: reason, message: REASON_MESSAGES[reason] }] });
+  if (reason)
+    throw conflict(`Cannot redeem: ${reason}`, { reasons: [{ code: reason, message: REASON_MESSAGES[reason] }] });
   const transaction: LedgerTransactionRow = {
     uuid: facts.ids.transactionUuid,
     ledgerUuid: facts.subsidy.ledgerUuid,
@@ -490,7 +544,17 @@ export function planAllocation(facts: AllocationFacts): AllocationPlan {
     created: now,
   }));
   // reversedAt is kept on re-allocation (enterprise-access behaviour); the other state stamps are cleared.
-  const update = { rows: [...toUpdate.values()], changes: { ...common, acceptedAt: null, cancelledAt: null, expiredAt: null, erroredAt: null, transactionUuid: null } };
+  const update = {
+    rows: [...toUpdate.values()],
+    changes: {
+      ...common,
+      acceptedAt: null,
+      cancelledAt: null,
+      expiredAt: null,
+      erroredAt: null,
+      transactionUuid: null,
+    },
+  };
   // An assignment made before the learner had an account learns its user id.
   const learnUserIds = update.rows.flatMap((row) => {
     const userId = userIdByEmail.get(row.learnerEmail);

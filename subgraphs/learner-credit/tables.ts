@@ -2,9 +2,7 @@ import type { OutboxTable } from '../../lib/outbox.js';
 import type { Connection } from '../../lib/pagination.js';
 
 export type PolicyType =
-  | 'PerLearnerEnrollmentCreditAccessPolicy'
-  | 'PerLearnerSpendCreditAccessPolicy'
-  | 'AssignedLearnerCreditAccessPolicy';
+  'PerLearnerEnrollmentCreditAccessPolicy' | 'PerLearnerSpendCreditAccessPolicy' | 'AssignedLearnerCreditAccessPolicy';
 
 export type AccessMethod = 'DIRECT' | 'ASSIGNED' | 'REQUEST';
 

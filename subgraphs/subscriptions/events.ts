@@ -34,11 +34,20 @@ export function assignmentEvents(
     user_email: license.userEmail,
   };
   const events: OutboxEvent[] = [
-    { eventType: EventType.LICENSE_ASSIGNED, aggregateKey: license.uuid, payload: { ...base, status: 'assigned', assigned_date: license.assignedDate } },
+    {
+      eventType: EventType.LICENSE_ASSIGNED,
+      aggregateKey: license.uuid,
+      payload: { ...base, status: 'assigned', assigned_date: license.assignedDate },
+    },
     {
       eventType: EventType.LEARNER_LINK_REQUESTED,
       aggregateKey: `${plan.enterpriseCustomerUuid}:${license.userEmail}`,
-      payload: { enterprise_customer_uuid: plan.enterpriseCustomerUuid, user_email: license.userEmail, source: 'subscription_license_assignment', license_uuid: license.uuid },
+      payload: {
+        enterprise_customer_uuid: plan.enterpriseCustomerUuid,
+        user_email: license.userEmail,
+        source: 'subscription_license_assignment',
+        license_uuid: license.uuid,
+      },
     },
   ];
   if (options.notify) {
@@ -75,7 +84,12 @@ export function activationEvents(plan: SubscriptionPlanRow, license: LicenseRow)
  * asks edx-enterprise to revoke those fulfillments, shaped like openedx-events'
  * LicensedEnterpriseCourseEnrollment (fulfillment_type "license", is_revoked, license_uuid).
  */
-export function revocationEvents(plan: SubscriptionPlanRow, license: LicenseRow, originalStatus: LicenseStatus, now: Date): OutboxEvent[] {
+export function revocationEvents(
+  plan: SubscriptionPlanRow,
+  license: LicenseRow,
+  originalStatus: LicenseStatus,
+  now: Date,
+): OutboxEvent[] {
   const events: OutboxEvent[] = [
     {
       eventType: EventType.LICENSE_REVOKED,

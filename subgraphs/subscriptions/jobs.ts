@@ -47,7 +47,12 @@ export function startBulkEnrollmentRunner(db: DB, pollMs = settings.subscription
       await processJob(db, job);
     }
   };
-  const stop = startPoller({ name: 'subscriptions bulk enrollment runner', work: drain, pollMs, wake: { emitter: jobQueued, event: 'queued' } });
+  const stop = startPoller({
+    name: 'subscriptions bulk enrollment runner',
+    work: drain,
+    pollMs,
+    wake: { emitter: jobQueued, event: 'queued' },
+  });
   return async () => {
     stopped = true;
     await stop();
@@ -56,7 +61,10 @@ export function startBulkEnrollmentRunner(db: DB, pollMs = settings.subscription
 
 async function processJob(db: DB, job: BulkEnrollmentJobRow): Promise<void> {
   const authorization = `JWT ${await mintServiceToken(SERVICE)}`;
-  logger.info({ piece: 'subscriptions', job: job.uuid, attempt: job.attempts }, `[subscriptions] bulk enrollment job ${job.uuid} (attempt ${job.attempts}): acting as service "${SERVICE}"`);
+  logger.info(
+    { piece: 'subscriptions', job: job.uuid, attempt: job.attempts },
+    `[subscriptions] bulk enrollment job ${job.uuid} (attempt ${job.attempts}): acting as service "${SERVICE}"`,
+  );
   try {
     const results = await enrollJob(db, job, authorization);
     await completeJob(db, job.uuid, results, new Date());
@@ -64,7 +72,10 @@ async function processJob(db: DB, job: BulkEnrollmentJobRow): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     // A refusal by another subgraph will not change on retry; an outage may.
     const retryable = !isRefusal(error) && job.attempts < MAX_ATTEMPTS;
-    logger.error({ piece: 'subscriptions', job: job.uuid, err: error }, `[subscriptions] bulk enrollment job ${job.uuid} failed${retryable ? ', will retry' : ''}: ${message}`);
+    logger.error(
+      { piece: 'subscriptions', job: job.uuid, err: error },
+      `[subscriptions] bulk enrollment job ${job.uuid} failed${retryable ? ', will retry' : ''}: ${message}`,
+    );
     await failJobAttempt(db, job.uuid, message, retryable ? new Date(Date.now() + RETRY_BACKOFF_MS) : null, new Date());
   }
 }
@@ -86,7 +97,9 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
   const paidBy = new Map<string, string>();
   for (const run of job.courseRunKeys) {
     for (const email of job.emails) {
-      const license = licenses.find((l) => l.userEmail === email && contains.has(membershipKey(l.enterpriseCatalogUuid, run)));
+      const license = licenses.find(
+        (l) => l.userEmail === email && contains.has(membershipKey(l.enterpriseCatalogUuid, run)),
+      );
       if (license) {
         emailsByRun.set(run, [...(emailsByRun.get(run) ?? []), email]);
         paidBy.set(pairKey(email, run), license.uuid);
@@ -114,7 +127,13 @@ async function enrollJob(db: DB, job: BulkEnrollmentJobRow, authorization: strin
       }),
     );
     const outcome = await enrollLearners(
-      { enterpriseCustomerUuid: job.enterpriseCustomerUuid, emails: call.emails, courseRunKeys: call.runs, notify: job.notify, fulfillments },
+      {
+        enterpriseCustomerUuid: job.enterpriseCustomerUuid,
+        emails: call.emails,
+        courseRunKeys: call.runs,
+        notify: job.notify,
+        fulfillments,
+      },
       authorization,
     );
     results.successes.push(...outcome.successes);

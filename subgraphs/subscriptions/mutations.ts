@@ -5,7 +5,14 @@ import { emailArg, emailList, listSize, LIMITS, uuidArg } from '../../lib/valida
 import type { SubscriptionsContext } from './context.js';
 import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
 import { wakeBulkEnrollmentRunners } from './jobs.js';
-import { bulkEnrollmentJobRequest, isCurrent, licenseCounts, newUnassignedLicense, revocations, type BulkLicenseEnrollmentInput } from './rules.js';
+import {
+  bulkEnrollmentJobRequest,
+  isCurrent,
+  licenseCounts,
+  newUnassignedLicense,
+  revocations,
+  type BulkLicenseEnrollmentInput,
+} from './rules.js';
 import {
   addRevocationsApplied,
   assignLicenseRows,
@@ -44,7 +51,8 @@ async function managedPlan(ctx: SubscriptionsContext, planUuid: string): Promise
 
 function optionalMessage(value: string | null | undefined, name: string): string | null {
   if (value === null || value === undefined) return null;
-  if (value.length > MESSAGE_MAX_LENGTH) throw badInput(`${name} is longer than ${MESSAGE_MAX_LENGTH} characters`, { argument: name });
+  if (value.length > MESSAGE_MAX_LENGTH)
+    throw badInput(`${name} is longer than ${MESSAGE_MAX_LENGTH} characters`, { argument: name });
   return value;
 }
 
@@ -72,15 +80,20 @@ function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
   const emails = args.userEmails.map((e) => emailArg(e, 'userEmails'));
   const sfids = args.userSfids;
   if (sfids !== null && sfids !== undefined && sfids.length !== args.userEmails.length) {
-    throw badInput(`Number of Salesforce IDs (${sfids.length}) did not match number of provided user emails (${args.userEmails.length})`, {
-      argument: 'userSfids',
-    });
+    throw badInput(
+      `Number of Salesforce IDs (${sfids.length}) did not match number of provided user emails (${args.userEmails.length})`,
+      {
+        argument: 'userSfids',
+      },
+    );
   }
   const out = new Map<string, string | null>();
   emails.forEach((email, i) => {
     const sfid = sfids?.[i]?.trim() || null;
     if (sfid !== null && sfid.length < SFID_MIN_LENGTH) {
-      throw badInput(`userSfids[${i}] must be a Salesforce id of at least ${SFID_MIN_LENGTH} characters, or blank`, { argument: 'userSfids' });
+      throw badInput(`userSfids[${i}] must be a Salesforce id of at least ${SFID_MIN_LENGTH} characters, or blank`, {
+        argument: 'userSfids',
+      });
     }
     out.set(email, sfid);
   });
@@ -92,7 +105,10 @@ function emailsWithSfids(args: AssignLicensesArgs): Map<string, string | null> {
  * license are skipped (counted in numAlreadyAssociated); the rest get one UNASSIGNED license each,
  * all or nothing (CONFLICT with both numbers when too few remain).
  */
-export async function assignLicenses(ctx: SubscriptionsContext, args: AssignLicensesArgs): Promise<AssignLicensesResult> {
+export async function assignLicenses(
+  ctx: SubscriptionsContext,
+  args: AssignLicensesArgs,
+): Promise<AssignLicensesResult> {
   const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
   const wanted = emailsWithSfids(args);
   const greeting = optionalMessage(args.greeting, 'greeting');
@@ -108,7 +124,8 @@ export async function assignLicenses(ctx: SubscriptionsContext, args: AssignLice
     const held = await findAllocatedLicensesByEmails(trx, planUuid, [...wanted.keys()]);
     const associated = new Set(held.map((l) => l.userEmail));
     const todo = [...wanted.entries()].filter(([email]) => !associated.has(email));
-    if (todo.length === 0) return { numSuccessfulAssignments: 0, numAlreadyAssociated: associated.size, licenseAssignments: [] };
+    if (todo.length === 0)
+      return { numSuccessfulAssignments: 0, numAlreadyAssociated: associated.size, licenseAssignments: [] };
 
     const free = await findUnassignedLicenses(trx, planUuid, todo.length);
     if (free.length < todo.length) {
@@ -122,16 +139,34 @@ export async function assignLicenses(ctx: SubscriptionsContext, args: AssignLice
       const license = free[i];
       if (!license) throw new Error(`assignLicenses: license ${i} of ${free.length} counted is missing`);
       const activationKey = randomUUID();
-      const row: LicenseRow = { ...license, status: 'ASSIGNED', userEmail, activationKey, userSfid, assignedDate: now, lastRemindDate: now, modified: now };
+      const row: LicenseRow = {
+        ...license,
+        status: 'ASSIGNED',
+        userEmail,
+        activationKey,
+        userSfid,
+        assignedDate: now,
+        lastRemindDate: now,
+        modified: now,
+      };
       return { userEmail, activationKey, license: row };
     });
     const changed = await assignLicenseRows(
       trx,
-      assigned.map(({ userEmail, activationKey, license }) => ({ uuid: license.uuid, userEmail, activationKey, userSfid: license.userSfid })),
+      assigned.map(({ userEmail, activationKey, license }) => ({
+        uuid: license.uuid,
+        userEmail,
+        activationKey,
+        userSfid: license.userSfid,
+      })),
       now,
     );
-    if (changed !== assigned.length) throw new Error(`assignLicenses: ${changed} of ${assigned.length} licenses changed under the plan lock`);
-    await enqueue(trx, assigned.flatMap(({ license }) => assignmentEvents(plan, license, { notify, greeting, closing })));
+    if (changed !== assigned.length)
+      throw new Error(`assignLicenses: ${changed} of ${assigned.length} licenses changed under the plan lock`);
+    await enqueue(
+      trx,
+      assigned.flatMap(({ license }) => assignmentEvents(plan, license, { notify, greeting, closing })),
+    );
     return {
       numSuccessfulAssignments: assigned.length,
       numAlreadyAssociated: associated.size,
@@ -160,7 +195,9 @@ function emailOf(license: LicenseRow): string {
 }
 
 /** Validated revoke selection: exactly one of emails or a non-empty filter. */
-function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter: { userEmail: string | null; statusIn: LicenseStatus[] | null } } {
+function revokeSelection(
+  args: BulkRevokeArgs,
+): { emails: string[] } | { filter: { userEmail: string | null; statusIn: LicenseStatus[] | null } } {
   const { userEmails, filters } = args;
   const exactlyOne = () => badInput('Give exactly one of userEmails and filters', { argument: 'input' });
   if (userEmails != null) {
@@ -171,9 +208,12 @@ function revokeSelection(args: BulkRevokeArgs): { emails: string[] } | { filter:
   if (filters == null) throw exactlyOne();
   const userEmail = filters.userEmail?.trim().toLowerCase() || null;
   const statusIn = filters.statusIn ?? null;
-  if (userEmail === null && statusIn === null) throw badInput('filters needs userEmail or statusIn', { argument: 'filters' });
-  if (statusIn !== null && statusIn.length === 0) throw badInput('filters.statusIn must not be empty', { argument: 'filters.statusIn' });
-  if (userEmail !== null && userEmail.length > 254) throw badInput('filters.userEmail is too long', { argument: 'filters.userEmail' });
+  if (userEmail === null && statusIn === null)
+    throw badInput('filters needs userEmail or statusIn', { argument: 'filters' });
+  if (statusIn !== null && statusIn.length === 0)
+    throw badInput('filters.statusIn must not be empty', { argument: 'filters.statusIn' });
+  if (userEmail !== null && userEmail.length > 254)
+    throw badInput('filters.userEmail is too long', { argument: 'filters.userEmail' });
   return { filter: { userEmail, statusIn: statusIn ? [...statusIn] : null } };
 }
 
@@ -202,7 +242,9 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
       }
       const missing = selection.emails.filter((e) => !byEmail.has(e));
       if (missing.length) {
-        throw notFound(`No assigned or activated license in subscription plan ${planUuid} for: ${missing.join(', ')}`, { emails: missing });
+        throw notFound(`No assigned or activated license in subscription plan ${planUuid} for: ${missing.join(', ')}`, {
+          emails: missing,
+        });
       }
       targets = selection.emails.flatMap((e) => byEmail.get(e) ?? []);
     } else {
@@ -219,13 +261,24 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
       );
     }
     const now = new Date();
-    const changed = await revokeLicenseRows(trx, targets.map((l) => l.uuid), now);
-    if (changed !== targets.length) throw new Error(`bulkRevokeLicenses: ${changed} of ${targets.length} licenses changed under the plan lock`);
+    const changed = await revokeLicenseRows(
+      trx,
+      targets.map((l) => l.uuid),
+      now,
+    );
+    if (changed !== targets.length)
+      throw new Error(`bulkRevokeLicenses: ${changed} of ${targets.length} licenses changed under the plan lock`);
     // Replacements keep `total` unchanged; `allocated` drops by one per revocation.
-    await insertLicenses(trx, targets.map(() => newUnassignedLicense(planUuid, now)));
+    await insertLicenses(
+      trx,
+      targets.map(() => newUnassignedLicense(planUuid, now)),
+    );
     // Only revocations of ACTIVATED licenses spend the cap, and only while it is enabled.
     if (plan.isRevocationCapEnabled) await addRevocationsApplied(trx, planUuid, activated, now);
-    await enqueue(trx, targets.flatMap((l) => revocationEvents(plan, l, l.status, now)));
+    await enqueue(
+      trx,
+      targets.flatMap((l) => revocationEvents(plan, l, l.status, now)),
+    );
     return targets.map((l) => ({
       licenseUuid: l.uuid,
       originalStatus: l.status,
@@ -256,9 +309,19 @@ export async function activateLicense(ctx: SubscriptionsContext, args: { activat
     const license = await lockLicenseByActivationKey(trx, activationKey);
     if (license?.userEmail !== email) throw missing();
     if (license.status === 'ACTIVATED') return license;
-    if (license.status !== 'ASSIGNED') throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, { status: license.status });
-    if ((await activateLicenseRow(trx, license.uuid, ctx.viewer.lmsUserId, now)) !== 1) throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
-    const activated: LicenseRow = { ...license, status: 'ACTIVATED', lmsUserId: ctx.viewer.lmsUserId, activationDate: now, modified: now };
+    if (license.status !== 'ASSIGNED')
+      throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, {
+        status: license.status,
+      });
+    if ((await activateLicenseRow(trx, license.uuid, ctx.viewer.lmsUserId, now)) !== 1)
+      throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
+    const activated: LicenseRow = {
+      ...license,
+      status: 'ACTIVATED',
+      lmsUserId: ctx.viewer.lmsUserId,
+      activationDate: now,
+      modified: now,
+    };
     await enqueue(trx, activationEvents(plan, activated));
     return activated;
   });
@@ -268,12 +331,17 @@ export async function activateLicense(ctx: SubscriptionsContext, args: { activat
  * Validates and persists a bulk license enrollment job (PENDING) and returns it at once; the
  * runner (jobs.ts) processes it after commit. Admins of the customer and operators only.
  */
-export async function enqueueBulkLicenseEnrollment(ctx: SubscriptionsContext, input: BulkLicenseEnrollmentInput): Promise<BulkEnrollmentJobRow> {
+export async function enqueueBulkLicenseEnrollment(
+  ctx: SubscriptionsContext,
+  input: BulkLicenseEnrollmentInput,
+): Promise<BulkEnrollmentJobRow> {
   const { customerUuid, emails, courseRunKeys } = bulkEnrollmentJobRequest(input);
   ctx.viewer.assertAdminOf(customerUuid);
   // license-manager answers 404 when the customer has no subscriptions at all.
   if ((await countPlansOfCustomer(ctx.db, customerUuid)) === 0) {
-    throw notFound(`Enterprise customer ${customerUuid} has no subscription plans`, { enterpriseCustomerUuid: customerUuid });
+    throw notFound(`Enterprise customer ${customerUuid} has no subscription plans`, {
+      enterpriseCustomerUuid: customerUuid,
+    });
   }
   const now = new Date();
   const job: BulkEnrollmentJobRow = {

@@ -76,7 +76,11 @@ export async function linkLearners(
 }
 
 /** Revokes the licenses' fulfillments and ends their enrollments, through the customers subgraph (idempotent). */
-export async function revokeLicenseFulfillments(enterpriseCustomerUuid: string, licenseUuids: string[], authorization: string): Promise<number> {
+export async function revokeLicenseFulfillments(
+  enterpriseCustomerUuid: string,
+  licenseUuids: string[],
+  authorization: string,
+): Promise<number> {
   const data = await callSubgraphOperation(
     'customers',
     RelayRevokeLicenseFulfillmentsDocument,

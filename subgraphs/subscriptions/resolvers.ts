@@ -44,7 +44,8 @@ async function visibleLicense(license: LicenseRow | null, ctx: SubscriptionsCont
 function searchArg(search: string | null | undefined): string | null {
   const trimmed = search?.trim();
   if (!trimmed) return null;
-  if (trimmed.length > MAX_SEARCH_LENGTH) throw badInput(`search is longer than ${MAX_SEARCH_LENGTH} characters`, { argument: 'search' });
+  if (trimmed.length > MAX_SEARCH_LENGTH)
+    throw badInput(`search is longer than ${MAX_SEARCH_LENGTH} characters`, { argument: 'search' });
   return trimmed;
 }
 
@@ -104,7 +105,12 @@ export const resolvers: Resolvers = {
       return listOwnLicenses(
         ctx.db,
         viewerAsOwner(ctx),
-        { enterpriseCustomerUuid: customer, includeRevoked: withDefault(includeRevoked, false), currentPlansOnly: withDefault(currentPlansOnly, true), now: new Date() },
+        {
+          enterpriseCustomerUuid: customer,
+          includeRevoked: withDefault(includeRevoked, false),
+          currentPlansOnly: withDefault(currentPlansOnly, true),
+          now: new Date(),
+        },
         { first, after },
       );
     },
@@ -159,7 +165,9 @@ export const resolvers: Resolvers = {
     },
     async priorRenewals(plan, _args, ctx) {
       const chain = await priorRenewalChain(plan, ctx);
-      const plans = await ctx.loaders.plan.loadMany(chain.flatMap((r) => [r.priorSubscriptionPlanUuid, r.renewedSubscriptionPlanUuid]));
+      const plans = await ctx.loaders.plan.loadMany(
+        chain.flatMap((r) => [r.priorSubscriptionPlanUuid, r.renewedSubscriptionPlanUuid]),
+      );
       const startOf = new Map<string, Date>();
       for (const p of plans) if (p && !(p instanceof Error)) startOf.set(p.uuid, p.startDate);
       return chain.flatMap((r) => {
@@ -182,18 +190,32 @@ export const resolvers: Resolvers = {
       let owner: LicenseOwner | undefined;
       if (!ctx.viewer.isAdminOf(customer)) {
         // Learners of the customer see their own licenses only; nobody else sees any.
-        if (!ctx.viewer.isLearnerOf(customer)) throw forbidden(`Only admins of enterprise customer ${customer} may list its licenses`);
+        if (!ctx.viewer.isLearnerOf(customer))
+          throw forbidden(`Only admins of enterprise customer ${customer} may list its licenses`);
         owner = viewerAsOwner(ctx);
       }
-      return listPlanLicenses(ctx.db, plan.uuid, { statuses: status, search: searchArg(search), owner }, { first, after });
+      return listPlanLicenses(
+        ctx.db,
+        plan.uuid,
+        { statuses: status, search: searchArg(search), owner },
+        { first, after },
+      );
     },
   },
   SubscriptionPlanRenewal: {
     async priorSubscriptionPlan(renewal, _args, ctx) {
-      return renewalPlan(await ctx.loaders.plan.load(renewal.priorSubscriptionPlanUuid), renewal.priorSubscriptionPlanUuid, ctx);
+      return renewalPlan(
+        await ctx.loaders.plan.load(renewal.priorSubscriptionPlanUuid),
+        renewal.priorSubscriptionPlanUuid,
+        ctx,
+      );
     },
     async renewedSubscriptionPlan(renewal, _args, ctx) {
-      return renewalPlan(await ctx.loaders.plan.load(renewal.renewedSubscriptionPlanUuid), renewal.renewedSubscriptionPlanUuid, ctx);
+      return renewalPlan(
+        await ctx.loaders.plan.load(renewal.renewedSubscriptionPlanUuid),
+        renewal.renewedSubscriptionPlanUuid,
+        ctx,
+      );
     },
   },
   License: {

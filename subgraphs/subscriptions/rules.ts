@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../../lib/auth/viewer.js';
 import { badInput } from '../../lib/errors.js';
 import { emailList, listSize, LIMITS, nonEmptyString, uuidArg } from '../../lib/validate.js';
-import type { BulkEnrollmentJobRow, LicenseCountsRow, LicenseTable, RenewalRow, SubscriptionPlanRow } from './tables.js';
+import type {
+  BulkEnrollmentJobRow,
+  LicenseCountsRow,
+  LicenseTable,
+  RenewalRow,
+  SubscriptionPlanRow,
+} from './tables.js';
 
 /**
  * The subscriptions rules as pure functions over plain data: plan dates and counts, the revocation
@@ -97,16 +103,23 @@ export interface BulkLicenseEnrollmentInput {
 }
 
 /** A bulk license enrollment request, checked and normalized (BAD_USER_INPUT, nothing written). */
-export function bulkEnrollmentJobRequest(input: BulkLicenseEnrollmentInput): { customerUuid: string; emails: string[]; courseRunKeys: string[] } {
+export function bulkEnrollmentJobRequest(input: BulkLicenseEnrollmentInput): {
+  customerUuid: string;
+  emails: string[];
+  courseRunKeys: string[];
+} {
   const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
   listSize(input.emails, LIMITS.emails, 'emails', 1);
   const emails = emailList(input.emails, 'emails');
   listSize(input.courseRunKeys, LIMITS.contentKeys, 'courseRunKeys', 1);
   const courseRunKeys = [...new Set(input.courseRunKeys.map((k) => nonEmptyString(k, 'courseRunKeys')))];
   if (emails.length * courseRunKeys.length > MAX_ENROLLMENT_PAIRS) {
-    throw badInput(`Too many enrollments: ${emails.length} emails x ${courseRunKeys.length} course runs exceeds ${MAX_ENROLLMENT_PAIRS}`, {
-      argument: 'input',
-    });
+    throw badInput(
+      `Too many enrollments: ${emails.length} emails x ${courseRunKeys.length} course runs exceeds ${MAX_ENROLLMENT_PAIRS}`,
+      {
+        argument: 'input',
+      },
+    );
   }
   return { customerUuid, emails, courseRunKeys };
 }

@@ -24,10 +24,15 @@ export function crossOriginPost(stack: TestStack, url: string, origin: string): 
 }
 
 /** Boots a second gateway over the stack's subgraphs with CORS_ORIGINS set while it is built. */
-export async function gatewayWithOrigins(stack: TestStack, origins: string): Promise<{ gateway: GatewayApp; http: Listening; url: string }> {
+export async function gatewayWithOrigins(
+  stack: TestStack,
+  origins: string,
+): Promise<{ gateway: GatewayApp; http: Listening; url: string }> {
   process.env.CORS_ORIGINS = origins;
   try {
-    const serviceUrls = Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, `${s.http.url}/graphql`]));
+    const serviceUrls = Object.fromEntries(
+      Object.entries(stack.subgraphs).map(([name, s]) => [name, `${s.http.url}/graphql`]),
+    );
     const gateway = await createGatewayApp({ serviceUrls, redisUrl: null });
     const http = await listen(gateway.app, 0);
     return { gateway, http, url: `${http.url}/graphql` };
@@ -35,4 +40,3 @@ export async function gatewayWithOrigins(stack: TestStack, origins: string): Pro
     delete process.env.CORS_ORIGINS;
   }
 }
-

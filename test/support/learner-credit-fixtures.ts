@@ -44,14 +44,26 @@ export interface PolicyFixture {
   configurationUuid: string | null;
 }
 
-export async function createPolicy(db: Kysely<LearnerCreditDatabase>, options: PolicyFixtureOptions): Promise<PolicyFixture> {
+export async function createPolicy(
+  db: Kysely<LearnerCreditDatabase>,
+  options: PolicyFixtureOptions,
+): Promise<PolicyFixture> {
   const now = new Date();
   const subsidyUuid = randomUUID();
   const ledgerUuid = randomUUID();
   const policyUuid = randomUUID();
   const assigned = options.policyType === 'AssignedLearnerCreditAccessPolicy';
   const configurationUuid = assigned ? randomUUID() : null;
-  await db.insertInto('ledger').values({ uuid: ledgerUuid, idempotencyKey: `ledger-for-subsidy-${subsidyUuid}`, unit: 'usd_cents', created: now, modified: now }).execute();
+  await db
+    .insertInto('ledger')
+    .values({
+      uuid: ledgerUuid,
+      idempotencyKey: `ledger-for-subsidy-${subsidyUuid}`,
+      unit: 'usd_cents',
+      created: now,
+      modified: now,
+    })
+    .execute();
   await db
     .insertInto('subsidy')
     .values({
@@ -62,14 +74,18 @@ export async function createPolicy(db: Kysely<LearnerCreditDatabase>, options: P
       unit: 'usd_cents',
       startingBalanceCents: options.balanceCents,
       activeDatetime: new Date(now.getTime() - 30 * DAY),
-      expirationDatetime: new Date(now.getTime() + (options.subsidyActive === false ? -DAY : (options.subsidyExpiresInDays ?? 365) * DAY)),
+      expirationDatetime: new Date(
+        now.getTime() + (options.subsidyActive === false ? -DAY : (options.subsidyExpiresInDays ?? 365) * DAY),
+      ),
       created: now,
       modified: now,
     })
     .execute();
   await db
     .insertInto('ledger_transaction')
-    .values(initialDeposit({ uuid: randomUUID(), ledgerUuid, subsidyUuid, balanceCents: options.balanceCents, at: now }))
+    .values(
+      initialDeposit({ uuid: randomUUID(), ledgerUuid, subsidyUuid, balanceCents: options.balanceCents, at: now }),
+    )
     .execute();
   const policy: SubsidyAccessPolicyTable = {
     uuid: policyUuid,
@@ -94,7 +110,14 @@ export async function createPolicy(db: Kysely<LearnerCreditDatabase>, options: P
   if (configurationUuid) {
     await db
       .insertInto('assignment_configuration')
-      .values({ uuid: configurationUuid, subsidyAccessPolicyUuid: policyUuid, enterpriseCustomerUuid: options.customer, active: true, created: now, modified: now })
+      .values({
+        uuid: configurationUuid,
+        subsidyAccessPolicyUuid: policyUuid,
+        enterpriseCustomerUuid: options.customer,
+        active: true,
+        created: now,
+        modified: now,
+      })
       .execute();
   }
   return { policyUuid, subsidyUuid, ledgerUuid, configurationUuid };
@@ -110,7 +133,11 @@ export interface AssignmentFixtureOptions {
   title?: string;
 }
 
-export async function addAssignment(db: Kysely<LearnerCreditDatabase>, configurationUuid: string, options: AssignmentFixtureOptions): Promise<string> {
+export async function addAssignment(
+  db: Kysely<LearnerCreditDatabase>,
+  configurationUuid: string,
+  options: AssignmentFixtureOptions,
+): Promise<string> {
   const uuid = randomUUID();
   const at = options.allocatedAt ?? new Date();
   await db
@@ -121,7 +148,9 @@ export async function addAssignment(db: Kysely<LearnerCreditDatabase>, configura
       learnerEmail: options.email,
       lmsUserId: options.lmsUserId ?? null,
       contentKey: options.contentKey,
-      parentContentKey: options.contentKey.startsWith('course-v1:') ? options.contentKey.slice(10).split('+').slice(0, 2).join('+') : null,
+      parentContentKey: options.contentKey.startsWith('course-v1:')
+        ? options.contentKey.slice(10).split('+').slice(0, 2).join('+')
+        : null,
       contentTitle: options.title ?? options.contentKey,
       contentQuantity: -options.priceCents,
       preferredCourseRunKey: null,
@@ -173,7 +202,13 @@ export async function addTransaction(
 }
 
 /** Rows of a table, for "nothing was written" assertions. */
-export async function countRowsOf(db: Kysely<LearnerCreditDatabase>, table: keyof LearnerCreditDatabase): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number | bigint | string>().as('n')).executeTakeFirstOrThrow();
+export async function countRowsOf(
+  db: Kysely<LearnerCreditDatabase>,
+  table: keyof LearnerCreditDatabase,
+): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | bigint | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

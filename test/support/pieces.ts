@@ -27,12 +27,27 @@ export interface PieceProcess {
 
 const URL_LINE = /\[(?:gateway|customers|catalog|learner-credit|subscriptions)\] (http:\/\/[\d.]+:\d+)\/graphql/;
 
-export async function startPiece(piece: PieceName, env: Record<string, string>, options: { urlLines?: number } = {}): Promise<PieceProcess> {
+export async function startPiece(
+  piece: PieceName,
+  env: Record<string, string>,
+  options: { urlLines?: number } = {},
+): Promise<PieceProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', './lib/observability/register.ts', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), piece],
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './lib/observability/register.ts',
+      path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'),
+      piece,
+    ],
     // LOG_LEVEL=info: `npm test` runs at warn, but the pieces' start-up and shutdown lines are info.
-    { cwd: PROJECT_ROOT, env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', REDIS_URL: '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', REDIS_URL: '', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const lines: string[] = [];
   let stderr = '';
@@ -53,7 +68,11 @@ export async function startPiece(piece: PieceName, env: Record<string, string>, 
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
   const output = () => `${lines.join('\n')}\n${partial}\n${stderr}`;
   const waitForLine = (match: (line: string) => boolean, what: string, timeoutMs = 90_000) => {
     const seen = lines.find(match);
@@ -81,7 +100,10 @@ export async function startPiece(piece: PieceName, env: Record<string, string>, 
   };
   // A GATEWAY_WORKERS primary's workers each print their URL (the same port).
   const wanted = options.urlLines ?? 1;
-  const line = await waitForLine(() => lines.filter((l) => URL_LINE.test(l)).length >= wanted, `its URL line x${wanted}`);
+  const line = await waitForLine(
+    () => lines.filter((l) => URL_LINE.test(l)).length >= wanted,
+    `its URL line x${wanted}`,
+  );
   const url = URL_LINE.exec(lines.find((l) => URL_LINE.test(l)) ?? line)![1]!;
   return {
     piece,

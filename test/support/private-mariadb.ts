@@ -95,7 +95,12 @@ export class PrivateMariaDb {
       'the private mariadbd to accept connections',
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mariadbd exited:\n${this.log}`);
-        const connection = await createConnection({ host: '127.0.0.1', port: this.port, user: 'root', connectTimeout: 1000 });
+        const connection = await createConnection({
+          host: '127.0.0.1',
+          port: this.port,
+          user: 'root',
+          connectTimeout: 1000,
+        });
         await connection.end();
         return true;
       },

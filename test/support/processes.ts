@@ -96,11 +96,15 @@ export class PieceProcess {
 
   /** Starts the piece and waits until its `/health` answers (200 unless `expectHealthy` is false). */
   async start({ expectHealthy = true }: { expectHealthy?: boolean } = {}): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), this.piece], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, HOST: '127.0.0.1', ...this.env, [PORT_ENV[this.piece]]: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'start-piece.ts'), this.piece],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, HOST: '127.0.0.1', ...this.env, [PORT_ENV[this.piece]]: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.output.push(...chunk.toString().split('\n').filter(Boolean));

@@ -49,14 +49,42 @@ export interface TestStack extends Stack {
 export async function demoTokens() {
   const seal = DEMO.customers.sealTeamTen;
   return {
-    operator: await mintToken({ roles: ['enterprise_openedx_operator:*'], userId: DEMO.users.operatorId, email: DEMO.users.operatorEmail }),
-    sealAdmin: await mintToken({ roles: [`enterprise_admin:${seal}`], userId: DEMO.users.adminId, email: DEMO.users.adminEmail }),
-    sealLearner: await mintToken({ roles: [`enterprise_learner:${seal}`], userId: DEMO.users.learnerId, email: DEMO.users.learnerEmail }),
-    foreignAdmin: await mintToken({ roles: [`enterprise_admin:${DEMO.customers.foreign}`], userId: 900, email: 'admin@umbrella.example.com' }),
+    operator: await mintToken({
+      roles: ['enterprise_openedx_operator:*'],
+      userId: DEMO.users.operatorId,
+      email: DEMO.users.operatorEmail,
+    }),
+    sealAdmin: await mintToken({
+      roles: [`enterprise_admin:${seal}`],
+      userId: DEMO.users.adminId,
+      email: DEMO.users.adminEmail,
+    }),
+    sealLearner: await mintToken({
+      roles: [`enterprise_learner:${seal}`],
+      userId: DEMO.users.learnerId,
+      email: DEMO.users.learnerEmail,
+    }),
+    foreignAdmin: await mintToken({
+      roles: [`enterprise_admin:${DEMO.customers.foreign}`],
+      userId: 900,
+      email: 'admin@umbrella.example.com',
+    }),
     /** Admin of each seed-example customer (the policy's, the plan's, the course example's). */
-    policyAdmin: await mintToken({ roles: [`enterprise_admin:${DEMO.customers.policyExample}`], userId: 901, email: 'admin@bluth.example.com' }),
-    planAdmin: await mintToken({ roles: [`enterprise_admin:${DEMO.customers.planExample}`], userId: 902, email: 'admin@initech.example.com' }),
-    dusenberyAdmin: await mintToken({ roles: [`enterprise_admin:${DEMO.customers.dusenberyDevices}`], userId: 903, email: 'admin@dusenbery.example.com' }),
+    policyAdmin: await mintToken({
+      roles: [`enterprise_admin:${DEMO.customers.policyExample}`],
+      userId: 901,
+      email: 'admin@bluth.example.com',
+    }),
+    planAdmin: await mintToken({
+      roles: [`enterprise_admin:${DEMO.customers.planExample}`],
+      userId: 902,
+      email: 'admin@initech.example.com',
+    }),
+    dusenberyAdmin: await mintToken({
+      roles: [`enterprise_admin:${DEMO.customers.dusenberyDevices}`],
+      userId: 903,
+      email: 'admin@dusenbery.example.com',
+    }),
   };
 }
 

@@ -5,7 +5,13 @@ import { fromJson } from '../../lib/db/codec.js';
 import { DEMO } from '../../lib/demo-ids.js';
 import { newUnassignedLicense } from '../../subgraphs/subscriptions/rules.js';
 import { insertLicenses, insertPlans, insertRenewals } from '../../subgraphs/subscriptions/store/index.js';
-import type { BulkEnrollmentJobRow, LicenseStatus, LicenseTable, SubscriptionPlanRow, SubscriptionsDatabase } from '../../subgraphs/subscriptions/tables.js';
+import type {
+  BulkEnrollmentJobRow,
+  LicenseStatus,
+  LicenseTable,
+  SubscriptionPlanRow,
+  SubscriptionsDatabase,
+} from '../../subgraphs/subscriptions/tables.js';
 import type { TestStack } from './stack.js';
 
 const DAY = 86_400_000;
@@ -77,7 +83,12 @@ export async function createTestPlan(stack: TestStack, options: TestPlanOptions 
   return plan;
 }
 
-export async function createTestRenewal(stack: TestStack, prior: SubscriptionPlanRow, renewed: SubscriptionPlanRow, effectiveDate = renewed.startDate) {
+export async function createTestRenewal(
+  stack: TestStack,
+  prior: SubscriptionPlanRow,
+  renewed: SubscriptionPlanRow,
+  effectiveDate = renewed.startDate,
+) {
   const now = new Date();
   await insertRenewals(subscriptionsDb(stack), [
     {
@@ -111,7 +122,11 @@ export interface OutboxRow {
 
 /** Outbox rows of the subscriptions subgraph, oldest first. */
 export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
-  const rows = (await subscriptionsDb(stack).selectFrom('subscriptions_outbox').select(['eventType', 'aggregateKey', 'payload', 'created']).orderBy('created').execute()) as {
+  const rows = (await subscriptionsDb(stack)
+    .selectFrom('subscriptions_outbox')
+    .select(['eventType', 'aggregateKey', 'payload', 'created'])
+    .orderBy('created')
+    .execute()) as {
     eventType: string;
     aggregateKey: string;
     payload: string | Record<string, unknown>;
@@ -125,20 +140,54 @@ export async function outboxRows(stack: TestStack): Promise<OutboxRow[]> {
 
 /** Every license row of a plan, straight from the table. */
 export async function planLicenses(stack: TestStack, planUuid: string): Promise<LicenseTable[]> {
-  return subscriptionsDb(stack).selectFrom('license').selectAll().where('subscriptionPlanUuid', '=', planUuid).orderBy('uuid').execute();
+  return subscriptionsDb(stack)
+    .selectFrom('license')
+    .selectAll()
+    .where('subscriptionPlanUuid', '=', planUuid)
+    .orderBy('uuid')
+    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bulk license enrollment jobs
 
 export const ENROLL = /* GraphQL */ `
-  mutation ($input: BulkLicenseEnrollmentInput!) { bulkLicenseEnrollment(input: $input) { jobId job { jobId status } } }
+  mutation ($input: BulkLicenseEnrollmentInput!) {
+    bulkLicenseEnrollment(input: $input) {
+      jobId
+      job {
+        jobId
+        status
+      }
+    }
+  }
 `;
 export const JOB = /* GraphQL */ `
   query ($id: ID!) {
     bulkEnrollmentJob(jobId: $id) {
-      jobId enterpriseCustomerUuid status emails courseRunKeys notify error completedAt
-      successes { email courseRunKey reason } pending { email courseRunKey reason } failures { email courseRunKey reason }
+      jobId
+      enterpriseCustomerUuid
+      status
+      emails
+      courseRunKeys
+      notify
+      error
+      completedAt
+      successes {
+        email
+        courseRunKey
+        reason
+      }
+      pending {
+        email
+        courseRunKey
+        reason
+      }
+      failures {
+        email
+        courseRunKey
+        reason
+      }
     }
   }
 `;
@@ -182,7 +231,9 @@ export async function finished(stack: TestStack, jobId: string): Promise<Job> {
   throw new Error(`job ${jobId} did not finish`);
 }
 
-export function jobRow(values: Partial<BulkEnrollmentJobRow> & Pick<BulkEnrollmentJobRow, 'emails' | 'courseRunKeys'>): BulkEnrollmentJobRow {
+export function jobRow(
+  values: Partial<BulkEnrollmentJobRow> & Pick<BulkEnrollmentJobRow, 'emails' | 'courseRunKeys'>,
+): BulkEnrollmentJobRow {
   const now = new Date();
   return {
     uuid: randomUUID(),
@@ -209,4 +260,3 @@ export const sorted = (outcomes: Outcome[]) =>
     const y = `${b.email} ${b.courseRunKey}`;
     return x < y ? -1 : x > y ? 1 : 0;
   });
-

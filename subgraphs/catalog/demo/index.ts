@@ -95,8 +95,31 @@ const SUBJECTS: Rest[] = [
 ];
 const BUSINESS_SUBJECT_UUID = String(SEED_BUSINESS.uuid);
 
-const TOPICS = ['Data Science', 'Leadership', 'Cloud Computing', 'Financial Accounting', 'Machine Learning', 'Negotiation', 'Cybersecurity', 'Supply Chain Analytics', 'Public Speaking', 'Linux Administration', 'Project Management'];
-const ADJECTIVES = ['Introduction to', 'Applied', 'Foundations of', 'Advanced', 'Practical', 'Essentials of', 'Strategic', 'Modern', 'Professional', 'Hands-on'];
+const TOPICS = [
+  'Data Science',
+  'Leadership',
+  'Cloud Computing',
+  'Financial Accounting',
+  'Machine Learning',
+  'Negotiation',
+  'Cybersecurity',
+  'Supply Chain Analytics',
+  'Public Speaking',
+  'Linux Administration',
+  'Project Management',
+];
+const ADJECTIVES = [
+  'Introduction to',
+  'Applied',
+  'Foundations of',
+  'Advanced',
+  'Practical',
+  'Essentials of',
+  'Strategic',
+  'Modern',
+  'Professional',
+  'Hands-on',
+];
 const LEVELS = ['Introductory', 'Intermediate', 'Advanced'];
 const TERMS = ['1T', '2T', '3T'];
 
@@ -136,7 +159,15 @@ function seat(type: string, priceCents: number, deadline: string | null, sku: st
  */
 function generatedRuns(i: number, courseKey: string, title: string, priceCents: number, today: Date): Rest[] {
   const [org, number] = courseKey.split('+') as [string, string];
-  const runs: { term: string; start: number; end: number; enrollEnd?: number; marketable?: boolean; pacing?: string; deadline?: number }[] = [];
+  const runs: {
+    term: string;
+    start: number;
+    end: number;
+    enrollEnd?: number;
+    marketable?: boolean;
+    pacing?: string;
+    deadline?: number;
+  }[] = [];
   if (i % 17 === 16) runs.push({ term: '1T2024', start: -700, end: -500 });
   else if (i % 23 === 22) runs.push({ term: '1T2026', start: -40, end: 200, enrollEnd: -5, marketable: false });
   else {
@@ -145,7 +176,12 @@ function generatedRuns(i: number, courseKey: string, title: string, priceCents: 
       case 1:
       case 2:
         if (i % 3 === 0) runs.push({ term: '1T2024', start: -500, end: -300 });
-        runs.push({ term: `${TERMS[i % 3]}2026`, start: -30 - (i % 40), end: 150 + (i % 60), ...(i % 11 === 0 ? { deadline: -1 } : {}) });
+        runs.push({
+          term: `${TERMS[i % 3]}2026`,
+          start: -30 - (i % 40),
+          end: 150 + (i % 60),
+          ...(i % 11 === 0 ? { deadline: -1 } : {}),
+        });
         break;
       case 3:
         runs.push({ term: '1T2027', start: 10 + (i % 45), end: 120 + (i % 45) });
@@ -170,7 +206,12 @@ function generatedRuns(i: number, courseKey: string, title: string, priceCents: 
       uuid: demoUuid(4, i * 10 + j),
       title,
       external_key: null,
-      image: { src: `https://prod-discovery.edx-cdn.org/media/course/image/${demoUuid(3, i)}.small.png`, description: null, height: null, width: null },
+      image: {
+        src: `https://prod-discovery.edx-cdn.org/media/course/image/${demoUuid(3, i)}.small.png`,
+        description: null,
+        height: null,
+        width: null,
+      },
       short_description: `<p>${title}: a ${itemAt(LEVELS, i % 3, 'level').toLowerCase()} course.</p>`,
       marketing_url: `https://www.edx.org/course/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${key.toLowerCase().replace(/[^a-z0-9]+/g, '')}`,
       seats: professional
@@ -227,19 +268,33 @@ export function generatedCourses(today: Date): GeneratedCourse[] {
     const org = itemAt(partners, i % partners.length, 'partner');
     const topic = itemAt(TOPICS, i % TOPICS.length, 'topic');
     const title = `${ADJECTIVES[Math.floor(i / TOPICS.length) % ADJECTIVES.length]} ${topic}`;
-    const key = `${String(org.key)}+${topic.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase()}${100 + i}`;
+    const key = `${String(org.key)}+${topic
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 4)
+      .toUpperCase()}${100 + i}`;
     const priceCents = 4900 + ((i * 2500) % 30000);
     const runs = generatedRuns(i, key, title, priceCents, today);
     const uuid = demoUuid(3, i);
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    const subjectUuids = [String(itemAt(SUBJECTS, 2 + (i % SUBJECT_NAMES.length), 'subject').uuid), ...(i % 4 === 1 ? [BUSINESS_SUBJECT_UUID] : [])];
+    const subjectUuids = [
+      String(itemAt(SUBJECTS, 2 + (i % SUBJECT_NAMES.length), 'subject').uuid),
+      ...(i % 4 === 1 ? [BUSINESS_SUBJECT_UUID] : []),
+    ];
     const firstRun = itemAt(runs, 0, `run of ${key}`);
     const advertised = runs.find((r) => Date.parse(String(r.end)) > today.getTime()) ?? null;
     const course: Rest = {
       key,
       uuid,
       title,
-      entitlements: [{ mode: i % 7 === 0 ? 'professional' : 'verified', price: (priceCents / 100).toFixed(2), currency: 'USD', sku: `E${uuid.slice(-6).toUpperCase()}`, expires: null }],
+      entitlements: [
+        {
+          mode: i % 7 === 0 ? 'professional' : 'verified',
+          price: (priceCents / 100).toFixed(2),
+          currency: 'USD',
+          sku: `E${uuid.slice(-6).toUpperCase()}`,
+          expires: null,
+        },
+      ],
       image: firstRun.image,
       short_description: firstRun.short_description,
       type: demoUuid(5, 10 + (i % 7 === 0 ? 2 : 1)),
@@ -316,14 +371,20 @@ function harvardCourse(today: Date): { course: Rest; runs: Rest[] } {
     full_description: SEED_COURSE_RUN.full_description,
     marketing_url: 'https://www.edx.org/learn/fintech/harvard-university-harvard-vpal-fintech-online-short-course',
     image: SEED_COURSE_RUN.image,
-    entitlements: [{ mode: 'paid-executive-education', price: '2795.00', currency: 'USD', sku: 'E33ACD4', expires: null }],
+    entitlements: [
+      { mode: 'paid-executive-education', price: '2795.00', currency: 'USD', sku: 'E33ACD4', expires: null },
+    ],
     course_type: 'executive-education-2u',
     level_type: SEED_COURSE_RUN.level_type,
     url_slug: 'harvard-vpal-fintech-online-short-course',
     url_slug_history: ['harvard-vpal-fintech-online-short-course'],
     outcome: SEED_COURSE_RUN.outcome,
     skill_names: ['Financial Technology', 'Blockchain'],
-    product_source: { name: '2u', slug: '2u', description: '2U, Trilogy, Getsmarter -- external source for 2u courses and programs' },
+    product_source: {
+      name: '2u',
+      slug: '2u',
+      description: '2U, Trilogy, Getsmarter -- external source for 2u courses and programs',
+    },
     enrollment_count: 0,
     recent_enrollment_count: 0,
     modified: SEED_COURSE_RUN.modified,
@@ -398,7 +459,12 @@ function generatedPrograms(courses: readonly GeneratedCourse[]): GeneratedProgra
   });
 }
 
-function catalog(uuid: string, title: string, customer: string, extra: Partial<EnterpriseCatalogTable> = {}): EnterpriseCatalogTable {
+function catalog(
+  uuid: string,
+  title: string,
+  customer: string,
+  extra: Partial<EnterpriseCatalogTable> = {},
+): EnterpriseCatalogTable {
   return {
     uuid,
     title,
@@ -419,7 +485,11 @@ const CATALOGS: EnterpriseCatalogTable[] = [
   catalog(DEMO.catalogs.dusenbery, 'Dusenbery Devices catalog', DEMO.customers.dusenberyDevices, {
     catalogQueryUuid: 'c0de0000-0000-4000-8000-000000000001',
     queryTitle: 'Dusenbery Devices: open courses',
-    contentFilter: toJson({ content_type: 'course', partner: 'edx', availability: ['Current', 'Starting Soon', 'Upcoming'] }),
+    contentFilter: toJson({
+      content_type: 'course',
+      partner: 'edx',
+      availability: ['Current', 'Starting Soon', 'Upcoming'],
+    }),
     includeExecEdCourses: false,
     enabledCourseModes: toJson(['verified', 'audit']),
   }),
@@ -464,7 +534,11 @@ export function demoContent(today: Date): DemoContent {
   const programs = generatedPrograms(generated);
   const seedRuns = SEED_COURSE.course_runs as Rest[];
 
-  const courses = [courseRow(SEED_COURSE, CREATED), courseRow(harvard.course, CREATED), ...generated.map((g) => courseRow(g.course, CREATED))];
+  const courses = [
+    courseRow(SEED_COURSE, CREATED),
+    courseRow(harvard.course, CREATED),
+    ...generated.map((g) => courseRow(g.course, CREATED)),
+  ];
   const runs = [...seedRuns, ...harvard.runs, ...generated.flatMap((g) => g.runs)].map((r) => runRow(r, CREATED));
   const runCourse = new Map(runs.map((r) => [r.key, r.courseKey]));
 
@@ -476,22 +550,38 @@ export function demoContent(today: Date): DemoContent {
   const courseSubjects: CourseSubjectTable[] = [
     { courseKey: SEED_COURSE.key, subjectUuid: String(SEED_SOCIAL_SCIENCES.uuid), position: 0 },
     { courseKey: HARVARD_COURSE_KEY, subjectUuid: BUSINESS_SUBJECT_UUID, position: 0 },
-    ...generated.flatMap((g) => g.subjectUuids.map((subjectUuid, position) => ({ courseKey: String(g.course.key), subjectUuid, position }))),
+    ...generated.flatMap((g) =>
+      g.subjectUuids.map((subjectUuid, position) => ({ courseKey: String(g.course.key), subjectUuid, position })),
+    ),
   ];
-  const programCourses = programs.flatMap((p) => p.courseKeys.map((courseKey, position) => ({ programUuid: String(p.program.uuid), courseKey, position })));
+  const programCourses = programs.flatMap((p) =>
+    p.courseKeys.map((courseKey, position) => ({ programUuid: String(p.program.uuid), courseKey, position })),
+  );
   const programAuthors = [
     { programUuid: SEED_PROGRAM.uuid, organizationUuid: String(SEED_UCDAVIS_ORG.uuid), position: 0 },
-    ...programs.flatMap((p) => p.authorUuids.map((organizationUuid, position) => ({ programUuid: String(p.program.uuid), organizationUuid, position }))),
+    ...programs.flatMap((p) =>
+      p.authorUuids.map((organizationUuid, position) => ({
+        programUuid: String(p.program.uuid),
+        organizationUuid,
+        position,
+      })),
+    ),
   ];
 
-  const member = (catalogUuid: string, contentType: CatalogContentTable['contentType'], contentKey: string): CatalogContentTable => ({
+  const member = (
+    catalogUuid: string,
+    contentType: CatalogContentTable['contentType'],
+    contentKey: string,
+  ): CatalogContentTable => ({
     catalogUuid,
     contentType,
     contentKey,
     parentContentKey: contentType === 'courserun' ? (runCourse.get(contentKey) ?? null) : null,
   });
   const generatedKeys = generated.map((g) => String(g.course.key));
-  const businessKeys = generated.filter((g) => g.subjectUuids.includes(BUSINESS_SUBJECT_UUID)).map((g) => String(g.course.key));
+  const businessKeys = generated
+    .filter((g) => g.subjectUuids.includes(BUSINESS_SUBJECT_UUID))
+    .map((g) => String(g.course.key));
   const seedCourse = SEED_COURSE.key;
   const membership: CatalogContentTable[] = [
     // Dusenbery Devices (no learner portal): the seed's course and 20 generated courses.
@@ -504,7 +594,9 @@ export function demoContent(today: Date): DemoContent {
     member(DEMO.catalogs.policyExample, 'courserun', SEED_COURSE_RUN.key),
     member(DEMO.catalogs.policyExample, 'courserun', HARVARD_CURRENT_RUN_KEY),
     ...generatedKeys.slice(20, 50).map((key) => member(DEMO.catalogs.policyExample, 'course', key)),
-    ...generated.slice(50, 52).map((g) => member(DEMO.catalogs.policyExample, 'courserun', String(itemAt(g.runs, -1, 'run').key))),
+    ...generated
+      .slice(50, 52)
+      .map((g) => member(DEMO.catalogs.policyExample, 'courserun', String(itemAt(g.runs, -1, 'run').key))),
     member(DEMO.catalogs.policyExample, 'program', String(itemAt(programs, 0, 'generated program').program.uuid)),
     // Initech (subscriptions): the seed's course and 30 courses.
     member(DEMO.catalogs.planExample, 'course', seedCourse),

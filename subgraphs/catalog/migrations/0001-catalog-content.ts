@@ -17,7 +17,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('enterprise_catalog')
     .columns(['enterprise_customer_uuid', 'title', 'uuid'])
     .execute();
-  await db.schema.createIndex('enterprise_catalog_title_uuid').on('enterprise_catalog').columns(['title', 'uuid']).execute();
+  await db.schema
+    .createIndex('enterprise_catalog_title_uuid')
+    .on('enterprise_catalog')
+    .columns(['title', 'uuid'])
+    .execute();
 
   await db.schema
     .createTable('course')
@@ -43,7 +47,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('course_run_course_start').on('course_run').columns(['course_key', 'start', 'key']).execute();
+  await db.schema
+    .createIndex('course_run_course_start')
+    .on('course_run')
+    .columns(['course_key', 'start', 'key'])
+    .execute();
 
   await db.schema
     .createTable('program')
@@ -65,7 +73,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('content_key', t.key, (c) => c.notNull())
     .addPrimaryKeyConstraint('catalog_content_pk', ['catalog_uuid', 'content_type', 'content_key'])
     .execute();
-  await db.schema.createIndex('catalog_content_key').on('catalog_content').columns(['content_key', 'catalog_uuid']).execute();
+  await db.schema
+    .createIndex('catalog_content_key')
+    .on('catalog_content')
+    .columns(['content_key', 'catalog_uuid'])
+    .execute();
 
   await createOutboxTable(db, 'catalog_outbox');
 }

@@ -15,7 +15,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // (`additional_metadata`, `urls_detailed`, `content_filter`). The store parses the text itself.
   const json = t.text;
   // SQLite accepts one ADD COLUMN per ALTER TABLE statement.
-  const add = async (table: string, column: string, type: Parameters<ReturnType<Kysely<unknown>['schema']['alterTable']>['addColumn']>[1], notNullDefault?: boolean | number) => {
+  const add = async (
+    table: string,
+    column: string,
+    type: Parameters<ReturnType<Kysely<unknown>['schema']['alterTable']>['addColumn']>[1],
+    notNullDefault?: boolean | number,
+  ) => {
     await db.schema
       .alterTable(table)
       .addColumn(column, type, (c) => (notNullDefault === undefined ? c : c.notNull().defaultTo(notNullDefault)))
@@ -46,7 +51,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A run listed in a catalog remembers its course: "is course K in catalog C" is then one indexed
   // lookup on (catalog_uuid, parent_content_key) besides the primary key.
   await add('catalog_content', 'parent_content_key', t.key);
-  await db.schema.createIndex('catalog_content_parent').on('catalog_content').columns(['catalog_uuid', 'parent_content_key']).execute();
+  await db.schema
+    .createIndex('catalog_content_parent')
+    .on('catalog_content')
+    .columns(['catalog_uuid', 'parent_content_key'])
+    .execute();
 
   await db.schema
     .createTable('organization')
@@ -84,7 +93,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('position', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('program_course_pk', ['program_uuid', 'course_key'])
     .execute();
-  await db.schema.createIndex('program_course_course').on('program_course').columns(['course_key', 'program_uuid']).execute();
+  await db.schema
+    .createIndex('program_course_course')
+    .on('program_course')
+    .columns(['course_key', 'program_uuid'])
+    .execute();
   await db.schema
     .createTable('program_authoring_organization')
     .addColumn('program_uuid', t.uuid, (c) => c.notNull())
@@ -95,18 +108,32 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['program_authoring_organization', 'program_course', 'course_subject', 'course_owner', 'subject', 'organization']) {
+  for (const table of [
+    'program_authoring_organization',
+    'program_course',
+    'course_subject',
+    'course_owner',
+    'subject',
+    'organization',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('catalog_content_parent').on('catalog_content').execute();
   const columns: [string, string][] = [
     ['catalog_content', 'parent_content_key'],
     ['program', 'metadata'],
-    ...['metadata', 'seats', 'hidden', 'is_marketable', 'status', 'enrollment_end', 'enrollment_start'].map((c): [string, string] => ['course_run', c]),
-    ...['metadata', 'entitlements', 'advertised_course_run_uuid'].map((c): [string, string] => ['course', c]),
-    ...['publish_audit_enrollment_urls', 'enabled_course_modes', 'include_exec_ed_courses', 'content_filter', 'query_title', 'catalog_query_uuid'].map(
-      (c): [string, string] => ['enterprise_catalog', c],
+    ...['metadata', 'seats', 'hidden', 'is_marketable', 'status', 'enrollment_end', 'enrollment_start'].map(
+      (c): [string, string] => ['course_run', c],
     ),
+    ...['metadata', 'entitlements', 'advertised_course_run_uuid'].map((c): [string, string] => ['course', c]),
+    ...[
+      'publish_audit_enrollment_urls',
+      'enabled_course_modes',
+      'include_exec_ed_courses',
+      'content_filter',
+      'query_title',
+      'catalog_query_uuid',
+    ].map((c): [string, string] => ['enterprise_catalog', c]),
   ];
   for (const [table, column] of columns) await db.schema.alterTable(table).dropColumn(column).execute();
 }

@@ -20,7 +20,10 @@ import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from '.
 const CREATED = new Date('2023-01-01T00:00:00Z');
 const DAY = 86_400_000;
 
-type CustomerSeed = Pick<EnterpriseCustomerTable, 'uuid' | 'name' | 'slug' | 'country' | 'contactEmail' | 'enableLearnerPortal'> &
+type CustomerSeed = Pick<
+  EnterpriseCustomerTable,
+  'uuid' | 'name' | 'slug' | 'country' | 'contactEmail' | 'enableLearnerPortal'
+> &
   Partial<EnterpriseCustomerTable>;
 
 /** A demo customer with edx-enterprise's defaults for every setting not given. */
@@ -77,7 +80,14 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enablePortalLearnerCreditManagementScreen: true,
     enablePortalSubscriptionManagementScreen: true,
   }),
-  customer({ uuid: DEMO.customers.dusenberyDevices, name: 'Dusenbery Devices', slug: 'dusenbery-devices', country: 'US', contactEmail: 'learning@dusenbery.example.com', enableLearnerPortal: false }),
+  customer({
+    uuid: DEMO.customers.dusenberyDevices,
+    name: 'Dusenbery Devices',
+    slug: 'dusenbery-devices',
+    country: 'US',
+    contactEmail: 'learning@dusenbery.example.com',
+    enableLearnerPortal: false,
+  }),
   customer({
     uuid: DEMO.customers.policyExample,
     name: 'Bluth Company',
@@ -96,13 +106,38 @@ export const DEMO_CUSTOMERS: EnterpriseCustomerTable[] = [
     enableLearnerPortal: true,
     enablePortalSubscriptionManagementScreen: true,
   }),
-  customer({ uuid: DEMO.customers.summaryExample, name: 'Acme Learning', slug: 'acme-learning', country: 'CA', contactEmail: 'people@acme.example.com', enableLearnerPortal: true, enforceDataSharingConsent: 'externally_managed' }),
-  customer({ uuid: DEMO.customers.foreign, name: 'Umbrella Corporation', slug: 'umbrella-corporation', country: 'DE', contactEmail: 'hr@umbrella.example.com', enableLearnerPortal: true }),
+  customer({
+    uuid: DEMO.customers.summaryExample,
+    name: 'Acme Learning',
+    slug: 'acme-learning',
+    country: 'CA',
+    contactEmail: 'people@acme.example.com',
+    enableLearnerPortal: true,
+    enforceDataSharingConsent: 'externally_managed',
+  }),
+  customer({
+    uuid: DEMO.customers.foreign,
+    name: 'Umbrella Corporation',
+    slug: 'umbrella-corporation',
+    country: 'DE',
+    contactEmail: 'hr@umbrella.example.com',
+    enableLearnerPortal: true,
+  }),
 ];
 
 const IDENTITY_PROVIDERS = [
-  { providerId: 'seal-team-ten-saml', enterpriseCustomerUuid: DEMO.customers.sealTeamTen, defaultProvider: true, created: CREATED },
-  { providerId: 'seal-team-ten-azure', enterpriseCustomerUuid: DEMO.customers.sealTeamTen, defaultProvider: false, created: CREATED },
+  {
+    providerId: 'seal-team-ten-saml',
+    enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+    defaultProvider: true,
+    created: CREATED,
+  },
+  {
+    providerId: 'seal-team-ten-azure',
+    enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+    defaultProvider: false,
+    created: CREATED,
+  },
 ];
 
 const COUNTRY: Record<string, string> = {
@@ -117,26 +152,70 @@ const COUNTRY: Record<string, string> = {
 export const DEMO_LMS_USERS: LmsUserTable[] = DEMO.learners.map((l) => ({
   id: l.lmsUserId,
   email: l.email,
-  username: l.email.replace(/@.*$/, '').replace(/[^a-z0-9_]/g, '_') + (l.email.includes('sealteamten') ? '' : `_${l.lmsUserId}`),
+  username:
+    l.email.replace(/@.*$/, '').replace(/[^a-z0-9_]/g, '_') +
+    (l.email.includes('sealteamten') ? '' : `_${l.lmsUserId}`),
   country: COUNTRY[l.customer] ?? null,
   dateJoined: new Date(CREATED.getTime() + l.lmsUserId * 86_400_000),
 }));
 
 /** The "Manage Learners" page of Seal Team Ten: two linked learners (with their linked dates) and two pending. */
 const SEAL_SEED_USERS: (LmsUserTable & { linked: Date })[] = [
-  { id: 6, email: 'seal_ten_alpha@example.com', username: 'SealTenAlpha', country: 'US', dateJoined: new Date('2016-12-01T08:00:00Z'), linked: new Date('2016-12-23T05:13:00Z') },
-  { id: 7, email: 'qwe@asd.com', username: 'QWE', country: 'US', dateJoined: new Date('2017-01-20T12:00:00Z'), linked: new Date('2017-01-23T10:10:00Z') },
+  {
+    id: 6,
+    email: 'seal_ten_alpha@example.com',
+    username: 'SealTenAlpha',
+    country: 'US',
+    dateJoined: new Date('2016-12-01T08:00:00Z'),
+    linked: new Date('2016-12-23T05:13:00Z'),
+  },
+  {
+    id: 7,
+    email: 'qwe@asd.com',
+    username: 'QWE',
+    country: 'US',
+    dateJoined: new Date('2017-01-20T12:00:00Z'),
+    linked: new Date('2017-01-23T10:10:00Z'),
+  },
 ];
 const SEAL_SEED_PENDING = [
-  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'qwe@ad.com', created: new Date('2017-01-13T09:28:00Z'), modified: new Date('2017-01-13T09:28:00Z') },
-  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, userEmail: 'asd@asd.com', created: new Date('2017-01-13T09:31:00Z'), modified: new Date('2017-01-13T09:31:00Z') },
+  {
+    enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+    userEmail: 'qwe@ad.com',
+    created: new Date('2017-01-13T09:28:00Z'),
+    modified: new Date('2017-01-13T09:28:00Z'),
+  },
+  {
+    enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+    userEmail: 'asd@asd.com',
+    created: new Date('2017-01-13T09:31:00Z'),
+    modified: new Date('2017-01-13T09:31:00Z'),
+  },
 ];
 
 /** Learners of Acme Learning, the customer of the seeds' learner-summary example (local to this subgraph). */
 const ACME_USERS: LmsUserTable[] = [
-  { id: 40, email: 'wile.coyote@acme.example.com', username: 'wile_coyote', country: 'CA', dateJoined: new Date('2022-03-14T09:00:00Z') },
-  { id: 41, email: 'road.runner@acme.example.com', username: 'road_runner', country: 'CA', dateJoined: new Date('2022-05-02T12:30:00Z') },
-  { id: 42, email: 'elmer.fudd@acme.example.com', username: 'elmer_fudd', country: 'US', dateJoined: new Date('2023-01-20T16:45:00Z') },
+  {
+    id: 40,
+    email: 'wile.coyote@acme.example.com',
+    username: 'wile_coyote',
+    country: 'CA',
+    dateJoined: new Date('2022-03-14T09:00:00Z'),
+  },
+  {
+    id: 41,
+    email: 'road.runner@acme.example.com',
+    username: 'road_runner',
+    country: 'CA',
+    dateJoined: new Date('2022-05-02T12:30:00Z'),
+  },
+  {
+    id: 42,
+    email: 'elmer.fudd@acme.example.com',
+    username: 'elmer_fudd',
+    country: 'US',
+    dateJoined: new Date('2023-01-20T16:45:00Z'),
+  },
 ];
 
 interface DemoEnrollment {
@@ -170,27 +249,167 @@ const TR = { courseKey: DEMO.content.courseKey, title: 'Trench Run 10', start: '
 const FINTECH = 'Harvard VPAL FinTech online short course';
 const FIH_OLD = { courseKey: 'HarvardX+FIH', title: FINTECH, start: '2023-11-09', end: '2023-12-18' };
 const FIH_CURRENT = { courseKey: 'HarvardX+FIH', title: FINTECH, start: daysFromNow(-14), end: daysFromNow(30) };
-const DATA_OLD = { courseKey: 'HarvardX+DATA100', title: 'Introduction to Data Science', start: daysFromNow(-500), end: daysFromNow(-300) };
+const DATA_OLD = {
+  courseKey: 'HarvardX+DATA100',
+  title: 'Introduction to Data Science',
+  start: daysFromNow(-500),
+  end: daysFromNow(-300),
+};
 
 const DEMO_ENROLLMENTS: DemoEnrollment[] = [
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2024-02-01', activeDaysAgo: 2, grade: 0.41 },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 3, run: FIH_2023, ...FIH_OLD, source: 'enrollment_url', enrolled: '2023-11-01', activeDaysAgo: 40, passed: { date: '2023-12-15', grade: 0.92, letter: 'A' } },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 4, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-04-05', activeDaysAgo: 45, grade: 0.2, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e001' } },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: FIH_NOW, ...FIH_CURRENT, source: 'customer_admin', enrolled: daysFromNow(-20), activeDaysAgo: 10, grade: 0.55 },
-  { customer: DEMO.customers.sealTeamTen, lmsUserId: 5, run: DATA_2024, ...DATA_OLD, source: 'management_command', enrolled: daysFromNow(-520), activeDaysAgo: 320, grade: 0.31, mode: 'audit' },
-  { customer: DEMO.customers.policyExample, lmsUserId: 10, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-07-01', activeDaysAgo: 3, grade: 0.66, fulfillment: { type: 'learner_credit', transaction: '5ea17ea0-0000-4000-8000-00000000f001' } },
-  { customer: DEMO.customers.planExample, lmsUserId: 20, run: TR_RUN, ...TR, source: 'enrollment_task', enrolled: '2024-08-12', activeDaysAgo: 5, grade: 0.7, fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e020' } },
-  { customer: DEMO.customers.dusenberyDevices, lmsUserId: 30, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2024-01-15', activeDaysAgo: 20, passed: { date: '2024-04-30', grade: 0.88, letter: 'B' } },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: TR_RUN, ...TR, source: 'customer_admin', enrolled: '2023-03-01', activeDaysAgo: 1, grade: 0.35 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 40, run: DATA_2024, ...DATA_OLD, source: 'customer_admin', enrolled: '2020-02-01', activeDaysAgo: 310, grade: 0.12 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: FIH_2023, ...FIH_OLD, source: 'enrollment_url', enrolled: '2023-09-05', activeDaysAgo: 6, passed: { date: '2023-12-15', grade: 0.97, letter: 'A' } },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 41, run: TR_RUN, ...TR, source: 'enrollment_url', enrolled: '2023-10-01', activeDaysAgo: 35, grade: 0.5 },
-  { customer: DEMO.customers.summaryExample, lmsUserId: 42, run: FIH_NOW, ...FIH_CURRENT, source: 'management_command', enrolled: '2023-11-11', activeDaysAgo: 14, grade: 0.25 },
-  { customer: DEMO.customers.foreign, lmsUserId: 90, run: FIH_NOW, ...FIH_CURRENT, source: 'customer_admin', enrolled: '2024-02-02', activeDaysAgo: 4, grade: 0.6 },
+  {
+    customer: DEMO.customers.sealTeamTen,
+    lmsUserId: 3,
+    run: TR_RUN,
+    ...TR,
+    source: 'customer_admin',
+    enrolled: '2024-02-01',
+    activeDaysAgo: 2,
+    grade: 0.41,
+  },
+  {
+    customer: DEMO.customers.sealTeamTen,
+    lmsUserId: 3,
+    run: FIH_2023,
+    ...FIH_OLD,
+    source: 'enrollment_url',
+    enrolled: '2023-11-01',
+    activeDaysAgo: 40,
+    passed: { date: '2023-12-15', grade: 0.92, letter: 'A' },
+  },
+  {
+    customer: DEMO.customers.sealTeamTen,
+    lmsUserId: 4,
+    run: TR_RUN,
+    ...TR,
+    source: 'enrollment_task',
+    enrolled: '2024-04-05',
+    activeDaysAgo: 45,
+    grade: 0.2,
+    fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e001' },
+  },
+  {
+    customer: DEMO.customers.sealTeamTen,
+    lmsUserId: 5,
+    run: FIH_NOW,
+    ...FIH_CURRENT,
+    source: 'customer_admin',
+    enrolled: daysFromNow(-20),
+    activeDaysAgo: 10,
+    grade: 0.55,
+  },
+  {
+    customer: DEMO.customers.sealTeamTen,
+    lmsUserId: 5,
+    run: DATA_2024,
+    ...DATA_OLD,
+    source: 'management_command',
+    enrolled: daysFromNow(-520),
+    activeDaysAgo: 320,
+    grade: 0.31,
+    mode: 'audit',
+  },
+  {
+    customer: DEMO.customers.policyExample,
+    lmsUserId: 10,
+    run: TR_RUN,
+    ...TR,
+    source: 'enrollment_task',
+    enrolled: '2024-07-01',
+    activeDaysAgo: 3,
+    grade: 0.66,
+    fulfillment: { type: 'learner_credit', transaction: '5ea17ea0-0000-4000-8000-00000000f001' },
+  },
+  {
+    customer: DEMO.customers.planExample,
+    lmsUserId: 20,
+    run: TR_RUN,
+    ...TR,
+    source: 'enrollment_task',
+    enrolled: '2024-08-12',
+    activeDaysAgo: 5,
+    grade: 0.7,
+    fulfillment: { type: 'license', license: '5ea17ea0-0000-4000-8000-00000000e020' },
+  },
+  {
+    customer: DEMO.customers.dusenberyDevices,
+    lmsUserId: 30,
+    run: TR_RUN,
+    ...TR,
+    source: 'enrollment_url',
+    enrolled: '2024-01-15',
+    activeDaysAgo: 20,
+    passed: { date: '2024-04-30', grade: 0.88, letter: 'B' },
+  },
+  {
+    customer: DEMO.customers.summaryExample,
+    lmsUserId: 40,
+    run: TR_RUN,
+    ...TR,
+    source: 'customer_admin',
+    enrolled: '2023-03-01',
+    activeDaysAgo: 1,
+    grade: 0.35,
+  },
+  {
+    customer: DEMO.customers.summaryExample,
+    lmsUserId: 40,
+    run: DATA_2024,
+    ...DATA_OLD,
+    source: 'customer_admin',
+    enrolled: '2020-02-01',
+    activeDaysAgo: 310,
+    grade: 0.12,
+  },
+  {
+    customer: DEMO.customers.summaryExample,
+    lmsUserId: 41,
+    run: FIH_2023,
+    ...FIH_OLD,
+    source: 'enrollment_url',
+    enrolled: '2023-09-05',
+    activeDaysAgo: 6,
+    passed: { date: '2023-12-15', grade: 0.97, letter: 'A' },
+  },
+  {
+    customer: DEMO.customers.summaryExample,
+    lmsUserId: 41,
+    run: TR_RUN,
+    ...TR,
+    source: 'enrollment_url',
+    enrolled: '2023-10-01',
+    activeDaysAgo: 35,
+    grade: 0.5,
+  },
+  {
+    customer: DEMO.customers.summaryExample,
+    lmsUserId: 42,
+    run: FIH_NOW,
+    ...FIH_CURRENT,
+    source: 'management_command',
+    enrolled: '2023-11-11',
+    activeDaysAgo: 14,
+    grade: 0.25,
+  },
+  {
+    customer: DEMO.customers.foreign,
+    lmsUserId: 90,
+    run: FIH_NOW,
+    ...FIH_CURRENT,
+    source: 'customer_admin',
+    enrolled: '2024-02-02',
+    activeDaysAgo: 4,
+    grade: 0.6,
+  },
 ];
 
 const DEMO_CONSENTS = [
-  { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, lmsUserId: 3, courseKey: DEMO.content.courseKey, granted: true },
+  {
+    enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+    lmsUserId: 3,
+    courseKey: DEMO.content.courseKey,
+    granted: true,
+  },
   { enterpriseCustomerUuid: DEMO.customers.sealTeamTen, lmsUserId: 4, courseKey: 'HarvardX+FIH', granted: false },
   { enterpriseCustomerUuid: DEMO.customers.summaryExample, lmsUserId: 41, courseKey: 'HarvardX+FIH', granted: true },
 ];
@@ -209,15 +428,39 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
   await inDemoTransaction(db, async (trx) => {
     await insertMissingCustomers(trx, DEMO_CUSTOMERS);
     await insertMissingIdentityProviders(trx, IDENTITY_PROVIDERS);
-    await insertMissingLmsUsers(trx, [...DEMO_LMS_USERS, ...ACME_USERS, ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user)]);
+    await insertMissingLmsUsers(trx, [
+      ...DEMO_LMS_USERS,
+      ...ACME_USERS,
+      ...SEAL_SEED_USERS.map(({ linked: _linked, ...user }) => user),
+    ]);
     await insertMissingInviteKeys(trx, [
-      { uuid: DEMO_INVITE_KEYS.active, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 10000, expirationDate: new Date(now.getTime() + 365 * DAY), isActive: true, created: day('2024-01-01'), modified: day('2024-01-01') },
-      { uuid: DEMO_INVITE_KEYS.deactivated, enterpriseCustomerUuid: DEMO.customers.sealTeamTen, usageLimit: 50, expirationDate: day('2024-12-31'), isActive: false, created: day('2023-06-01'), modified: day('2023-12-01') },
+      {
+        uuid: DEMO_INVITE_KEYS.active,
+        enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+        usageLimit: 10000,
+        expirationDate: new Date(now.getTime() + 365 * DAY),
+        isActive: true,
+        created: day('2024-01-01'),
+        modified: day('2024-01-01'),
+      },
+      {
+        uuid: DEMO_INVITE_KEYS.deactivated,
+        enterpriseCustomerUuid: DEMO.customers.sealTeamTen,
+        usageLimit: 50,
+        expirationDate: day('2024-12-31'),
+        isActive: false,
+        created: day('2023-06-01'),
+        modified: day('2023-12-01'),
+      },
     ]);
 
     const joinedAt = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u.dateJoined]));
     const allLearners = [
-      ...DEMO.learners.map((l) => ({ customer: l.customer, lmsUserId: l.lmsUserId, linked: present(joinedAt.get(l.lmsUserId), `join date of LMS user ${l.lmsUserId}`) })),
+      ...DEMO.learners.map((l) => ({
+        customer: l.customer,
+        lmsUserId: l.lmsUserId,
+        linked: present(joinedAt.get(l.lmsUserId), `join date of LMS user ${l.lmsUserId}`),
+      })),
       ...ACME_USERS.map((u) => ({ customer: DEMO.customers.summaryExample, lmsUserId: u.id, linked: u.dateJoined })),
       ...SEAL_SEED_USERS.map((u) => ({ customer: DEMO.customers.sealTeamTen, lmsUserId: u.id, linked: u.linked })),
     ];
@@ -226,13 +469,25 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
       allLearners.map((l) => {
         // Bob joined Seal Team Ten through its invite link.
         const inviteKeyUuid = l.lmsUserId === 5 ? DEMO_INVITE_KEYS.active : null;
-        return { enterpriseCustomerUuid: l.customer, lmsUserId: l.lmsUserId, active: true, linked: true, isRelinkable: true, inviteKeyUuid, created: l.linked, modified: l.linked };
+        return {
+          enterpriseCustomerUuid: l.customer,
+          lmsUserId: l.lmsUserId,
+          active: true,
+          linked: true,
+          isRelinkable: true,
+          inviteKeyUuid,
+          created: l.linked,
+          modified: l.linked,
+        };
       }),
     );
     const progressIds = await enrollmentIdsWithProgress(trx);
     const allUsers = new Map([...DEMO_LMS_USERS, ...ACME_USERS].map((u) => [u.id, u]));
     for (const e of DEMO_ENROLLMENTS) {
-      const learnerId = present(linkIds.get(`${e.customer}:${e.lmsUserId}`), `link of LMS user ${e.lmsUserId} to ${e.customer}`);
+      const learnerId = present(
+        linkIds.get(`${e.customer}:${e.lmsUserId}`),
+        `link of LMS user ${e.lmsUserId} to ${e.customer}`,
+      );
       const created = day(e.enrolled);
       const enrollmentId = await ensureEnrollment(
         trx,
@@ -291,11 +546,21 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
           courseMinEffort: 2,
           courseMaxEffort: 5,
           coursePrimaryProgram: e.courseKey === DEMO.content.courseKey ? 'Trench Run Professional Certificate' : null,
-          coursePrimarySubject: e.courseKey === DEMO.content.courseKey ? 'Engineering' : e.courseKey === 'HarvardX+FIH' ? 'Math' : 'Data Science',
+          coursePrimarySubject:
+            e.courseKey === DEMO.content.courseKey
+              ? 'Engineering'
+              : e.courseKey === 'HarvardX+FIH'
+                ? 'Math'
+                : 'Data Science',
           courseListPriceCents: e.courseKey === DEMO.content.courseKey ? 10000 : 14900,
           amountLearnerPaidCents: 0,
           paidBy: 'enterprise',
-          seatDeliveryMethod: e.fulfillment?.type === 'license' ? 'Subscription' : e.fulfillment?.type === 'learner_credit' ? 'Learner Credit' : 'Enterprise',
+          seatDeliveryMethod:
+            e.fulfillment?.type === 'license'
+              ? 'Subscription'
+              : e.fulfillment?.type === 'learner_credit'
+                ? 'Learner Credit'
+                : 'Enterprise',
           contractId: null,
           couponCode: null,
           couponName: null,
@@ -315,9 +580,19 @@ export async function seedDemoData(db: Kysely<CustomersDatabase>): Promise<void>
       ]);
     }
 
-    await insertMissingConsents(trx, DEMO_CONSENTS.map((c) => ({ ...c, created: CREATED, modified: CREATED })));
+    await insertMissingConsents(
+      trx,
+      DEMO_CONSENTS.map((c) => ({ ...c, created: CREATED, modified: CREATED })),
+    );
     await insertMissingPendingLearners(trx, SEAL_SEED_PENDING);
-    const pending = await insertMissingPendingLearners(trx, [{ enterpriseCustomerUuid: DEMO.customers.policyExample, userEmail: DEMO.pendingLearnerEmail, created: CREATED, modified: CREATED }]);
+    const pending = await insertMissingPendingLearners(trx, [
+      {
+        enterpriseCustomerUuid: DEMO.customers.policyExample,
+        userEmail: DEMO.pendingLearnerEmail,
+        created: CREATED,
+        modified: CREATED,
+      },
+    ]);
     const pendingUserId = pending.get(DEMO.pendingLearnerEmail);
     if (pendingUserId !== undefined) {
       // Applied when abc@example.com registers (registerLmsUser).

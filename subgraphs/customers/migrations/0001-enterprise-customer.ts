@@ -17,7 +17,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
   // Keyset order of `enterpriseCustomers` (name, uuid).
-  await db.schema.createIndex('enterprise_customer_name_uuid').on('enterprise_customer').columns(['name', 'uuid']).execute();
+  await db.schema
+    .createIndex('enterprise_customer_name_uuid')
+    .on('enterprise_customer')
+    .columns(['name', 'uuid'])
+    .execute();
   await createOutboxTable(db, 'customers_outbox');
 }
 

@@ -21,7 +21,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   ] as const) {
     await db.schema.alterTable('enterprise_customer').addColumn(name, type).execute();
   }
-  await db.schema.alterTable('enterprise_customer').addColumn('customer_type', 'varchar(64)', (c) => c.notNull().defaultTo('Enterprise')).execute();
+  await db.schema
+    .alterTable('enterprise_customer')
+    .addColumn('customer_type', 'varchar(64)', (c) => c.notNull().defaultTo('Enterprise'))
+    .execute();
   await db.schema
     .alterTable('enterprise_customer')
     .addColumn('enforce_data_sharing_consent', 'varchar(32)', (c) => c.notNull().defaultTo('at_enrollment'))
@@ -35,7 +38,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['enable_portal_learner_credit_management_screen', false],
     ['enable_portal_subscription_management_screen', false],
   ] as const) {
-    await db.schema.alterTable('enterprise_customer').addColumn(name, 'boolean', (c) => c.notNull().defaultTo(value)).execute();
+    await db.schema
+      .alterTable('enterprise_customer')
+      .addColumn(name, 'boolean', (c) => c.notNull().defaultTo(value))
+      .execute();
   }
 
   await db.schema
@@ -46,7 +52,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('default_provider', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ec_idp_customer').on('enterprise_customer_identity_provider').columns(['enterprise_customer_uuid', 'provider_id']).execute();
+  await db.schema
+    .createIndex('ec_idp_customer')
+    .on('enterprise_customer_identity_provider')
+    .columns(['enterprise_customer_uuid', 'provider_id'])
+    .execute();
 
   await db.schema
     .createTable('lms_user')
@@ -68,7 +78,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
   // Keyset order of `inviteKeys` (created desc, uuid) and the per-customer count.
-  await db.schema.createIndex('invite_key_customer_created').on('enterprise_customer_invite_key').columns(['enterprise_customer_uuid', 'created', 'uuid']).execute();
+  await db.schema
+    .createIndex('invite_key_customer_created')
+    .on('enterprise_customer_invite_key')
+    .columns(['enterprise_customer_uuid', 'created', 'uuid'])
+    .execute();
 
   await db.schema
     .createTable('enterprise_customer_user')
@@ -83,8 +97,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
   // One link per (customer, user); also the keyset path of `learners` is (customer, id).
-  await db.schema.createIndex('ecu_customer_user').on('enterprise_customer_user').columns(['enterprise_customer_uuid', 'lms_user_id']).unique().execute();
-  await db.schema.createIndex('ecu_customer_id').on('enterprise_customer_user').columns(['enterprise_customer_uuid', 'id']).execute();
+  await db.schema
+    .createIndex('ecu_customer_user')
+    .on('enterprise_customer_user')
+    .columns(['enterprise_customer_uuid', 'lms_user_id'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('ecu_customer_id')
+    .on('enterprise_customer_user')
+    .columns(['enterprise_customer_uuid', 'id'])
+    .execute();
   // The one-active rule and `me` read every link of a user.
   await db.schema.createIndex('ecu_user').on('enterprise_customer_user').columns(['lms_user_id', 'active']).execute();
   await db.schema.createIndex('ecu_invite_key').on('enterprise_customer_user').columns(['invite_key_uuid']).execute();
@@ -97,8 +120,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('pecu_customer_email').on('pending_enterprise_customer_user').columns(['enterprise_customer_uuid', 'user_email']).unique().execute();
-  await db.schema.createIndex('pecu_customer_id').on('pending_enterprise_customer_user').columns(['enterprise_customer_uuid', 'id']).execute();
+  await db.schema
+    .createIndex('pecu_customer_email')
+    .on('pending_enterprise_customer_user')
+    .columns(['enterprise_customer_uuid', 'user_email'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('pecu_customer_id')
+    .on('pending_enterprise_customer_user')
+    .columns(['enterprise_customer_uuid', 'id'])
+    .execute();
   // A user appearing looks up every pending row of its email.
   await db.schema.createIndex('pecu_email').on('pending_enterprise_customer_user').columns(['user_email']).execute();
 
@@ -116,7 +148,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('course_end', t.datetime)
     .addColumn('created', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('pending_enrollment_user_run').on('pending_enrollment').columns(['pending_user_id', 'course_run_key']).unique().execute();
+  await db.schema
+    .createIndex('pending_enrollment_user_run')
+    .on('pending_enrollment')
+    .columns(['pending_user_id', 'course_run_key'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('enterprise_course_enrollment')
@@ -132,9 +169,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ece_learner_run').on('enterprise_course_enrollment').columns(['enterprise_customer_user_id', 'course_run_key']).unique().execute();
-  await db.schema.createIndex('ece_customer_id').on('enterprise_course_enrollment').columns(['enterprise_customer_uuid', 'id']).execute();
-  await db.schema.createIndex('ece_customer_run_id').on('enterprise_course_enrollment').columns(['enterprise_customer_uuid', 'course_run_key', 'id']).execute();
+  await db.schema
+    .createIndex('ece_learner_run')
+    .on('enterprise_course_enrollment')
+    .columns(['enterprise_customer_user_id', 'course_run_key'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('ece_customer_id')
+    .on('enterprise_course_enrollment')
+    .columns(['enterprise_customer_uuid', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('ece_customer_run_id')
+    .on('enterprise_course_enrollment')
+    .columns(['enterprise_customer_uuid', 'course_run_key', 'id'])
+    .execute();
 
   await db.schema
     .createTable('enrollment_fulfillment')
@@ -158,7 +208,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('dsc_customer_user_course').on('data_sharing_consent').columns(['enterprise_customer_uuid', 'lms_user_id', 'course_key']).unique().execute();
+  await db.schema
+    .createIndex('dsc_customer_user_course')
+    .on('data_sharing_consent')
+    .columns(['enterprise_customer_uuid', 'lms_user_id', 'course_key'])
+    .unique()
+    .execute();
 
   // The learner-summary report (edx-enterprise-data `enterprise_learner_enrollment`): one row per
   // enterprise enrollment, written when the enrollment is created and updated as progress arrives.
@@ -207,11 +262,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .execute();
   // Keyset paths: the default order and each orderable column, always within one customer.
-  for (const column of ['last_activity_date', 'enrollment_date', 'passed_date', 'course_start', 'course_end', 'unenrollment_date', 'created', 'user_email', 'course_title']) {
-    await db.schema.createIndex(`lpr_customer_${column}`).on('learner_progress').columns(['enterprise_customer_uuid', column, 'enterprise_enrollment_id']).execute();
+  for (const column of [
+    'last_activity_date',
+    'enrollment_date',
+    'passed_date',
+    'course_start',
+    'course_end',
+    'unenrollment_date',
+    'created',
+    'user_email',
+    'course_title',
+  ]) {
+    await db.schema
+      .createIndex(`lpr_customer_${column}`)
+      .on('learner_progress')
+      .columns(['enterprise_customer_uuid', column, 'enterprise_enrollment_id'])
+      .execute();
   }
-  await db.schema.createIndex('lpr_customer_course_key').on('learner_progress').columns(['enterprise_customer_uuid', 'course_key']).execute();
-  await db.schema.createIndex('lpr_customer_user').on('learner_progress').columns(['enterprise_customer_uuid', 'enterprise_user_id']).execute();
+  await db.schema
+    .createIndex('lpr_customer_course_key')
+    .on('learner_progress')
+    .columns(['enterprise_customer_uuid', 'course_key'])
+    .execute();
+  await db.schema
+    .createIndex('lpr_customer_user')
+    .on('learner_progress')
+    .columns(['enterprise_customer_uuid', 'enterprise_user_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -230,10 +307,22 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropTable(table).execute();
   }
   for (const column of [
-    'sender_alias', 'reply_to', 'default_language', 'customer_type', 'branding_logo_url', 'branding_primary_color',
-    'branding_secondary_color', 'branding_tertiary_color', 'enforce_data_sharing_consent', 'enable_data_sharing_consent',
-    'enable_universal_link', 'enable_browse_and_request', 'enable_audit_enrollment', 'hide_course_original_price',
-    'enable_portal_learner_credit_management_screen', 'enable_portal_subscription_management_screen',
+    'sender_alias',
+    'reply_to',
+    'default_language',
+    'customer_type',
+    'branding_logo_url',
+    'branding_primary_color',
+    'branding_secondary_color',
+    'branding_tertiary_color',
+    'enforce_data_sharing_consent',
+    'enable_data_sharing_consent',
+    'enable_universal_link',
+    'enable_browse_and_request',
+    'enable_audit_enrollment',
+    'hide_course_original_price',
+    'enable_portal_learner_credit_management_screen',
+    'enable_portal_subscription_management_screen',
   ]) {
     await db.schema.alterTable('enterprise_customer').dropColumn(column).execute();
   }

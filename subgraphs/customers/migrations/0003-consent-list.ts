@@ -3,7 +3,11 @@ import { isMysql, type AnyKysely } from '../../../lib/db/database.js';
 
 /** Keyset path of `EnterpriseCustomer.dataSharingConsents` (customer, id). */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createIndex('dsc_customer_id').on('data_sharing_consent').columns(['enterprise_customer_uuid', 'id']).execute();
+  await db.schema
+    .createIndex('dsc_customer_id')
+    .on('data_sharing_consent')
+    .columns(['enterprise_customer_uuid', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -17,7 +17,8 @@ export async function setDataSharingConsent(
 ): Promise<DataSharingConsentView> {
   const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
   const courseKey = nonEmptyString(input.courseKey, 'courseKey');
-  if (courseKey.startsWith('course-v1:')) throw badInput('courseKey must be a course key (org+number), not a course run key', { argument: 'courseKey' });
+  if (courseKey.startsWith('course-v1:'))
+    throw badInput('courseKey must be a course key (org+number), not a course run key', { argument: 'courseKey' });
   const customer = await ctx.loaders.customer.load(customerUuid);
   if (!customer) throw notFound(`Enterprise customer ${customerUuid} does not exist`);
   const lmsUserId = await viewerLmsUserId(ctx);
@@ -33,10 +34,24 @@ export async function setDataSharingConsent(
       {
         eventType: EVENTS.consentChanged,
         aggregateKey: `${customerUuid}:${link.lmsUserId}`,
-        payload: { enterprise_customer_uuid: customerUuid, username: link.username, user_id: link.lmsUserId, course_id: courseKey, granted: input.granted },
+        payload: {
+          enterprise_customer_uuid: customerUuid,
+          username: link.username,
+          user_id: link.lmsUserId,
+          course_id: courseKey,
+          granted: input.granted,
+        },
       },
     ]);
     return stored;
   });
-  return { enterpriseCustomerUuid: customerUuid, lmsUserId: row.lmsUserId, courseKey, granted: row.granted, exists: true, created: row.created, modified: row.modified };
+  return {
+    enterpriseCustomerUuid: customerUuid,
+    lmsUserId: row.lmsUserId,
+    courseKey,
+    granted: row.granted,
+    exists: true,
+    created: row.created,
+    modified: row.modified,
+  };
 }

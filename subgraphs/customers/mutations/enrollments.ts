@@ -8,9 +8,53 @@ import { isEmail } from '../../../lib/validate.js';
 import { fetchReferenceOwners, type RunCheck, runCheckKey, type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { enrollmentEvent, EVENTS, fulfillmentPayload, writeEvents } from '../events.js';
-import { bulkEnrollmentRequest, checkFulfillmentReferences, checkProgressInput, fulfillmentReferences, type EnrollLearnersInput, type EnrollLearnersResult, enrollmentIdArg, type EnrollmentOutcome, type FulfillmentLookup, type FulfillmentSpec, fulfillmentTypeValue, type LearnerProgressInput, mergeResults, planBulkEnrollment, planEnrollments, present, progressChanges, progressRow } from '../rules.js';
-import { ensurePendingLearners, findEnrollmentsOfLearners, findFulfillmentOfEnrollment, findLearnerProgressRow, findLearnersByIds, findLmsUsersByEmails, findPendingEnrollmentsByPendingUsers, insertEnrollments, insertFulfillments, insertLearnerProgress, insertPendingEnrollments, lockEnrollment, lockLearnerProgress, markUnenrolled, reenroll, updateLearnerProgress, updateSavedForLater } from '../store/index.js';
-import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LearnerProgressRow, LearnerProgressTable, LmsUserRow } from '../tables.js';
+import {
+  bulkEnrollmentRequest,
+  checkFulfillmentReferences,
+  checkProgressInput,
+  fulfillmentReferences,
+  type EnrollLearnersInput,
+  type EnrollLearnersResult,
+  enrollmentIdArg,
+  type EnrollmentOutcome,
+  type FulfillmentLookup,
+  type FulfillmentSpec,
+  fulfillmentTypeValue,
+  type LearnerProgressInput,
+  mergeResults,
+  planBulkEnrollment,
+  planEnrollments,
+  present,
+  progressChanges,
+  progressRow,
+} from '../rules.js';
+import {
+  ensurePendingLearners,
+  findEnrollmentsOfLearners,
+  findFulfillmentOfEnrollment,
+  findLearnerProgressRow,
+  findLearnersByIds,
+  findLmsUsersByEmails,
+  findPendingEnrollmentsByPendingUsers,
+  insertEnrollments,
+  insertFulfillments,
+  insertLearnerProgress,
+  insertPendingEnrollments,
+  lockEnrollment,
+  lockLearnerProgress,
+  markUnenrolled,
+  reenroll,
+  updateLearnerProgress,
+  updateSavedForLater,
+} from '../store/index.js';
+import type {
+  CustomersDatabase,
+  EnrollmentFulfillmentRow,
+  EnterpriseCourseEnrollmentRow,
+  LearnerProgressRow,
+  LearnerProgressTable,
+  LmsUserRow,
+} from '../tables.js';
 import { customerForAdmin } from '../loaders.js';
 import { linkUsers } from './learners.js';
 
@@ -36,7 +80,11 @@ export async function enrollLinkedLearners(
 ): Promise<Map<number, EnrollmentOutcome[]>> {
   const { customerUuid, learners, runs, source, now } = args;
   const learnerIds = learners.map((l) => l.learnerId);
-  const existing = await findEnrollmentsOfLearners(trx, learnerIds, runs.map((r) => r.key));
+  const existing = await findEnrollmentsOfLearners(
+    trx,
+    learnerIds,
+    runs.map((r) => r.key),
+  );
   const plan = planEnrollments(learnerIds, runs, existing, source);
   await reenroll(trx, plan.reenroll, now);
   const created = await insertEnrollments(trx, customerUuid, plan.create, now);
@@ -46,9 +94,14 @@ export async function enrollLinkedLearners(
   const fulfillments: EnrollmentFulfillmentRow[] = [];
   const events: OutboxEvent[] = [];
   for (const enrollment of created) {
-    const user = present(byLearner.get(enrollment.enterpriseCustomerUserId), `user of learner ${enrollment.enterpriseCustomerUserId}`);
+    const user = present(
+      byLearner.get(enrollment.enterpriseCustomerUserId),
+      `user of learner ${enrollment.enterpriseCustomerUserId}`,
+    );
     const run = present(runByKey.get(enrollment.courseRunKey), `run ${enrollment.courseRunKey}`);
-    progress.push(progressRow({ customerUuid, learnerId: enrollment.enterpriseCustomerUserId, user, run, enrollment, now }));
+    progress.push(
+      progressRow({ customerUuid, learnerId: enrollment.enterpriseCustomerUserId, user, run, enrollment, now }),
+    );
     const event = enrollmentEvent(enrollment, customerUuid, user.id);
     events.push(event);
     const spec = args.fulfillmentFor?.(user, run.key);
@@ -64,16 +117,28 @@ export async function enrollLinkedLearners(
         modified: now,
       };
       fulfillments.push(fulfillment);
-      events.push({ eventType: EVENTS.fulfillmentCreated, aggregateKey: event.aggregateKey, payload: fulfillmentPayload(fulfillment, event.payload) });
+      events.push({
+        eventType: EVENTS.fulfillmentCreated,
+        aggregateKey: event.aggregateKey,
+        payload: fulfillmentPayload(fulfillment, event.payload),
+      });
     }
     if (args.notify) {
       events.push({
         eventType: EVENTS.enrollmentNotification,
         aggregateKey: event.aggregateKey,
-        payload: { enterprise_customer_uuid: customerUuid, user_id: user.id, email: user.email, course_run_key: run.key },
+        payload: {
+          enterprise_customer_uuid: customerUuid,
+          user_id: user.id,
+          email: user.email,
+          course_run_key: run.key,
+        },
       });
     }
-    present(plan.outcomes.get(enrollment.enterpriseCustomerUserId), `outcomes of learner ${enrollment.enterpriseCustomerUserId}`).push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
+    present(
+      plan.outcomes.get(enrollment.enterpriseCustomerUserId),
+      `outcomes of learner ${enrollment.enterpriseCustomerUserId}`,
+    ).push({ courseRunKey: run.key, enrollmentId: enrollment.id, reason: 'enrolled' });
   }
   await insertLearnerProgress(trx, progress);
   await insertFulfillments(trx, fulfillments);
@@ -88,10 +153,24 @@ export async function enrollLinkedLearners(
  */
 async function enrollPendingLearners(
   trx: Trx,
-  args: { customerUuid: string; emails: readonly string[]; runs: readonly RunInfo[]; source: string; licenseFor?: (email: string, runKey: string) => string | null; now: Date },
+  args: {
+    customerUuid: string;
+    emails: readonly string[];
+    runs: readonly RunInfo[];
+    source: string;
+    licenseFor?: (email: string, runKey: string) => string | null;
+    now: Date;
+  },
 ): Promise<void> {
   const pending = await ensurePendingLearners(trx, args.customerUuid, args.emails, args.now);
-  const known = new Set((await findPendingEnrollmentsByPendingUsers(trx, pending.map((p) => p.id))).map((e) => `${e.pendingUserId}:${e.courseRunKey}`));
+  const known = new Set(
+    (
+      await findPendingEnrollmentsByPendingUsers(
+        trx,
+        pending.map((p) => p.id),
+      )
+    ).map((e) => `${e.pendingUserId}:${e.courseRunKey}`),
+  );
   await insertPendingEnrollments(
     trx,
     pending.flatMap((p) =>
@@ -127,12 +206,27 @@ function enrollmentSource(ctx: CustomersContext): string {
 async function enrollChunk(
   trx: Trx,
   chunk: readonly string[],
-  args: { customerUuid: string; users: ReadonlyMap<string, LmsUserRow>; runs: readonly RunInfo[]; source: string; notify: boolean; fulfillmentFor: FulfillmentLookup; now: Date },
+  args: {
+    customerUuid: string;
+    users: ReadonlyMap<string, LmsUserRow>;
+    runs: readonly RunInfo[];
+    source: string;
+    notify: boolean;
+    fulfillmentFor: FulfillmentLookup;
+    now: Date;
+  },
 ): Promise<EnrollLearnersResult> {
   const { customerUuid, users, runs, source, now } = args;
   const part: EnrollLearnersResult = { successes: [], pending: [], failures: [] };
   const unknown = chunk.filter((email) => !users.has(email));
-  await enrollPendingLearners(trx, { customerUuid, emails: unknown, runs, source, licenseFor: (email, runKey) => args.fulfillmentFor(email, runKey)?.licenseUuid ?? null, now });
+  await enrollPendingLearners(trx, {
+    customerUuid,
+    emails: unknown,
+    runs,
+    source,
+    licenseFor: (email, runKey) => args.fulfillmentFor(email, runKey)?.licenseUuid ?? null,
+    now,
+  });
   const reason = 'no LMS account yet: enrolled when the learner registers';
   for (const email of unknown) part.pending.push(...runs.map((run) => ({ email, courseRunKey: run.key, reason })));
   const known = chunk.flatMap((email) => users.get(email) ?? []);
@@ -141,7 +235,13 @@ async function enrollChunk(
   for (const user of known) {
     const link = present(links.get(user.id), `link result of user ${user.id}`);
     if (link.outcome === 'notRelinkable') {
-      part.failures.push(...runs.map((run) => ({ email: user.email, courseRunKey: run.key, reason: 'learner was unlinked and cannot be relinked' })));
+      part.failures.push(
+        ...runs.map((run) => ({
+          email: user.email,
+          courseRunKey: run.key,
+          reason: 'learner was unlinked and cannot be relinked',
+        })),
+      );
     } else learners.push({ learnerId: link.learnerId, user });
   }
   const outcomes = await enrollLinkedLearners(trx, {
@@ -154,7 +254,13 @@ async function enrollChunk(
     now,
   });
   for (const { learnerId, user } of learners) {
-    part.successes.push(...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => ({ email: user.email, courseRunKey: o.courseRunKey, reason: o.reason })));
+    part.successes.push(
+      ...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => ({
+        email: user.email,
+        courseRunKey: o.courseRunKey,
+        reason: o.reason,
+      })),
+    );
   }
   return part;
 }
@@ -178,9 +284,22 @@ export async function enrollLearners(ctx: CustomersContext, input: EnrollLearner
     },
   );
   const users = new Map((await findLmsUsersByEmails(ctx.db, emails.filter(isEmail))).map((u) => [u.email, u]));
-  const plan = planBulkEnrollment(emails, runKeys, checks, new Map([...users].map(([email, user]) => [email, user.id])));
+  const plan = planBulkEnrollment(
+    emails,
+    runKeys,
+    checks,
+    new Map([...users].map(([email, user]) => [email, user.id])),
+  );
   const result: EnrollLearnersResult = { successes: [], pending: [], failures: plan.failures };
-  const args = { customerUuid: customer.uuid, users, runs: plan.runs, source: enrollmentSource(ctx), notify: input.notify === true, fulfillmentFor, now: new Date() };
+  const args = {
+    customerUuid: customer.uuid,
+    users,
+    runs: plan.runs,
+    source: enrollmentSource(ctx),
+    notify: input.notify === true,
+    fulfillmentFor,
+    now: new Date(),
+  };
 
   // One transaction per chunk (few commits for large calls). If a chunk fails, its learners are
   // retried one transaction each, so one bad learner fails only its own pairs.
@@ -214,7 +333,10 @@ async function lockOwnEnrollment(ctx: CustomersContext, trx: Trx, id: number) {
   return { enrollment, lmsUserId: learner?.lmsUserId ?? 0 };
 }
 
-export async function unenroll(ctx: CustomersContext, input: { enrollmentId: string }): Promise<EnterpriseCourseEnrollmentRow> {
+export async function unenroll(
+  ctx: CustomersContext,
+  input: { enrollmentId: string },
+): Promise<EnterpriseCourseEnrollmentRow> {
   const id = enrollmentIdArg(input.enrollmentId);
   const now = new Date();
   return runMutation(ctx, async (trx) => {
@@ -222,12 +344,22 @@ export async function unenroll(ctx: CustomersContext, input: { enrollmentId: str
     if (enrollment.unenrolled) return enrollment;
     const fulfillment = await findFulfillmentOfEnrollment(trx, id);
     await markUnenrolled(trx, id, now);
-    const updated = { ...enrollment, savedForLater: true, unenrolled: true, unenrolledAt: now, isActive: false, modified: now };
+    const updated = {
+      ...enrollment,
+      savedForLater: true,
+      unenrolled: true,
+      unenrolledAt: now,
+      isActive: false,
+      modified: now,
+    };
     const base = enrollmentEvent(updated, enrollment.enterpriseCustomerUuid, lmsUserId);
     const events: OutboxEvent[] = [{ ...base, eventType: EVENTS.enrollmentUnenrolled }];
     if (fulfillment && !fulfillment.isRevoked) {
       events.push({
-        eventType: fulfillment.fulfillmentType === 'learner_credit' ? EVENTS.learnerCreditEnrollmentRevoked : EVENTS.licensedEnrollmentRevoked,
+        eventType:
+          fulfillment.fulfillmentType === 'learner_credit'
+            ? EVENTS.learnerCreditEnrollmentRevoked
+            : EVENTS.licensedEnrollmentRevoked,
         aggregateKey: base.aggregateKey,
         payload: fulfillmentPayload({ ...fulfillment, isRevoked: true, modified: now }, base.payload),
       });
@@ -237,7 +369,10 @@ export async function unenroll(ctx: CustomersContext, input: { enrollmentId: str
   });
 }
 
-export async function setSavedForLater(ctx: CustomersContext, input: { enrollmentId: string; savedForLater: boolean }): Promise<EnterpriseCourseEnrollmentRow> {
+export async function setSavedForLater(
+  ctx: CustomersContext,
+  input: { enrollmentId: string; savedForLater: boolean },
+): Promise<EnterpriseCourseEnrollmentRow> {
   const id = enrollmentIdArg(input.enrollmentId);
   const now = new Date();
   return runMutation(ctx, async (trx) => {
@@ -249,7 +384,10 @@ export async function setSavedForLater(ctx: CustomersContext, input: { enrollmen
 }
 
 /** The reporting pipeline's update of a learner-summary row (operators only). */
-export async function recordLearnerProgress(ctx: CustomersContext, input: LearnerProgressInput): Promise<LearnerProgressRow> {
+export async function recordLearnerProgress(
+  ctx: CustomersContext,
+  input: LearnerProgressInput,
+): Promise<LearnerProgressRow> {
   ctx.viewer.assertOperator();
   const id = enrollmentIdArg(input.enrollmentId);
   const now = new Date();

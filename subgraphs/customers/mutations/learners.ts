@@ -6,9 +6,51 @@ import { emailList, LIMITS, listSize, uuidArg } from '../../../lib/validate.js';
 import { type RunInfo } from '../remote.js';
 import type { CustomersContext } from '../context.js';
 import { EVENTS, learnerPayload, writeEvents } from '../events.js';
-import { clashingFields, INVITE_KEYS, inviteKeyTerms, isInviteKeyValid, type LinkResult, linksToDeactivate, newLmsUser, planActiveLink, planLinks, present, type RegisterLmsUserInput } from '../rules.js';
-import { countInviteKeys, deactivateInviteKeyRow, deletePendingLearners, ensurePendingLearners, findCustomersByUuids, findEnrollmentsByIds, findInviteKey, findLearnersByCustomersAndUsers, findLearnersByIds, findLmsUserConflicts, findLmsUsersByEmails, findLmsUsersByIds, findPendingEnrollmentsByPendingUsers, findPendingLearners, findPendingLearnersByEmail, insertInviteKey, insertLearners, insertLmsUser, lockCustomer, lockLearnersOfUsers, lockLmsUsers, updateLearners } from '../store/index.js';
-import type { CustomersDatabase, EnterpriseCourseEnrollmentRow, EnterpriseCustomerUserRow, InviteKeyRow, LmsUserRow, PendingEnterpriseCustomerUserRow } from '../tables.js';
+import {
+  clashingFields,
+  INVITE_KEYS,
+  inviteKeyTerms,
+  isInviteKeyValid,
+  type LinkResult,
+  linksToDeactivate,
+  newLmsUser,
+  planActiveLink,
+  planLinks,
+  present,
+  type RegisterLmsUserInput,
+} from '../rules.js';
+import {
+  countInviteKeys,
+  deactivateInviteKeyRow,
+  deletePendingLearners,
+  ensurePendingLearners,
+  findCustomersByUuids,
+  findEnrollmentsByIds,
+  findInviteKey,
+  findLearnersByCustomersAndUsers,
+  findLearnersByIds,
+  findLmsUserConflicts,
+  findLmsUsersByEmails,
+  findLmsUsersByIds,
+  findPendingEnrollmentsByPendingUsers,
+  findPendingLearners,
+  findPendingLearnersByEmail,
+  insertInviteKey,
+  insertLearners,
+  insertLmsUser,
+  lockCustomer,
+  lockLearnersOfUsers,
+  lockLmsUsers,
+  updateLearners,
+} from '../store/index.js';
+import type {
+  CustomersDatabase,
+  EnterpriseCourseEnrollmentRow,
+  EnterpriseCustomerUserRow,
+  InviteKeyRow,
+  LmsUserRow,
+  PendingEnterpriseCustomerUserRow,
+} from '../tables.js';
 import { customerForAdmin, viewerLmsUserId } from '../loaders.js';
 import { enrollLinkedLearners } from './enrollments.js';
 
@@ -35,9 +77,15 @@ export async function linkUsers(
   await lockLmsUsers(trx, ids);
   const links = await lockLearnersOfUsers(trx, ids);
   const { decided: results, relink, create } = planLinks(customerUuid, users, links, options.activate === true);
-  await updateLearners(trx, relink.map((l) => l.id), { linked: true, active: true, ...(options.inviteKeyUuid ? { inviteKeyUuid: options.inviteKeyUuid } : {}) }, now);
+  await updateLearners(
+    trx,
+    relink.map((l) => l.id),
+    { linked: true, active: true, ...(options.inviteKeyUuid ? { inviteKeyUuid: options.inviteKeyUuid } : {}) },
+    now,
+  );
   const created = await insertLearners(trx, customerUuid, create, now, options.inviteKeyUuid ?? null);
-  for (const link of relink) results.set(link.lmsUserId, { learnerId: link.id, outcome: link.linked ? 'activated' : 'linked' });
+  for (const link of relink)
+    results.set(link.lmsUserId, { learnerId: link.id, outcome: link.linked ? 'activated' : 'linked' });
   for (const [userId, learnerId] of created) results.set(userId, { learnerId, outcome: 'linked' });
 
   const changed = new Set([...relink.map((l) => l.lmsUserId), ...created.keys()]);
@@ -65,8 +113,17 @@ export async function linkUsers(
 }
 
 /** `linkUsers` for one user. */
-async function linkUser(trx: Trx, customerUuid: string, user: LmsUserRow, now: Date, options: { inviteKeyUuid?: string; activate?: boolean } = {}): Promise<LinkResult> {
-  return present((await linkUsers(trx, customerUuid, [user], now, options)).get(user.id), `link result of user ${user.id}`);
+async function linkUser(
+  trx: Trx,
+  customerUuid: string,
+  user: LmsUserRow,
+  now: Date,
+  options: { inviteKeyUuid?: string; activate?: boolean } = {},
+): Promise<LinkResult> {
+  return present(
+    (await linkUsers(trx, customerUuid, [user], now, options)).get(user.id),
+    `link result of user ${user.id}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,7 +132,11 @@ async function linkUser(trx: Trx, customerUuid: string, user: LmsUserRow, now: D
 export async function linkLearners(
   ctx: CustomersContext,
   input: { enterpriseCustomerUuid: string; emails: readonly string[] },
-): Promise<{ linked: EnterpriseCustomerUserRow[]; pending: PendingEnterpriseCustomerUserRow[]; alreadyLinked: EnterpriseCustomerUserRow[] }> {
+): Promise<{
+  linked: EnterpriseCustomerUserRow[];
+  pending: PendingEnterpriseCustomerUserRow[];
+  alreadyLinked: EnterpriseCustomerUserRow[];
+}> {
   listSize(input.emails, LIMITS.emails, 'emails', 1);
   const emails = emailList(input.emails, 'emails');
   const customer = await customerForAdmin(ctx, input.enterpriseCustomerUuid);
@@ -100,9 +161,14 @@ export async function linkLearners(
       else linkedIds.push(learnerId);
     }
     // All or nothing: the transaction rolls back every link of this call.
-    if (notRelinkable.length) throw conflict(`These learners were unlinked and cannot be relinked: ${notRelinkable.join(', ')}`, { emails: notRelinkable });
+    if (notRelinkable.length)
+      throw conflict(`These learners were unlinked and cannot be relinked: ${notRelinkable.join(', ')}`, {
+        emails: notRelinkable,
+      });
     const rows = new Map((await findLearnersByIds(trx, [...linkedIds, ...alreadyIds])).map((r) => [r.id, r]));
-    const pending = new Map((await ensurePendingLearners(trx, customer.uuid, pendingEmails, now)).map((p) => [p.userEmail, p]));
+    const pending = new Map(
+      (await ensurePendingLearners(trx, customer.uuid, pendingEmails, now)).map((p) => [p.userEmail, p]),
+    );
     return {
       linked: linkedIds.map((id) => present(rows.get(id), `learner ${id}`)),
       alreadyLinked: alreadyIds.map((id) => present(rows.get(id), `learner ${id}`)),
@@ -123,8 +189,19 @@ export async function unlinkLearners(
   return runMutation(ctx, async (trx) => {
     await lockCustomer(trx, customer.uuid);
     const users = await findLmsUsersByEmails(trx, emails);
-    await lockLmsUsers(trx, users.map((u) => u.id));
-    const links = new Map((await findLearnersByCustomersAndUsers(trx, [customer.uuid], users.map((u) => u.id))).map((l) => [l.email, l]));
+    await lockLmsUsers(
+      trx,
+      users.map((u) => u.id),
+    );
+    const links = new Map(
+      (
+        await findLearnersByCustomersAndUsers(
+          trx,
+          [customer.uuid],
+          users.map((u) => u.id),
+        )
+      ).map((l) => [l.email, l]),
+    );
     const pending = new Map((await findPendingLearners(trx, customer.uuid, emails)).map((p) => [p.userEmail, p]));
     const unlinkedIds: number[] = [];
     const removedPending: string[] = [];
@@ -136,14 +213,25 @@ export async function unlinkLearners(
       else missing.push(email);
     }
     await updateLearners(trx, unlinkedIds, { linked: false, active: false, isRelinkable }, now);
-    await deletePendingLearners(trx, removedPending.map((email) => present(pending.get(email), `pending learner ${email}`).id));
+    await deletePendingLearners(
+      trx,
+      removedPending.map((email) => present(pending.get(email), `pending learner ${email}`).id),
+    );
     const rows = await findLearnersByIds(trx, unlinkedIds);
     await writeEvents(
       trx,
-      rows.map((row) => ({ eventType: EVENTS.learnerUnlinked, aggregateKey: `${customer.uuid}:${row.lmsUserId}`, payload: learnerPayload(row) })),
+      rows.map((row) => ({
+        eventType: EVENTS.learnerUnlinked,
+        aggregateKey: `${customer.uuid}:${row.lmsUserId}`,
+        payload: learnerPayload(row),
+      })),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return { unlinked: unlinkedIds.map((id) => present(byId.get(id), `learner ${id}`)), removedPending, notFound: missing };
+    return {
+      unlinked: unlinkedIds.map((id) => present(byId.get(id), `learner ${id}`)),
+      removedPending,
+      notFound: missing,
+    };
   });
 }
 
@@ -162,10 +250,20 @@ export async function createInviteKey(
     await lockCustomer(trx, customer.uuid);
     const count = await countInviteKeys(trx, customer.uuid);
     if (count >= INVITE_KEYS.perCustomer) {
-      throw conflict(`A customer has at most ${INVITE_KEYS.perCustomer} invite keys (inactive ones included)`, { count });
+      throw conflict(`A customer has at most ${INVITE_KEYS.perCustomer} invite keys (inactive ones included)`, {
+        count,
+      });
     }
     const uuid = randomUUID();
-    await insertInviteKey(trx, { uuid, enterpriseCustomerUuid: customer.uuid, usageLimit, expirationDate, isActive: true, created: now, modified: now });
+    await insertInviteKey(trx, {
+      uuid,
+      enterpriseCustomerUuid: customer.uuid,
+      usageLimit,
+      expirationDate,
+      isActive: true,
+      created: now,
+      modified: now,
+    });
     return present(await findInviteKey(trx, uuid), `invite key ${uuid} just created`);
   });
 }
@@ -183,7 +281,10 @@ export async function deactivateInviteKey(ctx: CustomersContext, input: { uuid: 
   });
 }
 
-export async function linkWithInviteKey(ctx: CustomersContext, input: { inviteKeyUuid: string }): Promise<{ learner: EnterpriseCustomerUserRow; created: boolean }> {
+export async function linkWithInviteKey(
+  ctx: CustomersContext,
+  input: { inviteKeyUuid: string },
+): Promise<{ learner: EnterpriseCustomerUserRow; created: boolean }> {
   const uuid = uuidArg(input.inviteKeyUuid, 'inviteKeyUuid');
   const lmsUserId = await viewerLmsUserId(ctx);
   if (lmsUserId == null) throw forbidden('Only an LMS user can join a customer with an invite key');
@@ -196,7 +297,10 @@ export async function linkWithInviteKey(ctx: CustomersContext, input: { inviteKe
     if (!customer?.active) throw conflict('The invite key belongs to an inactive customer');
     const [user] = await findLmsUsersByIds(trx, [lmsUserId]);
     if (!user) throw notFound(`No LMS account ${lmsUserId} is known`);
-    const { learnerId, outcome } = await linkUser(trx, key.enterpriseCustomerUuid, user, now, { inviteKeyUuid: uuid, activate: true });
+    const { learnerId, outcome } = await linkUser(trx, key.enterpriseCustomerUuid, user, now, {
+      inviteKeyUuid: uuid,
+      activate: true,
+    });
     if (outcome === 'notRelinkable') throw conflict('This learner was unlinked and cannot be relinked');
     const [learner] = await findLearnersByIds(trx, [learnerId]);
     return { learner: present(learner, `learner ${learnerId} just linked`), created: outcome !== 'alreadyLinked' };
@@ -227,7 +331,10 @@ export async function registerLmsUser(
     }
     await insertLmsUser(trx, user);
     const pending = await findPendingLearnersByEmail(trx, user.email);
-    const pendingEnrollments = await findPendingEnrollmentsByPendingUsers(trx, pending.map((p) => p.id));
+    const pendingEnrollments = await findPendingEnrollmentsByPendingUsers(
+      trx,
+      pending.map((p) => p.id),
+    );
     const learnerIds: number[] = [];
     const enrollmentIds: number[] = [];
     for (const p of pending) {
@@ -258,10 +365,15 @@ export async function registerLmsUser(
           },
           now,
         });
-        enrollmentIds.push(...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => o.enrollmentId));
+        enrollmentIds.push(
+          ...present(outcomes.get(learnerId), `enrollment outcomes of learner ${learnerId}`).map((o) => o.enrollmentId),
+        );
       }
     }
-    await deletePendingLearners(trx, pending.map((p) => p.id));
+    await deletePendingLearners(
+      trx,
+      pending.map((p) => p.id),
+    );
     const learners = await findLearnersByIds(trx, learnerIds);
     return { lmsUserId: user.id, learners, enrollments: await findEnrollmentsByIds(trx, enrollmentIds) };
   });

@@ -13,7 +13,11 @@ type Trx = Transaction<CustomersDatabase>;
 const decodeConsent = rowDecoder<DataSharingConsentRow>({ booleans: ['granted'], dates: ['created', 'modified'] });
 
 /** Stored consents of (customer, LMS user) pairs; callers keep the pairs they asked for. */
-export async function findConsentsByCustomersAndUsers(db: DB, customerUuids: readonly string[], lmsUserIds: readonly number[]): Promise<DataSharingConsentRow[]> {
+export async function findConsentsByCustomersAndUsers(
+  db: DB,
+  customerUuids: readonly string[],
+  lmsUserIds: readonly number[],
+): Promise<DataSharingConsentRow[]> {
   if (customerUuids.length === 0 || lmsUserIds.length === 0) return [];
   const rows = await db
     .selectFrom('data_sharing_consent')
@@ -34,11 +38,17 @@ const CONSENT_ORDER: SortKey<DataSharingConsentRow>[] = [
   { column: 'id', direction: 'asc', type: 'int', value: (r) => r.id },
 ];
 
-export function listConsents(db: DB, customerUuid: string, filter: ConsentListFilter, page: PageArgs): Promise<Connection<DataSharingConsentRow>> {
+export function listConsents(
+  db: DB,
+  customerUuid: string,
+  filter: ConsentListFilter,
+  page: PageArgs,
+): Promise<Connection<DataSharingConsentRow>> {
   let query = db.selectFrom('data_sharing_consent').where('enterpriseCustomerUuid', '=', customerUuid);
   if (filter.courseKey) query = query.where('courseKey', '=', filter.courseKey);
   if (filter.granted === true) query = query.where('granted', '=', true);
-  if (filter.granted === false) query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
+  if (filter.granted === false)
+    query = query.where((eb) => eb.or([eb('granted', '=', false), eb('granted', 'is', null)]));
   if (filter.onlyLmsUserId !== undefined) query = query.where('lmsUserId', '=', filter.onlyLmsUserId);
   return paginate(query.selectAll(), page, CONSENT_ORDER, decodeConsent, () => countRows(query));
 }
@@ -59,11 +69,22 @@ export async function findEnrolledCourseKeys(
     .where('courseKey', 'is not', null)
     .$narrowType<{ courseKey: string }>()
     .execute();
-  return rows.map((r) => ({ enterpriseCustomerUuid: r.enterpriseCustomerUuid, enterpriseUserId: r.enterpriseUserId, courseKey: r.courseKey }));
+  return rows.map((r) => ({
+    enterpriseCustomerUuid: r.enterpriseCustomerUuid,
+    enterpriseUserId: r.enterpriseUserId,
+    courseKey: r.courseKey,
+  }));
 }
 
 /** Insert-or-update of one consent; returns the stored row. */
-export async function upsertConsent(trx: Trx, customerUuid: string, lmsUserId: number, courseKey: string, granted: boolean, now: Date): Promise<DataSharingConsentRow> {
+export async function upsertConsent(
+  trx: Trx,
+  customerUuid: string,
+  lmsUserId: number,
+  courseKey: string,
+  granted: boolean,
+  now: Date,
+): Promise<DataSharingConsentRow> {
   const existing = await forUpdate(
     trx,
     trx
@@ -74,7 +95,11 @@ export async function upsertConsent(trx: Trx, customerUuid: string, lmsUserId: n
       .where('courseKey', '=', courseKey),
   ).executeTakeFirst();
   if (existing) {
-    await trx.updateTable('data_sharing_consent').set({ granted, modified: now }).where('id', '=', existing.id).execute();
+    await trx
+      .updateTable('data_sharing_consent')
+      .set({ granted, modified: now })
+      .where('id', '=', existing.id)
+      .execute();
     return { ...decodeConsent(existing), granted, modified: now };
   }
   const row = { enterpriseCustomerUuid: customerUuid, lmsUserId, courseKey, granted, created: now, modified: now };

@@ -3,7 +3,12 @@ import { rowDecoder } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
-import type { CustomersDatabase, EnterpriseCustomerRow, EnterpriseCustomerTable, IdentityProviderRow } from '../tables.js';
+import type {
+  CustomersDatabase,
+  EnterpriseCustomerRow,
+  EnterpriseCustomerTable,
+  IdentityProviderRow,
+} from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
 type Trx = Transaction<CustomersDatabase>;
@@ -53,7 +58,11 @@ export interface CustomerListFilter {
   inactiveVisibleFor?: readonly string[];
 }
 
-export function listCustomers(db: DB, filter: CustomerListFilter, page: PageArgs): Promise<Connection<EnterpriseCustomerRow>> {
+export function listCustomers(
+  db: DB,
+  filter: CustomerListFilter,
+  page: PageArgs,
+): Promise<Connection<EnterpriseCustomerRow>> {
   let query = db.selectFrom('enterprise_customer');
   if (filter.uuids) query = query.where('uuid', 'in', filter.uuids.length ? filter.uuids : ['']);
   if (filter.active != null) query = query.where('active', '=', filter.active);
@@ -74,7 +83,10 @@ export async function countCustomers(db: DB): Promise<number> {
 
 const decodeIdentityProvider = rowDecoder<IdentityProviderRow>({ booleans: ['defaultProvider'], dates: ['created'] });
 
-export async function findIdentityProvidersByCustomers(db: DB, uuids: readonly string[]): Promise<IdentityProviderRow[]> {
+export async function findIdentityProvidersByCustomers(
+  db: DB,
+  uuids: readonly string[],
+): Promise<IdentityProviderRow[]> {
   if (uuids.length === 0) return [];
   const rows = await db
     .selectFrom('enterprise_customer_identity_provider')
@@ -87,7 +99,10 @@ export async function findIdentityProvidersByCustomers(db: DB, uuids: readonly s
 
 /** Locks the customer row: per-customer limits (invite keys) are checked under it. */
 export async function lockCustomer(trx: Trx, uuid: string): Promise<EnterpriseCustomerRow | undefined> {
-  const row = await forUpdate(trx, trx.selectFrom('enterprise_customer').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
+  const row = await forUpdate(
+    trx,
+    trx.selectFrom('enterprise_customer').selectAll().where('uuid', '=', uuid),
+  ).executeTakeFirst();
   return row && decodeCustomer(row);
 }
 

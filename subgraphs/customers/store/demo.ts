@@ -34,8 +34,15 @@ export async function insertMissingCustomers(trx: Trx, rows: readonly Enterprise
   if (add.length) await trx.insertInto('enterprise_customer').values(add).execute();
 }
 
-export async function insertMissingIdentityProviders(trx: Trx, rows: readonly Insertable<IdentityProviderTable>[]): Promise<void> {
-  const existing = new Set((await trx.selectFrom('enterprise_customer_identity_provider').select('providerId').execute()).map((r) => r.providerId));
+export async function insertMissingIdentityProviders(
+  trx: Trx,
+  rows: readonly Insertable<IdentityProviderTable>[],
+): Promise<void> {
+  const existing = new Set(
+    (await trx.selectFrom('enterprise_customer_identity_provider').select('providerId').execute()).map(
+      (r) => r.providerId,
+    ),
+  );
   const add = missing(rows, existing, (r) => r.providerId);
   if (add.length) await trx.insertInto('enterprise_customer_identity_provider').values(add).execute();
 }
@@ -47,15 +54,24 @@ export async function insertMissingLmsUsers(trx: Trx, rows: readonly LmsUserTabl
 }
 
 export async function insertMissingInviteKeys(trx: Trx, rows: readonly InviteKeyTable[]): Promise<void> {
-  const existing = new Set((await trx.selectFrom('enterprise_customer_invite_key').select('uuid').execute()).map((r) => r.uuid));
+  const existing = new Set(
+    (await trx.selectFrom('enterprise_customer_invite_key').select('uuid').execute()).map((r) => r.uuid),
+  );
   const add = missing(rows, existing, (r) => r.uuid);
   if (add.length) await trx.insertInto('enterprise_customer_invite_key').values(add).execute();
 }
 
 /** Inserts the missing learner links and returns every link's id by `customer:lmsUserId`. */
-export async function insertMissingLinks(trx: Trx, rows: readonly Insertable<EnterpriseCustomerUserTable>[]): Promise<Map<string, number>> {
+export async function insertMissingLinks(
+  trx: Trx,
+  rows: readonly Insertable<EnterpriseCustomerUserTable>[],
+): Promise<Map<string, number>> {
   const links = async () =>
-    new Map((await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, r.id]));
+    new Map(
+      (
+        await trx.selectFrom('enterprise_customer_user').select(['id', 'enterpriseCustomerUuid', 'lmsUserId']).execute()
+      ).map((r) => [`${r.enterpriseCustomerUuid}:${r.lmsUserId}`, r.id]),
+    );
   const existing = await links();
   const add = rows.filter((r) => !existing.has(`${r.enterpriseCustomerUuid}:${r.lmsUserId}`));
   if (add.length) await trx.insertInto('enterprise_customer_user').values(add).execute();
@@ -87,21 +103,38 @@ export async function ensureEnrollment(
 
 /** Enrollment ids that already have their learner-summary row. */
 export async function enrollmentIdsWithProgress(trx: Trx): Promise<Set<number>> {
-  return new Set((await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map((r) => r.enterpriseEnrollmentId));
+  return new Set(
+    (await trx.selectFrom('learner_progress').select('enterpriseEnrollmentId').execute()).map(
+      (r) => r.enterpriseEnrollmentId,
+    ),
+  );
 }
 
-export async function insertMissingConsents(trx: Trx, rows: readonly Insertable<DataSharingConsentTable>[]): Promise<void> {
+export async function insertMissingConsents(
+  trx: Trx,
+  rows: readonly Insertable<DataSharingConsentTable>[],
+): Promise<void> {
   const existing = new Set(
-    (await trx.selectFrom('data_sharing_consent').select(['enterpriseCustomerUuid', 'lmsUserId', 'courseKey']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}:${r.courseKey}`),
+    (
+      await trx
+        .selectFrom('data_sharing_consent')
+        .select(['enterpriseCustomerUuid', 'lmsUserId', 'courseKey'])
+        .execute()
+    ).map((r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}:${r.courseKey}`),
   );
   const add = missing(rows, existing, (r) => `${r.enterpriseCustomerUuid}:${r.lmsUserId}:${r.courseKey}`);
   if (add.length) await trx.insertInto('data_sharing_consent').values(add).execute();
 }
 
 /** Inserts the missing pending learners; returns the ids of the ones it inserted, by email. */
-export async function insertMissingPendingLearners(trx: Trx, rows: readonly Insertable<PendingEnterpriseCustomerUserTable>[]): Promise<Map<string, number>> {
+export async function insertMissingPendingLearners(
+  trx: Trx,
+  rows: readonly Insertable<PendingEnterpriseCustomerUserTable>[],
+): Promise<Map<string, number>> {
   const existing = new Set(
-    (await trx.selectFrom('pending_enterprise_customer_user').select(['enterpriseCustomerUuid', 'userEmail']).execute()).map((r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`),
+    (
+      await trx.selectFrom('pending_enterprise_customer_user').select(['enterpriseCustomerUuid', 'userEmail']).execute()
+    ).map((r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`),
   );
   const inserted = new Map<string, number>();
   for (const row of missing(rows, existing, (r) => `${r.enterpriseCustomerUuid}:${r.userEmail}`)) {

@@ -2,7 +2,12 @@ import type { Kysely, Transaction } from 'kysely';
 import { rowDecoder } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
-import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow, LearnerProgressTable } from '../tables.js';
+import type {
+  CustomersDatabase,
+  EnrollmentFulfillmentRow,
+  EnterpriseCourseEnrollmentRow,
+  LearnerProgressTable,
+} from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
 type Trx = Transaction<CustomersDatabase>;
@@ -15,7 +20,11 @@ const decodeEnrollment = rowDecoder<EnterpriseCourseEnrollmentRow>({
   dates: ['created', 'modified', 'unenrolledAt'],
 });
 
-export async function findEnrollmentsOfLearners(db: DB | Trx, learnerIds: readonly number[], runKeys: readonly string[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+export async function findEnrollmentsOfLearners(
+  db: DB | Trx,
+  learnerIds: readonly number[],
+  runKeys: readonly string[],
+): Promise<EnterpriseCourseEnrollmentRow[]> {
   if (learnerIds.length === 0 || runKeys.length === 0) return [];
   const rows = await db
     .selectFrom('enterprise_course_enrollment')
@@ -54,7 +63,11 @@ export async function insertEnrollments(
     )
     .execute();
   const wanted = new Set(pairs.map((p) => `${p.learnerId}:${p.courseRunKey}`));
-  const rows = await findEnrollmentsOfLearners(trx, [...new Set(pairs.map((p) => p.learnerId))], [...new Set(pairs.map((p) => p.courseRunKey))]);
+  const rows = await findEnrollmentsOfLearners(
+    trx,
+    [...new Set(pairs.map((p) => p.learnerId))],
+    [...new Set(pairs.map((p) => p.courseRunKey))],
+  );
   return rows.filter((r) => wanted.has(`${r.enterpriseCustomerUserId}:${r.courseRunKey}`));
 }
 
@@ -66,12 +79,19 @@ export async function reenroll(trx: Trx, enrollmentIds: readonly number[], now: 
     .set({ savedForLater: false, unenrolled: false, unenrolledAt: null, isActive: true, modified: now })
     .where('id', 'in', enrollmentIds)
     .execute();
-  await trx.updateTable('learner_progress').set({ unenrollmentDate: null }).where('enterpriseEnrollmentId', 'in', enrollmentIds).execute();
+  await trx
+    .updateTable('learner_progress')
+    .set({ unenrollmentDate: null })
+    .where('enterpriseEnrollmentId', 'in', enrollmentIds)
+    .execute();
 }
 
 export async function insertLearnerProgress(trx: Trx, rows: readonly LearnerProgressTable[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx.insertInto('learner_progress').values([...rows]).execute();
+  await trx
+    .insertInto('learner_progress')
+    .values([...rows])
+    .execute();
 }
 
 const ENROLLMENT_ORDER: SortKey<EnterpriseCourseEnrollmentRow>[] = [
@@ -84,7 +104,12 @@ export interface EnrollmentListFilter {
 }
 
 /** Enrollments of the customer's linked learners (unlinked learners' enrollments are hidden). */
-export function listEnrollments(db: DB, customerUuid: string, filter: EnrollmentListFilter, page: PageArgs): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
+export function listEnrollments(
+  db: DB,
+  customerUuid: string,
+  filter: EnrollmentListFilter,
+  page: PageArgs,
+): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
   let query = db
     .selectFrom('enterprise_course_enrollment as ece')
     .innerJoin('enterprise_customer_user as ecu', 'ecu.id', 'ece.enterpriseCustomerUserId')
@@ -96,7 +121,12 @@ export function listEnrollments(db: DB, customerUuid: string, filter: Enrollment
 }
 
 /** Enrollments of an LMS user across every customer it is linked to (`me.enrollments`), oldest first. */
-export function listEnrollmentsOfUser(db: DB, lmsUserId: number, filter: { courseRunKey?: string }, page: PageArgs): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
+export function listEnrollmentsOfUser(
+  db: DB,
+  lmsUserId: number,
+  filter: { courseRunKey?: string },
+  page: PageArgs,
+): Promise<Connection<EnterpriseCourseEnrollmentRow>> {
   let query = db
     .selectFrom('enterprise_course_enrollment as ece')
     .innerJoin('enterprise_customer_user as ecu', 'ecu.id', 'ece.enterpriseCustomerUserId')
@@ -111,31 +141,60 @@ export async function findEnrollmentsByLearnerIds(
   ids: readonly number[],
 ): Promise<EnterpriseCourseEnrollmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('enterprise_course_enrollment').selectAll().where('enterpriseCustomerUserId', 'in', ids).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('enterprise_course_enrollment')
+    .selectAll()
+    .where('enterpriseCustomerUserId', 'in', ids)
+    .orderBy('id')
+    .execute();
   return rows.map(decodeEnrollment);
 }
 
-export async function findEnrollmentsByIds(db: DB | Trx, ids: readonly number[]): Promise<EnterpriseCourseEnrollmentRow[]> {
+export async function findEnrollmentsByIds(
+  db: DB | Trx,
+  ids: readonly number[],
+): Promise<EnterpriseCourseEnrollmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('enterprise_course_enrollment').selectAll().where('id', 'in', ids).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('enterprise_course_enrollment')
+    .selectAll()
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
   return rows.map(decodeEnrollment);
 }
 
-const decodeFulfillment = rowDecoder<EnrollmentFulfillmentRow>({ booleans: ['isRevoked'], dates: ['created', 'modified'] });
+const decodeFulfillment = rowDecoder<EnrollmentFulfillmentRow>({
+  booleans: ['isRevoked'],
+  dates: ['created', 'modified'],
+});
 
-export async function findFulfillmentsByEnrollmentIds(db: DB, ids: readonly number[]): Promise<EnrollmentFulfillmentRow[]> {
+export async function findFulfillmentsByEnrollmentIds(
+  db: DB,
+  ids: readonly number[],
+): Promise<EnrollmentFulfillmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('enrollment_fulfillment').selectAll().where('enterpriseCourseEnrollmentId', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('enrollment_fulfillment')
+    .selectAll()
+    .where('enterpriseCourseEnrollmentId', 'in', ids)
+    .execute();
   return rows.map(decodeFulfillment);
 }
 
 export async function insertFulfillments(trx: Trx, rows: readonly EnrollmentFulfillmentRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx.insertInto('enrollment_fulfillment').values([...rows]).execute();
+  await trx
+    .insertInto('enrollment_fulfillment')
+    .values([...rows])
+    .execute();
 }
 
 export async function lockEnrollment(trx: Trx, id: number): Promise<EnterpriseCourseEnrollmentRow | undefined> {
-  const row = await forUpdate(trx, trx.selectFrom('enterprise_course_enrollment').selectAll().where('id', '=', id)).executeTakeFirst();
+  const row = await forUpdate(
+    trx,
+    trx.selectFrom('enterprise_course_enrollment').selectAll().where('id', '=', id),
+  ).executeTakeFirst();
   return row && decodeEnrollment(row);
 }
 
@@ -152,11 +211,22 @@ export async function markUnenrolled(trx: Trx, enrollmentId: number, now: Date):
     .where('enterpriseCourseEnrollmentId', '=', enrollmentId)
     .where('isRevoked', '=', false)
     .execute();
-  await trx.updateTable('learner_progress').set({ unenrollmentDate: now }).where('enterpriseEnrollmentId', '=', enrollmentId).execute();
+  await trx
+    .updateTable('learner_progress')
+    .set({ unenrollmentDate: now })
+    .where('enterpriseEnrollmentId', '=', enrollmentId)
+    .execute();
 }
 
-export async function findFulfillmentOfEnrollment(trx: Trx, enrollmentId: number): Promise<EnrollmentFulfillmentRow | undefined> {
-  const row = await trx.selectFrom('enrollment_fulfillment').selectAll().where('enterpriseCourseEnrollmentId', '=', enrollmentId).executeTakeFirst();
+export async function findFulfillmentOfEnrollment(
+  trx: Trx,
+  enrollmentId: number,
+): Promise<EnrollmentFulfillmentRow | undefined> {
+  const row = await trx
+    .selectFrom('enrollment_fulfillment')
+    .selectAll()
+    .where('enterpriseCourseEnrollmentId', '=', enrollmentId)
+    .executeTakeFirst();
   return row && decodeFulfillment(row);
 }
 
@@ -186,7 +256,13 @@ export async function lockLiveFulfillments(
 export async function replaceFulfillment(trx: Trx, row: EnrollmentFulfillmentRow): Promise<void> {
   const updated = await trx
     .updateTable('enrollment_fulfillment')
-    .set({ fulfillmentType: row.fulfillmentType, licenseUuid: row.licenseUuid, transactionUuid: row.transactionUuid, isRevoked: false, modified: row.modified })
+    .set({
+      fulfillmentType: row.fulfillmentType,
+      licenseUuid: row.licenseUuid,
+      transactionUuid: row.transactionUuid,
+      isRevoked: false,
+      modified: row.modified,
+    })
     .where('enterpriseCourseEnrollmentId', '=', row.enterpriseCourseEnrollmentId)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) await insertFulfillments(trx, [row]);

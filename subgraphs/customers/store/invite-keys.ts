@@ -11,7 +11,10 @@ type Trx = Transaction<CustomersDatabase>;
 // Invite keys
 
 /** `usageCount` is a COUNT subquery: a number on both dialects, never null. */
-const decodeInviteKey = rowDecoder<InviteKeyRow>({ booleans: ['isActive'], dates: ['expirationDate', 'created', 'modified'] });
+const decodeInviteKey = rowDecoder<InviteKeyRow>({
+  booleans: ['isActive'],
+  dates: ['expirationDate', 'created', 'modified'],
+});
 
 function inviteKeyQuery(db: DB | Trx) {
   return db
@@ -54,5 +57,9 @@ export async function insertInviteKey(trx: Trx, row: Omit<InviteKeyRow, 'usageCo
 }
 
 export async function deactivateInviteKeyRow(trx: Trx, uuid: string, now: Date): Promise<void> {
-  await trx.updateTable('enterprise_customer_invite_key').set({ isActive: false, modified: now }).where('uuid', '=', uuid).execute();
+  await trx
+    .updateTable('enterprise_customer_invite_key')
+    .set({ isActive: false, modified: now })
+    .where('uuid', '=', uuid)
+    .execute();
 }

@@ -3,7 +3,14 @@ import { rowDecoder } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
-import type { CustomersDatabase, EnterpriseCustomerUserRow, LmsUserRow, PendingEnrollmentRow, PendingEnrollmentTable, PendingEnterpriseCustomerUserRow } from '../tables.js';
+import type {
+  CustomersDatabase,
+  EnterpriseCustomerUserRow,
+  LmsUserRow,
+  PendingEnrollmentRow,
+  PendingEnrollmentTable,
+  PendingEnterpriseCustomerUserRow,
+} from '../tables.js';
 import { lockCustomer } from './customers.js';
 
 type DB = Kysely<CustomersDatabase>;
@@ -82,7 +89,10 @@ export async function findLearnersByCustomersAndEmails(
   emails: readonly string[],
 ): Promise<EnterpriseCustomerUserRow[]> {
   if (customerUuids.length === 0 || emails.length === 0) return [];
-  const rows = await learnerQuery(db).where('ecu.enterpriseCustomerUuid', 'in', customerUuids).where('u.email', 'in', emails).execute();
+  const rows = await learnerQuery(db)
+    .where('ecu.enterpriseCustomerUuid', 'in', customerUuids)
+    .where('u.email', 'in', emails)
+    .execute();
   return rows.map(decodeLearner);
 }
 
@@ -96,7 +106,10 @@ export async function lockLmsUsers(trx: Trx, ids: readonly number[]): Promise<vo
 }
 
 /** Every link of these users, locked: the one-active rule rewrites them. */
-export async function lockLearnersOfUsers(trx: Trx, lmsUserIds: readonly number[]): Promise<EnterpriseCustomerUserRow[]> {
+export async function lockLearnersOfUsers(
+  trx: Trx,
+  lmsUserIds: readonly number[],
+): Promise<EnterpriseCustomerUserRow[]> {
   if (lmsUserIds.length === 0) return [];
   const rows = await forUpdate(trx, learnerQuery(trx).where('ecu.lmsUserId', 'in', lmsUserIds)).execute();
   return rows.map(decodeLearner);
@@ -156,7 +169,11 @@ export async function updateLearners(
 const decodePendingLearner = rowDecoder<PendingEnterpriseCustomerUserRow>({ dates: ['created', 'modified'] });
 const decodePendingEnrollment = rowDecoder<PendingEnrollmentRow>({ dates: ['created', 'courseStart', 'courseEnd'] });
 
-export async function findPendingLearners(db: DB | Trx, customerUuid: string, emails: readonly string[]): Promise<PendingEnterpriseCustomerUserRow[]> {
+export async function findPendingLearners(
+  db: DB | Trx,
+  customerUuid: string,
+  emails: readonly string[],
+): Promise<PendingEnterpriseCustomerUserRow[]> {
   if (emails.length === 0) return [];
   const rows = await db
     .selectFrom('pending_enterprise_customer_user')
@@ -168,7 +185,12 @@ export async function findPendingLearners(db: DB | Trx, customerUuid: string, em
 }
 
 /** Get-or-create of many pending learners of one customer (under its row lock); returns them all. */
-export async function ensurePendingLearners(trx: Trx, customerUuid: string, emails: readonly string[], now: Date): Promise<PendingEnterpriseCustomerUserRow[]> {
+export async function ensurePendingLearners(
+  trx: Trx,
+  customerUuid: string,
+  emails: readonly string[],
+  now: Date,
+): Promise<PendingEnterpriseCustomerUserRow[]> {
   if (emails.length === 0) return [];
   await lockCustomer(trx, customerUuid);
   const known = new Set((await findPendingLearners(trx, customerUuid, emails)).map((p) => p.userEmail));
@@ -176,15 +198,23 @@ export async function ensurePendingLearners(trx: Trx, customerUuid: string, emai
   if (missing.length) {
     await trx
       .insertInto('pending_enterprise_customer_user')
-      .values(missing.map((userEmail) => ({ enterpriseCustomerUuid: customerUuid, userEmail, created: now, modified: now })))
+      .values(
+        missing.map((userEmail) => ({ enterpriseCustomerUuid: customerUuid, userEmail, created: now, modified: now })),
+      )
       .execute();
   }
   return findPendingLearners(trx, customerUuid, emails);
 }
 
-export async function insertPendingEnrollments(trx: Trx, rows: readonly Omit<PendingEnrollmentTable, 'id'>[]): Promise<void> {
+export async function insertPendingEnrollments(
+  trx: Trx,
+  rows: readonly Omit<PendingEnrollmentTable, 'id'>[],
+): Promise<void> {
   if (rows.length === 0) return;
-  await trx.insertInto('pending_enrollment').values([...rows]).execute();
+  await trx
+    .insertInto('pending_enrollment')
+    .values([...rows])
+    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,13 +232,20 @@ export interface LearnerListFilter {
 }
 
 /** Linked learners of a customer (edx-enterprise's default manager hides unlinked ones). */
-export function listLearners(db: DB, customerUuid: string, filter: LearnerListFilter, page: PageArgs): Promise<Connection<EnterpriseCustomerUserRow>> {
+export function listLearners(
+  db: DB,
+  customerUuid: string,
+  filter: LearnerListFilter,
+  page: PageArgs,
+): Promise<Connection<EnterpriseCustomerUserRow>> {
   let query = learnerQuery(db).where('ecu.enterpriseCustomerUuid', '=', customerUuid).where('ecu.linked', '=', true);
   if (filter.active != null) query = query.where('ecu.active', '=', filter.active);
   if (filter.onlyLmsUserId !== undefined) query = query.where('ecu.lmsUserId', '=', filter.onlyLmsUserId);
   if (filter.search) {
     const search = filter.search;
-    query = query.where((eb) => eb.or([containsInsensitive('u.email', search), containsInsensitive('u.username', search)]));
+    query = query.where((eb) =>
+      eb.or([containsInsensitive('u.email', search), containsInsensitive('u.username', search)]),
+    );
   }
   return paginate(query, page, LEARNER_ORDER, decodeLearner, () => countRows(query));
 }
@@ -217,14 +254,26 @@ const PENDING_ORDER: SortKey<PendingEnterpriseCustomerUserRow>[] = [
   { column: 'id', direction: 'asc', type: 'int', value: (r) => r.id },
 ];
 
-export function listPendingLearners(db: DB, customerUuid: string, page: PageArgs): Promise<Connection<PendingEnterpriseCustomerUserRow>> {
+export function listPendingLearners(
+  db: DB,
+  customerUuid: string,
+  page: PageArgs,
+): Promise<Connection<PendingEnterpriseCustomerUserRow>> {
   const query = db.selectFrom('pending_enterprise_customer_user').where('enterpriseCustomerUuid', '=', customerUuid);
   return paginate(query.selectAll(), page, PENDING_ORDER, decodePendingLearner, () => countRows(query));
 }
 
-export async function findPendingEnrollmentsByPendingUsers(db: DB | Trx, ids: readonly number[]): Promise<PendingEnrollmentRow[]> {
+export async function findPendingEnrollmentsByPendingUsers(
+  db: DB | Trx,
+  ids: readonly number[],
+): Promise<PendingEnrollmentRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('pending_enrollment').selectAll().where('pendingUserId', 'in', ids).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('pending_enrollment')
+    .selectAll()
+    .where('pendingUserId', 'in', ids)
+    .orderBy('id')
+    .execute();
   return rows.map(decodePendingEnrollment);
 }
 
@@ -232,7 +281,10 @@ export async function findPendingEnrollmentsByPendingUsers(db: DB | Trx, ids: re
 // Pending learners: conversion when the user appears, and removal
 
 export async function findPendingLearnersByEmail(trx: Trx, email: string): Promise<PendingEnterpriseCustomerUserRow[]> {
-  const rows = await forUpdate(trx, trx.selectFrom('pending_enterprise_customer_user').selectAll().where('userEmail', '=', email).orderBy('id')).execute();
+  const rows = await forUpdate(
+    trx,
+    trx.selectFrom('pending_enterprise_customer_user').selectAll().where('userEmail', '=', email).orderBy('id'),
+  ).execute();
   return rows.map(decodePendingLearner);
 }
 
@@ -243,7 +295,10 @@ export async function deletePendingLearners(trx: Trx, ids: readonly number[]): P
   await trx.deleteFrom('pending_enterprise_customer_user').where('id', 'in', ids).execute();
 }
 
-export async function findLmsUserConflicts(trx: Trx, user: { id: number; email: string; username: string }): Promise<LmsUserRow[]> {
+export async function findLmsUserConflicts(
+  trx: Trx,
+  user: { id: number; email: string; username: string },
+): Promise<LmsUserRow[]> {
   const rows = await trx
     .selectFrom('lms_user')
     .selectAll()
@@ -254,5 +309,7 @@ export async function findLmsUserConflicts(trx: Trx, user: { id: number; email: 
 
 export async function findLinksOfUsers(db: DB, lmsUserIds: readonly number[]): Promise<EnterpriseCustomerUserRow[]> {
   if (lmsUserIds.length === 0) return [];
-  return (await learnerQuery(db).where('ecu.lmsUserId', 'in', lmsUserIds).where('ecu.linked', '=', true).execute()).map(decodeLearner);
+  return (await learnerQuery(db).where('ecu.lmsUserId', 'in', lmsUserIds).where('ecu.linked', '=', true).execute()).map(
+    decodeLearner,
+  );
 }

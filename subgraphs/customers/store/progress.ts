@@ -2,7 +2,16 @@ import { type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } fro
 import { rowDecoder, toBoolean } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
-import { countRows, decodeCursor, pageSize, toConnection, type Connection, type CursorSlot, type PageArgs, type SortKey } from '../../../lib/pagination.js';
+import {
+  countRows,
+  decodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+  type CursorSlot,
+  type PageArgs,
+  type SortKey,
+} from '../../../lib/pagination.js';
 import type { CustomersDatabase, LearnerProgressRow, LearnerProgressTable, ProgressStatusValue } from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
@@ -118,13 +127,23 @@ function withProgressColumns(query: ReturnType<typeof progressBase>, now: Date) 
     ]);
 }
 
-export async function findLearnerProgressRow(db: DB | Trx, enrollmentId: number, now: Date): Promise<LearnerProgressRow | undefined> {
-  const row = await withProgressColumns(progressBase(db).where('lp.enterpriseEnrollmentId', '=', enrollmentId), now).executeTakeFirst();
+export async function findLearnerProgressRow(
+  db: DB | Trx,
+  enrollmentId: number,
+  now: Date,
+): Promise<LearnerProgressRow | undefined> {
+  const row = await withProgressColumns(
+    progressBase(db).where('lp.enterpriseEnrollmentId', '=', enrollmentId),
+    now,
+  ).executeTakeFirst();
   return row && decodeProgress(row);
 }
 
 export async function lockLearnerProgress(trx: Trx, enrollmentId: number): Promise<{ hasPassed: boolean } | undefined> {
-  const row = await forUpdate(trx, trx.selectFrom('learner_progress').select('hasPassed').where('enterpriseEnrollmentId', '=', enrollmentId)).executeTakeFirst();
+  const row = await forUpdate(
+    trx,
+    trx.selectFrom('learner_progress').select('hasPassed').where('enterpriseEnrollmentId', '=', enrollmentId),
+  ).executeTakeFirst();
   // Undecoded: SQLite hands the flag back as 0/1.
   return row && { hasPassed: toBoolean(row.hasPassed) };
 }
@@ -132,14 +151,29 @@ export async function lockLearnerProgress(trx: Trx, enrollmentId: number): Promi
 export async function updateLearnerProgress(
   trx: Trx,
   enrollmentId: number,
-  changes: Partial<Pick<LearnerProgressTable, 'currentGrade' | 'letterGrade' | 'hasPassed' | 'passedDate' | 'lastActivityDate'>>,
+  changes: Partial<
+    Pick<LearnerProgressTable, 'currentGrade' | 'letterGrade' | 'hasPassed' | 'passedDate' | 'lastActivityDate'>
+  >,
   now: Date,
 ): Promise<void> {
-  await trx.updateTable('learner_progress').set({ ...changes, created: now }).where('enterpriseEnrollmentId', '=', enrollmentId).execute();
+  await trx
+    .updateTable('learner_progress')
+    .set({ ...changes, created: now })
+    .where('enterpriseEnrollmentId', '=', enrollmentId)
+    .execute();
 }
 
-export async function updateSavedForLater(trx: Trx, enrollmentId: number, savedForLater: boolean, now: Date): Promise<void> {
-  await trx.updateTable('enterprise_course_enrollment').set({ savedForLater, modified: now }).where('id', '=', enrollmentId).execute();
+export async function updateSavedForLater(
+  trx: Trx,
+  enrollmentId: number,
+  savedForLater: boolean,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('enterprise_course_enrollment')
+    .set({ savedForLater, modified: now })
+    .where('id', '=', enrollmentId)
+    .execute();
 }
 
 /**
@@ -165,7 +199,8 @@ export async function listLearnerProgress(
     .where((eb) =>
       eb.not(
         eb.exists(
-          eb.selectFrom('enterprise_customer_user as ecu')
+          eb
+            .selectFrom('enterprise_customer_user as ecu')
             .select('ecu.id')
             .whereRef('ecu.id', '=', 'lp.enterpriseCustomerUserId')
             .where('ecu.linked', '=', false),
@@ -175,16 +210,25 @@ export async function listLearnerProgress(
   if (filter.onlyLmsUserId !== undefined) filtered = filtered.where('lp.enterpriseUserId', '=', filter.onlyLmsUserId);
   if (filter.search) {
     const search = filter.search;
-    filtered = filtered.where((eb) => eb.or([containsInsensitive('lp.userEmail', search), containsInsensitive('lp.courseTitle', search)]));
+    filtered = filtered.where((eb) =>
+      eb.or([containsInsensitive('lp.userEmail', search), containsInsensitive('lp.courseTitle', search)]),
+    );
   }
   if (filter.courseKey) filtered = filtered.where('lp.courseKey', '=', filter.courseKey);
   if (filter.hasPassed != null) filtered = filtered.where('lp.hasPassed', '=', filter.hasPassed);
   const notEnded = sql<SqlBool>`(${sql.ref('lp.courseEnd')} is null or ${sql.ref('lp.courseEnd')} >= ${now})`;
   if (filter.progressStatus === 'PASSED') filtered = filtered.where('lp.hasPassed', '=', true);
-  if (filter.progressStatus === 'FAILED') filtered = filtered.where('lp.hasPassed', '=', false).where('lp.courseEnd', '<', now);
+  if (filter.progressStatus === 'FAILED')
+    filtered = filtered.where('lp.hasPassed', '=', false).where('lp.courseEnd', '<', now);
   if (filter.progressStatus === 'IN_PROGRESS') filtered = filtered.where('lp.hasPassed', '=', false).where(notEnded);
-  if (filter.enrollmentDateFrom) filtered = filtered.where('lp.enrollmentDate', '>=', new Date(`${filter.enrollmentDateFrom}T00:00:00Z`));
-  if (filter.enrollmentDateTo) filtered = filtered.where('lp.enrollmentDate', '<', new Date(Date.parse(`${filter.enrollmentDateTo}T00:00:00Z`) + DAY_MS));
+  if (filter.enrollmentDateFrom)
+    filtered = filtered.where('lp.enrollmentDate', '>=', new Date(`${filter.enrollmentDateFrom}T00:00:00Z`));
+  if (filter.enrollmentDateTo)
+    filtered = filtered.where(
+      'lp.enrollmentDate',
+      '<',
+      new Date(Date.parse(`${filter.enrollmentDateTo}T00:00:00Z`) + DAY_MS),
+    );
   if (filter.learnerActivity) {
     // "Active enrollments" first (not passed, course not ended), then the activity window.
     filtered = filtered.where('lp.hasPassed', '=', false).where(notEnded);
@@ -194,7 +238,9 @@ export async function listLearnerProgress(
     if (filter.learnerActivity === 'ACTIVE_PAST_WEEK') filtered = filtered.where('lp.lastActivityDate', '>=', weekAgo);
     else {
       const limit = filter.learnerActivity === 'INACTIVE_PAST_WEEK' ? weekAgo : monthAgo;
-      filtered = filtered.where((eb) => eb.or([eb('lp.lastActivityDate', 'is', null), eb('lp.lastActivityDate', '<=', limit)]));
+      filtered = filtered.where((eb) =>
+        eb.or([eb('lp.lastActivityDate', 'is', null), eb('lp.lastActivityDate', '<=', limit)]),
+      );
     }
   }
 

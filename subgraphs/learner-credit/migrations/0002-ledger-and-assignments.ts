@@ -10,14 +10,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Columns added to a landed table are nullable or defaulted so existing rows stay valid.
   await db.schema.alterTable('subsidy_access_policy').addColumn('subsidy_uuid', t.uuid).execute();
-  await db.schema.alterTable('subsidy_access_policy').addColumn('description', 'varchar(512)', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('subsidy_access_policy').addColumn('retired', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await db.schema
+    .alterTable('subsidy_access_policy')
+    .addColumn('description', 'varchar(512)', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema
+    .alterTable('subsidy_access_policy')
+    .addColumn('retired', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
   await db.schema.alterTable('subsidy_access_policy').addColumn('retired_at', t.datetime).execute();
-  await db.schema.alterTable('subsidy_access_policy').addColumn('access_method', 'varchar(16)', (c) => c.notNull().defaultTo('DIRECT')).execute();
+  await db.schema
+    .alterTable('subsidy_access_policy')
+    .addColumn('access_method', 'varchar(16)', (c) => c.notNull().defaultTo('DIRECT'))
+    .execute();
   await db.schema.alterTable('subsidy_access_policy').addColumn('per_learner_enrollment_limit', 'integer').execute();
   await db.schema.alterTable('subsidy_access_policy').addColumn('per_learner_spend_limit_cents', 'bigint').execute();
   await db.schema.alterTable('subsidy_access_policy').addColumn('late_redemption_allowed_until', t.datetime).execute();
-  await db.schema.createIndex('subsidy_access_policy_subsidy').on('subsidy_access_policy').columns(['subsidy_uuid', 'active']).execute();
+  await db.schema
+    .createIndex('subsidy_access_policy_subsidy')
+    .on('subsidy_access_policy')
+    .columns(['subsidy_uuid', 'active'])
+    .execute();
   await db.schema
     .createIndex('subsidy_access_policy_customer_type')
     .on('subsidy_access_policy')
@@ -68,8 +81,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Idempotency keys are unique per ledger: the database, not a check, stops duplicates.
     .addUniqueConstraint('ledger_transaction_idempotency', ['ledger_uuid', 'idempotency_key'])
     .execute();
-  await db.schema.createIndex('ledger_transaction_learner').on('ledger_transaction').columns(['ledger_uuid', 'lms_user_id', 'content_key']).execute();
-  await db.schema.createIndex('ledger_transaction_content').on('ledger_transaction').columns(['ledger_uuid', 'content_key']).execute();
+  await db.schema
+    .createIndex('ledger_transaction_learner')
+    .on('ledger_transaction')
+    .columns(['ledger_uuid', 'lms_user_id', 'content_key'])
+    .execute();
+  await db.schema
+    .createIndex('ledger_transaction_content')
+    .on('ledger_transaction')
+    .columns(['ledger_uuid', 'content_key'])
+    .execute();
   await db.schema
     .createIndex('ledger_transaction_policy')
     .on('ledger_transaction')
@@ -127,7 +148,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created', t.datetime, (c) => c.notNull())
     .addColumn('modified', t.datetime, (c) => c.notNull())
     // One record per learner and content per configuration, re-used across its lifecycle.
-    .addUniqueConstraint('assignment_learner_content', ['assignment_configuration_uuid', 'learner_email', 'content_key'])
+    .addUniqueConstraint('assignment_learner_content', [
+      'assignment_configuration_uuid',
+      'learner_email',
+      'content_key',
+    ])
     .execute();
   await db.schema
     .createIndex('assignment_config_user')
@@ -149,7 +174,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('learner_content_assignment')
     .columns(['assignment_configuration_uuid', 'allocated_at', 'uuid'])
     .execute();
-  await db.schema.createIndex('assignment_transaction').on('learner_content_assignment').columns(['transaction_uuid']).execute();
+  await db.schema
+    .createIndex('assignment_transaction')
+    .on('learner_content_assignment')
+    .columns(['transaction_uuid'])
+    .execute();
 
   await db.schema
     .createTable('assignment_action')
@@ -177,12 +206,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['policy_group_association', 'assignment_action', 'learner_content_assignment', 'assignment_configuration', 'ledger_reversal', 'ledger_transaction', 'subsidy', 'ledger']) {
+  for (const table of [
+    'policy_group_association',
+    'assignment_action',
+    'learner_content_assignment',
+    'assignment_configuration',
+    'ledger_reversal',
+    'ledger_transaction',
+    'subsidy',
+    'ledger',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('subsidy_access_policy_customer_type').on('subsidy_access_policy').execute();
   await db.schema.dropIndex('subsidy_access_policy_subsidy').on('subsidy_access_policy').execute();
-  for (const column of ['late_redemption_allowed_until', 'per_learner_spend_limit_cents', 'per_learner_enrollment_limit', 'access_method', 'retired_at', 'retired', 'description', 'subsidy_uuid']) {
+  for (const column of [
+    'late_redemption_allowed_until',
+    'per_learner_spend_limit_cents',
+    'per_learner_enrollment_limit',
+    'access_method',
+    'retired_at',
+    'retired',
+    'description',
+    'subsidy_uuid',
+  ]) {
     await db.schema.alterTable('subsidy_access_policy').dropColumn(column).execute();
   }
 }

@@ -3,7 +3,18 @@ import type { AnyKysely } from '../../../lib/db/database.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import { countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
-import type { AssignmentActionRow, AssignmentActionTable, AssignmentConfigurationRow, AssignmentConnection, AssignmentRow, AssignmentState, LearnerContentAssignmentTable, LearnerCreditDatabase, LearnerState, LearnerStateCountRow } from '../tables.js';
+import type {
+  AssignmentActionRow,
+  AssignmentActionTable,
+  AssignmentConfigurationRow,
+  AssignmentConnection,
+  AssignmentRow,
+  AssignmentState,
+  LearnerContentAssignmentTable,
+  LearnerCreditDatabase,
+  LearnerState,
+  LearnerStateCountRow,
+} from '../tables.js';
 import { NOTHING, decodeAction, decodeAssignmentRow, decodeConfiguration, toNumber } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -11,18 +22,31 @@ type DB = Kysely<LearnerCreditDatabase>;
 // ---------------------------------------------------------------------------------------------
 // Assignment configurations
 
-export async function findConfigurationsByUuids(db: DB, uuids: readonly string[]): Promise<AssignmentConfigurationRow[]> {
+export async function findConfigurationsByUuids(
+  db: DB,
+  uuids: readonly string[],
+): Promise<AssignmentConfigurationRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('assignment_configuration').selectAll().where('uuid', 'in', uuids).execute()).map(decodeConfiguration);
+  return (await db.selectFrom('assignment_configuration').selectAll().where('uuid', 'in', uuids).execute()).map(
+    decodeConfiguration,
+  );
 }
 
-export async function findConfigurationsByPolicyUuids(db: DB, uuids: readonly string[]): Promise<AssignmentConfigurationRow[]> {
+export async function findConfigurationsByPolicyUuids(
+  db: DB,
+  uuids: readonly string[],
+): Promise<AssignmentConfigurationRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('assignment_configuration').selectAll().where('subsidyAccessPolicyUuid', 'in', uuids).execute()).map(decodeConfiguration);
+  return (
+    await db.selectFrom('assignment_configuration').selectAll().where('subsidyAccessPolicyUuid', 'in', uuids).execute()
+  ).map(decodeConfiguration);
 }
 
 /** Per configuration: the sum of ALLOCATED assignments' content quantities (<= 0). */
-export async function sumAllocatedByConfigurations(db: DB, uuids: readonly string[]): Promise<{ configurationUuid: string; total: number }[]> {
+export async function sumAllocatedByConfigurations(
+  db: DB,
+  uuids: readonly string[],
+): Promise<{ configurationUuid: string; total: number }[]> {
   if (!uuids.length) return [];
   const rows = await db
     .selectFrom('learner_content_assignment')
@@ -76,7 +100,9 @@ function derivedAssignments(db: DB, narrow: (q: AssignmentBase) => AssignmentBas
 
 export async function findAssignmentsByUuids(db: DB, uuids: readonly string[]): Promise<AssignmentRow[]> {
   if (!uuids.length) return [];
-  const rows = await derivedAssignments(db, (q) => q.where('a.uuid', 'in', uuids)).selectAll('la').execute();
+  const rows = await derivedAssignments(db, (q) => q.where('a.uuid', 'in', uuids))
+    .selectAll('la')
+    .execute();
   return rows.map(decodeAssignmentRow);
 }
 
@@ -109,12 +135,21 @@ const ORDER_COLUMNS: Record<
 function filteredAssignments(db: DB, configurationUuid: string, filter: AssignmentListFilter) {
   let query = derivedAssignments(db, (q) => {
     let inner = q.where('a.assignmentConfigurationUuid', '=', configurationUuid);
-    if (filter.contentKeys) inner = filter.contentKeys.length ? inner.where('a.contentKey', 'in', filter.contentKeys) : inner.where(NOTHING);
-    if (filter.learnerEmails) inner = filter.learnerEmails.length ? inner.where('a.learnerEmail', 'in', filter.learnerEmails) : inner.where(NOTHING);
-    if (filter.lmsUserIds) inner = filter.lmsUserIds.length ? inner.where('a.lmsUserId', 'in', filter.lmsUserIds) : inner.where(NOTHING);
-    if (filter.states) inner = filter.states.length ? inner.where('a.state', 'in', filter.states) : inner.where(NOTHING);
+    if (filter.contentKeys)
+      inner = filter.contentKeys.length ? inner.where('a.contentKey', 'in', filter.contentKeys) : inner.where(NOTHING);
+    if (filter.learnerEmails)
+      inner = filter.learnerEmails.length
+        ? inner.where('a.learnerEmail', 'in', filter.learnerEmails)
+        : inner.where(NOTHING);
+    if (filter.lmsUserIds)
+      inner = filter.lmsUserIds.length ? inner.where('a.lmsUserId', 'in', filter.lmsUserIds) : inner.where(NOTHING);
+    if (filter.states)
+      inner = filter.states.length ? inner.where('a.state', 'in', filter.states) : inner.where(NOTHING);
     const search = filter.search;
-    if (search) inner = inner.where((eb) => eb.or([containsInsensitive('a.learner_email', search), containsInsensitive('a.content_title', search)]));
+    if (search)
+      inner = inner.where((eb) =>
+        eb.or([containsInsensitive('a.learner_email', search), containsInsensitive('a.content_title', search)]),
+      );
     const owner = filter.owner;
     if (owner) {
       inner = inner.where((eb) =>
@@ -127,7 +162,10 @@ function filteredAssignments(db: DB, configurationUuid: string, filter: Assignme
     }
     return inner;
   });
-  if (filter.learnerStates) query = filter.learnerStates.length ? query.where('la.learnerState', 'in', filter.learnerStates) : query.where(NOTHING);
+  if (filter.learnerStates)
+    query = filter.learnerStates.length
+      ? query.where('la.learnerState', 'in', filter.learnerStates)
+      : query.where(NOTHING);
   return query;
 }
 
@@ -145,10 +183,12 @@ export function listAssignments(
     { column: `la.${primary.column}`, direction: order.direction, type: primary.type, value: primary.value },
     { column: 'la.uuid', direction: order.direction, type: 'string', value: (r) => r.uuid },
   ];
-  return paginate(query.selectAll('la'), page, keys, decodeAssignmentRow, () => countRows(query)).then((connection) => ({
-    ...connection,
-    learnerStateCounts: () => countLearnerStates(query),
-  }));
+  return paginate(query.selectAll('la'), page, keys, decodeAssignmentRow, () => countRows(query)).then(
+    (connection) => ({
+      ...connection,
+      learnerStateCounts: () => countLearnerStates(query),
+    }),
+  );
 }
 
 type FilteredAssignments = ReturnType<typeof filteredAssignments>;
@@ -178,7 +218,12 @@ export async function findAssignmentsForLearners(
     q
       .where('a.assignmentConfigurationUuid', '=', configurationUuid)
       .where('a.contentKey', '=', contentKey)
-      .where((eb) => eb.or([eb('a.learnerEmail', 'in', emails.length ? emails : ['']), ...(lmsUserIds.length ? [eb('a.lmsUserId', 'in', lmsUserIds)] : [])])),
+      .where((eb) =>
+        eb.or([
+          eb('a.learnerEmail', 'in', emails.length ? emails : ['']),
+          ...(lmsUserIds.length ? [eb('a.lmsUserId', 'in', lmsUserIds)] : []),
+        ]),
+      ),
   )
     .selectAll('la')
     .execute();
@@ -198,7 +243,12 @@ export async function findLearnerAssignments(
   const rows = await derivedAssignments(db, (q) =>
     q
       .where('a.assignmentConfigurationUuid', '=', configurationUuid)
-      .where((eb) => eb.or([eb('a.lmsUserId', '=', learner.lmsUserId), ...(learner.email ? [eb('a.learnerEmail', '=', learner.email)] : [])]))
+      .where((eb) =>
+        eb.or([
+          eb('a.lmsUserId', '=', learner.lmsUserId),
+          ...(learner.email ? [eb('a.learnerEmail', '=', learner.email)] : []),
+        ]),
+      )
       .where((eb) => eb.or([eb('a.contentKey', 'in', contentKeys), eb('a.parentContentKey', 'in', contentKeys)])),
   )
     .selectAll('la')
@@ -208,36 +258,66 @@ export async function findLearnerAssignments(
 
 /** A configuration's ALLOCATED assignments (the expiry candidates). */
 export async function findAllocatedAssignments(db: DB, configurationUuid: string): Promise<AssignmentRow[]> {
-  const rows = await derivedAssignments(db, (q) => q.where('a.assignmentConfigurationUuid', '=', configurationUuid).where('a.state', '=', 'ALLOCATED'))
+  const rows = await derivedAssignments(db, (q) =>
+    q.where('a.assignmentConfigurationUuid', '=', configurationUuid).where('a.state', '=', 'ALLOCATED'),
+  )
     .selectAll('la')
     .execute();
   return rows.map(decodeAssignmentRow);
 }
 
 export async function findAssignmentUuidsByTransaction(db: DB, transactionUuid: string): Promise<string[]> {
-  return (await db.selectFrom('learner_content_assignment').select('uuid').where('transactionUuid', '=', transactionUuid).execute()).map((r) => r.uuid);
+  return (
+    await db
+      .selectFrom('learner_content_assignment')
+      .select('uuid')
+      .where('transactionUuid', '=', transactionUuid)
+      .execute()
+  ).map((r) => r.uuid);
 }
 
 /** Locks assignment rows (after the policy and ledger: see lockLedger). */
 export async function lockAssignments(trx: DB, uuids: readonly string[]): Promise<void> {
   if (!uuids.length) return;
-  await forUpdate(trx as AnyKysely, trx.selectFrom('learner_content_assignment').select('uuid').where('uuid', 'in', uuids)).execute();
+  await forUpdate(
+    trx as AnyKysely,
+    trx.selectFrom('learner_content_assignment').select('uuid').where('uuid', 'in', uuids),
+  ).execute();
 }
 
 export async function insertAssignments(db: DB, rows: readonly LearnerContentAssignmentTable[]): Promise<void> {
-  if (rows.length) await db.insertInto('learner_content_assignment').values([...rows]).execute();
+  if (rows.length)
+    await db
+      .insertInto('learner_content_assignment')
+      .values([...rows])
+      .execute();
 }
 
-export async function updateAssignments(db: DB, uuids: readonly string[], changes: Partial<LearnerContentAssignmentTable>): Promise<void> {
-  if (uuids.length) await db.updateTable('learner_content_assignment').set(changes).where('uuid', 'in', uuids).execute();
+export async function updateAssignments(
+  db: DB,
+  uuids: readonly string[],
+  changes: Partial<LearnerContentAssignmentTable>,
+): Promise<void> {
+  if (uuids.length)
+    await db.updateTable('learner_content_assignment').set(changes).where('uuid', 'in', uuids).execute();
 }
 
 export async function insertActions(db: DB, rows: readonly AssignmentActionTable[]): Promise<void> {
-  if (rows.length) await db.insertInto('assignment_action').values([...rows]).execute();
+  if (rows.length)
+    await db
+      .insertInto('assignment_action')
+      .values([...rows])
+      .execute();
 }
 
 export async function findActionsByAssignmentUuids(db: DB, uuids: readonly string[]): Promise<AssignmentActionRow[]> {
   if (!uuids.length) return [];
-  const rows = await db.selectFrom('assignment_action').selectAll().where('assignmentUuid', 'in', uuids).orderBy('created').orderBy('uuid').execute();
+  const rows = await db
+    .selectFrom('assignment_action')
+    .selectAll()
+    .where('assignmentUuid', 'in', uuids)
+    .orderBy('created')
+    .orderBy('uuid')
+    .execute();
   return rows.map(decodeAction);
 }

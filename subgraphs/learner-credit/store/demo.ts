@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { AssignmentActionTable, AssignmentConfigurationTable, LearnerContentAssignmentTable, LearnerCreditDatabase, LedgerReversalTable, LedgerTable, LedgerTransactionTable, SubsidyAccessPolicyTable, SubsidyTable } from '../tables.js';
+import type {
+  AssignmentActionTable,
+  AssignmentConfigurationTable,
+  LearnerContentAssignmentTable,
+  LearnerCreditDatabase,
+  LedgerReversalTable,
+  LedgerTable,
+  LedgerTransactionTable,
+  SubsidyAccessPolicyTable,
+  SubsidyTable,
+} from '../tables.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
 
@@ -26,7 +36,12 @@ async function insertMissing<T extends object>(
 ): Promise<void> {
   if (!rows.length) return;
   const existing = new Set(
-    (await db.selectFrom(table).select(key as never).execute()).map((r) => String((r as Record<string, unknown>)[key])),
+    (
+      await db
+        .selectFrom(table)
+        .select(key as never)
+        .execute()
+    ).map((r) => String((r as Record<string, unknown>)[key])),
   );
   const missing = rows.filter((row) => !existing.has(String(row[key])));
   if (missing.length) await db.insertInto(table).values(missing).execute();
@@ -41,7 +56,12 @@ export async function insertMissingDemoRows(db: DB, rows: LearnerCreditSeedRows)
     await insertMissing(trx, 'ledger', 'uuid', rows.ledger);
     await insertMissing(trx, 'subsidy', 'uuid', rows.subsidy);
     for (const policy of rows.subsidy_access_policy) {
-      await trx.updateTable('subsidy_access_policy').set(policy).where('uuid', '=', policy.uuid).where('subsidyUuid', 'is', null).execute();
+      await trx
+        .updateTable('subsidy_access_policy')
+        .set(policy)
+        .where('uuid', '=', policy.uuid)
+        .where('subsidyUuid', 'is', null)
+        .execute();
     }
     await insertMissing(trx, 'subsidy_access_policy', 'uuid', rows.subsidy_access_policy);
     await insertMissing(trx, 'assignment_configuration', 'uuid', rows.assignment_configuration);

@@ -2,7 +2,13 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { AnyKysely } from '../../../lib/db/database.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
-import type { LearnerCreditDatabase, LedgerRow, PolicyGroupAssociationTable, SubsidyAccessPolicyRow, SubsidyRow } from '../tables.js';
+import type {
+  LearnerCreditDatabase,
+  LedgerRow,
+  PolicyGroupAssociationTable,
+  SubsidyAccessPolicyRow,
+  SubsidyRow,
+} from '../tables.js';
 import { decodeLedger, decodePolicy, decodeSubsidy, toNumber } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -12,12 +18,17 @@ type DB = Kysely<LearnerCreditDatabase>;
 
 export async function findPoliciesByUuids(db: DB, uuids: readonly string[]): Promise<SubsidyAccessPolicyRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('subsidy_access_policy').selectAll().where('uuid', 'in', uuids).execute()).map(decodePolicy);
+  return (await db.selectFrom('subsidy_access_policy').selectAll().where('uuid', 'in', uuids).execute()).map(
+    decodePolicy,
+  );
 }
 
 /** Reads the policy and locks its row until the transaction ends: every spend or allocation from it starts here. */
 export async function lockPolicy(trx: DB, uuid: string): Promise<SubsidyAccessPolicyRow | null> {
-  const row = await forUpdate(trx as AnyKysely, trx.selectFrom('subsidy_access_policy').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
+  const row = await forUpdate(
+    trx as AnyKysely,
+    trx.selectFrom('subsidy_access_policy').selectAll().where('uuid', '=', uuid),
+  ).executeTakeFirst();
   return row ? decodePolicy(row) : null;
 }
 
@@ -34,11 +45,18 @@ export interface PolicyFilter {
   onlyActive?: boolean;
 }
 
-export function listPolicies(db: DB, filter: PolicyFilter, page: PageArgs): Promise<Connection<SubsidyAccessPolicyRow>> {
-  let query = db.selectFrom('subsidy_access_policy').where('enterpriseCustomerUuid', '=', filter.enterpriseCustomerUuid);
+export function listPolicies(
+  db: DB,
+  filter: PolicyFilter,
+  page: PageArgs,
+): Promise<Connection<SubsidyAccessPolicyRow>> {
+  let query = db
+    .selectFrom('subsidy_access_policy')
+    .where('enterpriseCustomerUuid', '=', filter.enterpriseCustomerUuid);
   if (filter.active != null) query = query.where('active', '=', filter.active);
   if (filter.onlyActive) query = query.where('active', '=', true);
-  if (filter.policyType != null) query = query.where('policyType', '=', filter.policyType as SubsidyAccessPolicyRow['policyType']);
+  if (filter.policyType != null)
+    query = query.where('policyType', '=', filter.policyType as SubsidyAccessPolicyRow['policyType']);
   return paginate(query.selectAll(), page, POLICY_ORDER, decodePolicy, () => countRows(query));
 }
 
@@ -47,7 +65,10 @@ export async function countSubsidies(db: DB): Promise<number> {
 }
 
 /** Spend limits of the active policies per subsidy (null limits count as 0). */
-export async function sumSpendLimitsBySubsidies(db: DB, subsidyUuids: readonly string[]): Promise<{ subsidyUuid: string; total: number }[]> {
+export async function sumSpendLimitsBySubsidies(
+  db: DB,
+  subsidyUuids: readonly string[],
+): Promise<{ subsidyUuid: string; total: number }[]> {
   if (!subsidyUuids.length) return [];
   const rows = await db
     .selectFrom('subsidy_access_policy')
@@ -59,9 +80,17 @@ export async function sumSpendLimitsBySubsidies(db: DB, subsidyUuids: readonly s
   return rows.map((r) => ({ subsidyUuid: r.subsidyUuid, total: toNumber(r.total) }));
 }
 
-export async function findGroupAssociationsByPolicyUuids(db: DB, uuids: readonly string[]): Promise<PolicyGroupAssociationTable[]> {
+export async function findGroupAssociationsByPolicyUuids(
+  db: DB,
+  uuids: readonly string[],
+): Promise<PolicyGroupAssociationTable[]> {
   if (!uuids.length) return [];
-  return db.selectFrom('policy_group_association').selectAll().where('subsidyAccessPolicyUuid', 'in', uuids).orderBy('enterpriseGroupUuid').execute();
+  return db
+    .selectFrom('policy_group_association')
+    .selectAll()
+    .where('subsidyAccessPolicyUuid', 'in', uuids)
+    .orderBy('enterpriseGroupUuid')
+    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +112,10 @@ export async function findLedgersByUuids(db: DB, uuids: readonly string[]): Prom
  * then ledger, then assignments.
  */
 export async function lockLedger(trx: DB, uuid: string): Promise<LedgerRow | null> {
-  const row = await forUpdate(trx as AnyKysely, trx.selectFrom('ledger').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
+  const row = await forUpdate(
+    trx as AnyKysely,
+    trx.selectFrom('ledger').selectAll().where('uuid', '=', uuid),
+  ).executeTakeFirst();
   return row ? decodeLedger(row) : null;
 }
 
@@ -93,7 +125,10 @@ function netQuantity(): RawBuilder<number> {
 }
 
 /** openedx-ledger balance: every non-failed transaction plus its reversal. */
-export async function sumLedgerBalances(db: DB, ledgerUuids: readonly string[]): Promise<{ ledgerUuid: string; balance: number }[]> {
+export async function sumLedgerBalances(
+  db: DB,
+  ledgerUuids: readonly string[],
+): Promise<{ ledgerUuid: string; balance: number }[]> {
   if (!ledgerUuids.length) return [];
   const rows = await db
     .selectFrom('ledger_transaction as t')
@@ -107,7 +142,10 @@ export async function sumLedgerBalances(db: DB, ledgerUuids: readonly string[]):
 }
 
 /** Committed deposits per ledger (their reversals included). */
-export async function sumLedgerDeposits(db: DB, ledgerUuids: readonly string[]): Promise<{ ledgerUuid: string; total: number }[]> {
+export async function sumLedgerDeposits(
+  db: DB,
+  ledgerUuids: readonly string[],
+): Promise<{ ledgerUuid: string; total: number }[]> {
   if (!ledgerUuids.length) return [];
   const rows = await db
     .selectFrom('ledger_transaction as t')
@@ -122,7 +160,10 @@ export async function sumLedgerDeposits(db: DB, ledgerUuids: readonly string[]):
 }
 
 /** Per policy: the sum of its non-failed transactions net of reversals (<= 0). */
-export async function sumRedeemedByPolicies(db: DB, policyUuids: readonly string[]): Promise<{ policyUuid: string; total: number }[]> {
+export async function sumRedeemedByPolicies(
+  db: DB,
+  policyUuids: readonly string[],
+): Promise<{ policyUuid: string; total: number }[]> {
   if (!policyUuids.length) return [];
   const rows = await db
     .selectFrom('ledger_transaction as t')
@@ -133,5 +174,7 @@ export async function sumRedeemedByPolicies(db: DB, policyUuids: readonly string
     .groupBy('t.subsidyAccessPolicyUuid')
     .execute();
   // Grouped on the policies asked for, so no row has a null policy; the type does not know it.
-  return rows.flatMap((r) => (r.subsidyAccessPolicyUuid === null ? [] : [{ policyUuid: r.subsidyAccessPolicyUuid, total: toNumber(r.total) }]));
+  return rows.flatMap((r) =>
+    r.subsidyAccessPolicyUuid === null ? [] : [{ policyUuid: r.subsidyAccessPolicyUuid, total: toNumber(r.total) }],
+  );
 }

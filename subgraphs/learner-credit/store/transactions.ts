@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
 import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
-import type { LearnerCreditDatabase, LedgerReversalRow, LedgerReversalTable, LedgerTransactionRow, LedgerTransactionTable, TransactionState } from '../tables.js';
+import type {
+  LearnerCreditDatabase,
+  LedgerReversalRow,
+  LedgerReversalTable,
+  LedgerTransactionRow,
+  LedgerTransactionTable,
+  TransactionState,
+} from '../tables.js';
 import { decodeReversal, decodeTransaction } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -10,15 +17,23 @@ type DB = Kysely<LearnerCreditDatabase>;
 
 export async function findTransactionsByUuids(db: DB, uuids: readonly string[]): Promise<LedgerTransactionRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('ledger_transaction').selectAll().where('uuid', 'in', uuids).execute()).map(decodeTransaction);
+  return (await db.selectFrom('ledger_transaction').selectAll().where('uuid', 'in', uuids).execute()).map(
+    decodeTransaction,
+  );
 }
 
 export async function findReversalsByTransactionUuids(db: DB, uuids: readonly string[]): Promise<LedgerReversalRow[]> {
   if (!uuids.length) return [];
-  return (await db.selectFrom('ledger_reversal').selectAll().where('transactionUuid', 'in', uuids).execute()).map(decodeReversal);
+  return (await db.selectFrom('ledger_reversal').selectAll().where('transactionUuid', 'in', uuids).execute()).map(
+    decodeReversal,
+  );
 }
 
-export async function findTransactionByKey(db: DB, ledgerUuid: string, idempotencyKey: string): Promise<LedgerTransactionRow | null> {
+export async function findTransactionByKey(
+  db: DB,
+  ledgerUuid: string,
+  idempotencyKey: string,
+): Promise<LedgerTransactionRow | null> {
   const row = await db
     .selectFrom('ledger_transaction')
     .selectAll()
@@ -35,7 +50,11 @@ export interface LearnerTransaction extends LedgerTransactionRow {
 }
 
 /** Every transaction of one learner in one ledger (any state, any policy), with reversals. */
-export async function findLearnerTransactions(db: DB, ledgerUuid: string, lmsUserId: number): Promise<LearnerTransaction[]> {
+export async function findLearnerTransactions(
+  db: DB,
+  ledgerUuid: string,
+  lmsUserId: number,
+): Promise<LearnerTransaction[]> {
   const rows = await db
     .selectFrom('ledger_transaction as t')
     .leftJoin('ledger_reversal as r', 'r.transactionUuid', 't.uuid')

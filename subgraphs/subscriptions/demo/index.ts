@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../../lib/demo-ids.js';
 import { newUnassignedLicense } from '../rules.js';
-import { findLicenseUuidsByPlan, findPlansByUuids, findRenewalUuids, insertLicenses, insertPlans, insertRenewals } from '../store/index.js';
+import {
+  findLicenseUuidsByPlan,
+  findPlansByUuids,
+  findRenewalUuids,
+  insertLicenses,
+  insertPlans,
+  insertRenewals,
+} from '../store/index.js';
 import type { LicenseStatus, LicenseTable, RenewalRow, SubscriptionPlanRow, SubscriptionsDatabase } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');
@@ -29,7 +36,13 @@ export const DEMO_PLANS = {
   foreign: 'f0f0f0f0-0000-4000-8000-0000000000b1',
 } as const;
 
-function plan(values: Pick<SubscriptionPlanRow, 'uuid' | 'title' | 'startDate' | 'expirationDate' | 'enterpriseCustomerUuid' | 'enterpriseCatalogUuid'> & Partial<SubscriptionPlanRow>): SubscriptionPlanRow {
+function plan(
+  values: Pick<
+    SubscriptionPlanRow,
+    'uuid' | 'title' | 'startDate' | 'expirationDate' | 'enterpriseCustomerUuid' | 'enterpriseCatalogUuid'
+  > &
+    Partial<SubscriptionPlanRow>,
+): SubscriptionPlanRow {
   return {
     isActive: true,
     created: CREATED,
@@ -89,7 +102,11 @@ function licenses(planUuid: string, holders: readonly HolderSpec[], unassigned: 
  * The demo dataset. Seal Team Ten's chain is anchored on the current year so that the demo stays
  * live (a current plan with a future renewal) whenever it is loaded.
  */
-export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; licenses: LicenseTable[]; renewals: RenewalRow[] } {
+export function demoDataset(now = new Date()): {
+  plans: SubscriptionPlanRow[];
+  licenses: LicenseTable[];
+  renewals: RenewalRow[];
+} {
   const year = now.getUTCFullYear();
   const jan1 = (y: number) => new Date(Date.UTC(y, 0, 1));
   const seal = DEMO.customers.sealTeamTen;
@@ -189,7 +206,14 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
     ...licenses(DEMO_PLANS.example, [], 100, CREATED),
     ...licenses(
       DEMO_PLANS.exampleRenewedFromPrior,
-      [{ status: 'ACTIVATED', email: 'peter@initech.example.com', lmsUserId: learner('peter@initech.example.com'), uuid: DEMO_LICENSES.peterInitech }],
+      [
+        {
+          status: 'ACTIVATED',
+          email: 'peter@initech.example.com',
+          lmsUserId: learner('peter@initech.example.com'),
+          uuid: DEMO_LICENSES.peterInitech,
+        },
+      ],
       9,
       new Date('2021-07-01T00:00:00Z'),
     ),
@@ -197,7 +221,11 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
       DEMO_PLANS.sealLastYear,
       [
         { status: 'ACTIVATED', email: learnerEmail, lmsUserId: learner(learnerEmail) },
-        { status: 'ACTIVATED', email: 'alice@sealteamten.example.com', lmsUserId: learner('alice@sealteamten.example.com') },
+        {
+          status: 'ACTIVATED',
+          email: 'alice@sealteamten.example.com',
+          lmsUserId: learner('alice@sealteamten.example.com'),
+        },
       ],
       3,
       jan1(year - 1),
@@ -207,7 +235,12 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
       DEMO_PLANS.sealCurrent,
       [
         { status: 'ACTIVATED', email: learnerEmail, lmsUserId: learner(learnerEmail) },
-        { status: 'ACTIVATED', email: 'alice@sealteamten.example.com', lmsUserId: learner('alice@sealteamten.example.com'), uuid: DEMO_LICENSES.aliceSeal },
+        {
+          status: 'ACTIVATED',
+          email: 'alice@sealteamten.example.com',
+          lmsUserId: learner('alice@sealteamten.example.com'),
+          uuid: DEMO_LICENSES.aliceSeal,
+        },
         { status: 'ASSIGNED', email: 'bob@sealteamten.example.com', lmsUserId: learner('bob@sealteamten.example.com') },
         { status: 'ASSIGNED', email: 'newhire@sealteamten.example.com', lmsUserId: null },
         { status: 'REVOKED', email: 'former@sealteamten.example.com', lmsUserId: 6 },
@@ -217,7 +250,12 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
     ),
     ...licenses(DEMO_PLANS.sealNextYear, [], 30, jan1(year)),
     ...licenses(DEMO_PLANS.sealInactive, [], 5, jan1(year)),
-    ...licenses(DEMO_PLANS.foreign, [{ status: 'ACTIVATED', email: 'worker@umbrella.example.com', lmsUserId: 90 }], 4, jan1(year)),
+    ...licenses(
+      DEMO_PLANS.foreign,
+      [{ status: 'ACTIVATED', email: 'worker@umbrella.example.com', lmsUserId: 90 }],
+      4,
+      jan1(year),
+    ),
   ];
   const renewal = (
     uuid: string,
@@ -245,10 +283,34 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
     return plan;
   };
   const renewals = [
-    renewal('4b27b24a-0000-4000-8000-00000000aa01', get(DEMO_PLANS.examplePrior), get(DEMO_PLANS.exampleRenewedFromPrior), 100, true),
-    renewal('59f50cb8-0000-4000-8000-00000000aa02', get(DEMO_PLANS.exampleRenewedFromPrior), get(DEMO_PLANS.example), 100, true),
-    renewal('5ea17ea0-0000-4000-8000-00000000aa01', get(DEMO_PLANS.sealLastYear), get(DEMO_PLANS.sealCurrent), 25, true),
-    renewal('5ea17ea0-0000-4000-8000-00000000aa02', get(DEMO_PLANS.sealCurrent), get(DEMO_PLANS.sealNextYear), 30, false),
+    renewal(
+      '4b27b24a-0000-4000-8000-00000000aa01',
+      get(DEMO_PLANS.examplePrior),
+      get(DEMO_PLANS.exampleRenewedFromPrior),
+      100,
+      true,
+    ),
+    renewal(
+      '59f50cb8-0000-4000-8000-00000000aa02',
+      get(DEMO_PLANS.exampleRenewedFromPrior),
+      get(DEMO_PLANS.example),
+      100,
+      true,
+    ),
+    renewal(
+      '5ea17ea0-0000-4000-8000-00000000aa01',
+      get(DEMO_PLANS.sealLastYear),
+      get(DEMO_PLANS.sealCurrent),
+      25,
+      true,
+    ),
+    renewal(
+      '5ea17ea0-0000-4000-8000-00000000aa02',
+      get(DEMO_PLANS.sealCurrent),
+      get(DEMO_PLANS.sealNextYear),
+      30,
+      false,
+    ),
   ];
   return { plans, licenses: allLicenses, renewals };
 }
@@ -256,13 +318,34 @@ export function demoDataset(now = new Date()): { plans: SubscriptionPlanRow[]; l
 /** Inserts the demo plans, licenses and renewals that are missing (idempotent). */
 export async function seedDemoData(db: Kysely<SubscriptionsDatabase>): Promise<void> {
   const data = demoDataset();
-  const existingPlans = new Set((await findPlansByUuids(db, data.plans.map((p) => p.uuid))).map((p) => p.uuid));
-  await insertPlans(db, data.plans.filter((p) => !existingPlans.has(p.uuid)));
+  const existingPlans = new Set(
+    (
+      await findPlansByUuids(
+        db,
+        data.plans.map((p) => p.uuid),
+      )
+    ).map((p) => p.uuid),
+  );
+  await insertPlans(
+    db,
+    data.plans.filter((p) => !existingPlans.has(p.uuid)),
+  );
   const existingLicenses = new Set<string>();
   for (const planUuid of new Set(data.licenses.map((l) => l.subscriptionPlanUuid))) {
     for (const uuid of await findLicenseUuidsByPlan(db, planUuid)) existingLicenses.add(uuid);
   }
-  await insertLicenses(db, data.licenses.filter((l) => !existingLicenses.has(l.uuid)));
-  const existingRenewals = new Set(await findRenewalUuids(db, data.renewals.map((r) => r.uuid)));
-  await insertRenewals(db, data.renewals.filter((r) => !existingRenewals.has(r.uuid)));
+  await insertLicenses(
+    db,
+    data.licenses.filter((l) => !existingLicenses.has(l.uuid)),
+  );
+  const existingRenewals = new Set(
+    await findRenewalUuids(
+      db,
+      data.renewals.map((r) => r.uuid),
+    ),
+  );
+  await insertRenewals(
+    db,
+    data.renewals.filter((r) => !existingRenewals.has(r.uuid)),
+  );
 }

@@ -8,10 +8,18 @@ import { columnTypes } from '../../../lib/db/migrate.js';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);
   const plan = () => db.schema.alterTable('subscription_plan');
-  await plan().addColumn('is_revocation_cap_enabled', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
-  await plan().addColumn('revoke_max_percentage', 'integer', (c) => c.notNull().defaultTo(5)).execute();
-  await plan().addColumn('num_revocations_applied', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await plan().addColumn('should_auto_apply_licenses', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await plan()
+    .addColumn('is_revocation_cap_enabled', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
+  await plan()
+    .addColumn('revoke_max_percentage', 'integer', (c) => c.notNull().defaultTo(5))
+    .execute();
+  await plan()
+    .addColumn('num_revocations_applied', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await plan()
+    .addColumn('should_auto_apply_licenses', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
   await plan().addColumn('plan_type', t.key).execute();
   await plan().addColumn('salesforce_opportunity_line_item', t.key).execute();
 
@@ -32,9 +40,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('modified', t.datetime, (c) => c.notNull())
     .execute();
   // Listing order (status, uuid), status filters, counts by status and the pick of unassigned ones.
-  await db.schema.createIndex('license_plan_status').on('license').columns(['subscription_plan_uuid', 'status', 'uuid']).execute();
+  await db.schema
+    .createIndex('license_plan_status')
+    .on('license')
+    .columns(['subscription_plan_uuid', 'status', 'uuid'])
+    .execute();
   // "Does this email already hold a license in this plan" (assign, revoke by email).
-  await db.schema.createIndex('license_plan_email').on('license').columns(['subscription_plan_uuid', 'user_email']).execute();
+  await db.schema
+    .createIndex('license_plan_email')
+    .on('license')
+    .columns(['subscription_plan_uuid', 'user_email'])
+    .execute();
   // A learner's own licenses across plans (myLicenses, bulk enrollment).
   await db.schema.createIndex('license_email').on('license').columns(['user_email', 'status']).execute();
   await db.schema.createIndex('license_lms_user').on('license').columns(['lms_user_id', 'status']).execute();
@@ -75,7 +91,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('completed_at', t.datetime)
     .execute();
   // The runner's poll: unfinished jobs, oldest first.
-  await db.schema.createIndex('bulk_enrollment_job_status').on('bulk_enrollment_job').columns(['status', 'created']).execute();
+  await db.schema
+    .createIndex('bulk_enrollment_job_status')
+    .on('bulk_enrollment_job')
+    .columns(['status', 'created'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import { rowDecoder, toJson } from '../../../lib/db/codec.js';
-import type { BulkEnrollmentJobRow, BulkEnrollmentJobTable, BulkEnrollmentResults, SubscriptionsDatabase } from '../tables.js';
+import type {
+  BulkEnrollmentJobRow,
+  BulkEnrollmentJobTable,
+  BulkEnrollmentResults,
+  SubscriptionsDatabase,
+} from '../tables.js';
 
 type DB = Kysely<SubscriptionsDatabase>;
 
@@ -70,13 +75,26 @@ export async function claimNextJob(db: DB, now: Date, leaseUntil: Date): Promise
 export async function completeJob(db: DB, uuid: string, results: BulkEnrollmentResults, now: Date): Promise<void> {
   await db
     .updateTable('bulk_enrollment_job')
-    .set({ status: 'SUCCEEDED', results: toJson(results), error: null, lockedUntil: null, completedAt: now, modified: now })
+    .set({
+      status: 'SUCCEEDED',
+      results: toJson(results),
+      error: null,
+      lockedUntil: null,
+      completedAt: now,
+      modified: now,
+    })
     .where('uuid', '=', uuid)
     .execute();
 }
 
 /** A failed attempt: back to PENDING after `retryAt`, or FAILED for good when `retryAt` is null. */
-export async function failJobAttempt(db: DB, uuid: string, error: string, retryAt: Date | null, now: Date): Promise<void> {
+export async function failJobAttempt(
+  db: DB,
+  uuid: string,
+  error: string,
+  retryAt: Date | null,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('bulk_enrollment_job')
     .set(

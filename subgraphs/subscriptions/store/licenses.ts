@@ -80,7 +80,8 @@ export function listOwnLicenses(
     .innerJoin('subscription_plan', 'subscription_plan.uuid', 'license.subscriptionPlanUuid')
     .where((eb) => ownedBy(eb, owner))
     .where('license.status', 'in', filter.includeRevoked ? [...ALLOCATED, 'REVOKED'] : ALLOCATED);
-  if (filter.enterpriseCustomerUuid) query = query.where('subscription_plan.enterpriseCustomerUuid', '=', filter.enterpriseCustomerUuid);
+  if (filter.enterpriseCustomerUuid)
+    query = query.where('subscription_plan.enterpriseCustomerUuid', '=', filter.enterpriseCustomerUuid);
   if (filter.currentPlansOnly) {
     query = query
       .where('subscription_plan.isActive', '=', true)
@@ -91,7 +92,11 @@ export function listOwnLicenses(
 }
 
 /** ASSIGNED or ACTIVATED licenses of the plan held by these emails, by uuid (the order revoke picks in). */
-export async function findAllocatedLicensesByEmails(db: DB, planUuid: string, emails: readonly string[]): Promise<LicenseRow[]> {
+export async function findAllocatedLicensesByEmails(
+  db: DB,
+  planUuid: string,
+  emails: readonly string[],
+): Promise<LicenseRow[]> {
   const out: LicenseRow[] = [];
   for (const chunk of chunks(emails)) {
     const rows = await db
@@ -116,7 +121,11 @@ export async function findAllocatedLicensesByFilter(
   const { statusIn } = filter;
   const statuses = statusIn ? ALLOCATED.filter((s) => statusIn.includes(s)) : ALLOCATED;
   if (!statuses.length) return [];
-  let query = db.selectFrom('license').selectAll().where('subscriptionPlanUuid', '=', planUuid).where('status', 'in', statuses);
+  let query = db
+    .selectFrom('license')
+    .selectAll()
+    .where('subscriptionPlanUuid', '=', planUuid)
+    .where('status', 'in', statuses);
   if (filter.userEmail) query = query.where(containsInsensitive('user_email', filter.userEmail));
   return (await query.orderBy('uuid').execute()).map(decodeLicense);
 }
@@ -145,7 +154,11 @@ export interface LicenseAssignmentWrite {
  * UNASSIGNED -> ASSIGNED for each license, one UPDATE per chunk (CASE on uuid). Returns how many
  * rows changed; the caller holds the plan lock, so anything short of all is a bug it refuses.
  */
-export async function assignLicenseRows(trx: DB, writes: readonly LicenseAssignmentWrite[], now: Date): Promise<number> {
+export async function assignLicenseRows(
+  trx: DB,
+  writes: readonly LicenseAssignmentWrite[],
+  now: Date,
+): Promise<number> {
   let changed = 0;
   for (const chunk of chunks(writes)) {
     const caseOf = (value: (w: LicenseAssignmentWrite) => string | null) =>
@@ -164,7 +177,11 @@ export async function assignLicenseRows(trx: DB, writes: readonly LicenseAssignm
         lastRemindDate: now,
         modified: now,
       })
-      .where('uuid', 'in', chunk.map((w) => w.uuid))
+      .where(
+        'uuid',
+        'in',
+        chunk.map((w) => w.uuid),
+      )
       .where('status', '=', 'UNASSIGNED')
       .executeTakeFirst();
     changed += Number(result.numUpdatedRows);
@@ -199,7 +216,10 @@ export async function findLicenseByActivationKey(db: DB, activationKey: string):
  * transaction's snapshot.
  */
 export async function lockLicenseByActivationKey(trx: DB, activationKey: string): Promise<LicenseRow | null> {
-  const row = await forUpdate(trx, trx.selectFrom('license').selectAll().where('activationKey', '=', activationKey)).executeTakeFirst();
+  const row = await forUpdate(
+    trx,
+    trx.selectFrom('license').selectAll().where('activationKey', '=', activationKey),
+  ).executeTakeFirst();
   return row ? decodeLicense(row) : null;
 }
 
@@ -219,7 +239,9 @@ export async function insertLicenses(db: DB, rows: readonly LicenseTable[]): Pro
 }
 
 export async function findLicenseUuidsByPlan(db: DB, planUuid: string): Promise<string[]> {
-  return (await db.selectFrom('license').select('uuid').where('subscriptionPlanUuid', '=', planUuid).execute()).map((r) => r.uuid);
+  return (await db.selectFrom('license').select('uuid').where('subscriptionPlanUuid', '=', planUuid).execute()).map(
+    (r) => r.uuid,
+  );
 }
 
 /** A license together with what bulk enrollment needs of its plan. */

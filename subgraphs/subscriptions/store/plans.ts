@@ -40,7 +40,9 @@ export function listPlans(
   if (filter.current === true) {
     query = query.where('isActive', '=', true).where('startDate', '<=', now).where('expirationDate', '>=', now);
   } else if (filter.current === false) {
-    query = query.where((eb) => eb.or([eb('isActive', '=', false), eb('startDate', '>', now), eb('expirationDate', '<', now)]));
+    query = query.where((eb) =>
+      eb.or([eb('isActive', '=', false), eb('startDate', '>', now), eb('expirationDate', '<', now)]),
+    );
   }
   return paginate(query.selectAll(), page, PLAN_ORDER, decodePlan, () => countRows(query));
 }
@@ -55,7 +57,10 @@ export async function countPlansOfCustomer(db: DB, enterpriseCustomerUuid: strin
 
 /** Locks the plan row: every license write of a plan takes this lock first (assign, revoke). */
 export async function lockPlan(trx: DB, uuid: string): Promise<SubscriptionPlanRow | null> {
-  const row = await forUpdate(trx, trx.selectFrom('subscription_plan').selectAll().where('uuid', '=', uuid)).executeTakeFirst();
+  const row = await forUpdate(
+    trx,
+    trx.selectFrom('subscription_plan').selectAll().where('uuid', '=', uuid),
+  ).executeTakeFirst();
   return row ? decodePlan(row) : null;
 }
 

@@ -1,5 +1,3 @@
-
-
 /** Statements stay bounded: IN lists and CASE updates go in chunks of this many rows. */
 const CHUNK = 500;
 
