@@ -131,7 +131,9 @@ describeEachDialect('subscriptions: bulk license enrollment jobs', (stack) => {
       assert.match(failed.error!, /catalog subgraph is unreachable/);
       assert.deepEqual([failed.successes, failed.pending, failed.failures], [[], [], []]);
       let row: { status: string; attempts: number; error: string | null } | undefined;
-      for (let i = 0; i < 200 && row?.attempts !== 1; i++) {
+      // Claiming a job marks it RUNNING and counts the attempt at once: wait for the failed attempt
+      // to be written back (an error recorded), not just counted.
+      for (let i = 0; i < 200 && !(row?.attempts === 1 && row.error !== null); i++) {
         row = await db
           .selectFrom('bulk_enrollment_job')
           .select(['status', 'attempts', 'error'])
