@@ -1,9 +1,19 @@
 import DataLoader from 'dataloader';
 import { callSubgraphBatch, callSubgraphOperation } from '../../lib/subgraph-client.js';
 import { mintServiceToken } from '../../lib/auth/token.js';
-import { CourseKnownDocument, RunChecksDocument } from './__generated__/catalog-operations.js';
-import { TransactionOwnerDocument } from './__generated__/learner-credit-operations.js';
-import { LicenseOwnerDocument } from './__generated__/subscriptions-operations.js';
+import {
+  CatalogContainsDocument,
+  CourseKnownDocument,
+  RunChecksDocument,
+  RunModesDocument,
+} from './__generated__/catalog-operations.js';
+import {
+  RedeemablePoliciesDocument,
+  type RedeemablePoliciesQuery,
+  SelfRedeemDocument,
+  TransactionOwnerDocument,
+} from './__generated__/learner-credit-operations.js';
+import { LicenseOwnerDocument, MyLicensesDocument } from './__generated__/subscriptions-operations.js';
 
 /**
  * Every call the customers subgraph makes to another subgraph, through its public GraphQL API
@@ -158,4 +168,92 @@ export async function fetchReferenceOwners(
 export async function isKnownCourse(courseKey: string, authorization: string): Promise<boolean> {
   const data = await callSubgraphOperation('catalog', CourseKnownDocument, { key: courseKey }, authorization);
   return data.course !== null;
+}
+
+// Self-enrollment (enrollInCourse) and license revocation: the viewer's licenses, the run's modes,
+// the policies that can pay, and the redemption itself.
+
+/** The modes of each run (catalog CourseRun.courseModes): run key -> slugs; unknown runs are absent. */
+export async function fetchRunModes(runKeys: readonly string[], authorization: string): Promise<Map<string, string[]>> {
+  if (runKeys.length === 0) return new Map();
+  const answers = await callSubgraphBatch(
+    'catalog',
+    RunModesDocument,
+    [...new Set(runKeys)],
+    (key) => ({ key }),
+    authorization,
+  );
+  const modes = new Map<string, string[]>();
+  for (const { key, data } of answers)
+    if (data.courseRun)
+      modes.set(
+        key,
+        data.courseRun.courseModes.map((m) => m.slug),
+      );
+  return modes;
+}
+
+/**
+ * The viewer's first ACTIVATED license of an active, current plan of the customer whose catalog
+ * contains the run (the learner portal's license subsidy), or null.
+ */
+export async function findLicenseForRun(
+  customerUuid: string,
+  runKey: string,
+  authorization: string,
+): Promise<string | null> {
+  const data = await callSubgraphOperation(
+    'subscriptions',
+    MyLicensesDocument,
+    { customer: customerUuid },
+    authorization,
+  );
+  const usable = data.myLicenses.nodes.filter(
+    (l) => l.status === 'ACTIVATED' && l.subscriptionPlan.isActive && l.subscriptionPlan.isCurrent,
+  );
+  if (usable.length === 0) return null;
+  const catalogs = [...new Set(usable.map((l) => l.subscriptionPlan.enterpriseCatalogUuid))];
+  const answers = await callSubgraphBatch(
+    'catalog',
+    CatalogContainsDocument,
+    catalogs,
+    (uuid) => ({ uuid, key: runKey }),
+    authorization,
+  );
+  const containing = new Set(answers.filter((a) => a.data.enterpriseCatalog?.containsContent).map((a) => a.key));
+  return usable.find((l) => containing.has(l.subscriptionPlan.enterpriseCatalogUuid))?.uuid ?? null;
+}
+
+export type PolicyRedeemability = RedeemablePoliciesQuery['subsidyAccessPolicies']['nodes'][number];
+
+/** The customer's active policies with the viewer's canRedeem answer for the content. */
+export async function fetchRedeemablePolicies(
+  customerUuid: string,
+  lmsUserId: number,
+  contentKey: string,
+  authorization: string,
+): Promise<PolicyRedeemability[]> {
+  const data = await callSubgraphOperation(
+    'learner-credit',
+    RedeemablePoliciesDocument,
+    { customer: customerUuid, lmsUserId, contentKey },
+    authorization,
+  );
+  return data.subsidyAccessPolicies.nodes;
+}
+
+/** Redeems the content with the policy for the viewer (learner-credit `redeem`, idempotent). */
+export async function redeemWithPolicy(
+  policyUuid: string,
+  lmsUserId: number,
+  contentKey: string,
+  authorization: string,
+): Promise<string> {
+  const data = await callSubgraphOperation(
+    'learner-credit',
+    SelfRedeemDocument,
+    { input: { policyUuid, lmsUserId, contentKey } },
+    authorization,
+  );
+  return data.redeem.transaction.uuid;
 }

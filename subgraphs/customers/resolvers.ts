@@ -10,6 +10,7 @@ import {
   deactivateInviteKey,
   enrollLearners,
   enrollWithFulfillment,
+  enrollInCourse,
   revokeFulfillments,
   linkLearners,
   linkWithInviteKey,
@@ -132,6 +133,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     enrollLearners: (_root, { input }, ctx) => enrollLearners(ctx, input),
     enrollWithFulfillment: (_root, { input }, ctx) => enrollWithFulfillment(ctx, input),
+    enrollInCourse: (_root, { input }, ctx) => enrollInCourse(ctx, input),
     revokeFulfillments: async (_root, { input }, ctx) => ({ revoked: await revokeFulfillments(ctx, input) }),
     linkLearners: (_root, { input }, ctx) => linkLearners(ctx, input),
     unlinkLearners: (_root, { input }, ctx) => unlinkLearners(ctx, input),

@@ -4,11 +4,43 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** How learners reach a policy's funds. */
+export type AccessMethod =
+  | 'ASSIGNED'
+  | 'DIRECT'
+  | 'REQUEST';
+
 export type LedgerTransactionState =
   | 'COMMITTED'
   | 'CREATED'
   | 'FAILED'
   | 'PENDING';
+
+export type RedeemInput = {
+  contentKey: string;
+  /** Optional: a repeat with the same key returns the same transaction. Derived when omitted. */
+  idempotencyKey?: string | null | undefined;
+  lmsUserId: number;
+  policyUuid: string;
+};
+
+/** Why a learner cannot redeem (upstream reason strings, upper-cased; DOMAIN section 3 order). */
+export type RedeemabilityReasonCode =
+  | 'ALREADY_REDEEMED'
+  | 'BEYOND_ENROLLMENT_DEADLINE'
+  | 'CONTENT_NOT_IN_CATALOG'
+  | 'LEARNER_ASSIGNMENT_CANCELLED'
+  | 'LEARNER_ASSIGNMENT_EXPIRED'
+  | 'LEARNER_ASSIGNMENT_FAILED'
+  | 'LEARNER_ASSIGNMENT_REVERSED'
+  | 'LEARNER_MAX_ENROLLMENTS_REACHED'
+  | 'LEARNER_MAX_SPEND_REACHED'
+  | 'LEARNER_NOT_ASSIGNED_CONTENT'
+  | 'LEARNER_NOT_IN_ENTERPRISE'
+  | 'NOT_ENOUGH_VALUE_IN_SUBSIDY'
+  | 'POLICY_EXPIRED'
+  | 'POLICY_SPEND_LIMIT_REACHED'
+  | 'SUBSIDY_EXPIRED';
 
 export type TransactionOwnerQueryVariables = Exact<{
   uuid: string;
@@ -17,5 +49,23 @@ export type TransactionOwnerQueryVariables = Exact<{
 
 export type TransactionOwnerQuery = { ledgerTransaction: { uuid: string, state: LedgerTransactionState, lmsUserId: number | null, contentKey: string | null, subsidyAccessPolicy: { uuid: string, enterpriseCustomerUuid: string } | null } | null };
 
+export type RedeemablePoliciesQueryVariables = Exact<{
+  customer: string;
+  lmsUserId: number;
+  contentKey: string;
+}>;
+
+
+export type RedeemablePoliciesQuery = { subsidyAccessPolicies: { nodes: Array<{ uuid: string, accessMethod: AccessMethod, canRedeem: { canRedeem: boolean, reasons: Array<{ code: RedeemabilityReasonCode, message: string | null }> } }> } };
+
+export type SelfRedeemMutationVariables = Exact<{
+  input: RedeemInput;
+}>;
+
+
+export type SelfRedeemMutation = { redeem: { transaction: { uuid: string, state: LedgerTransactionState } } };
+
 
 export const TransactionOwnerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TransactionOwner"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"uuid"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ledgerTransaction"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"uuid"},"value":{"kind":"Variable","name":{"kind":"Name","value":"uuid"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"lmsUserId"}},{"kind":"Field","name":{"kind":"Name","value":"contentKey"}},{"kind":"Field","name":{"kind":"Name","value":"subsidyAccessPolicy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"enterpriseCustomerUuid"}}]}}]}}]}}]} as unknown as DocumentNode<TransactionOwnerQuery, TransactionOwnerQueryVariables>;
+export const RedeemablePoliciesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RedeemablePolicies"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"customer"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"lmsUserId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contentKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subsidyAccessPolicies"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"enterpriseCustomerUuid"},"value":{"kind":"Variable","name":{"kind":"Name","value":"customer"}}},{"kind":"Argument","name":{"kind":"Name","value":"active"},"value":{"kind":"BooleanValue","value":true}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"accessMethod"}},{"kind":"Field","name":{"kind":"Name","value":"canRedeem"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"lmsUserId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"lmsUserId"}}},{"kind":"Argument","name":{"kind":"Name","value":"contentKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contentKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"canRedeem"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<RedeemablePoliciesQuery, RedeemablePoliciesQueryVariables>;
+export const SelfRedeemDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SelfRedeem"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RedeemInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"redeem"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]}}]} as unknown as DocumentNode<SelfRedeemMutation, SelfRedeemMutationVariables>;

@@ -114,6 +114,19 @@ export type DeactivateInviteKeyPayload = {
   inviteKey: EnterpriseCustomerInviteKey;
 };
 
+export type EnrollInCourseInput = {
+  /** A course run key (course-v1:org+number+run). */
+  courseRunKey: Scalars['String']['input'];
+  /** A customer the viewer is a linked learner of. */
+  enterpriseCustomerUuid: Scalars['ID']['input'];
+};
+
+export type EnrollInCoursePayload = {
+  __typename?: 'EnrollInCoursePayload';
+  /** The viewer's enrollment in the run (the existing one when already enrolled). */
+  enrollment: EnterpriseCourseEnrollment;
+};
+
 export type EnrollLearnersInput = {
   courseRunKeys: Array<Scalars['String']['input']>;
   emails: Array<Scalars['String']['input']>;
@@ -631,6 +644,17 @@ export type Mutation = {
   /** A deactivated key can never be reactivated (admins, operators). */
   deactivateInviteKey: DeactivateInviteKeyPayload;
   /**
+   * The viewer enrolls itself in a run (the learner portal), paid as the portal chooses: an ACTIVATED
+   * license of a current plan whose catalog contains the run (LICENSE fulfillment); else an ALLOCATED
+   * assignment (redeemed through its policy); else a DIRECT policy whose canRedeem is true (both:
+   * LEARNER_CREDIT fulfillment with the transaction); else audit mode when the customer enables audit
+   * enrollment and the run has an audit mode; else CONFLICT with the policies' canRedeem reasons in
+   * extensions.reasons. Consent required and not given: CONFLICT (extensions.reason
+   * DATA_SHARING_CONSENT_REQUIRED), nothing charged or written. Already enrolled: the existing
+   * enrollment, nothing charged. FORBIDDEN unless the viewer is a linked learner of the customer.
+   */
+  enrollInCourse: EnrollInCoursePayload;
+  /**
    * Bulk enrollment (edx-enterprise `enroll_learners_in_courses`): best-effort, every pair of
    * emails x courseRunKeys is reported; at most 1000 pairs. Admins of the customer and operators.
    */
@@ -697,6 +721,11 @@ export type MutationCreateInviteKeyArgs = {
 
 export type MutationDeactivateInviteKeyArgs = {
   input: DeactivateInviteKeyInput;
+};
+
+
+export type MutationEnrollInCourseArgs = {
+  input: EnrollInCourseInput;
 };
 
 
@@ -1117,6 +1146,8 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeactivateInviteKeyInput: DeactivateInviteKeyInput;
   DeactivateInviteKeyPayload: ResolverTypeWrapper<Omit<DeactivateInviteKeyPayload, 'inviteKey'> & { inviteKey: ResolversTypes['EnterpriseCustomerInviteKey'] }>;
+  EnrollInCourseInput: EnrollInCourseInput;
+  EnrollInCoursePayload: ResolverTypeWrapper<Omit<EnrollInCoursePayload, 'enrollment'> & { enrollment: ResolversTypes['EnterpriseCourseEnrollment'] }>;
   EnrollLearnersInput: EnrollLearnersInput;
   EnrollLearnersPayload: ResolverTypeWrapper<EnrollLearnersPayload>;
   EnrollWithFulfillmentInput: EnrollWithFulfillmentInput;
@@ -1199,6 +1230,8 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   DeactivateInviteKeyInput: DeactivateInviteKeyInput;
   DeactivateInviteKeyPayload: Omit<DeactivateInviteKeyPayload, 'inviteKey'> & { inviteKey: ResolversParentTypes['EnterpriseCustomerInviteKey'] };
+  EnrollInCourseInput: EnrollInCourseInput;
+  EnrollInCoursePayload: Omit<EnrollInCoursePayload, 'enrollment'> & { enrollment: ResolversParentTypes['EnterpriseCourseEnrollment'] };
   EnrollLearnersInput: EnrollLearnersInput;
   EnrollLearnersPayload: EnrollLearnersPayload;
   EnrollWithFulfillmentInput: EnrollWithFulfillmentInput;
@@ -1309,6 +1342,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type DeactivateInviteKeyPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['DeactivateInviteKeyPayload'] = ResolversParentTypes['DeactivateInviteKeyPayload']> = ResolversObject<{
   inviteKey?: Resolver<ResolversTypes['EnterpriseCustomerInviteKey'], ParentType, ContextType>;
+}>;
+
+export type EnrollInCoursePayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnrollInCoursePayload'] = ResolversParentTypes['EnrollInCoursePayload']> = ResolversObject<{
+  enrollment?: Resolver<ResolversTypes['EnterpriseCourseEnrollment'], ParentType, ContextType>;
 }>;
 
 export type EnrollLearnersPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnrollLearnersPayload'] = ResolversParentTypes['EnrollLearnersPayload']> = ResolversObject<{
@@ -1568,6 +1605,7 @@ export type LinkWithInviteKeyPayloadResolvers<ContextType = CustomersContext, Pa
 export type MutationResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createInviteKey?: Resolver<ResolversTypes['CreateInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateInviteKeyArgs, 'input'>>;
   deactivateInviteKey?: Resolver<ResolversTypes['DeactivateInviteKeyPayload'], ParentType, ContextType, RequireFields<MutationDeactivateInviteKeyArgs, 'input'>>;
+  enrollInCourse?: Resolver<ResolversTypes['EnrollInCoursePayload'], ParentType, ContextType, RequireFields<MutationEnrollInCourseArgs, 'input'>>;
   enrollLearners?: Resolver<ResolversTypes['EnrollLearnersPayload'], ParentType, ContextType, RequireFields<MutationEnrollLearnersArgs, 'input'>>;
   enrollWithFulfillment?: Resolver<ResolversTypes['EnrollWithFulfillmentPayload'], ParentType, ContextType, RequireFields<MutationEnrollWithFulfillmentArgs, 'input'>>;
   linkLearners?: Resolver<ResolversTypes['LinkLearnersPayload'], ParentType, ContextType, RequireFields<MutationLinkLearnersArgs, 'input'>>;
@@ -1677,6 +1715,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DeactivateInviteKeyPayload?: DeactivateInviteKeyPayloadResolvers<ContextType>;
+  EnrollInCoursePayload?: EnrollInCoursePayloadResolvers<ContextType>;
   EnrollLearnersPayload?: EnrollLearnersPayloadResolvers<ContextType>;
   EnrollWithFulfillmentPayload?: EnrollWithFulfillmentPayloadResolvers<ContextType>;
   EnrollmentFulfillment?: EnrollmentFulfillmentResolvers<ContextType>;

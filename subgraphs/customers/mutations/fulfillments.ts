@@ -5,7 +5,8 @@ import type { OutboxEvent } from '../../../lib/outbox.js';
 import { uuidArg } from '../../../lib/validate.js';
 import type { CustomersContext } from '../context.js';
 import { enrollmentEvent, EVENTS, fulfillmentPayload, writeEvents } from '../events.js';
-import { runCheckKey } from '../remote.js';
+import { fetchRunModes, runCheckKey } from '../remote.js';
+import { findLicensedRunKeys, moveToAudit } from '../store/enrollment-modes.js';
 import {
   type FulfillmentType,
   fulfillmentSpecArg,
@@ -50,6 +51,17 @@ export async function enrollWithFulfillment(
   input: EnrollWithFulfillmentInput,
 ): Promise<{ enrollment: EnterpriseCourseEnrollmentRow; created: boolean }> {
   ctx.viewer.assertOperator();
+  return enrollFulfilled(ctx, input);
+}
+
+/**
+ * enrollWithFulfillment without the operator check: a self-enrollment (enroll-in-course.ts) calls
+ * it after its own checks, so that the relay's later delivery of the same redemption is a repeat.
+ */
+export async function enrollFulfilled(
+  ctx: CustomersContext,
+  input: EnrollWithFulfillmentInput,
+): Promise<{ enrollment: EnterpriseCourseEnrollmentRow; created: boolean }> {
   const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
   const spec = fulfillmentSpecArg(input);
   const runKey = nonEmptyRunKey(input.courseRunKey);
@@ -114,8 +126,8 @@ export async function enrollWithFulfillment(
 /**
  * Revokes the customer's live fulfillments naming these licenses (license-manager's revocation,
  * edx-enterprise `license_revoke`) or transactions (a ledger reversal) and ends their enrollments
- * as unenroll does, with the same events. The enrollments have no mode yet, so a licensed
- * enrollment ends instead of moving to audit (upstream moves it to audit where the course has one).
+ * as unenroll does, with the same events; a licensed enrollment whose run has an audit mode (the
+ * catalog's courseModes, asked before the transaction) stays, moved to audit (upstream behaviour).
  */
 export async function revokeFulfillments(
   ctx: CustomersContext,
@@ -129,6 +141,7 @@ export async function revokeFulfillments(
   const customerUuid = uuidArg(input.enterpriseCustomerUuid, 'enterpriseCustomerUuid');
   const refs = revocationArg(input);
   const now = new Date();
+  const auditRuns = await licensedRunsWithAudit(ctx, customerUuid, refs.licenseUuids);
   return runMutation(ctx, async (trx) => {
     const fulfillments = await lockLiveFulfillments(trx, customerUuid, refs);
     if (fulfillments.length === 0) return [];
@@ -150,20 +163,26 @@ export async function revokeFulfillments(
     for (const fulfillment of fulfillments) {
       const enrollment = byId.get(fulfillment.enterpriseCourseEnrollmentId);
       if (!enrollment) continue; // the join above found it: cannot happen inside this transaction
-      await markUnenrolled(trx, enrollment.id, now);
-      const updated = {
-        ...enrollment,
-        savedForLater: true,
-        unenrolled: true,
-        unenrolledAt: enrollment.unenrolledAt ?? now,
-        modified: now,
-      };
+      const toAudit =
+        fulfillment.fulfillmentType === 'license' && !enrollment.unenrolled && auditRuns.has(enrollment.courseRunKey);
+      if (toAudit) await moveToAudit(trx, enrollment.id, now);
+      else await markUnenrolled(trx, enrollment.id, now);
+      const updated: EnterpriseCourseEnrollmentRow = toAudit
+        ? { ...enrollment, mode: 'audit', modified: now }
+        : {
+            ...enrollment,
+            savedForLater: true,
+            unenrolled: true,
+            unenrolledAt: enrollment.unenrolledAt ?? now,
+            isActive: false,
+            modified: now,
+          };
       const base = enrollmentEvent(
         updated,
         customerUuid,
         learners.get(enrollment.enterpriseCustomerUserId)?.lmsUserId ?? 0,
       );
-      if (!enrollment.unenrolled) events.push({ ...base, eventType: EVENTS.enrollmentUnenrolled });
+      if (!enrollment.unenrolled && !toAudit) events.push({ ...base, eventType: EVENTS.enrollmentUnenrolled });
       events.push({
         eventType:
           fulfillment.fulfillmentType === 'learner_credit'
@@ -177,4 +196,19 @@ export async function revokeFulfillments(
     await writeEvents(trx, events);
     return revoked;
   });
+}
+
+/**
+ * The runs of the customer's licensed enrollments (of these licenses) that have an audit mode:
+ * read before the revocation's transaction, since the modes come from the catalog subgraph.
+ */
+async function licensedRunsWithAudit(
+  ctx: CustomersContext,
+  customerUuid: string,
+  licenseUuids: readonly string[],
+): Promise<Set<string>> {
+  if (licenseUuids.length === 0) return new Set();
+  const runKeys = await findLicensedRunKeys(ctx.db, customerUuid, licenseUuids);
+  const modes = await fetchRunModes(runKeys, ctx.authorization);
+  return new Set(runKeys.filter((key) => modes.get(key)?.includes('audit')));
 }

@@ -9,3 +9,4 @@ export * from './customers.js';
 export * from './enrollments.js';
 export * from './learners.js';
 export * from './fulfillments.js';
+export * from './enroll-in-course.js';
