@@ -67,7 +67,7 @@ import {
   learnerEmail,
   LMS_USER_BASE,
 } from './ids.js';
-import { initialDeposit } from '../subgraphs/learner-credit/rules.js';
+import { initialDeposit } from '../subgraphs/learner-credit/rules/index.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -5,7 +5,7 @@ import {
   planFulfilledEnrollment,
   revocationArg,
   type FulfillmentSpec,
-} from '../subgraphs/customers/rules.js';
+} from '../subgraphs/customers/rules/index.js';
 
 // enrollWithFulfillment's and revokeFulfillments' decisions over plain data (the outbox relays'
 // idempotency rests on them).

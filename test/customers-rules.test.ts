@@ -14,7 +14,7 @@ import {
   planBulkEnrollment,
   planEnrollments,
   planLinks,
-} from '../subgraphs/customers/rules.js';
+} from '../subgraphs/customers/rules/index.js';
 import type {
   ConsentEnforcementValue,
   EnterpriseCourseEnrollmentRow,

@@ -5,7 +5,7 @@ import {
   planRedemption,
   type AllocationFacts,
   type RedemptionFacts,
-} from '../subgraphs/learner-credit/rules.js';
+} from '../subgraphs/learner-credit/rules/index.js';
 import type {
   AssignmentRow,
   LedgerTransactionRow,

@@ -23,7 +23,7 @@ import {
   unlinkLearners,
   updateEnterpriseCustomer,
 } from './mutations/index.js';
-import { consentEnforcement, fulfillmentType, isInviteKeyValid, pickEnrollmentStatus } from './rules.js';
+import { consentEnforcement, fulfillmentType, isInviteKeyValid, pickEnrollmentStatus } from './rules/index.js';
 import {
   findCustomerBySlug,
   listConsents,

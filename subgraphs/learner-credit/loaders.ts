@@ -14,7 +14,7 @@ import {
   contentKeyArg,
   lmsUserIdArg,
   type ReasonCode,
-} from './rules.js';
+} from './rules/index.js';
 import {
   findActionsByAssignmentUuids,
   findAssignmentsByUuids,

@@ -19,7 +19,7 @@ import {
   planAllocation,
   planRedemption,
   priceWithinTolerance,
-} from './rules.js';
+} from './rules/index.js';
 import {
   findAllocatedAssignments,
   findAssignmentsByUuids,

@@ -10,7 +10,7 @@ import {
   isLateRedemptionAllowed,
   isSubsidyActive,
   recentAction,
-} from './rules.js';
+} from './rules/index.js';
 import { canRedeem, policyAggregates } from './loaders.js';
 import {
   allocateAssignments,

@@ -8,7 +8,7 @@ import type {
   TransactionState,
 } from '../../subgraphs/learner-credit/tables.js';
 import type { TestStack } from './stack.js';
-import { initialDeposit } from '../../subgraphs/learner-credit/rules.js';
+import { initialDeposit } from '../../subgraphs/learner-credit/rules/index.js';
 
 /**
  * Test fixtures for learner credit: a policy on its own subsidy and ledger (so tests never share

@@ -14,7 +14,7 @@ import {
   insertMissingPendingLearners,
   insertPendingEnrollments,
 } from '../store/index.js';
-import { present } from '../rules.js';
+import { present } from '../rules/index.js';
 import type { CustomersDatabase, EnterpriseCustomerTable, LmsUserTable } from '../tables.js';
 
 const CREATED = new Date('2023-01-01T00:00:00Z');

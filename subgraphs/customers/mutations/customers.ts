@@ -3,7 +3,7 @@ import { runMutation } from '../../../lib/mutation.js';
 import { uuidArg } from '../../../lib/validate.js';
 import type { CustomersContext } from '../context.js';
 import { EVENTS, writeEvents } from '../events.js';
-import { type CustomerUpdateInput, planCustomerUpdate } from '../rules.js';
+import { type CustomerUpdateInput, planCustomerUpdate } from '../rules/index.js';
 import { lockCustomer, updateCustomer } from '../store/index.js';
 import type { EnterpriseCustomerRow } from '../tables.js';
 

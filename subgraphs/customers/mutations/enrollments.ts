@@ -27,7 +27,7 @@ import {
   present,
   progressChanges,
   progressRow,
-} from '../rules.js';
+} from '../rules/index.js';
 import {
   ensurePendingLearners,
   findEnrollmentsOfLearners,

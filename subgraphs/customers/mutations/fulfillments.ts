@@ -14,7 +14,7 @@ import {
   nonEmptyRunKey,
   planFulfilledEnrollment,
   revocationArg,
-} from '../rules.js';
+} from '../rules/index.js';
 import {
   findEnrollmentsByIds,
   findEnrollmentsOfLearners,

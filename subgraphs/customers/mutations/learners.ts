@@ -18,7 +18,7 @@ import {
   planLinks,
   present,
   type RegisterLmsUserInput,
-} from '../rules.js';
+} from '../rules/index.js';
 import {
   countInviteKeys,
   deactivateInviteKeyRow,

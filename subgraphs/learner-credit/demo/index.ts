@@ -1,7 +1,7 @@
 import { insertMissingDemoRows } from '../store/index.js';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../../../lib/demo-ids.js';
-import { initialDeposit } from '../rules.js';
+import { initialDeposit } from '../rules/index.js';
 import type {
   ActionErrorReason,
   ActionType,
