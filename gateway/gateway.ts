@@ -76,6 +76,10 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     timeoutMs: settings.subgraphTimeoutMs(),
   });
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
+  // @apollo/gateway otherwise reports usage metrics to Apollo and probes cloud metadata endpoints
+  // (AWS, GCP, Azure, Alibaba) from its constructor: a gateway here calls nothing but its subgraphs.
+  // An operator who wants Apollo's data collection sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
