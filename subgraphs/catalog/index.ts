@@ -4,7 +4,7 @@ import { seedDemoData } from './demo/index.js';
 import { createLoaders, type CatalogLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countCatalogs } from './store.js';
+import { countCatalogs } from './store/index.js';
 import type { CatalogDatabase } from './tables.js';
 
 /** Catalogs, courses, course runs and programs. */

@@ -17,8 +17,8 @@ import {
   findRunsByCourseKeys,
   findRunsByKeys,
   findSubjectsByCourseKeys,
-} from './store.js';
-import type { ContentFilter } from './store.js';
+} from './store/index.js';
+import type { ContentFilter } from './store/index.js';
 import { createCustomerLoader } from './remote.js';
 import type { CatalogDatabase } from './tables.js';
 

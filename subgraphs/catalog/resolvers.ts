@@ -16,7 +16,7 @@ import {
   runAvailability,
   runCanonicalPriceCents,
 } from './rules.js';
-import { listCatalogContent, listCatalogs } from './store.js';
+import { listCatalogContent, listCatalogs } from './store/index.js';
 import type {
   CatalogScope,
   ContentNode,

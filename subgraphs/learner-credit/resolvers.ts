@@ -19,7 +19,7 @@ import {
   redeem,
   remindAssignments,
   reverseTransaction,
-} from './mutations.js';
+} from './mutations/index.js';
 import { listAssignments, listPolicies, listPolicyTransactions, type AssignmentListFilter } from './store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from './tables.js';
 

@@ -3,7 +3,7 @@ import { toJson } from '../../../lib/db/codec.js';
 import { DEMO } from '../../../lib/demo-ids.js';
 import { courseRow, itemAt, organizationRow, programRow, runRow, subjectRow, type Rest } from './convert.js';
 import { SEED_COURSE, SEED_COURSE_RUN, SEED_PROGRAM } from './seed-examples.js';
-import { insertMissingContent } from '../store.js';
+import { insertMissingContent } from '../store/index.js';
 import type {
   CatalogSeedRows,
   CatalogContentTable,

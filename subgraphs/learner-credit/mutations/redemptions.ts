@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { conflict, notFound } from '../../../lib/errors.js';
+import { runMutation } from '../../../lib/mutation.js';
+import { nonEmptyString, uuidArg } from '../../../lib/validate.js';
+import type { LearnerCreditContext } from '../context.js';
+import { EVENTS, redemptionEvents, transactionEventPayload, writeEvents } from '../events.js';
+import { learnerAssignment, remoteFacts, type LocalFacts } from '../loaders.js';
+import {
+  ASSIGNED_POLICY,
+  assertMayActForLearner,
+  contentKeyArg,
+  derivedIdempotencyKey,
+  lmsUserIdArg,
+  planRedemption,
+} from '../rules/index.js';
+import {
+  findAssignmentsByUuids,
+  findAssignmentUuidsByTransaction,
+  findConfigurationsByPolicyUuids,
+  findLearnerTransactions,
+  findReversalsByTransactionUuids,
+  findSubsidiesByUuids,
+  findTransactionByKey,
+  findTransactionsByUuids,
+  insertActions,
+  insertReversal,
+  insertTransaction,
+  lockAssignments,
+  lockLedger,
+  lockPolicy,
+  sumLedgerBalances,
+  sumRedeemedByPolicies,
+  updateAssignments,
+} from '../store/index.js';
+import type {
+  ActionType,
+  AssignmentActionTable,
+  LearnerContentAssignmentTable,
+  LearnerCreditDatabase,
+  LedgerReversalRow,
+  LedgerTransactionRow,
+  SubsidyAccessPolicyRow,
+  SubsidyRow,
+} from '../tables.js';
+
+export type Trx = Transaction<LearnerCreditDatabase>;
+
+async function localFacts(
+  db: Kysely<LearnerCreditDatabase>,
+  policy: SubsidyAccessPolicyRow,
+  lmsUserId: number,
+  subsidy: SubsidyRow | null,
+): Promise<LocalFacts> {
+  const [balance, redeemed, learnerTransactions, configurations] = await Promise.all([
+    subsidy ? sumLedgerBalances(db, [subsidy.ledgerUuid]) : Promise.resolve([]),
+    sumRedeemedByPolicies(db, [policy.uuid]),
+    subsidy ? findLearnerTransactions(db, subsidy.ledgerUuid, lmsUserId) : Promise.resolve([]),
+    policy.policyType === ASSIGNED_POLICY ? findConfigurationsByPolicyUuids(db, [policy.uuid]) : Promise.resolve([]),
+  ]);
+  return {
+    balance: balance[0]?.balance ?? 0,
+    redeemedTotal: redeemed[0]?.total ?? 0,
+    learnerTransactions,
+    configuration: configurations[0] ?? null,
+  };
+}
+
+export function action(assignmentUuid: string, actionType: ActionType, now: Date): AssignmentActionTable {
+  return {
+    uuid: randomUUID(),
+    assignmentUuid,
+    actionType,
+    completedAt: now,
+    errorReason: null,
+    created: now,
+    modified: now,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// redeem
+
+export interface RedeemInput {
+  policyUuid: string;
+  lmsUserId: number;
+  contentKey: string;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * Redeems under the policy and ledger row locks: re-reads every fact, lets planRedemption decide,
+ * then writes one committed transaction, accepts the assignment and enqueues the events, all in
+ * one database transaction. A repeat with the same idempotency key returns the same transaction.
+ */
+export async function redeem(ctx: LearnerCreditContext, input: RedeemInput): Promise<LedgerTransactionRow> {
+  const policyUuid = uuidArg(input.policyUuid, 'policyUuid');
+  const lmsUserId = lmsUserIdArg(input.lmsUserId);
+  const contentKey = contentKeyArg(input.contentKey);
+  const givenKey = input.idempotencyKey == null ? null : nonEmptyString(input.idempotencyKey, 'idempotencyKey');
+  const policy = await ctx.loaders.policy.load(policyUuid);
+  if (!policy) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+  assertMayActForLearner(ctx.viewer, policy.enterpriseCustomerUuid, lmsUserId, false);
+  const { catalog, learner } = await remoteFacts(ctx, policy, lmsUserId, contentKey);
+
+  return runMutation(ctx, async (trx) => {
+    const locked = await lockPolicy(trx, policyUuid);
+    if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
+    const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
+    if (!subsidy) throw conflict(`Policy ${policyUuid} has no subsidy`);
+    await lockLedger(trx, subsidy.ledgerUuid);
+    const local = await localFacts(trx, locked, lmsUserId, subsidy);
+    const idempotencyKey =
+      givenKey ?? derivedIdempotencyKey(subsidy, locked.uuid, lmsUserId, contentKey, local.learnerTransactions);
+    const existing = (await findTransactionByKey(trx, subsidy.ledgerUuid, idempotencyKey)) ?? null;
+    const assignment = existing
+      ? null
+      : await learnerAssignment(trx, local.configuration, lmsUserId, learner?.email ?? null, contentKey, catalog);
+    const plan = planRedemption({
+      ...local,
+      policy: locked,
+      subsidy,
+      now: new Date(),
+      contentKey,
+      lmsUserId,
+      learner,
+      catalog,
+      assignment,
+      idempotencyKey,
+      existing,
+      ids: { transactionUuid: randomUUID(), fulfillmentIdentifier: randomUUID() },
+    });
+    if (plan.kind === 'repeat') return plan.transaction;
+    await applyRedemption(trx, plan.transaction, plan.accept, locked);
+    return plan.transaction;
+  });
+}
+
+async function applyRedemption(
+  trx: Trx,
+  tx: LedgerTransactionRow,
+  accept: { assignmentUuid: string; changes: Partial<LearnerContentAssignmentTable> } | null,
+  policy: SubsidyAccessPolicyRow,
+) {
+  await insertTransaction(trx, tx);
+  if (accept) {
+    await lockAssignments(trx, [accept.assignmentUuid]);
+    await updateAssignments(trx, [accept.assignmentUuid], accept.changes);
+    await insertActions(trx, [action(accept.assignmentUuid, 'REDEEMED', tx.created)]);
+  }
+  await writeEvents(trx, redemptionEvents(tx, policy));
+}
+
+// ---------------------------------------------------------------------------------------------
+// reverseTransaction
+
+export interface ReverseInput {
+  transactionUuid: string;
+  idempotencyKey?: string | null;
+}
+
+/** Reverses a committed spend in full, once; the accepted assignment becomes REVERSED. Operators only. */
+export async function reverseTransaction(
+  ctx: LearnerCreditContext,
+  input: ReverseInput,
+): Promise<LedgerTransactionRow> {
+  const uuid = uuidArg(input.transactionUuid, 'transactionUuid');
+  const givenKey = input.idempotencyKey == null ? null : nonEmptyString(input.idempotencyKey, 'idempotencyKey');
+  ctx.viewer.assertOperator();
+  const found = await ctx.loaders.transaction.load(uuid);
+  if (!found) throw notFound(`Ledger transaction ${uuid} not found`);
+
+  return runMutation(ctx, async (trx) => {
+    if (found.subsidyAccessPolicyUuid) await lockPolicy(trx, found.subsidyAccessPolicyUuid);
+    await lockLedger(trx, found.ledgerUuid);
+    // Re-read under the locks: the loader's row may be stale. Transactions are never deleted.
+    const [tx] = await findTransactionsByUuids(trx, [uuid]);
+    if (!tx) throw new Error(`Ledger transaction ${uuid} vanished while being reversed`);
+    const key = givenKey ?? `admin-invoked-reverse-${tx.uuid}`;
+    const existing = (await findReversalsByTransactionUuids(trx, [uuid]))[0];
+    if (existing) {
+      if (existing.idempotencyKey === key) return tx;
+      throw conflict(`Transaction ${uuid} is already reversed`);
+    }
+    if (tx.state !== 'COMMITTED') throw conflict(`Only committed transactions can be reversed; ${uuid} is ${tx.state}`);
+    if (tx.isDeposit || tx.quantity >= 0)
+      throw conflict(`Transaction ${uuid} is not a redemption; only redemptions can be reversed`);
+
+    const now = new Date();
+    const reversal: LedgerReversalRow = {
+      uuid: randomUUID(),
+      transactionUuid: tx.uuid,
+      idempotencyKey: key,
+      quantity: -tx.quantity,
+      state: 'COMMITTED',
+      created: now,
+      modified: now,
+    };
+    await insertReversal(trx, reversal);
+    const assignmentUuids = await findAssignmentUuidsByTransaction(trx, tx.uuid);
+    const accepted = (await findAssignmentsByUuids(trx, assignmentUuids))
+      .filter((a) => a.state === 'ACCEPTED')
+      .map((a) => a.uuid);
+    await lockAssignments(trx, accepted);
+    await updateAssignments(trx, accepted, { state: 'REVERSED', reversedAt: now, modified: now });
+    await insertActions(
+      trx,
+      accepted.map((a) => action(a, 'REVERSED', now)),
+    );
+    await writeEvents(trx, [
+      { eventType: EVENTS.transactionReversed, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, reversal) },
+    ]);
+    return tx;
+  });
+}
