@@ -18,6 +18,7 @@ import {
 import { formatError } from '../lib/errors.js';
 import { demandControlPlugin } from './demand-control.js';
 import { OutageAwareDataSource } from './outage.js';
+import { persistedQueriesOption, safelistMiddleware, trustedDocumentsFromSettings } from './persisted-queries.js';
 import { armorConfig, maxTokensRule, PARSE_TOKEN_FACTOR } from './query-limits.js';
 import { observabilityPlugin, observe } from '../lib/observability/http.js';
 import { timedFetcher } from '../lib/observability/metrics.js';
@@ -64,8 +65,10 @@ export interface GatewayApp {
  * development.
  */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<GatewayApp> {
-  // First: a bad CORS_ORIGINS fails the build before anything is started.
+  // First: a bad CORS_ORIGINS or persisted-query setting (a missing or malformed manifest) fails
+  // the build before anything is started.
   const cors = corsMiddleware();
+  const trusted = trustedDocumentsFromSettings();
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.serviceUrls?.[name] ?? subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
@@ -115,8 +118,9 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     validationRules: [...protection.validationRules, maxTokensRule(limits.maxTokens)],
     parseOptions: { maxLexicalTokens: limits.maxTokens * PARSE_TOKEN_FACTOR },
     formatError,
-    // APQ: shared through Redis when configured, else the server's in-memory LRU.
-    ...(redis ? { persistedQueries: { cache: redis.apq } } : {}),
+    // APQ: shared through Redis when configured, else the server's in-memory LRU; with
+    // PERSISTED_QUERIES_MANIFEST the manifest's ids first, read-only (gateway/persisted-queries.ts).
+    ...(persistedQueriesOption(trusted, redis?.apq) ?? {}),
     // graphql-armor ships CommonJS typings of the same plugin interface.
     plugins: [
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
@@ -155,6 +159,8 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     server,
     // Browsers' preflights are answered here, before Apollo's CSRF prevention sees them.
     before: [cors],
+    // PERSISTED_QUERIES_SAFELIST: operations not in the manifest are refused before Apollo parses them.
+    ...(trusted?.safelist ? { afterBody: [safelistMiddleware(trusted)] } : {}),
     context: async (req) => {
       const authorization = req.headers.authorization ?? '';
       return { viewer: await authenticate(authorization), authorization };

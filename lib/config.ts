@@ -41,6 +41,15 @@ export function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** `true` / `false` (or `1` / `0`); unset or empty: the fallback; anything else is refused. */
+export function boolFromEnv(name: string, fallback: boolean): boolean {
+  const raw = (process.env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
+}
+
 /** A comma-separated variable as a list; unset or empty: undefined. */
 function listFromEnv(name: string): string[] | undefined {
   const items = (process.env[name] ?? '')
@@ -102,6 +111,15 @@ export const settings = {
   maxTokens: () => intFromEnv('GRAPHQL_MAX_TOKENS', 10_000),
   maxDirectives: () => intFromEnv('GRAPHQL_MAX_DIRECTIVES', 50),
   redisUrl: () => process.env.REDIS_URL || undefined,
+  // Trusted documents (gateway/persisted-queries.ts; README "Trusted documents").
+  /** The apollo-persisted-query-manifest file the gateway serves operation ids from. */
+  persistedQueriesManifest: () => process.env.PERSISTED_QUERIES_MANIFEST || undefined,
+  /** Refuse every operation that is not in the manifest. */
+  persistedQueriesSafelist: () => boolFromEnv('PERSISTED_QUERIES_SAFELIST', false),
+  /** With the safelist on, operators (Viewer.isOperator) may still send free-form operations. */
+  persistedQueriesAllowOperators: () => boolFromEnv('PERSISTED_QUERIES_ALLOW_OPERATORS', false),
+  /** Client names (apollographql-client-name) that get their own metric label; unset: the first ones seen. */
+  graphqlClientNames: () => listFromEnv('GRAPHQL_CLIENT_NAMES'),
   /** Processes `npm run start:gateway` runs on the gateway's port (node:cluster). */
   gatewayWorkers: () => Math.max(1, intFromEnv('GATEWAY_WORKERS', 1)),
   /** Keep-alive sockets the gateway holds open to each subgraph. */

@@ -70,7 +70,11 @@ if (workers > 1 && cluster.isPrimary) {
     ];
   };
 } else if (piece === 'gateway') {
-  const gateway = await createGatewayApp();
+  // A bad setting (CORS_ORIGINS, a missing or malformed PERSISTED_QUERIES_MANIFEST) is one line, like JWT_SECRET's.
+  const gateway = await createGatewayApp().catch((error: unknown) => {
+    console.error(`[gateway] refusing to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
   const http = await listen(gateway.app, portOf('gateway'), host);
   const metrics = cluster.isWorker ? undefined : await startMetricsServer(host);
   log.info(`[gateway] ${http.url}/graphql`);

@@ -10,9 +10,11 @@ import { listen, type Listening } from '../server/http.js';
 import { drainGuard } from '../server/shutdown.js';
 import { pieceLogger } from './logger.js';
 import {
+  clientLabels,
   graphqlErrors,
   graphqlRequestDuration,
   operationNameLabel,
+  persistedQueryRefusals,
   renderMetrics,
   responseCacheRequests,
 } from './metrics.js';
@@ -53,6 +55,34 @@ function traceIdOf(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? TRACEPARENT.exec(header)?.[1] : undefined;
 }
 
+/** The caller's `apollographql-client-name` / `-version` headers (Apollo Client sends them), for the access line. */
+const CLIENT_HEADER_CHARS = 64;
+function clientOf(req: IncomingMessage): { clientName?: string; clientVersion?: string } {
+  const name = req.headers['apollographql-client-name'];
+  const version = req.headers['apollographql-client-version'];
+  return {
+    ...(typeof name === 'string' && name ? { clientName: name.slice(0, CLIENT_HEADER_CHARS) } : {}),
+    ...(typeof version === 'string' && version ? { clientVersion: version.slice(0, CLIENT_HEADER_CHARS) } : {}),
+  };
+}
+
+/**
+ * A request the piece refused before Apollo Server saw it (the gateway's safelist): counted by
+ * code and client, and its code on the access line like an Apollo error's.
+ */
+export function noteRefusal(req: IncomingMessage, piece: string, code: string): void {
+  graphqlErrors.inc({ piece, code });
+  const name = req.headers['apollographql-client-name'];
+  const version = req.headers['apollographql-client-version'];
+  persistedQueryRefusals.inc({
+    code,
+    ...clientLabels(typeof name === 'string' ? name : undefined, typeof version === 'string' ? version : undefined),
+  });
+  const key = req.headers[FACTS_HEADER];
+  const known = typeof key === 'string' ? facts.get(key) : undefined;
+  if (known) known.errorCodes = [code];
+}
+
 /** Express rewrites `req.url` inside mounted routes (`/graphql` -> `/`); the access line wants the original. */
 const urlOf = (req: IncomingMessage) => (req as Partial<Request>).originalUrl ?? req.url;
 
@@ -91,6 +121,7 @@ export function observe(app: Express, piece: string): void {
         return {
           requestId: req.id,
           traceId: traceIdOf(req),
+          ...clientOf(req),
           ...(known?.operationName !== undefined ? { operationName: known.operationName } : {}),
           ...(known?.operationType ? { operationType: known.operationType } : {}),
           ...(known?.errorCodes?.length ? { errorCodes: known.errorCodes } : {}),
@@ -185,8 +216,12 @@ export function observabilityPlugin<Context extends BaseContext & { viewer?: Vie
           const outcome = codes.length === 0 ? 'success' : hasData ? 'partial' : 'error';
           const type = operation?.operation ?? 'unknown';
           const name = operationName ?? request.operationName ?? null;
+          const client = clientLabels(
+            request.http?.headers.get('apollographql-client-name'),
+            request.http?.headers.get('apollographql-client-version'),
+          );
           graphqlRequestDuration.observe(
-            { piece, operation_name: operationNameLabel(piece, name), operation_type: type, outcome },
+            { piece, operation_name: operationNameLabel(piece, name), operation_type: type, outcome, ...client },
             (performance.now() - started) / 1000,
           );
           // Set by the response-cache plugin on queries it looked up (gateway with REDIS_URL).

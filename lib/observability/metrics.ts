@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { sql, type Kysely } from 'kysely';
 import client from 'prom-client';
+import { settings } from '../config.js';
 
 /**
  * Prometheus metrics of a piece, served at `GET /metrics` (lib/observability/http.ts).
@@ -20,8 +21,8 @@ const SQL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 
 export const graphqlRequestDuration = new client.Histogram({
   name: 'eg_graphql_request_duration_seconds',
-  help: 'GraphQL operations answered, by piece, operation name and type, and outcome (success, partial: data with errors, error: no data)',
-  labelNames: ['piece', 'operation_name', 'operation_type', 'outcome'] as const,
+  help: "GraphQL operations answered, by piece, operation name and type, outcome (success, partial: data with errors, error: no data), and the caller's apollographql-client-name / -version",
+  labelNames: ['piece', 'operation_name', 'operation_type', 'outcome', 'client_name', 'client_version'] as const,
   buckets: REQUEST_BUCKETS,
 });
 
@@ -54,6 +55,12 @@ export const sqlDuration = new client.Histogram({
   help: 'SQL statement durations (including the wait for a pooled connection), by subgraph',
   labelNames: ['subgraph'] as const,
   buckets: SQL_BUCKETS,
+});
+
+export const persistedQueryRefusals = new client.Counter({
+  name: 'eg_persisted_query_refusals_total',
+  help: "Operations the gateway's safelist refused before running them (PERSISTED_QUERIES_SAFELIST), by code and the caller's apollographql-client-name / -version",
+  labelNames: ['code', 'client_name', 'client_version'] as const,
 });
 
 export const responseCacheRequests = new client.Counter({
@@ -214,6 +221,46 @@ export function operationNameLabel(piece: string, name: string | null | undefine
   if (seen.size >= MAX_OPERATION_NAMES) return 'other';
   seen.add(name);
   return name;
+}
+
+/** What a client may call itself in a label: short, no spaces or quotes. */
+const CLIENT_LABEL = /^[\w.@/:+-]{1,64}$/;
+/** Distinct client names, and versions of all clients together, that get their own label; later ones are `other`. */
+const MAX_CLIENT_NAMES = 20;
+const MAX_CLIENT_VERSIONS = 50;
+const seenClientNames = new Set<string>();
+const seenClientVersions = new Set<string>();
+
+function boundedLabel(
+  value: string | null | undefined,
+  seen: Set<string>,
+  max: number,
+  listed?: readonly string[],
+): string {
+  if (!value) return 'unknown';
+  if (!CLIENT_LABEL.test(value)) return 'other';
+  if (listed) return listed.includes(value) ? value : 'other';
+  if (seen.has(value)) return value;
+  if (seen.size >= max) return 'other';
+  seen.add(value);
+  return value;
+}
+
+/**
+ * The `apollographql-client-name` / `-version` headers as metric labels, with a bounded number of
+ * series: `unknown` when absent, `other` past the first 20 names / 50 versions (or, with
+ * GRAPHQL_CLIENT_NAMES, for every name not listed and versions of unlisted names) or for values
+ * that are not a short token.
+ */
+export function clientLabels(
+  name: string | null | undefined,
+  version: string | null | undefined,
+): { client_name: string; client_version: string } {
+  const listed = settings.graphqlClientNames();
+  const clientName = boundedLabel(name, seenClientNames, MAX_CLIENT_NAMES, listed);
+  const clientVersion =
+    clientName === 'other' && listed ? 'other' : boundedLabel(version, seenClientVersions, MAX_CLIENT_VERSIONS);
+  return { client_name: clientName, client_version: clientVersion };
 }
 
 /** The Prometheus text exposition of every metric of this process. */

@@ -13,6 +13,8 @@ export interface GraphQLEndpointOptions<Context extends BaseContext> {
   context(req: Request): Promise<Context>;
   /** Middleware that runs before everything else on `/graphql` (the gateway's CORS layer). */
   before?: RequestHandler[];
+  /** Middleware between the body parser and Apollo Server (the gateway's safelist reads the parsed body). */
+  afterBody?: RequestHandler[];
 }
 
 /**
@@ -29,6 +31,7 @@ export function mountGraphQL<Context extends BaseContext>(
     ...(options.before ?? []),
     express.json({ limit: MAX_BODY_BYTES }),
     bodyErrorHandler,
+    ...(options.afterBody ?? []),
     expressMiddleware(options.server, { context: ({ req }) => options.context(req) }),
   );
 }
