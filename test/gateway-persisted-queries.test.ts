@@ -21,6 +21,7 @@ import { createRedisCaches } from '../gateway/redis-cache.js';
 import { mintToken } from '../lib/auth/token.js';
 import { DEMO } from '../lib/demo-ids.js';
 import { logger } from '../lib/observability/logger.js';
+import { clientLabels } from '../lib/observability/metrics.js';
 import { listen, type Listening } from '../lib/server/http.js';
 import { PROJECT_ROOT } from '../lib/server/subgraph.js';
 import { jsonLines, startPiece, urlEnvName, type PieceProcess } from './support/pieces.js';
@@ -225,6 +226,24 @@ describe('loading a manifest', () => {
       startPiece('gateway', { PORT: '0', PERSISTED_QUERIES_MANIFEST: '/nonexistent/manifest.json' }),
       /exited with 1 before[\s\S]*\[gateway\] refusing to start: PERSISTED_QUERIES_MANIFEST \/nonexistent\/manifest\.json: cannot be read \(ENOENT\)/,
     );
+  });
+});
+
+describe('client labels', () => {
+  it('with GRAPHQL_CLIENT_NAMES only the listed front-ends get their own name and version labels', async () => {
+    await withEnv({ GRAPHQL_CLIENT_NAMES: 'admin-portal,learner-portal' }, () => {
+      assert.deepEqual(clientLabels('learner-portal', '2.0.1'), {
+        client_name: 'learner-portal',
+        client_version: '2.0.1',
+      });
+      assert.deepEqual(clientLabels('stranger', '9.9.9'), { client_name: 'other', client_version: 'other' });
+      assert.deepEqual(clientLabels(undefined, undefined), { client_name: 'unknown', client_version: 'unknown' });
+      assert.deepEqual(clientLabels('admin-portal', 'x'.repeat(65)), {
+        client_name: 'admin-portal',
+        client_version: 'other',
+      });
+      return Promise.resolve();
+    });
   });
 });
 
