@@ -195,6 +195,7 @@ describeEachDialect('the portal in Chromium', (stack: () => TestStack) => {
       assert.equal(await card.getByTestId('licenses-total').textContent(), String(plan.licenseCounts.total));
       assert.equal(await card.getByTestId('licenses-activated').textContent(), String(plan.licenseCounts.activated));
     }
+    await page.screenshot({ path: path.join(RESULTS, `web-admin-${stack().dialect}.png`) });
     // The progress table: a status filter narrows it as the graph does, and pages go by cursor.
     const progress = page.getByTestId('progress-table');
     const total = await progressCount(stack(), {});
@@ -227,7 +228,6 @@ describeEachDialect('the portal in Chromium', (stack: () => TestStack) => {
       [],
     );
 
-    await page.screenshot({ path: path.join(RESULTS, `web-admin-${stack().dialect}.png`) });
     assert.deepEqual(errors, []);
     await page.close();
   });

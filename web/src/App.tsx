@@ -4,7 +4,8 @@ import { ViewerDocument } from '../../client/generated/graphql.js';
 import { AdminPage } from './admin/AdminPage.js';
 import { ErrorNotice, Loading } from './components.js';
 import { LearnerPage } from './learner/LearnerPage.js';
-import { accessFromRoles, storedToken, storeToken } from './session.js';
+import { accessFromRoles } from './access.js';
+import { storedToken, storeToken } from './session.js';
 import { SignIn } from './SignIn.js';
 
 type View = 'admin' | 'learner';

@@ -1,5 +1,5 @@
 import { useState, type SubmitEvent } from 'react';
-import { cleanToken } from './session.js';
+import { cleanToken } from './access.js';
 
 /** The token is all the portal needs: it is kept for this tab only and sent to the gateway. */
 export function SignIn({ onSignIn }: { onSignIn: (token: string) => void }) {

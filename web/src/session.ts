@@ -1,6 +1,6 @@
 /**
  * The signed-in token, kept for this tab only (sessionStorage: gone when the tab closes, never
- * shared with other tabs or sent as a cookie), and what its roles let the portal show.
+ * shared with other tabs or sent as a cookie).
  */
 const KEY = 'enterprise-portal.token';
 
@@ -11,30 +11,4 @@ export function storedToken(): string | null {
 export function storeToken(token: string | null): void {
   if (token) sessionStorage.setItem(KEY, token);
   else sessionStorage.removeItem(KEY);
-}
-
-/** A pasted token, without the `JWT ` / `Bearer ` prefix people copy from Sandbox headers. */
-export function cleanToken(input: string): string {
-  return input.trim().replace(/^(?:JWT|Bearer)\s+/i, '');
-}
-
-export interface Access {
-  /** Customers the token administers (`enterprise_admin:<uuid>`). */
-  adminOf: string[];
-  /** Customers the token is a learner of (`enterprise_learner:<uuid>`). */
-  learnerOf: string[];
-  operator: boolean;
-}
-
-/** Reads the viewer's role strings (`me.roles`) as the graph does (lib/auth/viewer.ts). */
-export function accessFromRoles(roles: readonly string[]): Access {
-  const access: Access = { adminOf: [], learnerOf: [], operator: false };
-  for (const entry of roles) {
-    const [role = '', context = ''] = entry.split(':', 2);
-    if (role === 'enterprise_openedx_operator' || (role === 'enterprise_admin' && context === '*'))
-      access.operator = true;
-    else if (role === 'enterprise_admin') access.adminOf.push(context.toLowerCase());
-    else if (role === 'enterprise_learner') access.learnerOf.push(context.toLowerCase());
-  }
-  return access;
 }
