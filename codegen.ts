@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 import type { SubgraphCodegen } from './lib/codegen-types.js';
 import * as catalog from './subgraphs/catalog/codegen.js';
 import * as customers from './subgraphs/customers/codegen.js';
@@ -70,9 +71,31 @@ function remoteOperations(): [string, Output][] {
   );
 }
 
+/**
+ * The portal's typed client: `client/operations/*.graphql` against the composed supergraph (what a
+ * browser talks to) into `client/generated/` (`graphql()` and a TypedDocumentNode per operation).
+ * `persisted-documents.json` maps each document's sha256 to the exact text it hashes, from which
+ * the trusted-documents manifest is built. `__typename` is added before hashing because Apollo
+ * Client adds it to every selection it sends: the hashed text is then the text on the wire.
+ */
+function portalClient(): [string, Output] {
+  return [
+    'client/generated/',
+    {
+      schema: 'schema/supergraph.graphql',
+      documents: 'client/operations/*.graphql',
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      documentTransforms: [addTypenameSelectionDocumentTransform],
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: WIRE_SCALARS },
+    },
+  ];
+}
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries([
+    portalClient(),
     ...remoteOperations(),
     ...Object.entries(SUBGRAPHS).map(([name, { context, mappers }]): [string, Output] => [
       `subgraphs/${name}/__generated__/resolvers-types.ts`,
