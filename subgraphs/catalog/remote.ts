@@ -17,7 +17,9 @@ import type { CustomerInfo } from './tables.js';
  * (issue 17's profile). A customer renamed or re-slugged shows in URLs within the TTL. Only
  * found customers are kept: a miss (unknown, or not visible with that caller's token) is asked
  * again by the next request. One cache per catalog database handle, so stacks in one process
- * (tests) never share entries.
+ * (tests) never share entries. Not yet done: the customers outbox's `customerUpdated` event
+ * dropping the entry (a relay route to a catalog service-only mutation calling `drop`); it would
+ * reach one catalog process of several, so the TTL stays the bound either way.
  */
 export class CustomerFactsCache {
   private readonly entries = new Map<string, { facts: CustomerInfo; expires: number }>();
