@@ -1,9 +1,10 @@
 /**
- * `npx tsx bench/explain.ts [mysql://root@127.0.0.1:3306/enterprise_bench] [--top 6]`
+ * `npx tsx bench/explain.ts [mysql://root@127.0.0.1:3306/enterprise_bench] [--top 6] [--repeat 9]`
  *
  * Where the headline operations spend their SQL time: boots the whole stack in this process on the
- * bench database, sends each operation of bench/operations.ts three times through the gateway,
- * records every statement the pieces run (time, SQL, parameters) for the third request, then
+ * bench database, sends each operation of bench/operations.ts `--repeat` times through the gateway
+ * (printing the median and fastest time: one request at a time, no cache), records every
+ * statement the pieces run (time, SQL, parameters) for the last request, then
  * re-runs the slowest SELECTs alone and prints their time and MySQL `EXPLAIN`. Sequential, one
  * request at a time: a profile, not a load test.
  */
@@ -15,10 +16,11 @@ import { benchOperations } from './operations.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '6' } },
+  options: { top: { type: 'string', default: '6' }, repeat: { type: 'string', default: '9' } },
 });
 const url = positionals[0] ?? process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/enterprise_bench';
 const top = Number(args.top);
+const repeat = Math.max(1, Number(args.repeat));
 
 interface Statement {
   ms: number;
@@ -59,9 +61,9 @@ try {
   const operations = await benchOperations(database, { operator: '' });
   await database.destroy();
   for (const operation of operations) {
-    let elapsed = 0;
+    const times: number[] = [];
     let errors = '';
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < repeat; i += 1) {
       recorded = [];
       const started = performance.now();
       const response = await fetch(stack.gatewayUrl, {
@@ -70,13 +72,15 @@ try {
         body: operation.body().replace(/\[<id>\]/g, `explain${Date.now().toString(36)}${i}`),
       });
       const text = await response.text();
-      elapsed = performance.now() - started;
+      times.push(performance.now() - started);
       if (text.includes('"errors"')) errors = text.slice(0, 500);
     }
     const statements = [...recorded];
     const sum = statements.reduce((total, s) => total + s.ms, 0);
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
     console.log(
-      `\n## ${operation.name}: ${elapsed.toFixed(1)} ms, ${statements.length} statements (${sum.toFixed(1)} ms of SQL)`,
+      `\n## ${operation.name}: median ${median.toFixed(1)} ms, fastest ${(sorted[0] ?? 0).toFixed(1)} ms of ${repeat}; last: ${statements.length} statements (${sum.toFixed(1)} ms of SQL)`,
     );
     if (errors) console.log(`GraphQL errors: ${errors}`);
     const slowest = statements

@@ -19,7 +19,7 @@ import {
   findSubjectsByCourseKeys,
 } from './store/index.js';
 import type { ContentFilter } from './store/index.js';
-import { createCustomerLoader } from './remote.js';
+import { createCustomerLoader, customerFactsCache } from './remote.js';
 import type { CatalogDatabase } from './tables.js';
 
 const lower = (key: string) => key.toLowerCase();
@@ -138,7 +138,7 @@ export function createLoaders(db: Kysely<CatalogDatabase>, authorization = '') {
     ),
     membership: membershipLoader(db),
     contentCount: contentCountLoader(db),
-    customer: createCustomerLoader(authorization),
+    customer: createCustomerLoader(authorization, customerFactsCache(db)),
   };
 }
 

@@ -14,15 +14,21 @@ import type {
 
 export type DB = Kysely<CatalogDatabase>;
 
-/** Spreads the `metadata` JSON document into the row (columns win), with empty lists for list fields it lacks. */
+/**
+ * The `metadata` JSON document's fields on the row (columns win), with empty lists for list fields
+ * it lacks. Copies each field once into one new object: the three-way object spread this replaces
+ * took 8-9 ms per 150 rows of a catalog page (issue 17's profile), most of the subgraph's decode time.
+ */
 function withMetadata<T extends { metadata?: unknown }>(
   row: T,
   lists: readonly string[],
 ): Omit<T, 'metadata'> & Metadata {
-  const { metadata, ...columns } = row;
-  const parsed = (fromJson(metadata) ?? {}) as Metadata;
-  const defaults = Object.fromEntries(lists.map((field) => [field, []]));
-  return { ...defaults, ...parsed, ...columns };
+  const result: Record<string, unknown> = {};
+  for (const field of lists) result[field] = [];
+  const parsed = fromJson(row.metadata);
+  if (parsed) Object.assign(result, parsed);
+  for (const [column, value] of Object.entries(row)) if (column !== 'metadata') result[column] = value;
+  return result as Omit<T, 'metadata'> & Metadata;
 }
 
 // The column is nullable: a catalog stored without modes decodes to null, read as "no modes".
@@ -67,19 +73,22 @@ const PROGRAM_LISTS = [
 ];
 
 export const decodeCourse = (raw: unknown): CourseNode => {
-  const row = withMetadata(decodeCourseColumns(raw), COURSE_LISTS);
-  return {
-    ...row,
-    entitlements: (row.entitlements as CourseNode['entitlements'] | null) ?? [],
-    kind: 'Course',
-  } as CourseNode;
+  const row = withMetadata(decodeCourseColumns(raw), COURSE_LISTS) as Record<string, unknown>;
+  row.entitlements ??= [];
+  row.kind = 'Course';
+  return row as unknown as CourseNode;
 };
 export const decodeRun = (raw: unknown): CourseRunNode => {
-  const row = withMetadata(decodeRunColumns(raw), RUN_LISTS);
-  return { ...row, seats: (row.seats as CourseRunNode['seats'] | null) ?? [], kind: 'CourseRun' } as CourseRunNode;
+  const row = withMetadata(decodeRunColumns(raw), RUN_LISTS) as Record<string, unknown>;
+  row.seats ??= [];
+  row.kind = 'CourseRun';
+  return row as unknown as CourseRunNode;
 };
-export const decodeProgram = (raw: unknown): ProgramNode =>
-  ({ ...withMetadata(decodeProgramColumns(raw), PROGRAM_LISTS), kind: 'Program' }) as ProgramNode;
+export const decodeProgram = (raw: unknown): ProgramNode => {
+  const row = withMetadata(decodeProgramColumns(raw), PROGRAM_LISTS) as Record<string, unknown>;
+  row.kind = 'Program';
+  return row as unknown as ProgramNode;
+};
 export const decodeOrganization = (raw: unknown) =>
   withMetadata(raw as Record<string, unknown>, ['tags']) as Related<OrganizationRow>;
 export const decodeSubject = (raw: unknown) => withMetadata(raw as Record<string, unknown>, []) as Related<SubjectRow>;

@@ -7,6 +7,7 @@ import * as m0005 from './0005-unlinked-learners.js';
 import * as m0006 from './0006-outbox-relay.js';
 import * as m0007 from './0007-portal-screen-flags.js';
 import * as m0008 from './0008-enrollment-mode.js';
+import * as m0009 from './0009-binary-keys.js';
 
 /** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -18,4 +19,5 @@ export const migrations: MigrationSet = {
   '0006-outbox-relay': m0006,
   '0007-portal-screen-flags': m0007,
   '0008-enrollment-mode': m0008,
+  '0009-binary-keys': m0009,
 };

@@ -3,6 +3,7 @@ import * as m0001 from './0001-subsidy-access-policy.js';
 import * as m0002 from './0002-ledger-and-assignments.js';
 import * as m0003 from './0003-aggregate-covering-indexes.js';
 import * as m0004 from './0004-outbox-relay.js';
+import * as m0005 from './0005-binary-keys.js';
 
 /** The learner-credit subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -10,4 +11,5 @@ export const migrations: MigrationSet = {
   '0002-ledger-and-assignments': m0002,
   '0003-aggregate-covering-indexes': m0003,
   '0004-outbox-relay': m0004,
+  '0005-binary-keys': m0005,
 };
