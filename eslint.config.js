@@ -7,7 +7,14 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['node_modules/', '**/__generated__/', 'bench/results/', 'client/generated/', 'web/dist/', 'test-results/']),
+  globalIgnores([
+    'node_modules/',
+    '**/__generated__/',
+    'bench/results/',
+    'client/generated/',
+    'web/dist/',
+    'test-results/',
+  ]),
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,
