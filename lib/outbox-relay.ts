@@ -111,6 +111,11 @@ export function wakeOutboxRelays(): void {
   wakeups.emit('written');
 }
 
+/** The after-commit wake-up, for other relays of the outbox (lib/deliveries/relay.ts). */
+export function subscribeOutboxWakeups(): { emitter: EventEmitter; event: string } {
+  return { emitter: wakeups, event: 'written' };
+}
+
 /** Any subgraph's outbox table, typed for the relay (it never knows the subgraph's own database type). */
 type RelayDatabase = Record<string, OutboxTable>;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Generated, Kysely } from 'kysely';
 import { columnTypes } from './db/migrate.js';
-import type { AnyKysely } from './db/database.js';
+import { isMysql, type AnyKysely } from './db/database.js';
 
 /**
  * Transactional outbox: side effects are rows written in the same transaction as the change they
@@ -87,12 +88,117 @@ export function outboxRows(events: readonly OutboxEvent[], now = new Date()): Ou
   }));
 }
 
-/** Writes events into `table`; call it with the transaction that makes the change. */
+/**
+ * The channels that carry events outside the graph (lib/deliveries): the Open edX event bus and
+ * email. Each outbox row gets one `<table>_delivery` row per channel of its event type, written
+ * with it, so each channel delivers each row once and keeps its own state.
+ */
+export type DeliveryChannelName = 'bus' | 'email';
+export const DELIVERY_CHANNELS: readonly DeliveryChannelName[] = ['bus', 'email'];
+
+/** Which channels carry each event type of one outbox (events.ts of each subgraph). */
+export type ChannelsByEventType = Readonly<Record<string, readonly DeliveryChannelName[]>>;
+
+/**
+ * One delivery of one outbox row on one channel (`<name>_outbox_delivery`). `seq` is the order
+ * of writing: rows of one aggregate key are written under the lock that serializes their changes,
+ * so per key it is commit order, the order a channel delivers them in.
+ * PENDING: to deliver. DELIVERED: sent. SKIPPED: the channel is not configured (no
+ * EVENT_BUS_REDIS_URL, no SMTP_URL) or has nothing to send for it. FAILED: out of attempts or
+ * refused; `last_error` says why, `npm run outbox:failed -- --retry` sends it again.
+ */
+export interface OutboxDeliveryTable {
+  seq: Generated<number>;
+  outboxId: string;
+  channel: DeliveryChannelName;
+  eventType: string;
+  aggregateKey: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  claimedUntil: Date | null;
+  claimedBy: string | null;
+  lastError: string | null;
+  created: Date;
+  deliveredAt: Date | null;
+}
+
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'SKIPPED' | 'FAILED';
+
+export function deliveryTableOf(outboxTable: string): string {
+  return `${outboxTable}_delivery`;
+}
+
+/** The delivery table of `outboxTable` (a migration of each subgraph with an outbox). */
+export async function createDeliveryTable(db: AnyKysely, outboxTable: string): Promise<void> {
+  const t = columnTypes(db);
+  const table = deliveryTableOf(outboxTable);
+  await db.schema
+    .createTable(table)
+    .addColumn('seq', isMysql(db) ? 'bigint' : 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('outbox_id', t.uuid, (c) => c.notNull())
+    .addColumn('channel', 'varchar(16)', (c) => c.notNull())
+    .addColumn('event_type', t.key, (c) => c.notNull())
+    .addColumn('aggregate_key', t.key, (c) => c.notNull())
+    .addColumn('status', 'varchar(16)', (c) => c.notNull().defaultTo('PENDING'))
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', t.datetime)
+    .addColumn('claimed_until', t.datetime)
+    .addColumn('claimed_by', 'varchar(64)')
+    .addColumn('last_error', t.text)
+    .addColumn('created', t.datetime, (c) => c.notNull())
+    .addColumn('delivered_at', t.datetime)
+    .execute();
+  // One delivery per row per channel, whatever a relay restart does.
+  await db.schema.createIndex(`${table}_once`).on(table).columns(['outbox_id', 'channel']).unique().execute();
+  // The claim (PENDING by channel in seq order) and the per-key order check.
+  await db.schema.createIndex(`${table}_claim`).on(table).columns(['channel', 'status', 'seq']).execute();
+  await db.schema.createIndex(`${table}_key`).on(table).columns(['channel', 'aggregate_key', 'seq']).execute();
+}
+
+export async function dropDeliveryTable(db: AnyKysely, outboxTable: string): Promise<void> {
+  await db.schema.dropTable(deliveryTableOf(outboxTable)).execute();
+}
+
+/** The delivery rows of freshly written outbox rows. */
+export function deliveryRows(
+  rows: readonly OutboxTable[],
+  channels: ChannelsByEventType,
+): Omit<OutboxDeliveryTable, 'seq'>[] {
+  return rows.flatMap((row) =>
+    (channels[row.eventType] ?? []).map((channel) => ({
+      outboxId: row.id,
+      channel,
+      eventType: row.eventType,
+      aggregateKey: row.aggregateKey,
+      status: 'PENDING' as const,
+      attempts: 0,
+      nextAttemptAt: null,
+      claimedUntil: null,
+      claimedBy: null,
+      lastError: null,
+      created: row.created,
+      deliveredAt: null,
+    })),
+  );
+}
+
+/**
+ * Writes events into `table`, and their deliveries into `<table>_delivery` for the channels that
+ * carry them; call it with the transaction that makes the change.
+ */
 export async function enqueueEvents<Table extends string>(
   trx: OutboxInserter<Table>,
   table: Table,
   events: readonly OutboxEvent[],
+  channels: ChannelsByEventType = {},
 ): Promise<void> {
   if (events.length === 0) return;
-  await trx.insertInto(table).values(outboxRows(events)).execute();
+  const rows = outboxRows(events);
+  await trx.insertInto(table).values(rows).execute();
+  const deliveries = deliveryRows(rows, channels);
+  if (deliveries.length === 0) return;
+  // The delivery table's row type differs from the outbox's; the inserter is the same transaction.
+  const inserter = trx as unknown as Kysely<Record<string, Omit<OutboxDeliveryTable, 'seq'>>>;
+  await inserter.insertInto(deliveryTableOf(table)).values(deliveries).execute();
 }

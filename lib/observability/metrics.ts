@@ -101,9 +101,18 @@ new client.Gauge({
 /** Outbox tables measured at scrape time, by subgraph (lib/outbox.ts creates them). */
 const outboxes = new Map<string, { db: Kysely<unknown>; table: string }>();
 
+/** Outboxes whose events also leave the graph through delivery channels (`<table>_delivery`). */
+const deliveryTables = new Set<string>();
+
 /** Measures `table` at every scrape; returns an unregister function (the subgraph's stop). */
-export function registerOutbox(subgraph: string, db: Kysely<unknown>, table: string): () => void {
+export function registerOutbox(
+  subgraph: string,
+  db: Kysely<unknown>,
+  table: string,
+  options: { deliveries?: boolean } = {},
+): () => void {
   const entry = { db, table };
+  if (options.deliveries) deliveryTables.add(table);
   outboxes.set(subgraph, entry);
   return () => {
     if (outboxes.get(subgraph) === entry) outboxes.delete(subgraph);
@@ -138,7 +147,31 @@ async function measureOutbox(db: Kysely<unknown>, table: string): Promise<Outbox
   return { backlog: Number(row?.backlog ?? 0), failed: Number(row?.failed ?? 0), oldestAgeSeconds: age };
 }
 
-type OutboxMeasures = Map<string, OutboxMeasure>;
+interface DeliveryRow {
+  channel: string;
+  backlog: number | string | null;
+  failed: number | string | null;
+  oldest: Date | string | number | null;
+}
+
+/** Per channel of an outbox's deliveries (`<table>_delivery`, lib/deliveries): the same three figures. */
+async function measureDeliveries(db: Kysely<unknown>, table: string): Promise<Map<string, OutboxMeasure>> {
+  const result = await sql<DeliveryRow>`
+    select channel,
+           sum(case when status = 'PENDING' then 1 else 0 end) as backlog,
+           sum(case when status = 'FAILED' then 1 else 0 end) as failed,
+           min(case when status = 'PENDING' then created end) as oldest
+    from ${sql.table(`${table}_delivery`)} where status in ('PENDING', 'FAILED') group by channel`.execute(db);
+  const measures = new Map<string, OutboxMeasure>();
+  for (const row of result.rows) {
+    const oldest = row.oldest == null ? null : new Date(row.oldest);
+    const age = oldest && !Number.isNaN(oldest.getTime()) ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
+    measures.set(row.channel, { backlog: Number(row.backlog ?? 0), failed: Number(row.failed ?? 0), oldestAgeSeconds: age });
+  }
+  return measures;
+}
+
+type OutboxMeasures = Map<string, OutboxMeasure & { channels?: Map<string, OutboxMeasure> }>;
 let lastMeasure: { at: number; measures: Promise<OutboxMeasures> } | undefined;
 
 /** Both outbox gauges of one scrape share one measurement (prom-client collects them in parallel). */
@@ -152,6 +185,14 @@ function measureOutboxes(): Promise<OutboxMeasures> {
           result.set(subgraph, await measureOutbox(db, table));
         } catch {
           // The database is down: /health says so; the scrape still answers without these series.
+          return;
+        }
+        if (!deliveryTables.has(table)) return;
+        try {
+          const measure = result.get(subgraph);
+          if (measure) measure.channels = await measureDeliveries(db, table);
+        } catch {
+          // Not migrated yet: the outbox series still answer.
         }
       }),
     );
@@ -189,6 +230,46 @@ new client.Gauge({
     this.reset();
     for (const [subgraph, m] of await measureOutboxes()) this.set({ subgraph }, m.oldestAgeSeconds);
   },
+});
+
+new client.Gauge({
+  name: 'eg_outbox_delivery_backlog',
+  help: 'Deliveries of outbox events waiting on a channel outside the graph (bus, email; status PENDING), by subgraph and channel',
+  labelNames: ['subgraph', 'channel'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes())
+      for (const [channel, c] of m.channels ?? []) this.set({ subgraph, channel }, c.backlog);
+  },
+});
+
+new client.Gauge({
+  name: 'eg_outbox_delivery_failed',
+  help: 'Deliveries that ran out of attempts or were refused (status FAILED; npm run outbox:failed), by subgraph and channel',
+  labelNames: ['subgraph', 'channel'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes())
+      for (const [channel, c] of m.channels ?? []) this.set({ subgraph, channel }, c.failed);
+  },
+});
+
+new client.Gauge({
+  name: 'eg_outbox_delivery_oldest_age_seconds',
+  help: 'Age of the oldest pending delivery, by subgraph and channel (0 when none)',
+  labelNames: ['subgraph', 'channel'] as const,
+  async collect() {
+    this.reset();
+    for (const [subgraph, m] of await measureOutboxes())
+      for (const [channel, c] of m.channels ?? []) this.set({ subgraph, channel }, c.oldestAgeSeconds);
+  },
+});
+
+/** Deliveries by outcome: delivered, skipped (channel not configured), retried, failed. */
+export const deliveryOutcomes = new client.Counter({
+  name: 'eg_outbox_deliveries_total',
+  help: 'Delivery attempts of outbox events on channels outside the graph, by subgraph, channel and outcome',
+  labelNames: ['subgraph', 'channel', 'outcome'] as const,
 });
 
 /** Wraps the gateway's fetcher to time each subgraph fetch. */

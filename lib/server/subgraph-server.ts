@@ -148,7 +148,9 @@ export async function createSubgraphApp<DB, Loaders>(
   const stopBackgroundWork = definition.startBackgroundWork?.(backgroundDb);
   let backgroundStopped: Promise<void> | undefined;
   const stopBackground = () => (backgroundStopped ??= stopBackgroundWork?.() ?? Promise.resolve());
-  registerOutbox(definition.name, root, `${definition.name.replace(/-/g, '_')}_outbox`);
+  registerOutbox(definition.name, root, `${definition.name.replace(/-/g, '_')}_outbox`, {
+    deliveries: definition.outboxDeliveries === true,
+  });
 
   const app = express();
   app.disable('x-powered-by');

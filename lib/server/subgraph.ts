@@ -28,6 +28,8 @@ export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
    * CACHE_PRIVATE_MAX_AGE seconds, PRIVATE to the caller, never PUBLIC.
    */
   cachePolicy: 'hinted' | 'private';
+  /** Its outbox events also leave the graph on delivery channels (`<name>_outbox_delivery`: bus, email). */
+  outboxDeliveries?: boolean;
   /** Background work started with the server (job runners, outbox relays); returns a stopper. */
   startBackgroundWork?(db: Kysely<DB>): () => Promise<void>;
 }

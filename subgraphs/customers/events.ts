@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
+import { enqueueEvents, type DeliveryChannelName, type OutboxEvent } from '../../lib/outbox.js';
 import type { CustomersDatabase, EnrollmentFulfillmentRow, EnterpriseCourseEnrollmentRow } from './tables.js';
 
 /** This subgraph's outbox table (created by migration 0001). */
@@ -14,6 +14,8 @@ export const EVENTS = {
   customerUpdated: 'org.openedx.enterprise.enterprise_customer.updated.v1',
   enrollmentCreated: 'org.openedx.enterprise.enterprise_course_enrollment.created.v1',
   enrollmentUnenrolled: 'org.openedx.enterprise.enterprise_course_enrollment.unenrolled.v1',
+  /** The enrollment's mode or activity changed without an unenrollment (a revoked license's move to audit). */
+  enrollmentChanged: 'org.openedx.enterprise.enterprise_course_enrollment.changed.v1',
   fulfillmentCreated: 'org.openedx.enterprise.enterprise_fulfillment.created.v1',
   learnerCreditEnrollmentRevoked: 'org.openedx.enterprise.learner_credit_course_enrollment.revoked.v1',
   licensedEnrollmentRevoked: 'org.openedx.enterprise.licensed_enterprise_course_enrollment.revoked.v1',
@@ -21,9 +23,31 @@ export const EVENTS = {
   consentChanged: 'org.openedx.enterprise.data_sharing_consent.changed.v1',
 } as const;
 
+export type EventType = (typeof EVENTS)[keyof typeof EVENTS];
+
+/**
+ * Which channels outside the graph carry each event (README, "Events and email"): enrollments go
+ * on the Open edX event bus as the LMS's own course enrollment events and the learner credit
+ * revocation as openedx-events' (bus.ts); enrollment notifications go by email (emails.ts).
+ */
+export const CHANNELS: Record<EventType, readonly DeliveryChannelName[]> = {
+  [EVENTS.learnerLinked]: [],
+  [EVENTS.learnerUnlinked]: [],
+  [EVENTS.learnerActivated]: [],
+  [EVENTS.customerUpdated]: [],
+  [EVENTS.enrollmentCreated]: ['bus'],
+  [EVENTS.enrollmentUnenrolled]: ['bus'],
+  [EVENTS.enrollmentChanged]: ['bus'],
+  [EVENTS.fulfillmentCreated]: [],
+  [EVENTS.learnerCreditEnrollmentRevoked]: ['bus'],
+  [EVENTS.licensedEnrollmentRevoked]: [],
+  [EVENTS.enrollmentNotification]: ['email'],
+  [EVENTS.consentChanged]: [],
+};
+
 /** Side effects are written in the caller's transaction: a rolled-back change announces nothing. */
 export function writeEvents(trx: Transaction<CustomersDatabase>, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx, OUTBOX, events);
+  return enqueueEvents(trx, OUTBOX, events, CHANNELS);
 }
 
 /** openedx-events `EnterpriseCustomerUser`. */
@@ -75,6 +99,9 @@ export function enrollmentEvent(
       source_slug: enrollment.source,
       unenrolled: enrollment.unenrolled,
       unenrolled_at: enrollment.unenrolledAt?.toISOString() ?? null,
+      // The LMS enrollment's side (course.enrollment events on the bus: bus.ts).
+      mode: enrollment.mode,
+      is_active: enrollment.isActive,
     },
   };
 }

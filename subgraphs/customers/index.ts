@@ -19,5 +19,6 @@ export const customersSubgraph: SubgraphDefinition<CustomersDatabase, CustomersL
   seedDemoData,
   isEmpty: async (db: Kysely<CustomersDatabase>) => (await countCustomers(db)) === 0,
   // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
+  outboxDeliveries: true,
   startBackgroundWork: (db) => startRelay(db),
 };

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { OutboxTable } from '../../lib/outbox.js';
+import type { OutboxDeliveryTable, OutboxTable } from '../../lib/outbox.js';
 
 /** `enterprise_customer`: columns are snake_case in SQL, camelCase here (Kysely CamelCasePlugin). */
 /** `enterprise_customer.enforce_data_sharing_consent` (edx-enterprise spelling). */
@@ -196,6 +196,7 @@ export interface CustomersDatabase {
   enterprise_customer_invite_key: InviteKeyTable;
   learner_progress: LearnerProgressTable;
   customers_outbox: OutboxTable;
+  customers_outbox_delivery: OutboxDeliveryTable;
 }
 
 /** A customer as resolvers see it (decoded: booleans and dates are JS values on both dialects). */

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
+import { enqueueEvents, type DeliveryChannelName, type OutboxEvent } from '../../lib/outbox.js';
 import type { AssignmentRow, LearnerCreditDatabase, LedgerReversalRow, LedgerTransactionRow } from './tables.js';
 
 /** This subgraph's outbox table (created by migration 0001). */
@@ -7,13 +7,16 @@ export const OUTBOX = 'learner_credit_outbox';
 
 /** Events go to the outbox in the transaction that makes the change (delivered after commit). */
 export function writeEvents(trx: Transaction<LearnerCreditDatabase>, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx, OUTBOX, events);
+  return enqueueEvents(trx, OUTBOX, events, CHANNELS);
 }
 
 /** openedx-events types of the events this subgraph emits. */
 export const EVENTS = {
+  transactionCreated: 'org.openedx.enterprise.subsidy_ledger_transaction.created.v1',
   transactionCommitted: 'org.openedx.enterprise.subsidy_ledger_transaction.committed.v1',
   transactionReversed: 'org.openedx.enterprise.subsidy_ledger_transaction.reversed.v1',
+  /** A committed transaction whose enrollment the LMS refused: its quantity returns to the ledger. */
+  transactionFailed: 'org.openedx.enterprise.subsidy_ledger_transaction.failed.v1',
   subsidyRedeemed: 'org.openedx.enterprise.subsidy.redeemed.v1',
   enrollmentRequested: 'org.openedx.enterprise.learner_credit_course_enrollment.requested.v1',
   assignmentAllocated: 'org.openedx.enterprise.learner_content_assignment.allocated.v1',
@@ -21,6 +24,26 @@ export const EVENTS = {
   assignmentCancelled: 'org.openedx.enterprise.learner_content_assignment.cancelled.v1',
   assignmentExpired: 'org.openedx.enterprise.learner_content_assignment.expired.v1',
 } as const;
+
+export type EventType = (typeof EVENTS)[keyof typeof EVENTS];
+
+/**
+ * Which channels outside the graph carry each event (README, "Events and email"): the ledger's
+ * lifecycle goes on the Open edX event bus (bus.ts), assignment notices go by email (emails.ts).
+ * The rest is for the graph's own consumers (relay.ts).
+ */
+export const CHANNELS: Record<EventType, readonly DeliveryChannelName[]> = {
+  [EVENTS.transactionCreated]: ['bus'],
+  [EVENTS.transactionCommitted]: ['bus'],
+  [EVENTS.transactionReversed]: ['bus'],
+  [EVENTS.transactionFailed]: ['bus'],
+  [EVENTS.subsidyRedeemed]: [],
+  [EVENTS.enrollmentRequested]: [],
+  [EVENTS.assignmentAllocated]: ['email'],
+  [EVENTS.assignmentReminded]: ['email'],
+  [EVENTS.assignmentCancelled]: ['email'],
+  [EVENTS.assignmentExpired]: [],
+};
 
 /** openedx-events `LedgerTransaction` (with its reversal). */
 export function transactionEventPayload(tx: LedgerTransactionRow, reversal: LedgerReversalRow | null) {
@@ -58,7 +81,15 @@ export function redemptionEvents(
   policy: { uuid: string; enterpriseCustomerUuid: string },
 ): OutboxEvent[] {
   const at = tx.created.toISOString();
+  // openedx-ledger announces the transaction when it is created, then when it is committed; both
+  // happen in this one database transaction, in that order.
+  const created = transactionEventPayload(tx, null);
   return [
+    {
+      eventType: EVENTS.transactionCreated,
+      aggregateKey: tx.uuid,
+      payload: { ledger_transaction: { ...created.ledger_transaction, state: 'created' } },
+    },
     { eventType: EVENTS.transactionCommitted, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, null) },
     {
       eventType: EVENTS.subsidyRedeemed,

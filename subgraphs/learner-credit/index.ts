@@ -19,5 +19,6 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   seedDemoData,
   isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,
   // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
+  outboxDeliveries: true,
   startBackgroundWork: (db) => startRelay(db),
 };

@@ -1,4 +1,7 @@
 import type { Kysely } from 'kysely';
+import { emailChannel } from '../../lib/deliveries/email.js';
+import { eventBusChannel } from '../../lib/deliveries/event-bus.js';
+import { startDeliveries } from '../../lib/deliveries/relay.js';
 import {
   byGroup,
   eachEvent,
@@ -10,7 +13,9 @@ import {
   type EventRoute,
 } from '../../lib/outbox-relay.js';
 import { notFound } from '../../lib/errors.js';
-import { EVENTS, OUTBOX } from './events.js';
+import { BUS_ROUTES } from './bus.js';
+import { emailRoutes } from './emails.js';
+import { CHANNELS, EVENTS, OUTBOX } from './events.js';
 import { enrollmentRunOf, enrollWithTransaction, revokeTransactionFulfillments } from './remote.js';
 import { findPoliciesByUuids, findReversalsByTransactionUuids } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
@@ -78,7 +83,9 @@ export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS]
         )(events, authorization);
       },
     },
-    [EVENTS.transactionCommitted]: { external: 'event bus: subsidy_ledger_transaction.committed' },
+    [EVENTS.transactionCreated]: { external: 'event bus (bus.ts)' },
+    [EVENTS.transactionCommitted]: { external: 'event bus (bus.ts)' },
+    [EVENTS.transactionFailed]: { external: 'event bus (bus.ts)' },
     [EVENTS.subsidyRedeemed]: { external: 'event bus: subsidy.redeemed' },
     [EVENTS.assignmentAllocated]: { external: 'assignment email' },
     [EVENTS.assignmentReminded]: { external: 'reminder email' },
@@ -91,6 +98,16 @@ export function createRelay(db: DB): OutboxRelay {
   return new OutboxRelay(db, OUTBOX, relayRoutes(db));
 }
 
+/**
+ * The graph's own consumers (the outbox relay) and the channels out of the graph: the Open edX
+ * event bus and email (lib/deliveries), each with its own delivery state per event.
+ */
 export function startRelay(db: DB): () => Promise<void> {
-  return startOutboxRelay(createRelay(db));
+  const stoppers = [
+    startOutboxRelay(createRelay(db)),
+    startDeliveries(db, OUTBOX, CHANNELS, [eventBusChannel('learner-credit', BUS_ROUTES), emailChannel('learner-credit', emailRoutes(db))]),
+  ];
+  return async () => {
+    await Promise.all(stoppers.map((stop) => stop()));
+  };
 }

@@ -1,4 +1,4 @@
-import type { OutboxTable } from '../../lib/outbox.js';
+import type { OutboxDeliveryTable, OutboxTable } from '../../lib/outbox.js';
 import type { Connection } from '../../lib/pagination.js';
 
 export type PolicyType =
@@ -160,6 +160,7 @@ export interface LearnerCreditDatabase {
   assignment_action: AssignmentActionTable;
   policy_group_association: PolicyGroupAssociationTable;
   learner_credit_outbox: OutboxTable;
+  learner_credit_outbox_delivery: OutboxDeliveryTable;
 }
 
 export type SubsidyAccessPolicyRow = SubsidyAccessPolicyTable;

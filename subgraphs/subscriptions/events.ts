@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { enqueueEvents, type OutboxEvent } from '../../lib/outbox.js';
+import { enqueueEvents, type DeliveryChannelName, type OutboxEvent } from '../../lib/outbox.js';
 import type { LicenseRow, LicenseStatus, SubscriptionPlanRow, SubscriptionsDatabase } from './tables.js';
 
 /** The outbox of this subgraph (written in the transaction of the change). */
@@ -7,7 +7,7 @@ export const OUTBOX_TABLE = 'subscriptions_outbox';
 
 /** Writes events with the transaction that makes the change they announce. */
 export function enqueue(trx: Kysely<SubscriptionsDatabase>, events: readonly OutboxEvent[]): Promise<void> {
-  return enqueueEvents(trx, OUTBOX_TABLE, events);
+  return enqueueEvents(trx, OUTBOX_TABLE, events, CHANNELS);
 }
 
 export const EventType = {
@@ -20,6 +20,21 @@ export const EventType = {
   /** edx-enterprise `license_revoke`: the license's enrollments move to audit or are unenrolled. */
   LICENSED_ENROLLMENTS_REVOKED: 'org.openedx.enterprise.licensed_enterprise_course_enrollment.revoked.v1',
 } as const;
+
+export type SubscriptionsEventType = (typeof EventType)[keyof typeof EventType];
+
+/**
+ * Which channels outside the graph carry each event (README, "Events and email"): license emails
+ * (emails.ts). openedx-events defines no license events, so none goes on the event bus.
+ */
+export const CHANNELS: Record<SubscriptionsEventType, readonly DeliveryChannelName[]> = {
+  [EventType.LICENSE_ASSIGNED]: [],
+  [EventType.LEARNER_LINK_REQUESTED]: [],
+  [EventType.ASSIGNMENT_EMAIL_REQUESTED]: ['email'],
+  [EventType.LICENSE_ACTIVATED]: [],
+  [EventType.LICENSE_REVOKED]: ['email'],
+  [EventType.LICENSED_ENROLLMENTS_REVOKED]: [],
+};
 
 /** Events of one assignment: the assignment, the learner link and (when asked) the email. */
 export function assignmentEvents(

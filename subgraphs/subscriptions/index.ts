@@ -20,6 +20,7 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
   seedDemoData,
   isEmpty: async (db: Kysely<SubscriptionsDatabase>) => (await countPlans(db)) === 0,
   // Bulk license enrollment jobs (persisted, resumed after a restart) and the outbox relay.
+  outboxDeliveries: true,
   startBackgroundWork: (db) => {
     const stoppers = [startBulkEnrollmentRunner(db), startRelay(db)];
     return async () => {

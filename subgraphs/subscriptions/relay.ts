@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
+import { emailChannel } from '../../lib/deliveries/email.js';
+import { eventBusChannel } from '../../lib/deliveries/event-bus.js';
+import { startDeliveries } from '../../lib/deliveries/relay.js';
 import { byGroup, OutboxRelay, payloadString, startOutboxRelay, type EventRoute } from '../../lib/outbox-relay.js';
-import { EventType, OUTBOX_TABLE } from './events.js';
+import { emailRoutes } from './emails.js';
+import { CHANNELS, EventType, OUTBOX_TABLE } from './events.js';
 import { linkLearners, revokeLicenseFulfillments } from './remote.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
@@ -51,6 +55,16 @@ export function createRelay(db: DB): OutboxRelay {
   return new OutboxRelay(db, OUTBOX_TABLE, RELAY_ROUTES);
 }
 
+/**
+ * The graph's own consumers (the outbox relay) and the channels out of the graph: the Open edX
+ * event bus and email (lib/deliveries), each with its own delivery state per event.
+ */
 export function startRelay(db: DB): () => Promise<void> {
-  return startOutboxRelay(createRelay(db));
+  const stoppers = [
+    startOutboxRelay(createRelay(db)),
+    startDeliveries(db, OUTBOX_TABLE, CHANNELS, [eventBusChannel('subscriptions', {}), emailChannel('subscriptions', emailRoutes(db))]),
+  ];
+  return async () => {
+    await Promise.all(stoppers.map((stop) => stop()));
+  };
 }

@@ -1,4 +1,4 @@
-import type { OutboxTable } from '../../lib/outbox.js';
+import type { OutboxDeliveryTable, OutboxTable } from '../../lib/outbox.js';
 
 export interface SubscriptionPlanTable {
   uuid: string;
@@ -99,6 +99,7 @@ export interface SubscriptionsDatabase {
   subscription_plan_renewal: SubscriptionPlanRenewalTable;
   bulk_enrollment_job: BulkEnrollmentJobTable;
   subscriptions_outbox: OutboxTable;
+  subscriptions_outbox_delivery: OutboxDeliveryTable;
 }
 
 export type SubscriptionPlanRow = SubscriptionPlanTable;

@@ -183,6 +183,7 @@ export async function revokeFulfillments(
         learners.get(enrollment.enterpriseCustomerUserId)?.lmsUserId ?? 0,
       );
       if (!enrollment.unenrolled && !toAudit) events.push({ ...base, eventType: EVENTS.enrollmentUnenrolled });
+      if (toAudit) events.push({ ...base, eventType: EVENTS.enrollmentChanged });
       events.push({
         eventType:
           fulfillment.fulfillmentType === 'learner_credit'
