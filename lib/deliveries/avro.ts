@@ -50,11 +50,12 @@ export function schemaErrors(eventType: string, data: unknown): string[] {
 export function encodeEventData(eventType: string, data: Record<string, unknown>): Buffer {
   const errors = schemaErrors(eventType, data);
   // A payload that cannot be encoded never will be: a refusal, FAILED at once with the reason.
-  if (errors.length) throw badInput(`${eventType} data does not fit its Avro schema: ${errors.join("; ")}`);
+  if (errors.length) throw badInput(`${eventType} data does not fit its Avro schema: ${errors.join('; ')}`);
   return eventAvroType(eventType).toBuffer(data);
 }
 
 /** The event's data back from `event_data` (the consumer finds the schema from the `type` field). */
-export function decodeEventData(eventType: string, buffer: Buffer): Record<string, unknown> {
-  return eventAvroType(eventType).fromBuffer(buffer) as Record<string, unknown>;
+export function decodeEventData(eventType: string, buffer: Uint8Array): Record<string, unknown> {
+  // A copy: Redis clients hand out views of their read buffer, which avsc cannot read strings from.
+  return eventAvroType(eventType).fromBuffer(Buffer.from(buffer)) as Record<string, unknown>;
 }

@@ -89,8 +89,16 @@ export function busClient(url: string, timeoutMs: number): BusClient {
       reconnectStrategy: (retries: number) => Math.min(5000, 100 * 2 ** Math.min(retries, 6)),
     },
   }) as unknown as BusClient;
+  // One line per outage, not one per reconnect attempt (the backlog gauge tells how long it lasts).
+  let down = false;
   client.on('error', (error: Error) => {
-    logger.warn({ err: error }, `[event bus] redis: ${error.message}`);
+    if (down) return;
+    down = true;
+    logger.warn({ err: error }, `[event bus] redis unavailable, events wait in the outbox: ${error.message}`);
+  });
+  client.on('ready', () => {
+    if (down) logger.info('[event bus] redis is back');
+    down = false;
   });
   return client;
 }
@@ -108,10 +116,11 @@ export function eventBusChannel(
 
   async function connected(url: string): Promise<BusClient> {
     client ??= busClient(url, settings.timeoutMs);
-    if (!client.isOpen) connecting ??= client.connect().catch((error: unknown) => {
-      connecting = undefined;
-      throw error;
-    });
+    if (!client.isOpen)
+      connecting ??= client.connect().catch((error: unknown) => {
+        connecting = undefined;
+        throw error;
+      });
     if (!client.isReady) await withTimeout(connecting ?? Promise.resolve(), settings.timeoutMs, 'connect');
     return client;
   }

@@ -3,12 +3,7 @@ import type { Kysely } from 'kysely';
 import { startPoller } from '../background.js';
 import type { AnyKysely } from '../db/database.js';
 import { isRefusal } from '../errors.js';
-import {
-  deliveryTableOf,
-  type DeliveryChannelName,
-  type OutboxDeliveryTable,
-  type OutboxTable,
-} from '../outbox.js';
+import { deliveryTableOf, type DeliveryChannelName, type OutboxDeliveryTable, type OutboxTable } from '../outbox.js';
 import { backoffDelay, relaySettings, subscribeOutboxWakeups, type RelaySettings } from '../outbox-relay.js';
 import { logger } from '../observability/logger.js';
 import { deliveryOutcomes } from '../observability/metrics.js';

@@ -166,7 +166,11 @@ async function measureDeliveries(db: Kysely<unknown>, table: string): Promise<Ma
   for (const row of result.rows) {
     const oldest = row.oldest == null ? null : new Date(row.oldest);
     const age = oldest && !Number.isNaN(oldest.getTime()) ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0;
-    measures.set(row.channel, { backlog: Number(row.backlog ?? 0), failed: Number(row.failed ?? 0), oldestAgeSeconds: age });
+    measures.set(row.channel, {
+      backlog: Number(row.backlog ?? 0),
+      failed: Number(row.failed ?? 0),
+      oldestAgeSeconds: age,
+    });
   }
   return measures;
 }

@@ -2,17 +2,13 @@ import type { Kysely } from 'kysely';
 import { badInput } from '../../lib/errors.js';
 import type { BusRoute } from '../../lib/deliveries/event-bus.js';
 import type { DeliveryEvent } from '../../lib/deliveries/relay.js';
+import { TOPICS } from '../../lib/deliveries/topics.js';
 import { payloadField, payloadInt } from '../../lib/outbox-relay.js';
 import { EVENTS } from './events.js';
 import { findEnrollmentsByIds, findLearnerProgressRow, findLearnersByIds } from './store/index.js';
 import type { CustomersDatabase } from './tables.js';
 
 type DB = Kysely<CustomersDatabase>;
-
-/** Topic of the LMS's course enrollment events (edx-platform publishes them as `learning-course-enrollment-lifecycle`). */
-export const ENROLLMENT_TOPIC = 'learning-course-enrollment-lifecycle';
-/** Topic of learner credit enrollment revocations (openedx-events, edx-enterprise). */
-export const LEARNER_CREDIT_ENROLLMENT_TOPIC = 'learner-credit-course-enrollment-lifecycle';
 
 /**
  * How the customers subgraph's events go on the Open edX event bus (README, "Events and email").
@@ -25,7 +21,7 @@ export const LEARNER_CREDIT_ENROLLMENT_TOPIC = 'learner-credit-course-enrollment
  */
 export function busRoutes(db: DB): Record<string, BusRoute> {
   const enrollment = (type: string): BusRoute => ({
-    topic: ENROLLMENT_TOPIC,
+    topic: TOPICS.courseEnrollments,
     type,
     data: async (event) => ({ enrollment: await courseEnrollmentData(db, event) }),
   });
@@ -34,7 +30,7 @@ export function busRoutes(db: DB): Record<string, BusRoute> {
     [EVENTS.enrollmentChanged]: enrollment('org.openedx.learning.course.enrollment.changed.v1'),
     [EVENTS.enrollmentUnenrolled]: enrollment('org.openedx.learning.course.unenrollment.completed.v1'),
     [EVENTS.learnerCreditEnrollmentRevoked]: {
-      topic: LEARNER_CREDIT_ENROLLMENT_TOPIC,
+      topic: TOPICS.learnerCreditEnrollments,
       data: async (event) => ({ learner_credit_course_enrollment: await learnerCreditEnrollment(db, event) }),
     },
   };
@@ -90,7 +86,8 @@ async function learnerCreditEnrollment(db: DB, event: DeliveryEvent) {
     created: String(p.created),
     modified: String(p.modified),
     fulfillment_type: String(p.fulfillment_type),
-    enterprise_course_entitlement_uuid: typeof p.enterprise_course_entitlement_uuid === 'string' ? p.enterprise_course_entitlement_uuid : '',
+    enterprise_course_entitlement_uuid:
+      typeof p.enterprise_course_entitlement_uuid === 'string' ? p.enterprise_course_entitlement_uuid : '',
     enterprise_course_enrollment: {
       id: row.id,
       created: row.created.toISOString(),

@@ -43,7 +43,10 @@ export function createRelay(db: DB): OutboxRelay {
 export function startRelay(db: DB): () => Promise<void> {
   const stoppers = [
     startOutboxRelay(createRelay(db)),
-    startDeliveries(db, OUTBOX, CHANNELS, [eventBusChannel('customers', busRoutes(db)), emailChannel('customers', emailRoutes(db))]),
+    startDeliveries(db, OUTBOX, CHANNELS, [
+      eventBusChannel('customers', busRoutes(db)),
+      emailChannel('customers', emailRoutes(db)),
+    ]),
   ];
   return async () => {
     await Promise.all(stoppers.map((stop) => stop()));

@@ -1,10 +1,8 @@
 import type { BusRoute } from '../../lib/deliveries/event-bus.js';
+import { TOPICS } from '../../lib/deliveries/topics.js';
 import { badInput } from '../../lib/errors.js';
 import { payloadField } from '../../lib/outbox-relay.js';
 import { EVENTS } from './events.js';
-
-/** enterprise-subsidy's topic of the ledger's transaction lifecycle. */
-export const TRANSACTION_TOPIC = 'enterprise-subsidies-transaction-lifecycle';
 
 /**
  * How the learner-credit subgraph's events go on the Open edX event bus (README, "Events and
@@ -13,12 +11,13 @@ export const TRANSACTION_TOPIC = 'enterprise-subsidies-transaction-lifecycle';
  */
 export const BUS_ROUTES: Record<string, BusRoute> = Object.fromEntries(
   [EVENTS.transactionCreated, EVENTS.transactionCommitted, EVENTS.transactionFailed, EVENTS.transactionReversed].map(
-    (type) => [type, { topic: TRANSACTION_TOPIC, data: ledgerTransactionData }],
+    (type) => [type, { topic: TOPICS.transactions, data: ledgerTransactionData }],
   ),
 );
 
 function ledgerTransactionData(event: { payload: unknown }): Record<string, unknown> {
   const transaction = payloadField(event.payload, 'ledger_transaction');
-  if (transaction === null || typeof transaction !== 'object') throw badInput('event payload has no ledger_transaction');
+  if (transaction === null || typeof transaction !== 'object')
+    throw badInput('event payload has no ledger_transaction');
   return { ledger_transaction: transaction };
 }

@@ -105,7 +105,10 @@ export function createRelay(db: DB): OutboxRelay {
 export function startRelay(db: DB): () => Promise<void> {
   const stoppers = [
     startOutboxRelay(createRelay(db)),
-    startDeliveries(db, OUTBOX, CHANNELS, [eventBusChannel('learner-credit', BUS_ROUTES), emailChannel('learner-credit', emailRoutes(db))]),
+    startDeliveries(db, OUTBOX, CHANNELS, [
+      eventBusChannel('learner-credit', BUS_ROUTES),
+      emailChannel('learner-credit', emailRoutes(db)),
+    ]),
   ];
   return async () => {
     await Promise.all(stoppers.map((stop) => stop()));

@@ -62,7 +62,10 @@ export function createRelay(db: DB): OutboxRelay {
 export function startRelay(db: DB): () => Promise<void> {
   const stoppers = [
     startOutboxRelay(createRelay(db)),
-    startDeliveries(db, OUTBOX_TABLE, CHANNELS, [eventBusChannel('subscriptions', {}), emailChannel('subscriptions', emailRoutes(db))]),
+    startDeliveries(db, OUTBOX_TABLE, CHANNELS, [
+      eventBusChannel('subscriptions', {}),
+      emailChannel('subscriptions', emailRoutes(db)),
+    ]),
   ];
   return async () => {
     await Promise.all(stoppers.map((stop) => stop()));
