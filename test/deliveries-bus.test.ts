@@ -12,10 +12,17 @@ import { DEMO } from '../lib/demo-ids.js';
 import { registerOutbox } from '../lib/observability/metrics.js';
 import type { Selectable } from 'kysely';
 import { enqueueEvents, type OutboxDeliveryTable, type OutboxEvent, type OutboxTable } from '../lib/outbox.js';
-import { relaySettings, type RelaySettings } from '../lib/outbox-relay.js';
+import { relaySettings, wakeOutboxRelays, type RelaySettings } from '../lib/outbox-relay.js';
 import { prepareDatabase } from '../scripts/stack.js';
 import { BUS_ROUTES } from '../subgraphs/learner-credit/bus.js';
-import { CHANNELS, EVENTS, OUTBOX, transactionEventPayload } from '../subgraphs/learner-credit/events.js';
+import {
+  CHANNELS,
+  EVENTS,
+  OUTBOX,
+  redemptionEvents,
+  transactionEventPayload,
+  writeEvents,
+} from '../subgraphs/learner-credit/events.js';
 import type { LedgerTransactionRow } from '../subgraphs/learner-credit/tables.js';
 import { deletePrefix, PrivateRedis, readStream, SHARED_REDIS_URL, uniquePrefix } from './support/event-bus.js';
 import { createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
@@ -262,6 +269,72 @@ describeEachDialectOnTheBus('event bus: the ledger, enrollments and revocations 
     } finally {
       await client.close();
     }
+  });
+
+  it('a redemption the LMS refuses to fulfil fails: subsidy_ledger_transaction.failed on the bus, the spend back on the policy', async () => {
+    const s = stack();
+    const policy = await createPolicy(learnerCreditDb(s), {
+      customer: SEAL,
+      catalog: DEMO.catalogs.sealTeamTenAll,
+      policyType: 'PerLearnerSpendCreditAccessPolicy',
+      balanceCents: 1_000_000,
+      spendLimitCents: 1_000_000,
+    });
+    const spent = async () => {
+      const result = await s.graphql<{ subsidyAccessPolicy: { aggregates: { amountRedeemedUsdCents: number } } }>(
+        'query ($u: ID!) { subsidyAccessPolicy(uuid: $u) { aggregates { amountRedeemedUsdCents } } }',
+        { u: policy.policyUuid },
+      );
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      return result.data!.subsidyAccessPolicy.aggregates.amountRedeemedUsdCents;
+    };
+    // A committed redemption of content the catalog cannot enroll anyone in (written as redeem
+    // writes it: the transaction and its events in one database transaction).
+    const now = new Date();
+    const row: LedgerTransactionRow = {
+      uuid: randomUUID(),
+      ledgerUuid: policy.ledgerUuid,
+      idempotencyKey: `test-refused-${randomUUID()}`,
+      quantity: -5000,
+      state: 'COMMITTED',
+      lmsUserId: 3,
+      lmsUserEmail: null,
+      contentKey: 'NoSuchX+NONE101',
+      parentContentKey: null,
+      contentTitle: null,
+      fulfillmentIdentifier: randomUUID(),
+      subsidyAccessPolicyUuid: policy.policyUuid,
+      isDeposit: false,
+      created: now,
+      modified: now,
+    };
+    await learnerCreditDb(s)
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('ledger_transaction').values(row).execute();
+        await writeEvents(trx, redemptionEvents(row, { uuid: policy.policyUuid, enterpriseCustomerUuid: SEAL }));
+      });
+    assert.equal(await spent(), 5000);
+    wakeOutboxRelays();
+    const tx = row;
+    const failed = await waitFor('subsidy_ledger_transaction.failed on the stream', async () =>
+      (await readStream(SHARED_REDIS_URL, stream(TOPICS.transactions))).find(
+        (e) => ledgerOf(e).uuid === tx.uuid && e.fields.type?.endsWith('.failed.v1'),
+      ),
+    );
+    assert.equal(ledgerOf(failed).state, 'failed');
+    assert.equal(ledgerOf(failed).quantity, tx.quantity);
+    const state = await s.graphql<{ ledgerTransaction: { state: string } }>(
+      'query ($u: ID!) { ledgerTransaction(uuid: $u) { state } }',
+      { u: tx.uuid },
+    );
+    assert.equal(state.data?.ledgerTransaction.state, 'FAILED');
+    assert.equal(await spent(), 0, 'the failed transaction no longer counts as redeemed');
+    const request = (await deliveriesOf(learnerCreditDb(s), OUTBOX).outbox()).find(
+      (r) => r.aggregateKey === tx.uuid && r.eventType.endsWith('enrollment.requested.v1'),
+    );
+    assert.equal(request?.status, 'FAILED', 'the refused request stays FAILED with its reason for the operator');
+    assert.ok(request.lastError);
   });
 
   it('a row sent again after a crash before its mark is not a second message on the stream', async () => {

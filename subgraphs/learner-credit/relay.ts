@@ -12,12 +12,13 @@ import {
   startOutboxRelay,
   type EventRoute,
 } from '../../lib/outbox-relay.js';
-import { notFound } from '../../lib/errors.js';
+import { isRefusal, notFound } from '../../lib/errors.js';
 import { BUS_ROUTES } from './bus.js';
 import { emailRoutes } from './emails.js';
 import { CHANNELS, EVENTS, OUTBOX } from './events.js';
 import { enrollmentRunOf, enrollWithTransaction, revokeTransactionFulfillments } from './remote.js';
-import { findPoliciesByUuids, findReversalsByTransactionUuids } from './store/index.js';
+import { failRefusedRedemption } from './mutations/index.js';
+import { findPoliciesByUuids, findReversalsByTransactionUuids, findTransactionsByUuids } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -38,18 +39,27 @@ export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS]
         // Reversed before this delivery (a retry after an outage, say): enrolling now would
         // outlive the reversal, whose own delivery found nothing to revoke.
         if ((await findReversalsByTransactionUuids(db, [transactionUuid])).length) return;
-        const contentKey = payloadString(event.payload, 'course_key');
-        const courseRunKey = await enrollmentRunOf(contentKey, authorization);
-        if (!courseRunKey) throw notFound(`${contentKey} has no advertised course run to enroll in`);
-        await enrollWithTransaction(
-          {
-            enterpriseCustomerUuid: payloadString(event.payload, 'enterprise_customer_uuid'),
-            lmsUserId: payloadInt(event.payload, 'lms_user_id'),
-            courseRunKey,
-            transactionUuid,
-          },
-          authorization,
-        );
+        const [tx] = await findTransactionsByUuids(db, [transactionUuid]);
+        if (tx?.state === 'FAILED') return;
+        try {
+          const contentKey = payloadString(event.payload, 'course_key');
+          const courseRunKey = await enrollmentRunOf(contentKey, authorization);
+          if (!courseRunKey) throw notFound(`${contentKey} has no advertised course run to enroll in`);
+          await enrollWithTransaction(
+            {
+              enterpriseCustomerUuid: payloadString(event.payload, 'enterprise_customer_uuid'),
+              lmsUserId: payloadInt(event.payload, 'lms_user_id'),
+              courseRunKey,
+              transactionUuid,
+            },
+            authorization,
+          );
+        } catch (error) {
+          // Refused for good: the learner keeps no charge for an enrollment that cannot happen.
+          // The row is still FAILED with the reason, for the operator (npm run outbox:failed).
+          if (isRefusal(error)) await failRefusedRedemption(db, transactionUuid);
+          throw error;
+        }
       }),
     },
     // A reversal revokes the transaction's fulfillment and ends the enrollment.

@@ -29,6 +29,7 @@ import {
   lockAssignments,
   lockLedger,
   lockPolicy,
+  markTransactionFailed,
   sumLedgerBalances,
   sumRedeemedByPolicies,
   updateAssignments,
@@ -211,5 +212,38 @@ export async function reverseTransaction(
       { eventType: EVENTS.transactionReversed, aggregateKey: tx.uuid, payload: transactionEventPayload(tx, reversal) },
     ]);
     return tx;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A redemption the LMS refused to fulfil
+
+/**
+ * The enrollment a redemption paid for was refused for good (the content has no run to enroll
+ * in, the learner or customer is unknown to the LMS): the transaction becomes FAILED, which
+ * returns its quantity to the ledger and the policy (a failed transaction counts nowhere:
+ * DOMAIN "Aggregates"), and `subsidy_ledger_transaction.failed.v1` announces it (enterprise-subsidy
+ * fails a transaction whose fulfillment fails). Run by the relay; returns false when there was
+ * nothing to fail (already reversed or failed).
+ */
+export async function failRefusedRedemption(
+  db: Kysely<LearnerCreditDatabase>,
+  transactionUuid: string,
+): Promise<boolean> {
+  return runMutation({ db, loaders: {} }, async (trx) => {
+    const [found] = await findTransactionsByUuids(trx, [transactionUuid]);
+    if (!found || found.state !== 'COMMITTED') return false;
+    if (found.subsidyAccessPolicyUuid) await lockPolicy(trx, found.subsidyAccessPolicyUuid);
+    await lockLedger(trx, found.ledgerUuid);
+    const [tx] = await findTransactionsByUuids(trx, [transactionUuid]);
+    if (tx?.state !== 'COMMITTED') return false;
+    if ((await findReversalsByTransactionUuids(trx, [transactionUuid])).length) return false;
+    const now = new Date();
+    await markTransactionFailed(trx, transactionUuid, now);
+    const failed: LedgerTransactionRow = { ...tx, state: 'FAILED', modified: now };
+    await writeEvents(trx, [
+      { eventType: EVENTS.transactionFailed, aggregateKey: tx.uuid, payload: transactionEventPayload(failed, null) },
+    ]);
+    return true;
   });
 }

@@ -95,3 +95,13 @@ export async function insertTransaction(db: DB, row: LedgerTransactionTable): Pr
 export async function insertReversal(db: DB, row: LedgerReversalTable): Promise<void> {
   await db.insertInto('ledger_reversal').values(row).execute();
 }
+
+/** A committed redemption that could not be fulfilled: FAILED, so it no longer counts against the ledger. */
+export async function markTransactionFailed(db: DB, uuid: string, now: Date): Promise<void> {
+  await db
+    .updateTable('ledger_transaction')
+    .set({ state: 'FAILED', modified: now })
+    .where('uuid', '=', uuid)
+    .where('state', '=', 'COMMITTED')
+    .execute();
+}
