@@ -287,7 +287,7 @@ describeEachDialect('learner credit: canRedeem reason codes, in DOMAIN order', (
 });
 
 describeEachDialect('learner credit: redeem and reverseTransaction', (stack) => {
-  it('redeems for the learner itself: one committed transaction of minus the price, the balance drops, three events in the outbox', async () => {
+  it('redeems for the learner itself: one committed transaction of minus the price, the balance drops, four events in the outbox (created, committed, redeemed, enrollment requested)', async () => {
     const policy = await sealPolicy(stack());
     const db = learnerCreditDb(stack());
     const outboxBefore = await countRowsOf(db, 'learner_credit_outbox');
@@ -311,12 +311,13 @@ describeEachDialect('learner credit: redeem and reverseTransaction', (stack) => 
       .select(['eventType as type', sql<string>`cast(payload as char)`.as('payload')])
       .orderBy('created')
       .execute();
-    assert.equal(events.length, outboxBefore + 3);
-    const mine = events.slice(-3);
+    assert.equal(events.length, outboxBefore + 4);
+    const mine = events.slice(-4);
     assert.deepEqual(mine.map((e) => e.type).sort(), [
       'org.openedx.enterprise.learner_credit_course_enrollment.requested.v1',
       'org.openedx.enterprise.subsidy.redeemed.v1',
       'org.openedx.enterprise.subsidy_ledger_transaction.committed.v1',
+      'org.openedx.enterprise.subsidy_ledger_transaction.created.v1',
     ]);
     const committed = fromJson(mine.find((e) => e.type.endsWith('committed.v1'))!.payload) as {
       ledger_transaction: Record<string, unknown>;
