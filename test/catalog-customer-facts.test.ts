@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { CustomerFactsCache, customerFactsCache } from '../subgraphs/catalog/remote.js';
-import { describeEachDialect } from './support/stack.js';
+import { waitFor } from './support/processes.js';
+import { describeEachDialect, errorCodes } from './support/stack.js';
 
 process.env.LMS_URL = 'https://courses.example.org';
 process.env.LEARNER_PORTAL_URL = 'https://portal.example.org';
+// Far longer than the test: only the customer-changed event can refresh an entry in time.
+process.env.CUSTOMER_FACTS_TTL_MS = '600000';
 
 const SEAL = DEMO.customers.sealTeamTen;
 const FACTS = { uuid: SEAL, slug: 'seal-team-ten', name: 'Seal Team Ten', enableLearnerPortal: true };
@@ -72,10 +75,29 @@ describeEachDialect('catalog URLs from cached customer facts', (stack) => {
       { input: { enterpriseCustomerUuid: SEAL, enableLearnerPortal: false } },
     );
     assert.equal(update.errors, undefined, JSON.stringify(update.errors));
-    // Within the TTL (30 s by default) the catalog still builds portal URLs...
-    assert.match(await enrollmentUrl(), /^https:\/\/portal\.example\.org\//);
-    // ...until the entry expires or is dropped (what the customer-changed event is for).
-    customerFactsCache(stack().subgraphs.catalog.app.db).drop(SEAL);
-    assert.match(await enrollmentUrl(), /^https:\/\/courses\.example\.org\//);
+    // The customers relay delivers `enterprise_customer.updated.v1` to the catalog, which drops the
+    // entry: the next page is built from the new settings, long before the 10-minute TTL.
+    await waitFor(
+      'the URL built from the changed customer',
+      async () => /^https:\/\/courses\.example\.org\//.test(await enrollmentUrl()),
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it('customerFactsChanged is for operators and services, with valid uuids', async () => {
+    const mutation = 'mutation ($u: [ID!]!) { customerFactsChanged(enterpriseCustomerUuids: $u) { dropped } }';
+    const admin = await stack().graphql(mutation, { u: [SEAL] }, { token: stack().tokens.sealAdmin });
+    assert.deepEqual(errorCodes(admin), ['FORBIDDEN']);
+    const bad = await stack().graphql(mutation, { u: ['not-a-uuid'] });
+    assert.deepEqual(errorCodes(bad), ['BAD_USER_INPUT']);
+    await enrollmentUrl();
+    const dropped = await stack().graphql<{ customerFactsChanged: { dropped: number } }>(mutation, { u: [SEAL, SEAL] });
+    assert.equal(dropped.errors, undefined, JSON.stringify(dropped.errors));
+    assert.equal(dropped.data!.customerFactsChanged.dropped, 1);
+    assert.equal(
+      customerFactsCache(stack().subgraphs.catalog.app.db).get(SEAL),
+      undefined,
+      'the next page asks the customers subgraph again',
+    );
   });
 });

@@ -17,9 +17,9 @@ import type { CustomerInfo } from './tables.js';
  * (issue 17's profile). A customer renamed or re-slugged shows in URLs within the TTL. Only
  * found customers are kept: a miss (unknown, or not visible with that caller's token) is asked
  * again by the next request. One cache per catalog database handle, so stacks in one process
- * (tests) never share entries. Not yet done: the customers outbox's `customerUpdated` event
- * dropping the entry (a relay route to a catalog service-only mutation calling `drop`); it would
- * reach one catalog process of several, so the TTL stays the bound either way.
+ * (tests) never share entries. The customers outbox's `customerUpdated` event drops the entry at
+ * once (its relay calls the catalog's service-only `customerFactsChanged`); with several catalog
+ * processes the call reaches one of them, so the TTL stays the bound for the others.
  */
 export class CustomerFactsCache {
   private readonly entries = new Map<string, { facts: CustomerInfo; expires: number }>();
@@ -38,9 +38,9 @@ export class CustomerFactsCache {
     if (this.ttlMs > 0) this.entries.set(uuid, { facts, expires: now + this.ttlMs });
   }
 
-  /** Forgets a customer (it changed): its next URL asks the customers subgraph again. */
-  drop(uuid: string): void {
-    this.entries.delete(uuid.toLowerCase());
+  /** Forgets a customer (it changed): its next URL asks the customers subgraph again. True when it was held. */
+  drop(uuid: string): boolean {
+    return this.entries.delete(uuid.toLowerCase());
   }
 }
 

@@ -1,5 +1,5 @@
 import { badInput } from '../../lib/errors.js';
-import { listSize, LIMITS, uuidArg } from '../../lib/validate.js';
+import { listSize, LIMITS, uuidArg, uuidList } from '../../lib/validate.js';
 import type { ContentType, Resolvers } from './__generated__/resolvers-types.js';
 import type { CatalogContext } from './context.js';
 import { selectsField } from '../../lib/selection.js';
@@ -16,6 +16,7 @@ import {
   runAvailability,
   runCanonicalPriceCents,
 } from './rules.js';
+import { customerFactsCache } from './remote.js';
 import { listCatalogContent, listCatalogs } from './store/index.js';
 import type {
   CatalogScope,
@@ -86,6 +87,14 @@ async function advertisedRunOf(course: CourseNode, ctx: CatalogContext, now: Dat
 }
 
 export const resolvers: Resolvers = {
+  Mutation: {
+    customerFactsChanged(_root, { enterpriseCustomerUuids }, ctx) {
+      const uuids = uuidList(enterpriseCustomerUuids, 'enterpriseCustomerUuids');
+      ctx.viewer.assertOperator();
+      const cache = customerFactsCache(ctx.db);
+      return { dropped: uuids.filter((uuid) => cache.drop(uuid)).length };
+    },
+  },
   Query: {
     async enterpriseCatalog(_root, { uuid }, ctx) {
       return visibleCatalog(await ctx.loaders.catalog.load(uuidArg(uuid)), ctx);

@@ -4,6 +4,7 @@ import { mintServiceToken } from '../../lib/auth/token.js';
 import {
   CatalogContainsDocument,
   CourseKnownDocument,
+  RelayCustomerFactsChangedDocument,
   RunChecksDocument,
   RunModesDocument,
 } from './__generated__/catalog-operations.js';
@@ -256,4 +257,10 @@ export async function redeemWithPolicy(
     authorization,
   );
   return data.redeem.transaction.uuid;
+}
+
+/** Tells the catalog these customers changed, so it drops what it keeps of them for URLs (the relay, a service token). */
+export async function customerFactsChanged(uuids: string[], authorization: string): Promise<number> {
+  const data = await callSubgraphOperation('catalog', RelayCustomerFactsChangedDocument, { uuids }, authorization);
+  return data.customerFactsChanged.dropped;
 }

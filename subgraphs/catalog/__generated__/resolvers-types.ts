@@ -254,6 +254,12 @@ export type Curriculum = {
   uuid: Scalars['ID']['output'];
 };
 
+export type CustomerFactsChangedPayload = {
+  __typename?: 'CustomerFactsChangedPayload';
+  /** Customers whose facts this catalog process held and dropped. */
+  dropped: Scalars['Int']['output'];
+};
+
 export type Degree = {
   __typename?: 'Degree';
   additionalMetadata?: Maybe<Scalars['JSON']['output']>;
@@ -406,6 +412,22 @@ export type LevelTypeOverride = {
   __typename?: 'LevelTypeOverride';
   name?: Maybe<Scalars['String']['output']>;
   sortValue?: Maybe<Scalars['Int']['output']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Operators and services only (the customers subgraph's outbox relay, after an
+   * `updateEnterpriseCustomer`): the catalog forgets what it keeps of these customers for URLs
+   * (slug, name, portal flag; `CUSTOMER_FACTS_TTL_MS`), so its next URLs are built from the new values.
+   * At most 1000 uuids. Returns how many were held.
+   */
+  customerFactsChanged: CustomerFactsChangedPayload;
+};
+
+
+export type MutationCustomerFactsChangedArgs = {
+  enterpriseCustomerUuids: Array<Scalars['ID']['input']>;
 };
 
 /** A partner institution (course owner, program author). */
@@ -763,6 +785,7 @@ export type ResolversTypes = ResolversObject<{
   CourseRun: ResolverTypeWrapper<CourseRunNode>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Curriculum: ResolverTypeWrapper<Curriculum>;
+  CustomerFactsChangedPayload: ResolverTypeWrapper<CustomerFactsChangedPayload>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Degree: ResolverTypeWrapper<Degree>;
@@ -774,6 +797,7 @@ export type ResolversTypes = ResolversObject<{
   Image: ResolverTypeWrapper<Image>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LevelTypeOverride: ResolverTypeWrapper<LevelTypeOverride>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Organization: ResolverTypeWrapper<OrganizationRow>;
   PacingType: PacingType;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -803,6 +827,7 @@ export type ResolversParentTypes = ResolversObject<{
   CourseRun: CourseRunNode;
   Float: Scalars['Float']['output'];
   Curriculum: Curriculum;
+  CustomerFactsChangedPayload: CustomerFactsChangedPayload;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Degree: Degree;
@@ -814,6 +839,7 @@ export type ResolversParentTypes = ResolversObject<{
   Image: Image;
   JSON: Scalars['JSON']['output'];
   LevelTypeOverride: LevelTypeOverride;
+  Mutation: Record<PropertyKey, never>;
   Organization: OrganizationRow;
   PageInfo: PageInfo;
   Person: Person;
@@ -1005,6 +1031,10 @@ export type CurriculumResolvers<ContextType = CatalogContext, ParentType extends
   uuid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type CustomerFactsChangedPayloadResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CustomerFactsChangedPayload'] = ResolversParentTypes['CustomerFactsChangedPayload']> = ResolversObject<{
+  dropped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -1105,6 +1135,10 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type LevelTypeOverrideResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['LevelTypeOverride'] = ResolversParentTypes['LevelTypeOverride']> = ResolversObject<{
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sortValue?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  customerFactsChanged?: Resolver<ResolversTypes['CustomerFactsChangedPayload'], ParentType, ContextType, RequireFields<MutationCustomerFactsChangedArgs, 'enterpriseCustomerUuids'>>;
 }>;
 
 export type OrganizationResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization']> = ResolversObject<{
@@ -1298,6 +1332,7 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   CourseMode?: CourseModeResolvers<ContextType>;
   CourseRun?: CourseRunResolvers<ContextType>;
   Curriculum?: CurriculumResolvers<ContextType>;
+  CustomerFactsChangedPayload?: CustomerFactsChangedPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Degree?: DegreeResolvers<ContextType>;
@@ -1309,6 +1344,7 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   Image?: ImageResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LevelTypeOverride?: LevelTypeOverrideResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Person?: PersonResolvers<ContextType>;
