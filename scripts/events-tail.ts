@@ -43,9 +43,9 @@ client.on('error', (error: Error) => {
   console.error(`redis: ${error.message}`);
 });
 await client.connect();
-let stopping = false;
-process.once('SIGINT', () => (stopping = true));
-process.once('SIGTERM', () => (stopping = true));
+const run = { stopping: false };
+process.once('SIGINT', () => (run.stopping = true));
+process.once('SIGTERM', () => (run.stopping = true));
 
 function print(event: ConsumedEvent): void {
   if (values.json) {
@@ -73,7 +73,7 @@ try {
   await ensureGroup(client, streams, values.group, values.new ? '$' : '0');
   console.error(`reading ${streams.join(', ')} as ${values.group}/${values.consumer}`);
   let seen = 0;
-  while (!stopping && seen < limit) {
+  while (!run.stopping && seen < limit) {
     const events = await readEvents(client, streams, values.group, values.consumer, {
       count: Math.min(100, limit - seen),
       blockMs: values.once ? 0 : 2000,

@@ -37,7 +37,7 @@ export async function ensureGroup(
     try {
       await client.xGroupCreate(stream, group, start, { MKSTREAM: true });
     } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+      if (!(error as Error).message.includes('BUSYGROUP')) throw error;
     }
   }
 }

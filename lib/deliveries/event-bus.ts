@@ -174,7 +174,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`event bus ${what} timed out after ${ms} ms`)), ms);
+      timer = setTimeout(() => {
+        reject(new Error(`event bus ${what} timed out after ${ms} ms`));
+      }, ms);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => {
+    clearTimeout(timer);
+  });
 }

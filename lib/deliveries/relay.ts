@@ -53,7 +53,7 @@ interface DeliveryDatabase {
  * producer drops an id it already published, so a stream never holds an id twice.
  */
 export class DeliveryRelay {
-  readonly owner = `${randomUUID()}`;
+  readonly owner = randomUUID();
   private readonly db: Kysely<DeliveryDatabase>;
   private readonly table: 'delivery';
 
@@ -135,11 +135,11 @@ export class DeliveryRelay {
       .where((eb) => eb.or([eb('nextAttemptAt', '>', now), eb('claimedUntil', '>=', now)]))
       .groupBy('aggregateKey')
       .execute();
-    const firstBlocked = new Map(blocked.map((b) => [b.aggregateKey, Number(b.first)]));
+    const firstBlocked = new Map(blocked.map((b) => [b.aggregateKey, b.first]));
     const free = candidates
       .filter((c) => {
         const first = firstBlocked.get(c.aggregateKey);
-        return first === undefined || Number(c.seq) < first;
+        return first === undefined || c.seq < first;
       })
       .map((c) => c.seq);
     if (free.length === 0) return [];
@@ -165,7 +165,7 @@ export class DeliveryRelay {
       .where('d.claimedBy', '=', token)
       .orderBy('d.seq')
       .execute();
-    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    return rows;
   }
 
   private async settle(seq: number, status: DeliveryOutcome): Promise<void> {

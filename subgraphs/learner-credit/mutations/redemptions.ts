@@ -232,7 +232,7 @@ export async function failRefusedRedemption(
 ): Promise<boolean> {
   return runMutation({ db, loaders: {} }, async (trx) => {
     const [found] = await findTransactionsByUuids(trx, [transactionUuid]);
-    if (!found || found.state !== 'COMMITTED') return false;
+    if (found?.state !== 'COMMITTED') return false;
     if (found.subsidyAccessPolicyUuid) await lockPolicy(trx, found.subsidyAccessPolicyUuid);
     await lockLedger(trx, found.ledgerUuid);
     const [tx] = await findTransactionsByUuids(trx, [transactionUuid]);
