@@ -239,3 +239,14 @@ export async function emailCustomerOf(uuid: string, authorization: string): Prom
 export async function contentOf(key: string, authorization: string): Promise<ContentInfo | null> {
   return (await fetchContent([key], authorization))[0] ?? null;
 }
+
+/** Courses and runs by key, one request per 100 keys; null where the catalog has none. */
+export async function contentsOf(keys: readonly string[], authorization: string): Promise<Map<string, ContentInfo | null>> {
+  const unique = [...new Set(keys)];
+  const out = new Map<string, ContentInfo | null>();
+  for (let i = 0; i < unique.length; i += REMOTE_BATCH) {
+    const batch = unique.slice(i, i + REMOTE_BATCH);
+    (await fetchContent(batch, authorization)).forEach((content, j) => out.set(batch[j]!, content));
+  }
+  return out;
+}
