@@ -78,9 +78,14 @@ export function formatPrice(cents: number): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
 }
 
+/** A path segment, URL-encoded except `+` and `:` (course keys keep their usual spelling). */
+function segment(value: string): string {
+  return encodeURIComponent(value).replace(/%2B/gi, '+').replace(/%3A/gi, ':');
+}
+
 /** `{base}/{slug}/{...path}` with each segment URL-encoded (a learner portal link). */
 export function portalLink(base: string, slug: string, ...path: string[]): string {
-  return [base.replace(/\/+$/, ''), ...[slug, ...path].map((s) => encodeURIComponent(s))].join('/');
+  return [base.replace(/\/+$/, ''), ...[slug, ...path].map(segment)].join('/');
 }
 
 function textPart(content: EmailContent): string {
