@@ -143,8 +143,8 @@ const FIH = 'course-v1:HarvardX+FIH+1T2026';
 const ALLOCATE = `mutation ($input: AllocateAssignmentsInput!) {
   allocateAssignments(input: $input) { created { uuid learnerEmail assignmentConfigurationUuid } }
 }`;
-const REMIND = `mutation ($input: RemindAssignmentsInput!) { remindAssignments(input: $input) { assignments { uuid } } }`;
-const CANCEL = `mutation ($input: CancelAssignmentsInput!) { cancelAssignments(input: $input) { assignments { uuid } } }`;
+const REMIND = `mutation ($input: RemindAssignmentsInput!) { remindAssignments(input: $input) { reminded { uuid } } }`;
+const CANCEL = `mutation ($input: CancelAssignmentsInput!) { cancelAssignments(input: $input) { cancelled { uuid } } }`;
 const ASSIGN = `mutation ($input: AssignLicensesInput!) {
   assignLicenses(input: $input) { licenseAssignments { userEmail licenseUuid } }
 }`;
