@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { after, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { settings } from '../lib/config.js';
 import { DEMO } from '../lib/demo-ids.js';
-import { emailChannel } from '../lib/deliveries/email.js';
+import { emailChannel, fromAddress } from '../lib/deliveries/email.js';
+import { brandColor, escapeHtml, formatDate, portalLink, safeUrl, type EmailCustomer } from '../lib/email/layout.js';
+import { assignmentAllocatedEmail, enrollmentNotificationEmail, licenseAssignedEmail } from '../lib/email/templates.js';
 import { DeliveryRelay } from '../lib/deliveries/relay.js';
 import { addRelayColumns, relaySettings, wakeOutboxRelays } from '../lib/outbox-relay.js';
 import {
@@ -23,6 +25,91 @@ import { EventType } from '../subgraphs/subscriptions/events.js';
 import { createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
 import { createTestPlan, planLicenses, subscriptionsDb } from './support/subscriptions-fixtures.js';
+
+// ---------------------------------------------------------------------------------------------
+// The templates on plain data
+
+describe('email templates (plain data)', () => {
+  const customer: EmailCustomer = {
+    name: 'Bluth <Company> & Sons',
+    slug: 'bluth',
+    contactEmail: 'hr@bluth.example.com',
+    senderAlias: 'Bluth Learning',
+    replyTo: 'learning@bluth.example.com',
+    logoUrl: 'javascript:alert(1)',
+    primaryColor: 'red; background:url(x)',
+  };
+
+  it('escapes every value in the HTML part, drops unsafe logo URLs and colours, keeps the text part plain', () => {
+    const mail = assignmentAllocatedEmail({
+      learnerEmail: 'gob@bluth.example.com',
+      customer,
+      contentTitle: 'Magic <script>alert(1)</script>',
+      priceCents: 9_950,
+      allocatedAt: new Date('2026-12-03T23:30:00Z'),
+      expiresAt: new Date('2027-03-03T00:00:00Z'),
+      portalUrl: portalLink('https://portal.example.com/', 'bluth'),
+    });
+    assert.equal(mail.to, 'gob@bluth.example.com');
+    assert.equal(mail.fromName, 'Bluth Learning');
+    assert.equal(mail.replyTo, 'learning@bluth.example.com');
+    assert.ok(!mail.html.includes('<script>'));
+    assert.ok(mail.html.includes('Magic &lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(mail.html.includes('Bluth &lt;Company&gt; &amp; Sons'));
+    assert.ok(!mail.html.includes('javascript:'));
+    assert.ok(mail.html.includes('background:#2D494E'), 'an invalid colour falls back to the default');
+    assert.ok(mail.text.includes('Course: Magic <script>alert(1)</script>'));
+    assert.ok(mail.text.includes('Paid by your organization: $99.50'));
+    assert.ok(mail.text.includes('Assigned on: 3 December 2026'), 'dates are UTC');
+    assert.ok(mail.text.includes('Enroll by: 3 March 2027'));
+    assert.ok(mail.text.includes('Go to your learner portal: https://portal.example.com/bluth'));
+    assert.ok(mail.text.includes('Questions? Contact hr@bluth.example.com.'));
+  });
+
+  it('licenses: the default greeting and closing when the admin gave none; enrollment: no name, no start', () => {
+    const license = licenseAssignedEmail({
+      userEmail: 'a@example.com',
+      customer: { name: 'Initech', slug: 'initech' },
+      planTitle: 'Initech 2026',
+      planExpiration: null,
+      activationUrl: portalLink('https://p.example.com', 'initech', 'licenses', 'k 1', 'activate'),
+      greeting: '  ',
+      closing: null,
+    });
+    assert.ok(license.text.startsWith('Hello,\n'));
+    assert.ok(license.text.includes('Happy learning!'));
+    assert.ok(license.text.includes('https://p.example.com/initech/licenses/k%201/activate'));
+    assert.ok(!license.text.includes('Available until'));
+    assert.equal(license.fromName, null);
+    const enrollment = enrollmentNotificationEmail({
+      email: 'b@example.com',
+      userName: null,
+      customer: { name: 'Initech', slug: 'initech', primaryColor: '#abcdef' },
+      courseName: 'TPS Reports',
+      start: null,
+      enrollmentUrl: 'https://p.example.com/initech/course/initech+TPS',
+    });
+    assert.equal(enrollment.subject, "You've been enrolled in TPS Reports!");
+    assert.ok(enrollment.text.startsWith('Hello,\n'));
+    assert.ok(enrollment.text.includes('has enrolled you in the course "TPS Reports".'));
+    assert.ok(enrollment.html.includes('background:#abcdef'));
+  });
+
+  it('helpers: colours, URLs, dates, portal links, the From address', () => {
+    assert.equal(brandColor('#123abc'), '#123abc');
+    assert.equal(brandColor(null), '#2D494E');
+    assert.equal(safeUrl('https://x.example.com/a.png'), 'https://x.example.com/a.png');
+    assert.equal(safeUrl('data:image/png;base64,xx'), null);
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    assert.equal(formatDate('2026-01-05T00:00:00Z'), '5 January 2026');
+    assert.equal(formatDate(null), null);
+    assert.equal(portalLink('https://p/', 'seal', 'course', 'edX+DemoX'), 'https://p/seal/course/edX+DemoX');
+    assert.deepEqual(fromAddress('Enterprise <no-reply@e.example.com>', 'Seal Academy'), {
+      name: 'Seal Academy',
+      address: 'no-reply@e.example.com',
+    });
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 // A real SMTP server (smtp-server), parsed with mailparser; set up before any stack reads the env.
@@ -49,7 +136,9 @@ const smtp = new SMTPServer({
         received.push(mail);
         callback();
       })
-      .catch((error: Error) => callback(error));
+      .catch((error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)));
+      });
   },
 });
 await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
@@ -63,7 +152,11 @@ process.env.OUTBOX_RELAY_MAX_ATTEMPTS = '3';
 process.env.OUTBOX_RELAY_POLL_MS = '200';
 
 after(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    smtp.close(() => {
+      resolve();
+    });
+  });
 });
 
 /** Counted by kind, for the report. */
@@ -72,7 +165,7 @@ function count(kind: string): void {
   tally.set(kind, (tally.get(kind) ?? 0) + 1);
 }
 after(() => {
-  console.log(`[deliveries-email] received: ${JSON.stringify(Object.fromEntries(tally))}`);
+  console.log(`[deliveries-email] received ${received.length}: ${JSON.stringify(Object.fromEntries(tally))}`);
 });
 
 /** Polls `probe` until it returns a value; fails after ~20 s. */
@@ -172,10 +265,14 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
       balanceCents: 1_000_000,
       spendLimitCents: 1_000_000,
     });
-    const data = await ok<{ allocateAssignments: { created: { uuid: string; assignmentConfigurationUuid: string }[] } }>(
+    const data = await ok<{
+      allocateAssignments: { created: { uuid: string; assignmentConfigurationUuid: string }[] };
+    }>(
       stack(),
       ALLOCATE,
-      { input: { policyUuid: policy.policyUuid, learnerEmails: [email], contentKey: COURSE, contentPriceCents: 9_900 } },
+      {
+        input: { policyUuid: policy.policyUuid, learnerEmails: [email], contentKey: COURSE, contentPriceCents: 9_900 },
+      },
       stack().tokens.policyAdmin,
     );
     return data.allocateAssignments.created[0]!;
@@ -195,9 +292,15 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
     assert.ok((allocated.text ?? '').includes(portal), allocated.text);
     assert.ok(String(allocated.html).includes(`href="${portal}"`));
     assert.equal(allocated.from?.value[0]?.address, 'no-reply@enterprise.example.com');
-    assert.equal(allocated.headers.get('x-enterprise-event'), 'org.openedx.enterprise.learner_content_assignment.allocated.v1');
+    assert.equal(
+      allocated.headers.get('x-enterprise-event'),
+      'org.openedx.enterprise.learner_content_assignment.allocated.v1',
+    );
 
-    const input = { assignmentConfigurationUuid: assignment.assignmentConfigurationUuid, assignmentUuids: [assignment.uuid] };
+    const input = {
+      assignmentConfigurationUuid: assignment.assignmentConfigurationUuid,
+      assignmentUuids: [assignment.uuid],
+    };
     await ok(stack(), REMIND, { input }, stack().tokens.policyAdmin);
     const reminder = await mailTo(email, /^Reminder: "Trench Run 10"/);
     count('assignment reminded');
@@ -229,7 +332,7 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
       .select('allocatedAt')
       .where('uuid', '=', assignment.uuid)
       .executeTakeFirstOrThrow();
-    const allocatedAt = new Date(row.allocatedAt as unknown as string);
+    const allocatedAt = new Date(row.allocatedAt);
     // 88 days later, the 90-day timeout is 2 days away: within the 3-day warning.
     const now = new Date(allocatedAt.getTime() + 88 * 24 * 60 * 60_000);
     assert.ok((await warnExpiringAssignments(db, { now, settings: { withinDays: 3 } })) >= 1);
@@ -292,7 +395,9 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
     const quietLicense = silent.assignLicenses.licenseAssignments[0]!.licenseUuid;
     assert.deepEqual(await emailDeliveries(stack(), 'subscriptions_outbox', quietLicense), []);
 
-    const reminded = await ok<{ remindLicenses: { remindedLicenses: { uuid: string; status: string; lastRemindDate: string }[] } }>(
+    const reminded = await ok<{
+      remindLicenses: { remindedLicenses: { uuid: string; status: string; lastRemindDate: string }[] };
+    }>(
       stack(),
       REMIND_LICENSES,
       { input: { subscriptionPlanUuid: plan.uuid, userEmails: [email.toUpperCase()], greeting: 'Ahoy again,' } },
@@ -307,7 +412,12 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
     assert.ok((reminder.text ?? '').startsWith('Ahoy again,'));
     assert.ok((reminder.text ?? '').includes(activation));
 
-    await ok(stack(), REVOKE, { input: { subscriptionPlanUuid: plan.uuid, userEmails: [email] } }, stack().tokens.sealAdmin);
+    await ok(
+      stack(),
+      REVOKE,
+      { input: { subscriptionPlanUuid: plan.uuid, userEmails: [email] } },
+      stack().tokens.sealAdmin,
+    );
     const revoked = await mailTo(email, /was revoked/);
     count('license revoked');
     assert.match(revoked.text ?? '', /revoked your license to the "Seal Team Ten Learning 2026" subscription/);
@@ -368,7 +478,7 @@ describeEachDialect('email over SMTP: templates delivered to a real SMTP server'
     const mail = await mailTo(email, /^You've been enrolled in /);
     count('enrollment notification');
     assert.equal(mail.from?.value[0]?.name, 'Seal Academy');
-    assert.equal(mail.from?.value[0]?.address, 'no-reply@enterprise.example.com');
+    assert.equal(mail.from.value[0].address, 'no-reply@enterprise.example.com');
     assert.equal(mail.replyTo?.value[0]?.address, 'learning@sealteamten.example.com');
     const text = mail.text ?? '';
     const course = /enrolled you in the course "([^"]+)", which starts on (\d{1,2} \w+ \d{4})/.exec(text);

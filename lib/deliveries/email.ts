@@ -57,9 +57,7 @@ export function smtpOptions(settings: Pick<EmailSettings, 'url' | 'timeoutMs'>):
     host: url.hostname,
     port: url.port ? Number(url.port) : secure ? 465 : 25,
     secure,
-    auth: url.username
-      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-      : undefined,
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     connectionTimeout: settings.timeoutMs,
     greetingTimeout: settings.timeoutMs,
     socketTimeout: settings.timeoutMs,

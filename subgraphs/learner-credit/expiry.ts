@@ -59,28 +59,30 @@ export async function warnExpiringAssignments(
   for (;;) {
     const page = await findUnwarnedAllocatedAssignments(db, settings.pageSize, after);
     if (!page.length) return warned;
-    const last = page[page.length - 1]!;
-    after = { allocatedAt: last.allocatedAt, uuid: last.uuid };
+    const last = page[page.length - 1];
+    if (last) after = { allocatedAt: last.allocatedAt, uuid: last.uuid };
     authorization ??= `JWT ${await mintServiceToken(SERVICE)}`;
     const due = await dueAssignments(db, page, now, horizon, authorization);
     if (due.size) {
       warned += await db.transaction().execute(async (trx) => {
         await lockAssignments(trx, [...due.keys()]);
-        const still = await findStillUnwarned(trx, [...due.keys()]);
+        const still = (await findStillUnwarned(trx, [...due.keys()])).flatMap((a) => {
+          const expiration = due.get(a.uuid);
+          return expiration ? [{ assignment: a, expiration }] : [];
+        });
         await recordExpiryWarnings(
           trx,
-          still.map((a) => ({
+          still.map(({ assignment: a, expiration }) => ({
             assignmentUuid: a.uuid,
             allocatedAt: a.allocatedAt,
-            expiresAt: due.get(a.uuid)!.date,
+            expiresAt: expiration.date,
             created: now,
           })),
         );
         await writeEvents(
           trx,
-          still.map((a) => {
+          still.map(({ assignment: a, expiration }) => {
             const event = assignmentEvent(EVENTS.assignmentExpiring, a, a.enterpriseCustomerUuid);
-            const expiration = due.get(a.uuid)!;
             return {
               ...event,
               payload: {
@@ -110,9 +112,7 @@ async function dueAssignments(
   const configurations = await findConfigurationsByUuids(db, [
     ...new Set(page.map((a) => a.assignmentConfigurationUuid)),
   ]);
-  const policies = await findPoliciesByUuids(db, [
-    ...new Set(configurations.map((c) => c.subsidyAccessPolicyUuid)),
-  ]);
+  const policies = await findPoliciesByUuids(db, [...new Set(configurations.map((c) => c.subsidyAccessPolicyUuid))]);
   const subsidies = await findSubsidiesByUuids(db, [...new Set(policies.map((p) => p.subsidyUuid))]);
   const policyOf = new Map(configurations.map((c) => [c.uuid, c.subsidyAccessPolicyUuid]));
   const subsidyOf = new Map(policies.map((p) => [p.uuid, p.subsidyUuid]));
@@ -136,7 +136,10 @@ async function dueAssignments(
 }
 
 /** The pass on its poll; the stopper waits for the pass in flight. */
-export function startExpiryWarnings(db: DB, settings: ExpiryWarningSettings = expiryWarningSettings()): () => Promise<void> {
+export function startExpiryWarnings(
+  db: DB,
+  settings: ExpiryWarningSettings = expiryWarningSettings(),
+): () => Promise<void> {
   return startPoller({
     name: 'learner-credit assignment expiry warnings',
     work: () => warnExpiringAssignments(db, { settings }),

@@ -241,12 +241,16 @@ export async function contentOf(key: string, authorization: string): Promise<Con
 }
 
 /** Courses and runs by key, one request per 100 keys; null where the catalog has none. */
-export async function contentsOf(keys: readonly string[], authorization: string): Promise<Map<string, ContentInfo | null>> {
+export async function contentsOf(
+  keys: readonly string[],
+  authorization: string,
+): Promise<Map<string, ContentInfo | null>> {
   const unique = [...new Set(keys)];
   const out = new Map<string, ContentInfo | null>();
   for (let i = 0; i < unique.length; i += REMOTE_BATCH) {
     const batch = unique.slice(i, i + REMOTE_BATCH);
-    (await fetchContent(batch, authorization)).forEach((content, j) => out.set(batch[j]!, content));
+    const found = await fetchContent(batch, authorization);
+    batch.forEach((key, j) => out.set(key, found[j] ?? null));
   }
   return out;
 }

@@ -31,9 +31,7 @@ const SERVICE = 'subscriptions';
 export function emailRoutes(db: DB): Record<string, EmailRoute> {
   const routes: Partial<Record<SubscriptionsEventType, EmailRoute>> = {
     [EventType.ASSIGNMENT_EMAIL_REQUESTED]: async (event) =>
-      payloadField(event.payload, 'notify_users') === false
-        ? null
-        : licenseAssignedEmail(await licenseData(db, event)),
+      payloadField(event.payload, 'notify_users') === false ? null : licenseAssignedEmail(await licenseData(db, event)),
     [EventType.REMINDER_EMAIL_REQUESTED]: async (event) => licenseRemindedEmail(await licenseData(db, event)),
     [EventType.LICENSE_REVOKED]: async (event) => {
       const { plan, customer, userEmail } = await planAndCustomer(db, event);

@@ -211,7 +211,10 @@ export async function remindLicenses(ctx: SubscriptionsContext, args: RemindLice
         userEmails: activated,
       });
     const now = new Date();
-    const licenses = emails.map((e) => ({ ...held.get(e)!, lastRemindDate: now, modified: now }));
+    const licenses = emails.flatMap((e) => {
+      const license = held.get(e);
+      return license ? [{ ...license, lastRemindDate: now, modified: now }] : [];
+    });
     const changed = await remindLicenseRows(
       trx,
       licenses.map((l) => l.uuid),

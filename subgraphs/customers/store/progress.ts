@@ -301,7 +301,10 @@ function nullAwareAfter(
 export async function findEnrolledCourse(
   db: DB | Trx,
   key: { customerUuid: string; lmsUserId: number; courseRunKey: string },
-): Promise<{ courseKey: string | null; courseTitle: string | null; courseStart: Date | null; userUsername: string | null } | undefined> {
+): Promise<
+  | { courseKey: string | null; courseTitle: string | null; courseStart: Date | null; userUsername: string | null }
+  | undefined
+> {
   const row = await db
     .selectFrom('learner_progress')
     .select(['courseKey', 'courseTitle', 'courseStart', 'userUsername'])

@@ -56,11 +56,7 @@ export async function findUnwarnedAllocatedAssignments(
       ]),
     );
   }
-  const rows = await query
-    .orderBy('a.allocatedAt')
-    .orderBy('a.uuid')
-    .limit(limit)
-    .execute();
+  const rows = await query.orderBy('a.allocatedAt').orderBy('a.uuid').limit(limit).execute();
   return rows.map((r) => decodeAssignmentRow(r) as unknown as WarnableAssignment);
 }
 
