@@ -135,14 +135,25 @@ async function dueAssignments(
   return due;
 }
 
-/** The pass on its poll; the stopper waits for the pass in flight. */
+/**
+ * The pass on its poll; the stopper waits for the pass in flight. The first pass runs one poll
+ * interval after start, not at once: at start the catalog subgraph may not be up yet, and a
+ * warning days ahead loses nothing by waiting.
+ */
 export function startExpiryWarnings(
   db: DB,
   settings: ExpiryWarningSettings = expiryWarningSettings(),
 ): () => Promise<void> {
+  let started = false;
   return startPoller({
     name: 'learner-credit assignment expiry warnings',
-    work: () => warnExpiringAssignments(db, { settings }),
+    work: () => {
+      if (!started) {
+        started = true;
+        return Promise.resolve(0);
+      }
+      return warnExpiringAssignments(db, { settings });
+    },
     pollMs: settings.pollMs,
   });
 }
