@@ -23,6 +23,8 @@ export const EVENTS = {
   assignmentReminded: 'org.openedx.enterprise.learner_content_assignment.reminded.v1',
   assignmentCancelled: 'org.openedx.enterprise.learner_content_assignment.cancelled.v1',
   assignmentExpired: 'org.openedx.enterprise.learner_content_assignment.expired.v1',
+  /** An ALLOCATED assignment is a few days from its earliest possible expiration (the expiry warning pass, expiry.ts). */
+  assignmentExpiring: 'org.openedx.enterprise.learner_content_assignment.expiring.v1',
 } as const;
 
 export type EventType = (typeof EVENTS)[keyof typeof EVENTS];
@@ -43,6 +45,7 @@ export const CHANNELS: Record<EventType, readonly DeliveryChannelName[]> = {
   [EVENTS.assignmentReminded]: ['email'],
   [EVENTS.assignmentCancelled]: ['email'],
   [EVENTS.assignmentExpired]: [],
+  [EVENTS.assignmentExpiring]: ['email'],
 };
 
 /** openedx-events `LedgerTransaction` (with its reversal). */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { loadTypeDefs, type SubgraphDefinition } from '../../lib/server/subgraph.js';
 import { seedDemoData } from './demo/index.js';
+import { startExpiryWarnings } from './expiry.js';
 import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startRelay } from './relay.js';
@@ -18,7 +19,13 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,
-  // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
+  // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation, and
+  // the assignment expiry warnings (expiry.ts) on theirs; stopped together on shutdown.
   outboxDeliveries: true,
-  startBackgroundWork: (db) => startRelay(db),
+  startBackgroundWork: (db) => {
+    const stoppers = [startRelay(db), startExpiryWarnings(db)];
+    return async () => {
+      await Promise.all(stoppers.map((stop) => stop()));
+    };
+  },
 };

@@ -101,6 +101,7 @@ export function relayRoutes(db: DB): Record<(typeof EVENTS)[keyof typeof EVENTS]
     [EVENTS.assignmentReminded]: { external: 'reminder email' },
     [EVENTS.assignmentCancelled]: { external: 'cancellation email' },
     [EVENTS.assignmentExpired]: { external: 'expiration email' },
+    [EVENTS.assignmentExpiring]: { external: 'expiring-soon email' },
   };
 }
 

@@ -7,7 +7,9 @@ import {
   RelayAdvertisedRunDocument,
   type LearnerCreditContentQuery,
 } from './__generated__/catalog-operations.js';
+import type { EmailCustomer } from '../../lib/email/layout.js';
 import {
+  LearnerCreditEmailCustomerDocument,
   LearnerCreditLearnersDocument,
   RelayEnrollWithFulfillmentDocument,
   RelayRevokeTransactionFulfillmentsDocument,
@@ -212,4 +214,43 @@ export async function revokeTransactionFulfillments(
     authorization,
   );
   return data.revokeFulfillments.revoked.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox's emails (emails.ts), with a service token
+
+/** The customer as its emails show it (null: no such customer). */
+export async function emailCustomerOf(uuid: string, authorization: string): Promise<EmailCustomer | null> {
+  const data = await callSubgraphOperation('customers', LearnerCreditEmailCustomerDocument, { uuid }, authorization);
+  const c = data.enterpriseCustomer;
+  if (!c) return null;
+  return {
+    name: c.name,
+    slug: c.slug,
+    contactEmail: c.contactEmail,
+    senderAlias: c.senderAlias,
+    replyTo: c.replyTo,
+    logoUrl: c.brandingConfiguration.logoUrl,
+    primaryColor: c.brandingConfiguration.primaryColor,
+  };
+}
+
+/** A course or run by key (title, enroll-by date), outside any catalog; null when the catalog has none. */
+export async function contentOf(key: string, authorization: string): Promise<ContentInfo | null> {
+  return (await fetchContent([key], authorization))[0] ?? null;
+}
+
+/** Courses and runs by key, one request per 100 keys; null where the catalog has none. */
+export async function contentsOf(
+  keys: readonly string[],
+  authorization: string,
+): Promise<Map<string, ContentInfo | null>> {
+  const unique = [...new Set(keys)];
+  const out = new Map<string, ContentInfo | null>();
+  for (let i = 0; i < unique.length; i += REMOTE_BATCH) {
+    const batch = unique.slice(i, i + REMOTE_BATCH);
+    const found = await fetchContent(batch, authorization);
+    batch.forEach((key, j) => out.set(key, found[j] ?? null));
+  }
+  return out;
 }

@@ -161,6 +161,15 @@ export interface LearnerCreditDatabase {
   policy_group_association: PolicyGroupAssociationTable;
   learner_credit_outbox: OutboxTable;
   learner_credit_outbox_delivery: OutboxDeliveryTable;
+  assignment_expiry_warning: AssignmentExpiryWarningTable;
+}
+
+/** The allocation of an assignment the expiry warning pass warned about (expiry.ts). */
+export interface AssignmentExpiryWarningTable {
+  assignmentUuid: string;
+  allocatedAt: Date;
+  expiresAt: Date;
+  created: Date;
 }
 
 export type SubsidyAccessPolicyRow = SubsidyAccessPolicyTable;

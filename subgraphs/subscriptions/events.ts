@@ -15,6 +15,8 @@ export const EventType = {
   /** edx-enterprise `pending-enterprise-learner`: link the user now, or as a pending learner. */
   LEARNER_LINK_REQUESTED: 'org.openedx.enterprise.learner_link.requested.v1',
   ASSIGNMENT_EMAIL_REQUESTED: 'org.openedx.enterprise.subscription_license.assignment_email.requested.v1',
+  /** remindLicenses: the assignment email again, as a reminder. */
+  REMINDER_EMAIL_REQUESTED: 'org.openedx.enterprise.subscription_license.reminder_email.requested.v1',
   LICENSE_ACTIVATED: 'org.openedx.enterprise.subscription_license.activated.v1',
   LICENSE_REVOKED: 'org.openedx.enterprise.subscription_license.revoked.v1',
   /** edx-enterprise `license_revoke`: the license's enrollments move to audit or are unenrolled. */
@@ -31,6 +33,7 @@ export const CHANNELS: Record<SubscriptionsEventType, readonly DeliveryChannelNa
   [EventType.LICENSE_ASSIGNED]: [],
   [EventType.LEARNER_LINK_REQUESTED]: [],
   [EventType.ASSIGNMENT_EMAIL_REQUESTED]: ['email'],
+  [EventType.REMINDER_EMAIL_REQUESTED]: ['email'],
   [EventType.LICENSE_ACTIVATED]: [],
   [EventType.LICENSE_REVOKED]: ['email'],
   [EventType.LICENSED_ENROLLMENTS_REVOKED]: [],
@@ -74,6 +77,27 @@ export function assignmentEvents(
     });
   }
   return events;
+}
+
+/** The reminder email of one ASSIGNED license (remindLicenses). */
+export function reminderEvent(
+  plan: SubscriptionPlanRow,
+  license: LicenseRow,
+  options: { greeting: string | null; closing: string | null },
+): OutboxEvent {
+  return {
+    eventType: EventType.REMINDER_EMAIL_REQUESTED,
+    aggregateKey: license.uuid,
+    payload: {
+      license_uuid: license.uuid,
+      subscription_plan_uuid: plan.uuid,
+      enterprise_customer_uuid: plan.enterpriseCustomerUuid,
+      user_email: license.userEmail,
+      activation_key: license.activationKey,
+      greeting: options.greeting,
+      closing: options.closing,
+    },
+  };
 }
 
 /** The activation (license-manager sends the post-activation email from it unless disabled). */

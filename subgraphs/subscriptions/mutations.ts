@@ -3,7 +3,7 @@ import { badInput, conflict, notFound } from '../../lib/errors.js';
 import { runMutation } from '../../lib/mutation.js';
 import { emailArg, emailList, listSize, LIMITS, uuidArg } from '../../lib/validate.js';
 import type { SubscriptionsContext } from './context.js';
-import { activationEvents, assignmentEvents, enqueue, revocationEvents } from './events.js';
+import { activationEvents, assignmentEvents, enqueue, reminderEvent, revocationEvents } from './events.js';
 import { wakeBulkEnrollmentRunners } from './jobs.js';
 import {
   bulkEnrollmentJobRequest,
@@ -28,6 +28,7 @@ import {
   insertJob,
   insertLicenses,
   lockPlan,
+  remindLicenseRows,
   revokeLicenseRows,
 } from './store/index.js';
 import type { BulkEnrollmentJobRow, LicenseRow, LicenseStatus, SubscriptionPlanRow } from './tables.js';
@@ -172,6 +173,60 @@ export async function assignLicenses(
       numAlreadyAssociated: associated.size,
       licenseAssignments: assigned.map(({ userEmail, license }) => ({ userEmail, licenseUuid: license.uuid, license })),
     };
+  });
+}
+
+export interface RemindLicensesArgs {
+  subscriptionPlanUuid: string;
+  userEmails: readonly string[];
+  greeting?: string | null;
+  closing?: string | null;
+}
+
+/**
+ * remindLicenses (license-manager `remind`): under the plan lock, every email must hold an
+ * ASSIGNED license in the plan (NOT_FOUND without a license, CONFLICT for an ACTIVATED one), or
+ * nothing is written; each gets lastRemindDate = now and a reminder email event.
+ */
+export async function remindLicenses(ctx: SubscriptionsContext, args: RemindLicensesArgs): Promise<LicenseRow[]> {
+  const planUuid = uuidArg(args.subscriptionPlanUuid, 'subscriptionPlanUuid');
+  listSize(args.userEmails, LIMITS.emails, 'userEmails', 1);
+  const emails = emailList(args.userEmails, 'userEmails');
+  const greeting = optionalMessage(args.greeting, 'greeting');
+  const closing = optionalMessage(args.closing, 'closing');
+  await managedPlan(ctx, planUuid);
+
+  return runMutation(ctx, async (trx) => {
+    const plan = await lockPlan(trx, planUuid);
+    if (!plan) throw notFound(`No subscription plan ${planUuid}`, { subscriptionPlanUuid: planUuid });
+    const held = new Map((await findAllocatedLicensesByEmails(trx, planUuid, emails)).map((l) => [l.userEmail, l]));
+    const missing = emails.filter((e) => !held.has(e));
+    if (missing.length)
+      throw notFound(`No assigned license in subscription plan ${planUuid} for ${missing.join(', ')}`, {
+        userEmails: missing,
+      });
+    const activated = emails.filter((e) => held.get(e)?.status !== 'ASSIGNED');
+    if (activated.length)
+      throw conflict(`Licenses already activated, nothing to remind: ${activated.join(', ')}`, {
+        userEmails: activated,
+      });
+    const now = new Date();
+    const licenses = emails.flatMap((e) => {
+      const license = held.get(e);
+      return license ? [{ ...license, lastRemindDate: now, modified: now }] : [];
+    });
+    const changed = await remindLicenseRows(
+      trx,
+      licenses.map((l) => l.uuid),
+      now,
+    );
+    if (changed !== licenses.length)
+      throw new Error(`remindLicenses: ${changed} of ${licenses.length} licenses changed under the plan lock`);
+    await enqueue(
+      trx,
+      licenses.map((l) => reminderEvent(plan, l, { greeting, closing })),
+    );
+    return licenses;
   });
 }
 

@@ -47,6 +47,7 @@ export const RELAY_ROUTES: Record<(typeof EventType)[keyof typeof EventType], Ev
   },
   [EventType.LICENSE_ASSIGNED]: { external: 'event bus' },
   [EventType.ASSIGNMENT_EMAIL_REQUESTED]: { external: 'license assignment email' },
+  [EventType.REMINDER_EMAIL_REQUESTED]: { external: 'license reminder email' },
   [EventType.LICENSE_ACTIVATED]: { external: 'post-activation email / event bus' },
   [EventType.LICENSE_REVOKED]: { external: 'event bus' },
 };

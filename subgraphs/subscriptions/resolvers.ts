@@ -2,7 +2,13 @@ import { badInput, forbidden } from '../../lib/errors.js';
 import { uuidArg } from '../../lib/validate.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { SubscriptionsContext } from './context.js';
-import { activateLicense, assignLicenses, bulkRevokeLicenses, enqueueBulkLicenseEnrollment } from './mutations.js';
+import {
+  activateLicense,
+  assignLicenses,
+  bulkRevokeLicenses,
+  enqueueBulkLicenseEnrollment,
+  remindLicenses,
+} from './mutations.js';
 import { canViewJob, daysUntil, isCurrent, isLockedForRenewal, licenseCounts, revocations } from './rules.js';
 import { listOwnLicenses, listPlanLicenses, listPlans, type LicenseOwner } from './store/index.js';
 import type { LicenseRow, RenewalRow, SubscriptionPlanRow } from './tables.js';
@@ -126,6 +132,9 @@ export const resolvers: Resolvers = {
     assignLicenses: (_root, { input }, ctx) => assignLicenses(ctx, input),
     async bulkRevokeLicenses(_root, { input }, ctx) {
       return { revokedLicenses: await bulkRevokeLicenses(ctx, input) };
+    },
+    async remindLicenses(_root, { input }, ctx) {
+      return { remindedLicenses: await remindLicenses(ctx, input) };
     },
     async activateLicense(_root, { input }, ctx) {
       return { license: await activateLicense(ctx, input) };

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql, type SqlBool, type Transaction } from 'kysely';
-import { rowDecoder, toBoolean } from '../../../lib/db/codec.js';
+import { rowDecoder, toBoolean, toDate } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import {
@@ -295,4 +295,23 @@ function nullAwareAfter(
   return value === null
     ? sql<SqlBool>`(${column} is null and ${id} < ${lastId})`
     : sql<SqlBool>`(${column} < ${value} or ${column} is null or (${column} = ${value} and ${id} < ${lastId}))`;
+}
+
+/** The course of one enrollment as its notification email names it (the learner-progress row). */
+export async function findEnrolledCourse(
+  db: DB | Trx,
+  key: { customerUuid: string; lmsUserId: number; courseRunKey: string },
+): Promise<
+  | { courseKey: string | null; courseTitle: string | null; courseStart: Date | null; userUsername: string | null }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('learner_progress')
+    .select(['courseKey', 'courseTitle', 'courseStart', 'userUsername'])
+    .where('enterpriseCustomerUuid', '=', key.customerUuid)
+    .where('enterpriseUserId', '=', key.lmsUserId)
+    .where('courserunKey', '=', key.courseRunKey)
+    .orderBy('enrollmentDate', 'desc')
+    .executeTakeFirst();
+  return row && { ...row, courseStart: toDate(row.courseStart) };
 }

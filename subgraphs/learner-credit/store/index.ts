@@ -1,5 +1,6 @@
 /** The store: the only SQL of this subgraph, one module per aggregate. */
 export * from './assignments.js';
 export * from './demo.js';
+export * from './expiry.js';
 export * from './policies.js';
 export * from './transactions.js';

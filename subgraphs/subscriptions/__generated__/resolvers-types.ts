@@ -238,6 +238,13 @@ export type Mutation = {
    * slots for the ACTIVATED ones. Each revocation adds one UNASSIGNED license to the plan.
    */
   bulkRevokeLicenses: BulkRevokeLicensesPayload;
+  /**
+   * Sends the assignment email again to each email's ASSIGNED license (license-manager `remind`),
+   * with the admin's greeting and closing, and sets its lastRemindDate; all or nothing: NOT_FOUND for
+   * an email without an ASSIGNED or ACTIVATED license in the plan, CONFLICT for an ACTIVATED one.
+   * Admins of the plan's customer and operators.
+   */
+  remindLicenses: RemindLicensesPayload;
 };
 
 
@@ -258,6 +265,11 @@ export type MutationBulkLicenseEnrollmentArgs = {
 
 export type MutationBulkRevokeLicensesArgs = {
   input: BulkRevokeLicensesInput;
+};
+
+
+export type MutationRemindLicensesArgs = {
+  input: RemindLicensesInput;
 };
 
 export type PageInfo = {
@@ -326,6 +338,20 @@ export type QuerySubscriptionPlansArgs = {
   current?: InputMaybe<Scalars['Boolean']['input']>;
   enterpriseCustomerUuid: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type RemindLicensesInput = {
+  closing?: InputMaybe<Scalars['String']['input']>;
+  greeting?: InputMaybe<Scalars['String']['input']>;
+  subscriptionPlanUuid: Scalars['ID']['input'];
+  /** At most 1000; trimmed, lower-cased and de-duplicated. */
+  userEmails: Array<Scalars['String']['input']>;
+};
+
+export type RemindLicensesPayload = {
+  __typename?: 'RemindLicensesPayload';
+  /** The reminded licenses, in the order of userEmails, with their new lastRemindDate. */
+  remindedLicenses: Array<License>;
 };
 
 export type Revocations = {
@@ -566,6 +592,8 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PriorRenewal: ResolverTypeWrapper<PriorRenewal>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RemindLicensesInput: RemindLicensesInput;
+  RemindLicensesPayload: ResolverTypeWrapper<Omit<RemindLicensesPayload, 'remindedLicenses'> & { remindedLicenses: Array<ResolversTypes['License']> }>;
   Revocations: ResolverTypeWrapper<Revocations>;
   RevokedLicense: ResolverTypeWrapper<Omit<RevokedLicense, 'license'> & { license: ResolversTypes['License'] }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
@@ -606,6 +634,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   PriorRenewal: PriorRenewal;
   Query: Record<PropertyKey, never>;
+  RemindLicensesInput: RemindLicensesInput;
+  RemindLicensesPayload: Omit<RemindLicensesPayload, 'remindedLicenses'> & { remindedLicenses: Array<ResolversParentTypes['License']> };
   Revocations: Revocations;
   RevokedLicense: Omit<RevokedLicense, 'license'> & { license: ResolversParentTypes['License'] };
   SafeInt: Scalars['SafeInt']['output'];
@@ -724,6 +754,7 @@ export type MutationResolvers<ContextType = SubscriptionsContext, ParentType ext
   assignLicenses?: Resolver<ResolversTypes['AssignLicensesPayload'], ParentType, ContextType, RequireFields<MutationAssignLicensesArgs, 'input'>>;
   bulkLicenseEnrollment?: Resolver<ResolversTypes['BulkLicenseEnrollmentPayload'], ParentType, ContextType, RequireFields<MutationBulkLicenseEnrollmentArgs, 'input'>>;
   bulkRevokeLicenses?: Resolver<ResolversTypes['BulkRevokeLicensesPayload'], ParentType, ContextType, RequireFields<MutationBulkRevokeLicensesArgs, 'input'>>;
+  remindLicenses?: Resolver<ResolversTypes['RemindLicensesPayload'], ParentType, ContextType, RequireFields<MutationRemindLicensesArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -746,6 +777,10 @@ export type QueryResolvers<ContextType = SubscriptionsContext, ParentType extend
   myLicenses?: Resolver<ResolversTypes['LicenseConnection'], ParentType, ContextType, RequireFields<QueryMyLicensesArgs, 'currentPlansOnly' | 'includeRevoked'>>;
   subscriptionPlan?: Resolver<Maybe<ResolversTypes['SubscriptionPlan']>, ParentType, ContextType, RequireFields<QuerySubscriptionPlanArgs, 'uuid'>>;
   subscriptionPlans?: Resolver<ResolversTypes['SubscriptionPlanConnection'], ParentType, ContextType, RequireFields<QuerySubscriptionPlansArgs, 'enterpriseCustomerUuid'>>;
+}>;
+
+export type RemindLicensesPayloadResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['RemindLicensesPayload'] = ResolversParentTypes['RemindLicensesPayload']> = ResolversObject<{
+  remindedLicenses?: Resolver<Array<ResolversTypes['License']>, ParentType, ContextType>;
 }>;
 
 export type RevocationsResolvers<ContextType = SubscriptionsContext, ParentType extends ResolversParentTypes['Revocations'] = ResolversParentTypes['Revocations']> = ResolversObject<{
@@ -839,6 +874,7 @@ export type Resolvers<ContextType = SubscriptionsContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   PriorRenewal?: PriorRenewalResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RemindLicensesPayload?: RemindLicensesPayloadResolvers<ContextType>;
   Revocations?: RevocationsResolvers<ContextType>;
   RevokedLicense?: RevokedLicenseResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;

@@ -288,3 +288,18 @@ export async function findEnrollableLicenses(
   }
   return out;
 }
+
+/** Sets the reminder date of licenses that are still ASSIGNED; returns how many changed. */
+export async function remindLicenseRows(trx: DB, uuids: readonly string[], now: Date): Promise<number> {
+  let changed = 0;
+  for (const chunk of chunks(uuids)) {
+    const result = await trx
+      .updateTable('license')
+      .set({ lastRemindDate: now, modified: now })
+      .where('uuid', 'in', chunk)
+      .where('status', '=', 'ASSIGNED')
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
+}
