@@ -32,7 +32,13 @@ export async function startProcess(
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr}`);
     try {
       const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return child;
+      if (response.ok) {
+        // A piece that dies mid-run says why (the bench then fails on its next scrape or request).
+        child.once('exit', (code, signal) => {
+          if (!stopping.has(child)) console.error(`[bench] ${name} exited (${signal ?? code}) mid-run:\n${stderr}`);
+        });
+        return child;
+      }
     } catch {
       // not up yet
     }
@@ -46,7 +52,11 @@ export function tsxArgs(script: string, ...args: string[]): [string, string[]] {
   return [process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, script), ...args]];
 }
 
+/** Children being stopped on purpose (their exit is not reported). */
+const stopping = new WeakSet<ChildProcess>();
+
 export async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+  for (const child of children) stopping.add(child);
   await Promise.all(
     children.map(
       (child) =>
