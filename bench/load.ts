@@ -8,6 +8,8 @@ export interface LoadResult {
   /** From the first request to the last response. */
   elapsedS: number;
   rps: number;
+  /** Responses without errors (HTTP 200, no GraphQL `errors`) per second: what throughput comparisons use. */
+  okRps: number;
   p50: number;
   p95: number;
   p99: number;
@@ -61,6 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   let cacheHits = 0;
   let afterStop = 0;
+  let ok = 0;
   const errorKinds: Record<string, number> = {};
   const countError = (kind: string) => {
     errors += 1;
@@ -99,6 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         if (hasStopped()) afterStop += 1;
         if (response.statusCode !== 200) countError(`HTTP ${response.statusCode}`);
         else if (text.includes('"errors"')) countError(/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? 'GraphQL error');
+        else ok += 1;
         if (response.headers.age !== undefined) cacheHits += 1;
       } catch (error) {
         lastResponse = performance.now();
@@ -120,6 +124,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     afterStop,
     elapsedS,
     rps: elapsedS > 0 ? requests / elapsedS : Number.NaN,
+    okRps: elapsedS > 0 ? ok / elapsedS : Number.NaN,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
