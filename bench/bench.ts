@@ -479,7 +479,7 @@ function renderReport(
     '',
     `SQL columns: statements per request of each subgraph (customers, catalog, learner-credit, subscriptions) from its own \`eg_sql_request_statements_total\`. CPU columns: milliseconds of CPU per request (utime + stime from /proc, ${CLOCK_TICKS} ticks/s) of the gateway under test with its workers, of each subgraph, and of ${meta.dbPid ? `the database server (pid ${meta.dbPid}; it also serves any other client of the server)` : 'the database server (not found: n/a)'}.`,
     '',
-    `| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | requests | ok req/s | ${sqlHeads.join(' | ')} | SQL/req | ${cpuHeads.join(' | ')} | cache hits | ours/hive req/s | gateway p50 / direct p50 |`,
+    `| operation | target | conns | req/s | p50 ms | p95 ms | p99 ms | errors | requests | ok req/s | ${sqlHeads.join(' | ')} | SQL/req | ${cpuHeads.join(' | ')} | cache hits | ours/hive ok req/s | gateway p50 / direct p50 |`,
     `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|${'---:|'.repeat(sqlHeads.length + 1 + cpuHeads.length + 3)}`,
   ];
   for (const row of rows) {
