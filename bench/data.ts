@@ -15,6 +15,11 @@
  * allocation generated for it; assignments and transactions name learners of the policy's customer
  * and courses of the policy's catalog; ACCEPTED assignments point at their committed transaction;
  * licenses belong to plans of the learner's customer. Ids shared with the benchmark are in ids.ts.
+ *
+ * `--tenant10` adds the 10x tenant (ids.ts `TENANT10`) in the same load: the bench customer's
+ * catalogs, policies and plans mirrored onto one more customer, with ten times the bench customer's
+ * learners, enrollments, progress rows, licenses, assignments and transactions, so one run measures
+ * what a tenant ten times bigger costs its admin dashboard.
  */
 import { parseArgs } from 'node:util';
 import type { Insertable } from 'kysely';
@@ -66,6 +71,7 @@ import {
   LEARNER_LINK_BASE,
   learnerEmail,
   LMS_USER_BASE,
+  TENANT10,
 } from './ids.js';
 import { initialDeposit } from '../subgraphs/learner-credit/rules/index.js';
 
@@ -74,6 +80,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     database: { type: 'string' },
     chunk: { type: 'string', default: '1000' },
+    tenant10: { type: 'boolean', default: false },
   },
 });
 
@@ -83,6 +90,11 @@ const databaseUrl = args.database ?? process.env.BENCH_DATABASE_URL ?? 'mysql://
 if (!databaseUrl.startsWith('mysql://'))
   throw new Error('bench:data fills a MySQL database: pass --database mysql://...');
 const CHUNK = Number(args.chunk);
+const tenant10 = args.tenant10;
+/** Customer index of the 10x tenant (only with --tenant10). */
+const BIG = TENANT10.index;
+/** How many times the bench customer's rows the 10x tenant holds. */
+const BIG_FACTOR = 10;
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -281,16 +293,22 @@ const isProfessional = (i: number) => i % 7 === 0;
 // plan, like its 4,000-course catalog): higher scales add tenants around it, so scale 10 measures
 // what ten times the data costs a request of one tenant, not a tenant ten times as big.
 const benchLearners = Math.max(10, Math.floor(Math.min(N.learners, 100_000) * 0.2));
+/** The 10x tenant's learners come after every regular learner: [N.learners, totalLearners). */
+const bigLearners = tenant10 ? BIG_FACTOR * benchLearners : 0;
+const totalLearners = N.learners + bigLearners;
 function learnersOf(c: number): number {
+  if (c === BIG) return bigLearners;
   if (c === 0) return benchLearners;
   const rest = N.learners - benchLearners;
   return Math.floor(rest / (N.customers - 1)) + (c - 1 < rest % (N.customers - 1) ? 1 : 0);
 }
 /** Global learner index of the customer's k-th learner. */
 function learnerIndex(c: number, k: number): number {
+  if (c === BIG) return N.learners + k;
   return c === 0 ? k : benchLearners + (c - 1) + k * (N.customers - 1);
 }
 function customerOfLearner(j: number): number {
+  if (j >= N.learners) return BIG;
   return j < benchLearners ? 0 : 1 + ((j - benchLearners) % (N.customers - 1));
 }
 const lmsUserId = (j: number) => LMS_USER_BASE + j;
@@ -304,8 +322,15 @@ for (let g = 0; g < N.catalogs; g += 1) {
       : Math.min(N.courses, 100 + int(2900));
   catalogWindow.push({ start: g === 0 ? 0 : int(N.courses), size });
 }
-const catalogsOf = (c: number) => Math.floor(N.catalogs / N.customers) + (c < N.catalogs % N.customers ? 1 : 0);
-const catalogIndex = (c: number, m: number) => c + m * N.customers;
+const regularCatalogsOf = (c: number) => Math.floor(N.catalogs / N.customers) + (c < N.catalogs % N.customers ? 1 : 0);
+const catalogsOf = (c: number) => regularCatalogsOf(c === BIG ? 0 : c);
+/** The 10x tenant's catalogs follow the regular ones and list the same windows as the bench customer's. */
+const catalogIndex = (c: number, m: number) => (c === BIG ? N.catalogs + m : c + m * N.customers);
+const totalCatalogs = N.catalogs + (tenant10 ? catalogsOf(BIG) : 0);
+for (let m = 0; m < (tenant10 ? catalogsOf(BIG) : 0); m += 1)
+  catalogWindow.push({ ...itemAt(catalogWindow, catalogIndex(0, m)) });
+const catalogCustomer = (g: number) => (g >= N.catalogs ? BIG : g % N.customers);
+const catalogOrdinal = (g: number) => (g >= N.catalogs ? g - N.catalogs : Math.floor(g / N.customers));
 const windowCourse = (g: number, position: number) => {
   const w = itemAt(catalogWindow, g);
   return (w.start + (position % w.size)) % N.courses;
@@ -317,11 +342,16 @@ const POLICY_TYPES: PolicyType[] = [
   'PerLearnerSpendCreditAccessPolicy',
   'PerLearnerEnrollmentCreditAccessPolicy',
 ];
-const policyCustomer = (p: number) => p % N.customers;
-const policyType = (p: number) => itemAt(POLICY_TYPES, Math.floor(p / N.customers) % 3);
+/** The 10x tenant's policies follow the regular ones, one per policy of the bench customer (its mirror). */
+const benchPolicies = Array.from({ length: N.policies }, (_, p) => p).filter((p) => p % N.customers === 0);
+const totalPolicies = N.policies + (tenant10 ? benchPolicies.length : 0);
+const policyMirror = (p: number) => (p >= N.policies ? itemAt(benchPolicies, p - N.policies) : p);
+const policyCustomer = (p: number) => (p >= N.policies ? BIG : p % N.customers);
+const policyRound = (p: number) => Math.floor(policyMirror(p) / N.customers);
+const policyType = (p: number) => itemAt(POLICY_TYPES, policyRound(p) % 3);
 const policyCatalog = (p: number) => {
   const c = policyCustomer(p);
-  return catalogIndex(c, Math.floor(p / N.customers) % catalogsOf(c));
+  return catalogIndex(c, policyRound(p) % catalogsOf(c));
 };
 const assignedPolicies = Array.from({ length: N.policies }, (_, p) => p).filter(
   (p) => policyType(p) === 'AssignedLearnerCreditAccessPolicy',
@@ -336,6 +366,10 @@ const share = (total: number, parts: number, i: number) => Math.floor(total / pa
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`[bench:data] scale ${scale}: ${JSON.stringify(N)}`);
+  if (tenant10)
+    console.log(
+      `[bench:data] plus the 10x tenant ${TENANT10.customerUuid}: ${bigLearners} learners, ${catalogsOf(BIG)} catalogs, ${totalPolicies - N.policies} policies`,
+    );
   await dropDatabase(databaseUrl);
   const prepared = await prepareDatabase(databaseUrl, { seed: 'always', poolSize: 2 });
   await prepared.destroy();
@@ -374,6 +408,7 @@ async function main(): Promise<void> {
   console.log(
     `[bench:data] bench customer ${BENCH.customerUuid}, catalog ${BENCH.catalogUuid}, policy ${BENCH.assignedPolicyUuid}, plan ${BENCH.planUuid}, learner ${BENCH.learnerLmsUserId}`,
   );
+  if (tenant10) console.log(`[bench:data] 10x tenant ${TENANT10.customerUuid}, admin ${TENANT10.adminLmsUserId}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -653,9 +688,9 @@ async function loadCatalog(loader: Loader): Promise<void> {
 
   const catalogs = loader.table<EnterpriseCatalogTable>('enterprise_catalog');
   const contents = loader.table<CatalogContentTable>('catalog_content');
-  for (let g = 0; g < N.catalogs; g += 1) {
-    const c = g % N.customers;
-    const m = Math.floor(g / N.customers);
+  for (let g = 0; g < totalCatalogs; g += 1) {
+    const c = catalogCustomer(g);
+    const m = catalogOrdinal(g);
     await catalogs.add({
       uuid: benchUuid(KIND.catalog, g),
       title:
@@ -713,8 +748,11 @@ async function loadCatalog(loader: Loader): Promise<void> {
 
 async function loadCustomers(loader: Loader): Promise<void> {
   const customers = loader.table<EnterpriseCustomerTable>('enterprise_customer');
-  for (let c = 0; c < N.customers; c += 1) {
-    const name = `${COMPANIES[c % COMPANIES.length]} ${c}`;
+  const customerIndexes = [...Array.from({ length: N.customers }, (_, c) => c), ...(tenant10 ? [BIG] : [])];
+  for (const c of customerIndexes) {
+    const name = c === BIG ? 'Tenfold Learning' : `${COMPANIES[c % COMPANIES.length]} ${c}`;
+    // Dates of the 10x tenant as of one more regular customer.
+    const d = Math.min(c, N.customers);
     await customers.add({
       uuid: benchUuid(KIND.customer, c),
       name,
@@ -723,8 +761,8 @@ async function loadCustomers(loader: Loader): Promise<void> {
       country: itemAt(COUNTRIES, c % COUNTRIES.length),
       contactEmail: `admin@${customerSlug(c)}.example.com`,
       enableLearnerPortal: c % 5 !== 4,
-      created: day(-1000 + c),
-      modified: day(-100 + c),
+      created: day(-1000 + d),
+      modified: day(-100 + d),
       senderAlias: `${name} Learning`,
       replyTo: `learning@${customerSlug(c)}.example.com`,
       defaultLanguage: 'en',
@@ -771,7 +809,28 @@ async function loadCustomers(loader: Loader): Promise<void> {
     created: day(-900),
     modified: day(-900),
   });
-  for (let j = 0; j < N.learners; j += 1) {
+  if (tenant10) {
+    // The 10x tenant's admin, like the bench admin.
+    await users.add({
+      id: TENANT10.adminLmsUserId,
+      email: TENANT10.adminEmail,
+      username: 'tenant10-admin',
+      country: 'US',
+      dateJoined: day(-900),
+    });
+    await links.add({
+      id: LEARNER_LINK_BASE - 2,
+      enterpriseCustomerUuid: TENANT10.customerUuid,
+      lmsUserId: TENANT10.adminLmsUserId,
+      active: true,
+      linked: true,
+      isRelinkable: true,
+      inviteKeyUuid: null,
+      created: day(-900),
+      modified: day(-900),
+    });
+  }
+  for (let j = 0; j < totalLearners; j += 1) {
     const c = customerOfLearner(j);
     const joined = day(-800 + (j % 700));
     await users.add({
@@ -798,7 +857,7 @@ async function loadCustomers(loader: Loader): Promise<void> {
   const enrollments = loader.table<EnterpriseCourseEnrollmentTable>('enterprise_course_enrollment');
   const progress = loader.table<LearnerProgressTable>('learner_progress');
   const SOURCES = ['customer_admin', 'enrollment_url', 'enrollment_task', 'enrollment_api'];
-  for (let j = 0; j < N.learners; j += 1) {
+  for (let j = 0; j < totalLearners; j += 1) {
     const c = customerOfLearner(j);
     const customerUuid = benchUuid(KIND.customer, c);
     const g = catalogIndex(c, int(catalogsOf(c)));
@@ -933,15 +992,17 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
     return uuid;
   };
 
-  for (let p = 0; p < N.policies; p += 1) {
+  for (let p = 0; p < totalPolicies; p += 1) {
     const c = policyCustomer(p);
     const type = policyType(p);
     const assigned = type === 'AssignedLearnerCreditAccessPolicy';
-    const spendCount = assigned
-      ? assignmentsPer(assignedPolicies.indexOf(p))
-      : transactionsPer(otherPolicies.indexOf(p));
+    // A policy of the 10x tenant holds ten times what its mirror (the bench customer's) holds.
+    const mirror = policyMirror(p);
+    const spendCount =
+      (assigned ? assignmentsPer(assignedPolicies.indexOf(mirror)) : transactionsPer(otherPolicies.indexOf(mirror))) *
+      (c === BIG ? BIG_FACTOR : 1);
     // Prices are below 50,000 cents: this balance covers every spend and allocation generated here.
-    const startingBalance = p === 0 ? 1_000_000_000_000 : spendCount * 60_000 + 100_000_000;
+    const startingBalance = mirror === 0 ? 1_000_000_000_000 : spendCount * 60_000 + 100_000_000;
     const subsidyUuid = benchUuid(KIND.subsidy, p);
     const ledgerUuid = benchUuid(KIND.ledger, p);
     await ledgers.add({
@@ -972,18 +1033,20 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
         at: created,
       }),
     );
-    const round = Math.floor(p / N.customers);
+    const round = policyRound(p);
     await policies.add({
       uuid: benchUuid(KIND.policy, p),
       policyType: type,
       displayName:
         p === 0
           ? 'Bench assigned budget'
-          : `${type.replace(/CreditAccessPolicy$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')} budget ${round}`,
-      active: p % 40 !== 39,
+          : mirror === 0
+            ? '10x tenant assigned budget'
+            : `${type.replace(/CreditAccessPolicy$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')} budget ${round}`,
+      active: mirror % 40 !== 39,
       enterpriseCustomerUuid: benchUuid(KIND.customer, c),
       catalogUuid: benchUuid(KIND.catalog, policyCatalog(p)),
-      spendLimitCents: p === 0 ? null : startingBalance,
+      spendLimitCents: mirror === 0 ? null : startingBalance,
       created,
       modified: created,
       subsidyUuid,
@@ -1151,16 +1214,25 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
   const licenses = loader.table<LicenseTable>('license');
   // Plan 0 (the bench plan) holds 20% of the licenses, the others share the rest.
   const benchShare = Math.round(Math.min(N.licenses, 200_000) * 0.2);
-  for (let q = 0; q < N.plans; q += 1) {
-    const c = q % N.customers;
-    const round = Math.floor(q / N.customers);
+  // The 10x tenant's plans follow the regular ones, one per plan of the bench customer (its mirror).
+  const benchPlans = Array.from({ length: N.plans }, (_, q) => q).filter((q) => q % N.customers === 0);
+  const totalPlans = N.plans + (tenant10 ? benchPlans.length : 0);
+  for (let q = 0; q < totalPlans; q += 1) {
+    const mirror = q >= N.plans ? itemAt(benchPlans, q - N.plans) : q;
+    const c = q >= N.plans ? BIG : q % N.customers;
+    const round = Math.floor(mirror / N.customers);
     const expired = round % 3 === 2;
-    const start = expired ? day(-800 + (q % 30)) : day(-200 + (q % 60));
-    const expiration = expired ? day(-435 + (q % 30)) : day(165 + (q % 200));
+    const start = expired ? day(-800 + (mirror % 30)) : day(-200 + (mirror % 60));
+    const expiration = expired ? day(-435 + (mirror % 30)) : day(165 + (mirror % 200));
     const planUuid = benchUuid(KIND.plan, q);
     await plans.add({
       uuid: planUuid,
-      title: q === 0 ? 'Bench plan' : `${COMPANIES[c % COMPANIES.length]} ${c} subscription ${round + 1}`,
+      title:
+        q === 0
+          ? 'Bench plan'
+          : c === BIG
+            ? `Tenfold Learning subscription ${round + 1}`
+            : `${COMPANIES[c % COMPANIES.length]} ${c} subscription ${round + 1}`,
       startDate: start,
       expirationDate: expiration,
       isActive: true,
@@ -1168,14 +1240,16 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
       enterpriseCatalogUuid: benchUuid(KIND.catalog, catalogIndex(c, 0)),
       created: start,
       modified: start,
-      isRevocationCapEnabled: q % 4 === 0,
+      isRevocationCapEnabled: mirror % 4 === 0,
       revokeMaxPercentage: 5,
       numRevocationsApplied: 0,
-      shouldAutoApplyLicenses: q % 6 === 0,
+      shouldAutoApplyLicenses: mirror % 6 === 0,
       planType: 'Standard Paid',
       salesforceOpportunityLineItem: `00k${q.toString().padStart(15, '0')}`,
     });
-    const count = q === 0 ? benchShare : share(N.licenses - benchShare, N.plans - 1, q - 1);
+    const count =
+      (mirror === 0 ? benchShare : share(N.licenses - benchShare, N.plans - 1, mirror - 1)) *
+      (c === BIG ? BIG_FACTOR : 1);
     const holders = Math.floor(learnersOf(c) * 0.8);
     for (let t = 0; t < count; t += 1) {
       const uuid = benchUuid(KIND.license, q * 0x1000000 + t);

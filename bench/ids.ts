@@ -54,6 +54,19 @@ export const BENCH = {
   adminEmail: 'admin@bench-customer-0.example.com',
 } as const;
 
+/**
+ * The 10x tenant of `npm run bench:data -- --tenant10`: a customer shaped like the bench customer
+ * (as many catalogs, policies and plans, the same catalog windows) with ten times its learners,
+ * enrollments, progress rows, licenses, assignments and transactions. Its customer index sits past
+ * the regular ones so the same id holds at every scale.
+ */
+export const TENANT10 = {
+  index: 100_000,
+  customerUuid: benchUuid(KIND.customer, 100_000),
+  adminLmsUserId: 999_998,
+  adminEmail: 'admin@bench-customer-100000.example.com',
+} as const;
+
 export function customerSlug(index: number): string {
   return `bench-customer-${index}`;
 }

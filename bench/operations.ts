@@ -5,7 +5,7 @@ import type { Database } from '../lib/db/database.js';
 import type { CatalogDatabase } from '../subgraphs/catalog/tables.js';
 import type { CustomersDatabase } from '../subgraphs/customers/tables.js';
 import type { LearnerCreditDatabase } from '../subgraphs/learner-credit/tables.js';
-import { BENCH, benchUuid, KIND, learnerEmail } from './ids.js';
+import { BENCH, benchUuid, KIND, learnerEmail, TENANT10 } from './ids.js';
 
 /** One headline operation of the benchmark. */
 export interface BenchOperation {
@@ -16,6 +16,10 @@ export interface BenchOperation {
   authorization: string;
   /** For single-subgraph reads: the subgraph to send the same operation to directly. */
   directSubgraph?: SubgraphName;
+  /** Only against our uncached gateway (writes, the 10x tenant's read). */
+  oursOnly?: boolean;
+  /** The same read on the 10x tenant: the name of the operation its p50 is compared to. */
+  tenant10Of?: string;
 }
 
 /** A catalog's first page as the learner portal's search page shows it (catalog subgraph only). */
@@ -363,6 +367,14 @@ export async function benchOperations(database: Database, _tokens: { operator: s
     expiresIn: '2h',
   })}`;
 
+  // `bench:data --tenant10` loaded the 10x tenant: its admin dashboard runs after the bench customer's.
+  const tenant10 = await db
+    .selectFrom('enterprise_customer')
+    .select('uuid')
+    .where('uuid', '=', TENANT10.customerUuid)
+    .executeTakeFirst();
+  const tenant10Admin = `JWT ${await mintToken({ roles: [`enterprise_admin:${TENANT10.customerUuid}`], userId: TENANT10.adminLmsUserId, email: TENANT10.adminEmail, expiresIn: '2h' })}`;
+
   const body = (query: string, variables: Record<string, unknown>) => () => JSON.stringify({ query, variables });
   return [
     {
@@ -378,6 +390,18 @@ export async function benchOperations(database: Database, _tokens: { operator: s
       body: body(ADMIN_DASHBOARD, { uuid: BENCH.customerUuid }),
       authorization: admin,
     },
+    ...(tenant10
+      ? [
+          {
+            name: 'admin dashboard 10x tenant',
+            kind: 'read' as const,
+            body: body(ADMIN_DASHBOARD, { uuid: TENANT10.customerUuid }),
+            authorization: tenant10Admin,
+            oursOnly: true,
+            tenant10Of: 'admin dashboard',
+          },
+        ]
+      : []),
     {
       name: 'learner dashboard',
       kind: 'read',
@@ -393,6 +417,7 @@ export async function benchOperations(database: Database, _tokens: { operator: s
     {
       name: 'allocate',
       kind: 'write',
+      oursOnly: true,
       body: body(ALLOCATE, {
         input: {
           policyUuid: BENCH.assignedPolicyUuid,

@@ -332,6 +332,10 @@ for (const dialect of DIALECTS) {
         'SQL statements by subgraph',
       );
       assert.ok(
+        moved(customersBefore, customersAfter, 'eg_sql_request_statements_total', { subgraph: 'customers' }) >= 1,
+        "the request's own SQL statements by subgraph",
+      );
+      assert.ok(
         moved(customersBefore, customersAfter, 'eg_sql_statement_duration_seconds_count', { subgraph: 'customers' }) >=
           1,
       );

@@ -17,7 +17,7 @@ import type {
   TransactionSettings,
   UnknownRow,
 } from 'kysely';
-import { registerPool, sqlDuration, sqlStatements, type PoolStats } from './metrics.js';
+import { registerPool, sqlDuration, sqlRequestStatements, sqlStatements, type PoolStats } from './metrics.js';
 import { tracingEnabled } from './tracing.js';
 
 /**
@@ -28,13 +28,20 @@ import { tracingEnabled } from './tracing.js';
  * - `MeteredDialect` counts pool connections in use and callers waiting for one.
  */
 
-const subgraphOfQuery = new WeakMap<QueryId, string>();
+const subgraphOfQuery = new WeakMap<QueryId, { subgraph: string; request: boolean }>();
 
-/** Tags every query compiled through this handle with `subgraph` (read back by the observer). */
+/**
+ * Tags every query compiled through this handle with `subgraph` (read back by the observer);
+ * `request`: the handle GraphQL requests use, whose statements eg_sql_request_statements_total
+ * counts apart from background work.
+ */
 export class SqlAttribution implements KyselyPlugin {
-  constructor(private readonly subgraph: string) {}
+  private readonly tag: { subgraph: string; request: boolean };
+  constructor(subgraph: string, options: { request?: boolean } = {}) {
+    this.tag = { subgraph, request: options.request ?? false };
+  }
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    subgraphOfQuery.set(args.queryId, this.subgraph);
+    subgraphOfQuery.set(args.queryId, this.tag);
     return args.node;
   }
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
@@ -47,9 +54,11 @@ const tracer = trace.getTracer('enterprise-graph.sql');
 /** Kysely's `log` callback: runs in the caller's async context right after each statement. */
 export function statementObserver(system: 'mysql' | 'sqlite'): (event: LogEvent) => void {
   return (event) => {
-    const subgraph = subgraphOfQuery.get(event.query.queryId) ?? 'none';
+    const tag = subgraphOfQuery.get(event.query.queryId);
+    const subgraph = tag?.subgraph ?? 'none';
     const seconds = event.queryDurationMillis / 1000;
     sqlStatements.inc({ subgraph, outcome: event.level === 'error' ? 'error' : 'ok' });
+    if (tag?.request) sqlRequestStatements.inc({ subgraph });
     sqlDuration.observe({ subgraph }, seconds);
     if (!tracingEnabled()) return;
     const operation = event.query.sql.trimStart().split(/\s/, 1)[0]?.toUpperCase() ?? 'SQL';

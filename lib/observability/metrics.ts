@@ -50,6 +50,12 @@ export const sqlStatements = new client.Counter({
   labelNames: ['subgraph', 'outcome'] as const,
 });
 
+export const sqlRequestStatements = new client.Counter({
+  name: 'eg_sql_request_statements_total',
+  help: 'SQL statements run for GraphQL requests, by subgraph (the subset of eg_sql_statements_total without background work, outbox gauges and health checks): what the benchmark divides by requests',
+  labelNames: ['subgraph'] as const,
+});
+
 export const sqlDuration = new client.Histogram({
   name: 'eg_sql_statement_duration_seconds',
   help: 'SQL statement durations (including the wait for a pooled connection), by subgraph',

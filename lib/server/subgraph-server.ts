@@ -118,7 +118,9 @@ export async function createSubgraphApp<DB, Loaders>(
   extraPlugins: ApolloServerPlugin<RequestContext<DB, Loaders>>[] = [],
 ): Promise<SubgraphApp<DB, Loaders>> {
   const statements = new StatementCounter();
-  const db = root.withPlugin(statements).withPlugin(new SqlAttribution(definition.name)) as unknown as Kysely<DB>;
+  const db = root
+    .withPlugin(statements)
+    .withPlugin(new SqlAttribution(definition.name, { request: true })) as unknown as Kysely<DB>;
   const schema = buildSubgraphSchema({
     typeDefs: definition.typeDefs,
     resolvers: { ...scalarResolvers, ...definition.resolvers },

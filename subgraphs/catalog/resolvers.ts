@@ -139,6 +139,9 @@ export const resolvers: Resolvers = {
       const count = selectsField(info, 'totalCount')
         ? ctx.loaders.contentCount.load(contentCountKey(catalog.uuid, filter))
         : undefined;
+      // When the page fails first (a full pool under overload), nothing awaits the count: its own
+      // rejection must not be unhandled, which ends the process. Whoever awaits it still sees it.
+      count?.catch(() => undefined);
       const page = await listCatalogContent(
         ctx.db,
         catalog.uuid,
