@@ -950,6 +950,9 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       unit: 'usd_cents',
       created,
       modified: created,
+      // Stored aggregates: recomputed from the loaded rows at the end (repairAllAggregates).
+      balanceCents: 0,
+      depositsCents: 0,
     });
     await subsidies.add({
       uuid: subsidyUuid,
@@ -994,6 +997,8 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       perLearnerEnrollmentLimit: type === 'PerLearnerEnrollmentCreditAccessPolicy' ? 10 : null,
       perLearnerSpendLimitCents: type === 'PerLearnerSpendCreditAccessPolicy' ? 1_000_000 : null,
       lateRedemptionAllowedUntil: null,
+      redeemedCents: 0,
+      allocatedCents: 0,
     });
 
     const g = policyCatalog(p);

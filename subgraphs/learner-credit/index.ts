@@ -5,7 +5,7 @@ import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
-import { countSubsidies } from './store/index.js';
+import { checkAggregates, countSubsidies, repairAggregates } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 /** Subsidies, ledger, access policies, assignments and redemption. */
@@ -20,4 +20,5 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
   isEmpty: async (db: Kysely<LearnerCreditDatabase>) => (await countSubsidies(db)) === 0,
   // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
   startBackgroundWork: (db) => startRelay(db),
+  aggregates: { check: checkAggregates, repair: repairAggregates },
 };

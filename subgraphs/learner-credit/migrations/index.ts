@@ -4,6 +4,7 @@ import * as m0002 from './0002-ledger-and-assignments.js';
 import * as m0003 from './0003-aggregate-covering-indexes.js';
 import * as m0004 from './0004-outbox-relay.js';
 import * as m0005 from './0005-binary-keys.js';
+import * as m0007 from './0007-stored-aggregates.js';
 
 /** The learner-credit subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -12,4 +13,6 @@ export const migrations: MigrationSet = {
   '0003-aggregate-covering-indexes': m0003,
   '0004-outbox-relay': m0004,
   '0005-binary-keys': m0005,
+  // 0006 is taken by another branch.
+  '0007-stored-aggregates': m0007,
 };

@@ -196,7 +196,7 @@ export async function reverseTransaction(
       created: now,
       modified: now,
     };
-    await insertReversal(trx, reversal);
+    await insertReversal(trx, reversal, tx);
     const assignmentUuids = await findAssignmentUuidsByTransaction(trx, tx.uuid);
     const accepted = (await findAssignmentsByUuids(trx, assignmentUuids))
       .filter((a) => a.state === 'ACCEPTED')

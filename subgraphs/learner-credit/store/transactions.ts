@@ -8,6 +8,7 @@ import type {
   LedgerTransactionTable,
   TransactionState,
 } from '../tables.js';
+import { addToMoneyAggregates } from './aggregates.js';
 import { decodeReversal, decodeTransaction } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -88,10 +89,18 @@ export function listPolicyTransactions(
   return paginate(query.selectAll(), page, TRANSACTION_ORDER, decodeTransaction, () => countRows(query));
 }
 
+/** Inserts a transaction and adds it to its ledger's and policy's stored aggregates (hold the ledger lock). */
 export async function insertTransaction(db: DB, row: LedgerTransactionTable): Promise<void> {
   await db.insertInto('ledger_transaction').values(row).execute();
+  await addToMoneyAggregates(db, row, row.quantity);
 }
 
-export async function insertReversal(db: DB, row: LedgerReversalTable): Promise<void> {
+/** Inserts the reversal of `tx` and adds it to the stored aggregates `tx` counts in (hold the ledger lock). */
+export async function insertReversal(
+  db: DB,
+  row: LedgerReversalTable,
+  tx: Pick<LedgerTransactionTable, 'ledgerUuid' | 'subsidyAccessPolicyUuid' | 'state' | 'isDeposit'>,
+): Promise<void> {
   await db.insertInto('ledger_reversal').values(row).execute();
+  await addToMoneyAggregates(db, tx, row.quantity);
 }
