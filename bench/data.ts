@@ -1178,6 +1178,11 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
       numRevocationsApplied: 0,
       shouldAutoApplyLicenses: q % 6 === 0,
       planType: 'Standard Paid',
+      // Stored license counts: recomputed from the loaded rows at the end (repairAllAggregates).
+      unassignedLicenses: 0,
+      assignedLicenses: 0,
+      activatedLicenses: 0,
+      revokedLicenses: 0,
       salesforceOpportunityLineItem: `00k${q.toString().padStart(15, '0')}`,
     });
     const count = q === 0 ? benchShare : share(N.licenses - benchShare, N.plans - 1, q - 1);
