@@ -53,15 +53,16 @@ export async function checkAggregates(db: DB): Promise<AggregateDifference[]> {
     .select([
       'uuid',
       ...STATUSES.map((status) => COUNT_COLUMN[status]),
-      ...STATUSES.map((status) => actualCount(db, status).as(`actual${status}`)),
+      // Aliases without capitals: CamelCasePlugin would not map `actualUNASSIGNED` back.
+      ...STATUSES.map((status, i) => actualCount(db, status).as(`actual${i}`)),
     ])
     .execute();
-  return STATUSES.flatMap((status) =>
+  return STATUSES.flatMap((status, i) =>
     differences(
       `subscription_plan.${status.toLowerCase()}_licenses`,
       rows.map((row) => {
         const values = row as Record<string, unknown>;
-        return { key: row.uuid, stored: values[COUNT_COLUMN[status]], actual: values[`actual${status}`] };
+        return { key: row.uuid, stored: values[COUNT_COLUMN[status]], actual: values[`actual${i}`] };
       }),
     ),
   );
