@@ -373,7 +373,9 @@ async function main(): Promise<void> {
   } finally {
     await database.destroy();
   }
-  console.log(`[bench:data] stored aggregates recomputed in ${((performance.now() - repairStarted) / 1000).toFixed(1)}s`);
+  console.log(
+    `[bench:data] stored aggregates recomputed in ${((performance.now() - repairStarted) / 1000).toFixed(1)}s`,
+  );
   const loadS = (performance.now() - loadStarted) / 1000;
   const total = [...loader.counts.values()].reduce((a, b) => a + b, 0);
   console.log('\n| table | rows |\n|---|---:|');
@@ -694,6 +696,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
         contentType: 'course',
         contentKey: courseKey(course),
         parentContentKey: null,
+        active: false, // stored flags: recomputed at the end (repairAllAggregates)
+        availabilityRank: null,
       });
       // Some catalogs also list a course's upcoming run on its own (membership through the run).
       if (position % 20 === 7)
@@ -702,6 +706,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
           contentType: 'courserun',
           contentKey: runKey(course, 2),
           parentContentKey: courseKey(course),
+          active: false, // stored flags: recomputed at the end (repairAllAggregates)
+          availabilityRank: null,
         });
     }
     const programStart = int(N.programs);
@@ -712,6 +718,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
         contentType: 'program',
         contentKey: benchUuid(KIND.program, (programStart + k) % N.programs),
         parentContentKey: null,
+        active: false, // stored flags: recomputed at the end (repairAllAggregates)
+        availabilityRank: null,
       });
     }
   }
