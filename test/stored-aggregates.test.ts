@@ -8,6 +8,7 @@ import { DEMO } from '../lib/demo-ids.js';
 import { checkAllAggregates } from '../scripts/aggregates.js';
 import { countCatalogContent, insertMissingContent } from '../subgraphs/catalog/store/index.js';
 import type { CatalogDatabase } from '../subgraphs/catalog/tables.js';
+import type { SubscriptionsDatabase } from '../subgraphs/subscriptions/tables.js';
 import { assertAggregatesConsistent } from './support/aggregates.js';
 import { addAssignment, addTransaction, createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, type TestStack } from './support/stack.js';
@@ -87,12 +88,16 @@ describeEachDialect('stored aggregates', (stack) => {
 
   it('db:check-aggregates reports a corrupted aggregate of each subgraph, and --repair rewrites it from the rows', async () => {
     const db = stack().database.db;
-    const ledger = (await db.selectFrom('ledger').select('uuid').limit(1).executeTakeFirstOrThrow()) as {
-      uuid: string;
-    };
-    const plan = (await db.selectFrom('subscription_plan').select('uuid').limit(1).executeTakeFirstOrThrow()) as {
-      uuid: string;
-    };
+    const ledger = await learnerCreditDb(stack())
+      .selectFrom('ledger')
+      .select('uuid')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const plan = await (db as Kysely<SubscriptionsDatabase>)
+      .selectFrom('subscription_plan')
+      .select('uuid')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await db.updateTable('ledger').set({ balanceCents: -12_345 }).where('uuid', '=', ledger.uuid).execute();
     await db.updateTable('subscription_plan').set({ revokedLicenses: 999 }).where('uuid', '=', plan.uuid).execute();
     await db

@@ -210,7 +210,7 @@ export async function checkAggregates(db: DB): Promise<AggregateDifference[]> {
     const key = `${row.catalogUuid}/${row.contentType}`;
     expected.set(key, (expected.get(key) ?? 0) + 1);
   }
-  const storedCounts = new Map(stored.map((r) => [`${r.catalogUuid}/${r.contentType}`, Number(r.activeItems)]));
+  const storedCounts = new Map(stored.map((r) => [`${r.catalogUuid}/${r.contentType}`, r.activeItems]));
   const keyOf = (r: (typeof rows)[number]) => `${r.catalogUuid}/${r.contentType}/${r.contentKey}`;
   return [
     ...differences(

@@ -24,7 +24,10 @@ export async function addToProgressCounts(trx: DB | Trx, deltas: ReadonlyMap<str
       .where('enterpriseCustomerUuid', '=', customerUuid)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0)
-      await trx.insertInto('learner_progress_count').values({ enterpriseCustomerUuid: customerUuid, linkedRows: delta }).execute();
+      await trx
+        .insertInto('learner_progress_count')
+        .values({ enterpriseCustomerUuid: customerUuid, linkedRows: delta })
+        .execute();
   }
 }
 
@@ -41,7 +44,10 @@ export async function insertProgressCounters(trx: DB | Trx, customerUuids: reado
  * Progress rows of these learner links, per customer, as a locking read on MySQL: it sees rows
  * committed after this transaction's snapshot, which the caller's user locks keep from changing.
  */
-export async function progressRowsOfLearners(trx: DB | Trx, learnerIds: readonly number[]): Promise<Map<string, number>> {
+export async function progressRowsOfLearners(
+  trx: DB | Trx,
+  learnerIds: readonly number[],
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (!learnerIds.length) return counts;
   const rows = await forUpdate(
@@ -63,7 +69,7 @@ export async function findProgressCount(db: DB, customerUuid: string): Promise<n
     .select('linkedRows')
     .where('enterpriseCustomerUuid', '=', customerUuid)
     .executeTakeFirst();
-  return Number(row?.linkedRows ?? 0);
+  return row?.linkedRows ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------

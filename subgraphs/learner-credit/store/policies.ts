@@ -125,7 +125,11 @@ export async function sumLedgerBalances(
   ledgerUuids: readonly string[],
 ): Promise<{ ledgerUuid: string; balance: number }[]> {
   if (!ledgerUuids.length) return [];
-  const rows = await db.selectFrom('ledger').select(['uuid', 'balanceCents']).where('uuid', 'in', ledgerUuids).execute();
+  const rows = await db
+    .selectFrom('ledger')
+    .select(['uuid', 'balanceCents'])
+    .where('uuid', 'in', ledgerUuids)
+    .execute();
   return rows.map((r) => ({ ledgerUuid: r.uuid, balance: toNumber(r.balanceCents) }));
 }
 

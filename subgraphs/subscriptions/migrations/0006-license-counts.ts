@@ -28,5 +28,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const column of Object.keys(COLUMNS)) await db.schema.alterTable('subscription_plan').dropColumn(column).execute();
+  for (const column of Object.keys(COLUMNS))
+    await db.schema.alterTable('subscription_plan').dropColumn(column).execute();
 }

@@ -35,7 +35,7 @@ export async function countLicensesByPlans(db: DB, planUuids: readonly string[])
     (Object.keys(COUNT_COLUMN) as LicenseStatus[]).map((status) => ({
       subscriptionPlanUuid: row.uuid,
       status,
-      n: Number(row[COUNT_COLUMN[status]] ?? 0),
+      n: row[COUNT_COLUMN[status]] ?? 0,
     })),
   );
 }
