@@ -123,6 +123,9 @@ async function rowCounts(stack: TestStack) {
 const byPair = (entries: Entry[]) => entries.map((e) => `${e.email} ${e.courseRunKey}: ${e.reason}`).sort();
 
 describeEachDialect('customers: bulk enrollment', (stack) => {
+  // After every enrollment (pending ones applied at registration included): stored counts hold.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('reports every (email, run) pair as a success, a pending enrollment or a failure with its reason', async () => {
     const before = await rowCounts(stack());
     const result = await enroll(
