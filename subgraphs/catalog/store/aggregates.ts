@@ -20,6 +20,8 @@ import { type DB } from './decode.js';
 
 export const CONTENT_TYPES: readonly ContentTypeValue[] = ['course', 'courserun', 'program'];
 const CHUNK = 500;
+/** Catalogs per statement of a full refresh or check (each lists up to a few thousand items). */
+const CATALOGS_PER_STATEMENT = 5;
 
 /** Stored active items per catalog over `types` (one statement; catalogs with none are absent). */
 export async function findStoredContentCounts(
@@ -67,10 +69,16 @@ export interface ContentScope {
   courseKeys: readonly string[];
 }
 
-function chunked<T>(items: readonly T[]): T[][] {
+function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Catalogs with at least one membership. */
+async function findListingCatalogs(db: DB): Promise<string[]> {
+  const rows = await db.selectFrom('catalog_content').select('catalogUuid').distinct().orderBy('catalogUuid').execute();
+  return rows.map((r) => r.catalogUuid);
 }
 
 /**
@@ -80,11 +88,17 @@ function chunked<T>(items: readonly T[]): T[][] {
  */
 export async function refreshContentFlags(db: DB, scope: ContentScope | 'all', now: Date): Promise<void> {
   if (scope === 'all') {
-    await db
-      .updateTable('catalog_content')
-      .set({ active: activeNow(now), availabilityRank: rankNow(now) })
-      .execute();
-    await recountCatalogs(db, 'all');
+    // A few catalogs per statement: one UPDATE of every membership at bench scale 1 (~700,000
+    // rows) outlasts DB_STATEMENT_TIMEOUT_MS.
+    await db.deleteFrom('catalog_content_count').execute();
+    for (const chunk of chunked(await findListingCatalogs(db), CATALOGS_PER_STATEMENT)) {
+      await db
+        .updateTable('catalog_content')
+        .set({ active: activeNow(now), availabilityRank: rankNow(now) })
+        .where('catalogUuid', 'in', chunk)
+        .execute();
+      await recountCatalogs(db, chunk);
+    }
     return;
   }
   const catalogs = new Set<string>();
@@ -112,26 +126,21 @@ export async function refreshContentFlags(db: DB, scope: ContentScope | 'all', n
   await recountCatalogs(db, [...catalogs].sort());
 }
 
-/** Rewrites the per-type counts of some catalogs ('all': every catalog) from the membership flags. */
-async function recountCatalogs(db: DB, catalogUuids: readonly string[] | 'all'): Promise<void> {
-  const chunks = catalogUuids === 'all' ? [null] : chunked(catalogUuids);
-  for (const chunk of chunks) {
-    if (chunk && !chunk.length) continue;
-    let remove = db.deleteFrom('catalog_content_count');
-    let counted = db
-      .selectFrom('catalog_content')
-      .select(['catalogUuid', 'contentType', (eb) => eb.fn.countAll<number>().as('activeItems')])
-      .where('active', '=', true)
-      .groupBy(['catalogUuid', 'contentType']);
-    if (chunk) {
-      remove = remove.where('catalogUuid', 'in', chunk);
-      counted = counted.where('catalogUuid', 'in', chunk);
-    }
-    await remove.execute();
+/** Rewrites the per-type counts of some catalogs from their membership flags. */
+async function recountCatalogs(db: DB, catalogUuids: readonly string[]): Promise<void> {
+  for (const chunk of chunked(catalogUuids)) {
+    await db.deleteFrom('catalog_content_count').where('catalogUuid', 'in', chunk).execute();
     await db
       .insertInto('catalog_content_count')
       .columns(['catalogUuid', 'contentType', 'activeItems'])
-      .expression(counted)
+      .expression(
+        db
+          .selectFrom('catalog_content')
+          .select(['catalogUuid', 'contentType', (eb) => eb.fn.countAll<number>().as('activeItems')])
+          .where('catalogUuid', 'in', chunk)
+          .where('active', '=', true)
+          .groupBy(['catalogUuid', 'contentType']),
+      )
       .execute();
   }
 }
@@ -188,10 +197,9 @@ export async function refreshCrossedContent(db: DB, now: Date): Promise<number> 
 // ---------------------------------------------------------------------------------------------
 // Recompute from the rows: the check and the repair
 
-/** Every membership flag and per-type count that differs from what the clock decides now. */
-export async function checkAggregates(db: DB): Promise<AggregateDifference[]> {
-  const now = new Date();
-  const rows = await db
+/** The stored flags of some catalogs' memberships next to what the clock decides at `now`. */
+function membershipFlags(db: DB, catalogUuids: readonly string[], now: Date) {
+  return db
     .selectFrom('catalog_content')
     .select([
       'catalogUuid',
@@ -202,7 +210,16 @@ export async function checkAggregates(db: DB): Promise<AggregateDifference[]> {
       activeNow(now).as('actualActive'),
       rankNow(now).as('actualRank'),
     ])
+    .where('catalogUuid', 'in', catalogUuids)
     .execute();
+}
+
+/** Every membership flag and per-type count that differs from what the clock decides now. */
+export async function checkAggregates(db: DB): Promise<AggregateDifference[]> {
+  const now = new Date();
+  const rows: Awaited<ReturnType<typeof membershipFlags>> = [];
+  for (const chunk of chunked(await findListingCatalogs(db), CATALOGS_PER_STATEMENT))
+    rows.push(...(await membershipFlags(db, chunk, now)));
   const stored = await db.selectFrom('catalog_content_count').selectAll().execute();
   const expected = new Map<string, number>();
   for (const row of rows) {
