@@ -24,7 +24,8 @@
 import { parseArgs } from 'node:util';
 import type { Insertable } from 'kysely';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
-import { dropDatabase } from '../lib/db/database.js';
+import { dropDatabase, openDatabase } from '../lib/db/database.js';
+import { repairAllAggregates } from '../scripts/aggregates.js';
 import { prepareDatabase } from '../scripts/stack.js';
 import type {
   CatalogContentTable,
@@ -398,6 +399,17 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
   }
+  // The rows went in without the store's writes: every stored aggregate is recomputed from them.
+  const repairStarted = performance.now();
+  const database = openDatabase(databaseUrl, { poolSize: 2 });
+  try {
+    await repairAllAggregates(database.db);
+  } finally {
+    await database.destroy();
+  }
+  console.log(
+    `[bench:data] stored aggregates recomputed in ${((performance.now() - repairStarted) / 1000).toFixed(1)}s`,
+  );
   const loadS = (performance.now() - loadStarted) / 1000;
   const total = [...loader.counts.values()].reduce((a, b) => a + b, 0);
   console.log('\n| table | rows |\n|---|---:|');
@@ -719,6 +731,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
         contentType: 'course',
         contentKey: courseKey(course),
         parentContentKey: null,
+        active: false, // stored flags: recomputed at the end (repairAllAggregates)
+        availabilityRank: null,
       });
       // Some catalogs also list a course's upcoming run on its own (membership through the run).
       if (position % 20 === 7)
@@ -727,6 +741,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
           contentType: 'courserun',
           contentKey: runKey(course, 2),
           parentContentKey: courseKey(course),
+          active: false, // stored flags: recomputed at the end (repairAllAggregates)
+          availabilityRank: null,
         });
     }
     const programStart = int(N.programs);
@@ -737,6 +753,8 @@ async function loadCatalog(loader: Loader): Promise<void> {
         contentType: 'program',
         contentKey: benchUuid(KIND.program, (programStart + k) % N.programs),
         parentContentKey: null,
+        active: false, // stored flags: recomputed at the end (repairAllAggregates)
+        availabilityRank: null,
       });
     }
   }
@@ -1011,6 +1029,9 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       unit: 'usd_cents',
       created,
       modified: created,
+      // Stored aggregates: recomputed from the loaded rows at the end (repairAllAggregates).
+      balanceCents: 0,
+      depositsCents: 0,
     });
     await subsidies.add({
       uuid: subsidyUuid,
@@ -1057,6 +1078,8 @@ async function loadLearnerCredit(loader: Loader): Promise<void> {
       perLearnerEnrollmentLimit: type === 'PerLearnerEnrollmentCreditAccessPolicy' ? 10 : null,
       perLearnerSpendLimitCents: type === 'PerLearnerSpendCreditAccessPolicy' ? 1_000_000 : null,
       lateRedemptionAllowedUntil: null,
+      redeemedCents: 0,
+      allocatedCents: 0,
     });
 
     const g = policyCatalog(p);
@@ -1245,6 +1268,11 @@ async function loadSubscriptions(loader: Loader): Promise<void> {
       numRevocationsApplied: 0,
       shouldAutoApplyLicenses: mirror % 6 === 0,
       planType: 'Standard Paid',
+      // Stored license counts: recomputed from the loaded rows at the end (repairAllAggregates).
+      unassignedLicenses: 0,
+      assignedLicenses: 0,
+      activatedLicenses: 0,
+      revokedLicenses: 0,
       salesforceOpportunityLineItem: `00k${q.toString().padStart(15, '0')}`,
     });
     const count =

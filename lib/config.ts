@@ -139,6 +139,8 @@ export const settings = {
     process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf',
   /** How often the subscriptions subgraph's job runner looks for queued bulk enrollment jobs. */
   subscriptionsJobPollMs: () => intFromEnv('SUBSCRIPTIONS_JOB_POLL_MS', 2000),
+  /** How often the catalog subgraph refreshes the stored content activity for dates that passed (store/aggregates.ts). */
+  catalogRefreshPollMs: () => intFromEnv('CATALOG_REFRESH_POLL_MS', 60_000),
   // Resilience: every wait on another process is bounded, so an outage fails fast.
   /** Longest wait for a subgraph's answer, gateway -> subgraph and subgraph -> subgraph (0: none). */
   subgraphTimeoutMs: () => intFromEnv('SUBGRAPH_TIMEOUT_MS', 5000),

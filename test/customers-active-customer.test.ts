@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 /** Issue 13 item 6: the viewer switches its active customer; exactly one link stays active. */
@@ -39,6 +40,9 @@ async function outboxCount(stack: TestStack): Promise<number> {
 }
 
 describeEachDialect('customers: the active customer', (stack) => {
+  // After every test (parallel requests included): stored aggregates equal their recomputation.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('switches the active customer of a learner linked to two customers', async () => {
     // Alice (LMS user 4) of Seal Team Ten is linked to Bluth Company too: that link becomes active.
     const linked = await stack().graphql(

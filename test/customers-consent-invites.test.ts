@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token } from './support/stack.js';
 
 const SEAL = DEMO.customers.sealTeamTen;
@@ -222,6 +223,9 @@ describeEachDialect('customers: data sharing consent', (stack) => {
 });
 
 describeEachDialect('customers: invite keys', (stack) => {
+  // After every test (parallel requests included): stored aggregates equal their recomputation.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('lists the demo keys with their usage and validity, newest first', async () => {
     const result = await stack().graphql<{
       enterpriseCustomer: { inviteKeys: { totalCount: number; nodes: unknown[] } };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { addAssignment, createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 import { createTestPlan, subscriptionsDb } from './support/subscriptions-fixtures.js';
 
@@ -110,6 +111,9 @@ async function withoutSealPolicies(stack: TestStack, work: () => Promise<void>):
 }
 
 describeEachDialect('enrollInCourse: self-enrollment with the learner portal subsidy order', (stack) => {
+  // After every test (parallel requests included): stored aggregates equal their recomputation.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   let runs: { audit: string[]; noAudit: string[] };
 
   it('finds current runs with and without audit in the demo catalog', async () => {

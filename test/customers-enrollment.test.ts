@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../lib/demo-ids.js';
 import { DEMO_LICENSES } from '../subgraphs/subscriptions/demo/index.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const SEAL = DEMO.customers.sealTeamTen;
@@ -122,6 +123,9 @@ async function rowCounts(stack: TestStack) {
 const byPair = (entries: Entry[]) => entries.map((e) => `${e.email} ${e.courseRunKey}: ${e.reason}`).sort();
 
 describeEachDialect('customers: bulk enrollment', (stack) => {
+  // After every enrollment (pending ones applied at registration included): stored counts hold.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('reports every (email, run) pair as a success, a pending enrollment or a failure with its reason', async () => {
     const before = await rowCounts(stack());
     const result = await enroll(
@@ -383,6 +387,9 @@ describeEachDialect('customers: bulk enrollment', (stack) => {
 });
 
 describeEachDialect('customers: concurrent linking and enrollment', (stack) => {
+  // After every test (parallel requests included): stored aggregates equal their recomputation.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('enrolls a learner once when the same enrollment arrives in parallel', async () => {
     const before = (await enrollments(stack(), SEAL, FIH)).totalCount;
     const calls = Array.from({ length: 6 }, () =>

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const SEAL = DEMO.customers.sealTeamTen;
@@ -118,6 +119,9 @@ async function outboxCount(stack: TestStack, eventType: string): Promise<number>
 }
 
 describeEachDialect('customers: linking learners', (stack) => {
+  // After every write: stored aggregates equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('links existing users, makes unknown emails pending and reports already linked ones, normalizing emails', async () => {
     await register(stack(), 1001, 'link.one@example.com');
     const before = await outboxCount(stack(), 'org.openedx.enterprise.enterprise_customer_user.linked.v1');

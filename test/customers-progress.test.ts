@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type TestStack } from './support/stack.js';
 
 const ACME = DEMO.customers.summaryExample;
@@ -91,6 +92,9 @@ const isSorted = <T>(values: T[], compare: (a: T, b: T) => number) =>
   values.every((v, i) => i === 0 || compare(values[i - 1]!, v) <= 0);
 
 describeEachDialect('customers: learner progress (learner-summary)', (stack) => {
+  // After every write: stored aggregates equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('returns one row per enrollment with every learner-summary field, latest activity first', async () => {
     const page = await progress(stack(), {});
     assert.equal(page.totalCount, 5);

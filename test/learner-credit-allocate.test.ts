@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import {
@@ -9,6 +9,7 @@ import {
   learnerCreditDb,
   type PolicyFixtureOptions,
 } from './support/learner-credit-fixtures.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
 const BLUTH = DEMO.customers.policyExample;
@@ -75,6 +76,9 @@ async function allocateOk(stack: TestStack, input: Record<string, unknown>): Pro
 const emailsOf = (rows: Assignment[]) => rows.map((r) => r.learnerEmail).sort();
 
 describeEachDialect('learner credit: allocateAssignments', (stack) => {
+  // After every write: stored aggregates equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it("answers the seed's allocate example on the example policy: abc@ and xyz@ already hold edx+tr1012, so nothing changes", async () => {
     const payload = await allocateOk(stack(), {
       policyUuid: LC_DEMO.policies.example,

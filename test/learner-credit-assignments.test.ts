@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
+import { afterEach, before, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
 import { LC_DEMO } from '../subgraphs/learner-credit/demo/index.js';
 import {
@@ -9,6 +9,7 @@ import {
   learnerCreditDb,
   type PolicyFixture,
 } from './support/learner-credit-fixtures.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
 const CONFIG = DEMO.policies.exampleAssignmentConfiguration;
@@ -227,6 +228,9 @@ const REMIND = `mutation ($input: RemindAssignmentsInput!) { remindAssignments(i
 const CANCEL = `mutation ($input: CancelAssignmentsInput!) { cancelAssignments(input: $input) { cancelled { uuid state actions { actionType } } } }`;
 
 describeEachDialect('learner credit: remind and cancel, all or nothing', (stack) => {
+  // After every write: stored aggregates equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   let fixture: PolicyFixture;
   const ids: Record<string, string> = {};
   const admin = () => stack().tokens.policyAdmin;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { addAssignment, createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { describeEachDialect, errorCodes, type GraphQLResult, type TestStack } from './support/stack.js';
 
@@ -51,6 +52,9 @@ function partition<T>(results: GraphQLResult<T>[]) {
 }
 
 describeEachDialect('learner credit: concurrent redemptions and allocations never overspend', (stack) => {
+  // After every race: the stored balances and totals equal what the rows add up to.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('lets exactly as many parallel redemptions succeed as the spend limit fits; the rest fail with CONFLICT POLICY_SPEND_LIMIT_REACHED', async () => {
     const fits = 3;
     const policy = await createPolicy(learnerCreditDb(stack()), {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { sql } from 'kysely';
 import { fromJson } from '../lib/db/codec.js';
 import { DEMO } from '../lib/demo-ids.js';
@@ -10,6 +10,7 @@ import {
   learnerCreditDb,
   type PolicyFixtureOptions,
 } from './support/learner-credit-fixtures.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult, type TestStack } from './support/stack.js';
 
 const SEAL = DEMO.customers.sealTeamTen;
@@ -287,6 +288,9 @@ describeEachDialect('learner credit: canRedeem reason codes, in DOMAIN order', (
 });
 
 describeEachDialect('learner credit: redeem and reverseTransaction', (stack) => {
+  // After every write: stored aggregates equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   it('redeems for the learner itself: one committed transaction of minus the price, the balance drops, four events in the outbox (created, committed, redeemed, enrollment requested)', async () => {
     const policy = await sealPolicy(stack());
     const db = learnerCreditDb(stack());

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { DEMO } from '../lib/demo-ids.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { describeEachDialect, errorCodes, token, type GraphQLResult } from './support/stack.js';
 import {
   createTestPlan,
@@ -115,6 +116,9 @@ function pick(extensions: Record<string, unknown> | undefined, keys: string[]): 
 }
 
 describeEachDialect('subscriptions: assigning and revoking licenses', (stack) => {
+  // After every test (parallel requests included): stored aggregates equal their recomputation.
+  afterEach(() => assertAggregatesConsistent(stack()));
+
   const admin = () => stack().tokens.sealAdmin;
   const plan = (options: TestPlanOptions) => createTestPlan(stack(), options);
   const counts = async (uuid: string) => {

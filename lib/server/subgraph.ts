@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { SubgraphName } from '../config.js';
 import type { AnyKysely } from '../db/database.js';
 import type { MigrationSet } from '../db/migrate.js';
+import type { StoredAggregates } from '../aggregates.js';
 import type { Viewer } from '../auth/viewer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,6 +33,8 @@ export interface SubgraphDefinition<DB = unknown, Loaders = unknown> {
   outboxDeliveries?: boolean;
   /** Background work started with the server (job runners, outbox relays); returns a stopper. */
   startBackgroundWork?(db: Kysely<DB>): () => Promise<void>;
+  /** Its stored aggregates (README "Stored aggregates"): `npm run db:check-aggregates` checks and repairs them. */
+  aggregates?: StoredAggregates<DB>;
 }
 
 /**

@@ -4,7 +4,8 @@ import { seedDemoData } from './demo/index.js';
 import { createLoaders, type CatalogLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
-import { countCatalogs } from './store/index.js';
+import { startContentRefresh } from './refresh.js';
+import { checkAggregates, countCatalogs, repairAggregates } from './store/index.js';
 import type { CatalogDatabase } from './tables.js';
 
 /** Catalogs, courses, course runs and programs. */
@@ -17,4 +18,7 @@ export const catalogSubgraph: SubgraphDefinition<CatalogDatabase, CatalogLoaders
   createLoaders: (db, _viewer, authorization) => createLoaders(db, authorization),
   seedDemoData,
   isEmpty: async (db: Kysely<CatalogDatabase>) => (await countCatalogs(db)) === 0,
+  // The stored content activity, refreshed as run dates pass (refresh.ts).
+  startBackgroundWork: (db) => startContentRefresh(db),
+  aggregates: { check: checkAggregates, repair: repairAggregates },
 };

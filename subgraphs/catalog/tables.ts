@@ -121,6 +121,24 @@ export interface CatalogContentTable {
   contentKey: string;
   /** For a listed run: its course key (membership of the course is then one indexed lookup). */
   parentContentKey: string | null;
+  // Stored (0005, store/aggregates.ts): whether `contents` lists the item, and the availability
+  // rank that implies (courses: their best active run's; programs: null), as of the last refresh.
+  // Optional: new rows start inactive and the loader's refresh sets them.
+  active?: boolean;
+  availabilityRank?: number | null;
+}
+
+/** Stored aggregate (0005): active items of one content type in a catalog (its `contents` totalCount). */
+export interface CatalogContentCountTable {
+  catalogUuid: string;
+  contentType: ContentTypeValue;
+  activeItems: number;
+}
+
+/** When the membership flags were last brought up to date with the clock (one row, id 1). */
+export interface CatalogContentRefreshTable {
+  id: number;
+  refreshedAt: Date;
 }
 
 export interface CatalogDatabase {
@@ -135,6 +153,8 @@ export interface CatalogDatabase {
   program_course: ProgramCourseTable;
   program_authoring_organization: ProgramAuthoringOrganizationTable;
   catalog_content: CatalogContentTable;
+  catalog_content_count: CatalogContentCountTable;
+  catalog_content_refresh: CatalogContentRefreshTable;
   catalog_outbox: OutboxTable;
 }
 

@@ -5,7 +5,7 @@ import { createLoaders, type CustomersLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
-import { countCustomers } from './store/index.js';
+import { checkAggregates, countCustomers, repairAggregates } from './store/index.js';
 import type { CustomersDatabase } from './tables.js';
 
 /** Customers, learners, enrollments, consent and learner progress. */
@@ -21,4 +21,5 @@ export const customersSubgraph: SubgraphDefinition<CustomersDatabase, CustomersL
   // The outbox relay (lib/outbox-relay.ts) on its poll and after every committed mutation.
   outboxDeliveries: true,
   startBackgroundWork: (db) => startRelay(db),
+  aggregates: { check: checkAggregates, repair: repairAggregates },
 };

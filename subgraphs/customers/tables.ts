@@ -195,8 +195,15 @@ export interface CustomersDatabase {
   data_sharing_consent: DataSharingConsentTable;
   enterprise_customer_invite_key: InviteKeyTable;
   learner_progress: LearnerProgressTable;
+  learner_progress_count: LearnerProgressCountTable;
   customers_outbox: OutboxTable;
   customers_outbox_delivery: OutboxDeliveryTable;
+}
+
+/** Stored aggregate (0011): the customer's learner-progress rows of linked learners (the report's count). */
+export interface LearnerProgressCountTable {
+  enterpriseCustomerUuid: string;
+  linkedRows: number;
 }
 
 /** A customer as resolvers see it (decoded: booleans and dates are JS values on both dialects). */

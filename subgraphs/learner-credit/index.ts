@@ -6,7 +6,7 @@ import { createLoaders, type LearnerCreditLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
-import { countSubsidies } from './store/index.js';
+import { checkAggregates, countSubsidies, repairAggregates } from './store/index.js';
 import type { LearnerCreditDatabase } from './tables.js';
 
 /** Subsidies, ledger, access policies, assignments and redemption. */
@@ -28,4 +28,5 @@ export const learnerCreditSubgraph: SubgraphDefinition<LearnerCreditDatabase, Le
       await Promise.all(stoppers.map((stop) => stop()));
     };
   },
+  aggregates: { check: checkAggregates, repair: repairAggregates },
 };

@@ -28,6 +28,12 @@ export interface SubsidyAccessPolicyTable {
   /** USD cents. */
   perLearnerSpendLimitCents: number | null;
   lateRedemptionAllowedUntil: Date | null;
+  // Stored aggregates (0007), kept by the store's writes (store/aggregates.ts); optional because
+  // inserts leave them at their default 0 and the writes that follow add to them.
+  /** Sum of the policy's non-failed transactions net of reversals (<= 0). */
+  redeemedCents?: number;
+  /** Sum of the policy's ALLOCATED assignments' content quantities (<= 0). */
+  allocatedCents?: number;
 }
 
 export interface SubsidyTable {
@@ -49,6 +55,11 @@ export interface LedgerTable {
   unit: string;
   created: Date;
   modified: Date;
+  // Stored aggregates (0007), kept by insertTransaction/insertReversal under the ledger lock.
+  /** openedx-ledger balance: every non-failed transaction plus its reversal. */
+  balanceCents?: number;
+  /** Committed deposits, their reversals included. */
+  depositsCents?: number;
 }
 
 export type TransactionState = 'CREATED' | 'PENDING' | 'COMMITTED' | 'FAILED';

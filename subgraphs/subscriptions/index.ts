@@ -6,7 +6,7 @@ import { createLoaders, type SubscriptionsLoaders } from './loaders.js';
 import { migrations } from './migrations/index.js';
 import { startRelay } from './relay.js';
 import { resolvers } from './resolvers.js';
-import { countPlans } from './store/index.js';
+import { checkAggregates, countPlans, repairAggregates } from './store/index.js';
 import type { SubscriptionsDatabase } from './tables.js';
 
 /** Subscription plans, licenses and bulk license enrollment. */
@@ -27,4 +27,5 @@ export const subscriptionsSubgraph: SubgraphDefinition<SubscriptionsDatabase, Su
       await Promise.all(stoppers.map((stop) => stop()));
     };
   },
+  aggregates: { check: checkAggregates, repair: repairAggregates },
 };

@@ -154,6 +154,7 @@ export async function assignLicenses(
     });
     const changed = await assignLicenseRows(
       trx,
+      planUuid,
       assigned.map(({ userEmail, activationKey, license }) => ({
         uuid: license.uuid,
         userEmail,
@@ -318,6 +319,7 @@ export async function bulkRevokeLicenses(ctx: SubscriptionsContext, args: BulkRe
     const now = new Date();
     const changed = await revokeLicenseRows(
       trx,
+      planUuid,
       targets.map((l) => l.uuid),
       now,
     );
@@ -368,7 +370,7 @@ export async function activateLicense(ctx: SubscriptionsContext, args: { activat
       throw conflict(`License ${license.uuid} is ${license.status.toLowerCase()} and cannot be activated`, {
         status: license.status,
       });
-    if ((await activateLicenseRow(trx, license.uuid, ctx.viewer.lmsUserId, now)) !== 1)
+    if ((await activateLicenseRow(trx, plan.uuid, license.uuid, ctx.viewer.lmsUserId, now)) !== 1)
       throw new Error(`activateLicense: license ${license.uuid} changed under the plan lock`);
     const activated: LicenseRow = {
       ...license,

@@ -18,6 +18,12 @@ export interface SubscriptionPlanTable {
   shouldAutoApplyLicenses: boolean;
   planType: string | null;
   salesforceOpportunityLineItem: string | null;
+  // Stored license counts per status (0006), kept by the license writes of store/licenses.ts under
+  // the plan lock; optional because a new plan starts at 0 and its license inserts add to them.
+  unassignedLicenses?: number;
+  assignedLicenses?: number;
+  activatedLicenses?: number;
+  revokedLicenses?: number;
 }
 
 export type LicenseStatus = 'UNASSIGNED' | 'ASSIGNED' | 'ACTIVATED' | 'REVOKED';

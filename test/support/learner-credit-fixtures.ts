@@ -9,6 +9,7 @@ import type {
 } from '../../subgraphs/learner-credit/tables.js';
 import type { TestStack } from './stack.js';
 import { initialDeposit } from '../../subgraphs/learner-credit/rules/index.js';
+import { insertAssignments, insertTransaction } from '../../subgraphs/learner-credit/store/index.js';
 
 /**
  * Test fixtures for learner credit: a policy on its own subsidy and ledger (so tests never share
@@ -81,12 +82,10 @@ export async function createPolicy(
       modified: now,
     })
     .execute();
-  await db
-    .insertInto('ledger_transaction')
-    .values(
-      initialDeposit({ uuid: randomUUID(), ledgerUuid, subsidyUuid, balanceCents: options.balanceCents, at: now }),
-    )
-    .execute();
+  await insertTransaction(
+    db,
+    initialDeposit({ uuid: randomUUID(), ledgerUuid, subsidyUuid, balanceCents: options.balanceCents, at: now }),
+  );
   const policy: SubsidyAccessPolicyTable = {
     uuid: policyUuid,
     policyType: options.policyType,
@@ -140,9 +139,8 @@ export async function addAssignment(
 ): Promise<string> {
   const uuid = randomUUID();
   const at = options.allocatedAt ?? new Date();
-  await db
-    .insertInto('learner_content_assignment')
-    .values({
+  await insertAssignments(db, [
+    {
       uuid,
       assignmentConfigurationUuid: configurationUuid,
       learnerEmail: options.email,
@@ -166,8 +164,8 @@ export async function addAssignment(
       adminLmsUserId: null,
       created: at,
       modified: at,
-    })
-    .execute();
+    },
+  ]);
   return uuid;
 }
 
@@ -178,26 +176,23 @@ export async function addTransaction(
 ): Promise<string> {
   const uuid = randomUUID();
   const now = new Date();
-  await db
-    .insertInto('ledger_transaction')
-    .values({
-      uuid,
-      ledgerUuid: fixture.ledgerUuid,
-      idempotencyKey: `fixture-${uuid}`,
-      quantity: options.quantity,
-      state: options.state,
-      lmsUserId: options.lmsUserId,
-      lmsUserEmail: null,
-      contentKey: options.contentKey,
-      parentContentKey: null,
-      contentTitle: null,
-      fulfillmentIdentifier: null,
-      subsidyAccessPolicyUuid: fixture.policyUuid,
-      isDeposit: false,
-      created: now,
-      modified: now,
-    })
-    .execute();
+  await insertTransaction(db, {
+    uuid,
+    ledgerUuid: fixture.ledgerUuid,
+    idempotencyKey: `fixture-${uuid}`,
+    quantity: options.quantity,
+    state: options.state,
+    lmsUserId: options.lmsUserId,
+    lmsUserEmail: null,
+    contentKey: options.contentKey,
+    parentContentKey: null,
+    contentTitle: null,
+    fulfillmentIdentifier: null,
+    subsidyAccessPolicyUuid: fixture.policyUuid,
+    isDeposit: false,
+    created: now,
+    modified: now,
+  });
   return uuid;
 }
 

@@ -1,4 +1,5 @@
 import type { CatalogSeedRows } from '../tables.js';
+import { refreshContentFlags } from './aggregates.js';
 import { type DB } from './decode.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -111,5 +112,7 @@ export async function insertMissingContent(db: DB, rows: CatalogSeedRows): Promi
       (r) => `${r.catalogUuid}|${r.contentType}|${r.contentKey}`,
       (rows) => trx.insertInto('catalog_content').values(rows).execute(),
     );
+    // Courses, runs and memberships changed: their stored flags and counts follow, as of now.
+    await refreshContentFlags(trx, 'all', new Date());
   });
 }

@@ -9,6 +9,7 @@ import * as m0007 from './0007-portal-screen-flags.js';
 import * as m0008 from './0008-enrollment-mode.js';
 import * as m0009 from './0009-binary-keys.js';
 import * as m0010 from './0010-outbox-deliveries.js';
+import * as m0011 from './0011-learner-progress-count.js';
 
 /** The customers subgraph's migrations, in order. Never edit a landed one: add the next. */
 export const migrations: MigrationSet = {
@@ -22,4 +23,5 @@ export const migrations: MigrationSet = {
   '0008-enrollment-mode': m0008,
   '0009-binary-keys': m0009,
   '0010-outbox-deliveries': m0010,
+  '0011-learner-progress-count': m0011,
 };

@@ -11,6 +11,7 @@ import type {
   LmsUserTable,
   PendingEnterpriseCustomerUserTable,
 } from '../tables.js';
+import { insertProgressCounters } from './aggregates.js';
 
 /*
  * The demo data's writes (demo/index.ts decides the rows): each inserts only what is missing, so
@@ -32,6 +33,10 @@ export async function insertMissingCustomers(trx: Trx, rows: readonly Enterprise
   const existing = new Set((await trx.selectFrom('enterprise_customer').select('uuid').execute()).map((r) => r.uuid));
   const add = missing(rows, existing, (r) => r.uuid);
   if (add.length) await trx.insertInto('enterprise_customer').values(add).execute();
+  await insertProgressCounters(
+    trx,
+    add.map((r) => r.uuid),
+  );
 }
 
 export async function insertMissingIdentityProviders(

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { rowDecoder } from '../../../lib/db/codec.js';
+import { rowDecoder, toBoolean } from '../../../lib/db/codec.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { countRows, paginate, type Connection, type PageArgs, type SortKey } from '../../../lib/pagination.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   EnterpriseCourseEnrollmentRow,
   LearnerProgressTable,
 } from '../tables.js';
+import { addToProgressCounts } from './aggregates.js';
 
 type DB = Kysely<CustomersDatabase>;
 type Trx = Transaction<CustomersDatabase>;
@@ -86,12 +87,36 @@ export async function reenroll(trx: Trx, enrollmentIds: readonly number[], now: 
     .execute();
 }
 
+/**
+ * Inserts progress rows (new enrollments get one at once) and adds the rows of linked learners to
+ * their customers' stored report counts (store/aggregates.ts). Call under the users' locks.
+ */
 export async function insertLearnerProgress(trx: Trx, rows: readonly LearnerProgressTable[]): Promise<void> {
   if (rows.length === 0) return;
   await trx
     .insertInto('learner_progress')
     .values([...rows])
     .execute();
+  // A locking read of the links: a concurrent unlink either committed before (its flag is seen) or
+  // waits for this transaction (and then counts these rows among the ones it moves).
+  const unlinked = new Set(
+    (
+      await forUpdate(
+        trx,
+        trx
+          .selectFrom('enterprise_customer_user')
+          .select(['id', 'linked'])
+          .where('id', 'in', [...new Set(rows.map((r) => r.enterpriseCustomerUserId))]),
+      ).execute()
+    )
+      .filter((r) => !toBoolean(r.linked))
+      .map((r) => r.id),
+  );
+  const deltas = new Map<string, number>();
+  for (const row of rows)
+    if (!unlinked.has(row.enterpriseCustomerUserId))
+      deltas.set(row.enterpriseCustomerUuid, (deltas.get(row.enterpriseCustomerUuid) ?? 0) + 1);
+  await addToProgressCounts(trx, deltas);
 }
 
 const ENROLLMENT_ORDER: SortKey<EnterpriseCourseEnrollmentRow>[] = [

@@ -3,6 +3,7 @@
  * identity providers, LMS users and learner links, enrollments and fulfillments, consent, invite
  * keys, learner progress).
  */
+export * from './aggregates.js';
 export * from './consent.js';
 export * from './customers.js';
 export * from './enrollments.js';

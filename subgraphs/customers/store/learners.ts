@@ -11,6 +11,7 @@ import type {
   PendingEnrollmentTable,
   PendingEnterpriseCustomerUserRow,
 } from '../tables.js';
+import { addToProgressCounts, progressRowsOfLearners } from './aggregates.js';
 import { lockCustomer } from './customers.js';
 
 type DB = Kysely<CustomersDatabase>;
@@ -156,11 +157,30 @@ export async function updateLearners(
   now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
+  // Links whose `linked` flips take all their progress rows into or out of the report's stored count.
+  const flipping =
+    changes.linked === undefined
+      ? []
+      : // A locking read: the latest committed flags, not this transaction's snapshot.
+        (
+          await forUpdate(
+            trx,
+            trx
+              .selectFrom('enterprise_customer_user')
+              .select('id')
+              .where('id', 'in', ids)
+              .where('linked', '<>', changes.linked),
+          ).execute()
+        ).map((r) => r.id);
   await trx
     .updateTable('enterprise_customer_user')
     .set({ ...changes, modified: now })
     .where('id', 'in', ids)
     .execute();
+  if (!flipping.length) return;
+  const moved = await progressRowsOfLearners(trx, flipping);
+  const sign = changes.linked ? 1 : -1;
+  await addToProgressCounts(trx, new Map([...moved].map(([customer, n]) => [customer, sign * n])));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
   type PageArgs,
   type SortKey,
 } from '../../../lib/pagination.js';
+import { findProgressCount } from './aggregates.js';
 import type { CustomersDatabase, LearnerProgressRow, LearnerProgressTable, ProgressStatusValue } from '../tables.js';
 
 type DB = Kysely<CustomersDatabase>;
@@ -273,7 +274,19 @@ export async function listLearnerProgress(
             .limit(size + 1)
             .execute()
         ).map(decodeProgress);
-  return toConnection(rows, size, Boolean(page.after), keys, () => countRows(filtered));
+  // Without filters the count is the customer's stored one (store/aggregates.ts); any filter counts exactly.
+  const unfiltered =
+    filter.onlyLmsUserId === undefined &&
+    !filter.search &&
+    !filter.courseKey &&
+    filter.hasPassed == null &&
+    !filter.progressStatus &&
+    !filter.enrollmentDateFrom &&
+    !filter.enrollmentDateTo &&
+    !filter.learnerActivity;
+  return toConnection(rows, size, Boolean(page.after), keys, () =>
+    unfiltered ? findProgressCount(db, customerUuid) : countRows(filtered),
+  );
 }
 
 /**

@@ -26,9 +26,6 @@ import {
   lockAssignments,
   lockLedger,
   lockPolicy,
-  sumAllocatedByConfigurations,
-  sumLedgerBalances,
-  sumRedeemedByPolicies,
   updateAssignments,
 } from '../store/index.js';
 import type { AssignmentConfigurationRow, AssignmentRow, SubsidyAccessPolicyRow, SubsidyRow } from '../tables.js';
@@ -102,14 +99,12 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
     if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
     const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
     assertAllocatable(locked, subsidy);
-    await lockLedger(trx, subsidy.ledgerUuid);
+    const ledger = await lockLedger(trx, subsidy.ledgerUuid);
+    if (!ledger) throw new Error(`Ledger ${subsidy.ledgerUuid} of subsidy ${subsidy.uuid} is missing`);
     const configuration = (await findConfigurationsByPolicyUuids(trx, [locked.uuid]))[0];
     if (!configuration?.active) throw conflict(`Policy ${policyUuid} has no active assignment configuration`);
-    const [existing, balance, redeemed, allocated] = await Promise.all([
-      findAssignmentsForLearners(trx, configuration.uuid, contentKey, emails, [...userIdByEmail.values()]),
-      sumLedgerBalances(trx, [subsidy.ledgerUuid]),
-      sumRedeemedByPolicies(trx, [locked.uuid]),
-      sumAllocatedByConfigurations(trx, [configuration.uuid]),
+    const existing = await findAssignmentsForLearners(trx, configuration.uuid, contentKey, emails, [
+      ...userIdByEmail.values(),
     ]);
     const plan = planAllocation({
       policy: locked,
@@ -120,10 +115,11 @@ export async function allocateAssignments(ctx: LearnerCreditContext, input: Allo
       content,
       contentKey,
       priceCents: price,
+      // The stored aggregates of the rows the locking reads returned: the latest committed values.
       totals: {
-        balance: balance[0]?.balance ?? 0,
-        redeemedTotal: redeemed[0]?.total ?? 0,
-        allocatedTotal: allocated[0]?.total ?? 0,
+        balance: ledger.balanceCents ?? 0,
+        redeemedTotal: locked.redeemedCents ?? 0,
+        allocatedTotal: locked.allocatedCents ?? 0,
       },
       adminLmsUserId: ctx.viewer.lmsUserId,
       now: new Date(),

@@ -30,8 +30,6 @@ import {
   lockLedger,
   lockPolicy,
   markTransactionFailed,
-  sumLedgerBalances,
-  sumRedeemedByPolicies,
   updateAssignments,
 } from '../store/index.js';
 import type {
@@ -40,6 +38,7 @@ import type {
   LearnerContentAssignmentTable,
   LearnerCreditDatabase,
   LedgerReversalRow,
+  LedgerRow,
   LedgerTransactionRow,
   SubsidyAccessPolicyRow,
   SubsidyRow,
@@ -47,21 +46,25 @@ import type {
 
 export type Trx = Transaction<LearnerCreditDatabase>;
 
+/**
+ * The facts a redemption is decided on, read under the policy and ledger locks: the balance and the
+ * redeemed total are the stored aggregates of the rows those locking reads returned (the latest
+ * committed values, which only writers holding the same locks change).
+ */
 async function localFacts(
   db: Kysely<LearnerCreditDatabase>,
   policy: SubsidyAccessPolicyRow,
   lmsUserId: number,
-  subsidy: SubsidyRow | null,
+  subsidy: SubsidyRow,
+  ledger: LedgerRow,
 ): Promise<LocalFacts> {
-  const [balance, redeemed, learnerTransactions, configurations] = await Promise.all([
-    subsidy ? sumLedgerBalances(db, [subsidy.ledgerUuid]) : Promise.resolve([]),
-    sumRedeemedByPolicies(db, [policy.uuid]),
-    subsidy ? findLearnerTransactions(db, subsidy.ledgerUuid, lmsUserId) : Promise.resolve([]),
+  const [learnerTransactions, configurations] = await Promise.all([
+    findLearnerTransactions(db, subsidy.ledgerUuid, lmsUserId),
     policy.policyType === ASSIGNED_POLICY ? findConfigurationsByPolicyUuids(db, [policy.uuid]) : Promise.resolve([]),
   ]);
   return {
-    balance: balance[0]?.balance ?? 0,
-    redeemedTotal: redeemed[0]?.total ?? 0,
+    balance: ledger.balanceCents ?? 0,
+    redeemedTotal: policy.redeemedCents ?? 0,
     learnerTransactions,
     configuration: configurations[0] ?? null,
   };
@@ -109,8 +112,9 @@ export async function redeem(ctx: LearnerCreditContext, input: RedeemInput): Pro
     if (!locked) throw notFound(`Subsidy access policy ${policyUuid} not found`);
     const subsidy = (await findSubsidiesByUuids(trx, [locked.subsidyUuid]))[0] ?? null;
     if (!subsidy) throw conflict(`Policy ${policyUuid} has no subsidy`);
-    await lockLedger(trx, subsidy.ledgerUuid);
-    const local = await localFacts(trx, locked, lmsUserId, subsidy);
+    const ledger = await lockLedger(trx, subsidy.ledgerUuid);
+    if (!ledger) throw new Error(`Ledger ${subsidy.ledgerUuid} of subsidy ${subsidy.uuid} is missing`);
+    const local = await localFacts(trx, locked, lmsUserId, subsidy, ledger);
     const idempotencyKey =
       givenKey ?? derivedIdempotencyKey(subsidy, locked.uuid, lmsUserId, contentKey, local.learnerTransactions);
     const existing = (await findTransactionByKey(trx, subsidy.ledgerUuid, idempotencyKey)) ?? null;
@@ -197,7 +201,7 @@ export async function reverseTransaction(
       created: now,
       modified: now,
     };
-    await insertReversal(trx, reversal);
+    await insertReversal(trx, reversal, tx);
     const assignmentUuids = await findAssignmentUuidsByTransaction(trx, tx.uuid);
     const accepted = (await findAssignmentsByUuids(trx, assignmentUuids))
       .filter((a) => a.state === 'ACCEPTED')
@@ -239,7 +243,7 @@ export async function failRefusedRedemption(
     if (tx?.state !== 'COMMITTED') return false;
     if ((await findReversalsByTransactionUuids(trx, [transactionUuid])).length) return false;
     const now = new Date();
-    await markTransactionFailed(trx, transactionUuid, now);
+    await markTransactionFailed(trx, tx, now);
     const failed: LedgerTransactionRow = { ...tx, state: 'FAILED', modified: now };
     await writeEvents(trx, [
       { eventType: EVENTS.transactionFailed, aggregateKey: tx.uuid, payload: transactionEventPayload(failed, null) },

@@ -15,6 +15,7 @@ import type {
   LearnerState,
   LearnerStateCountRow,
 } from '../tables.js';
+import { addToAllocated, allocatedOfAssignments } from './aggregates.js';
 import { NOTHING, decodeAction, decodeAssignmentRow, decodeConfiguration, toNumber } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -42,20 +43,22 @@ export async function findConfigurationsByPolicyUuids(
   ).map(decodeConfiguration);
 }
 
-/** Per configuration: the sum of ALLOCATED assignments' content quantities (<= 0). */
+/**
+ * Per configuration: the sum of ALLOCATED assignments' content quantities (<= 0), stored on its
+ * policy's row (store/aggregates.ts).
+ */
 export async function sumAllocatedByConfigurations(
   db: DB,
   uuids: readonly string[],
 ): Promise<{ configurationUuid: string; total: number }[]> {
   if (!uuids.length) return [];
   const rows = await db
-    .selectFrom('learner_content_assignment')
-    .select(['assignmentConfigurationUuid', (eb) => eb.fn.sum<number>('contentQuantity').as('total')])
-    .where('assignmentConfigurationUuid', 'in', uuids)
-    .where('state', '=', 'ALLOCATED')
-    .groupBy('assignmentConfigurationUuid')
+    .selectFrom('assignment_configuration as c')
+    .innerJoin('subsidy_access_policy as p', 'p.uuid', 'c.subsidyAccessPolicyUuid')
+    .select(['c.uuid', 'p.allocatedCents'])
+    .where('c.uuid', 'in', uuids)
     .execute();
-  return rows.map((r) => ({ configurationUuid: r.assignmentConfigurationUuid, total: toNumber(r.total) }));
+  return rows.map((r) => ({ configurationUuid: r.uuid, total: toNumber(r.allocatedCents) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,21 +288,41 @@ export async function lockAssignments(trx: DB, uuids: readonly string[]): Promis
   ).execute();
 }
 
+/** Inserts assignments and adds the ALLOCATED ones to their policies' allocated totals (hold the policy lock). */
 export async function insertAssignments(db: DB, rows: readonly LearnerContentAssignmentTable[]): Promise<void> {
-  if (rows.length)
-    await db
-      .insertInto('learner_content_assignment')
-      .values([...rows])
-      .execute();
+  if (!rows.length) return;
+  await db
+    .insertInto('learner_content_assignment')
+    .values([...rows])
+    .execute();
+  const allocated = new Map<string, number>();
+  for (const row of rows)
+    if (row.state === 'ALLOCATED')
+      allocated.set(
+        row.assignmentConfigurationUuid,
+        (allocated.get(row.assignmentConfigurationUuid) ?? 0) + row.contentQuantity,
+      );
+  await addToAllocated(db, allocated);
 }
 
+/**
+ * Updates assignments (locked by the caller, after the policy lock). A change of state or
+ * quantity moves the policies' allocated totals by what the rows' ALLOCATED sum became.
+ */
 export async function updateAssignments(
   db: DB,
   uuids: readonly string[],
   changes: Partial<LearnerContentAssignmentTable>,
 ): Promise<void> {
-  if (uuids.length)
-    await db.updateTable('learner_content_assignment').set(changes).where('uuid', 'in', uuids).execute();
+  if (!uuids.length) return;
+  const moves = changes.state !== undefined || changes.contentQuantity !== undefined;
+  const before = moves ? await allocatedOfAssignments(db, uuids) : new Map<string, number>();
+  await db.updateTable('learner_content_assignment').set(changes).where('uuid', 'in', uuids).execute();
+  if (!moves) return;
+  const deltas = await allocatedOfAssignments(db, uuids);
+  for (const [configurationUuid, total] of before)
+    deltas.set(configurationUuid, (deltas.get(configurationUuid) ?? 0) - total);
+  await addToAllocated(db, deltas);
 }
 
 export async function insertActions(db: DB, rows: readonly AssignmentActionTable[]): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   SubsidyAccessPolicyTable,
   SubsidyTable,
 } from '../tables.js';
+import { repairAggregates } from './aggregates.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
 
@@ -69,5 +70,7 @@ export async function insertMissingDemoRows(db: DB, rows: LearnerCreditSeedRows)
     await insertMissing(trx, 'ledger_reversal', 'uuid', rows.ledger_reversal);
     await insertMissing(trx, 'learner_content_assignment', 'uuid', rows.learner_content_assignment);
     await insertMissing(trx, 'assignment_action', 'uuid', rows.assignment_action);
+    // The rows went in as they are: the stored aggregates follow from them.
+    await repairAggregates(trx);
   });
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AnyKysely } from '../../../lib/db/database.js';
 import { forUpdate } from '../../../lib/db/locking.js';
 import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
@@ -119,62 +119,44 @@ export async function lockLedger(trx: DB, uuid: string): Promise<LedgerRow | nul
   return row ? decodeLedger(row) : null;
 }
 
-/** `net` = quantity plus its reversal's quantity (0 when there is none). */
-function netQuantity(): RawBuilder<number> {
-  return sql<number>`t.quantity + coalesce(r.quantity, 0)`;
-}
-
-/** openedx-ledger balance: every non-failed transaction plus its reversal. */
+/** openedx-ledger balance (every non-failed transaction plus its reversal), stored on the ledger row. */
 export async function sumLedgerBalances(
   db: DB,
   ledgerUuids: readonly string[],
 ): Promise<{ ledgerUuid: string; balance: number }[]> {
   if (!ledgerUuids.length) return [];
   const rows = await db
-    .selectFrom('ledger_transaction as t')
-    .leftJoin('ledger_reversal as r', 'r.transactionUuid', 't.uuid')
-    .select(['t.ledgerUuid', (eb) => eb.fn.sum<number>(netQuantity()).as('balance')])
-    .where('t.ledgerUuid', 'in', ledgerUuids)
-    .where('t.state', '<>', 'FAILED')
-    .groupBy('t.ledgerUuid')
+    .selectFrom('ledger')
+    .select(['uuid', 'balanceCents'])
+    .where('uuid', 'in', ledgerUuids)
     .execute();
-  return rows.map((r) => ({ ledgerUuid: r.ledgerUuid, balance: toNumber(r.balance) }));
+  return rows.map((r) => ({ ledgerUuid: r.uuid, balance: toNumber(r.balanceCents) }));
 }
 
-/** Committed deposits per ledger (their reversals included). */
+/** Committed deposits per ledger (their reversals included), stored on the ledger row. */
 export async function sumLedgerDeposits(
   db: DB,
   ledgerUuids: readonly string[],
 ): Promise<{ ledgerUuid: string; total: number }[]> {
   if (!ledgerUuids.length) return [];
   const rows = await db
-    .selectFrom('ledger_transaction as t')
-    .leftJoin('ledger_reversal as r', 'r.transactionUuid', 't.uuid')
-    .select(['t.ledgerUuid', (eb) => eb.fn.sum<number>(netQuantity()).as('total')])
-    .where('t.ledgerUuid', 'in', ledgerUuids)
-    .where('t.state', '=', 'COMMITTED')
-    .where('t.isDeposit', '=', true)
-    .groupBy('t.ledgerUuid')
+    .selectFrom('ledger')
+    .select(['uuid', 'depositsCents'])
+    .where('uuid', 'in', ledgerUuids)
     .execute();
-  return rows.map((r) => ({ ledgerUuid: r.ledgerUuid, total: toNumber(r.total) }));
+  return rows.map((r) => ({ ledgerUuid: r.uuid, total: toNumber(r.depositsCents) }));
 }
 
-/** Per policy: the sum of its non-failed transactions net of reversals (<= 0). */
+/** Per policy: the sum of its non-failed transactions net of reversals (<= 0), stored on the policy row. */
 export async function sumRedeemedByPolicies(
   db: DB,
   policyUuids: readonly string[],
 ): Promise<{ policyUuid: string; total: number }[]> {
   if (!policyUuids.length) return [];
   const rows = await db
-    .selectFrom('ledger_transaction as t')
-    .leftJoin('ledger_reversal as r', 'r.transactionUuid', 't.uuid')
-    .select(['t.subsidyAccessPolicyUuid', (eb) => eb.fn.sum<number>(netQuantity()).as('total')])
-    .where('t.subsidyAccessPolicyUuid', 'in', policyUuids)
-    .where('t.state', '<>', 'FAILED')
-    .groupBy('t.subsidyAccessPolicyUuid')
+    .selectFrom('subsidy_access_policy')
+    .select(['uuid', 'redeemedCents'])
+    .where('uuid', 'in', policyUuids)
     .execute();
-  // Grouped on the policies asked for, so no row has a null policy; the type does not know it.
-  return rows.flatMap((r) =>
-    r.subsidyAccessPolicyUuid === null ? [] : [{ policyUuid: r.subsidyAccessPolicyUuid, total: toNumber(r.total) }],
-  );
+  return rows.map((r) => ({ policyUuid: r.uuid, total: toNumber(r.redeemedCents) }));
 }

@@ -8,6 +8,7 @@ import type {
   LedgerTransactionTable,
   TransactionState,
 } from '../tables.js';
+import { addToMoneyAggregates } from './aggregates.js';
 import { decodeReversal, decodeTransaction } from './shared.js';
 
 type DB = Kysely<LearnerCreditDatabase>;
@@ -88,20 +89,36 @@ export function listPolicyTransactions(
   return paginate(query.selectAll(), page, TRANSACTION_ORDER, decodeTransaction, () => countRows(query));
 }
 
+/** Inserts a transaction and adds it to its ledger's and policy's stored aggregates (hold the ledger lock). */
 export async function insertTransaction(db: DB, row: LedgerTransactionTable): Promise<void> {
   await db.insertInto('ledger_transaction').values(row).execute();
+  await addToMoneyAggregates(db, row, row.quantity);
 }
 
-export async function insertReversal(db: DB, row: LedgerReversalTable): Promise<void> {
+/** Inserts the reversal of `tx` and adds it to the stored aggregates `tx` counts in (hold the ledger lock). */
+export async function insertReversal(
+  db: DB,
+  row: LedgerReversalTable,
+  tx: Pick<LedgerTransactionTable, 'ledgerUuid' | 'subsidyAccessPolicyUuid' | 'state' | 'isDeposit'>,
+): Promise<void> {
   await db.insertInto('ledger_reversal').values(row).execute();
+  await addToMoneyAggregates(db, tx, row.quantity);
 }
 
-/** A committed redemption that could not be fulfilled: FAILED, so it no longer counts against the ledger. */
-export async function markTransactionFailed(db: DB, uuid: string, now: Date): Promise<void> {
-  await db
+/**
+ * A committed, unreversed redemption that could not be fulfilled: FAILED, so it no longer counts
+ * against the ledger and the policy (their stored totals give its quantity back, in this transaction).
+ */
+export async function markTransactionFailed(
+  db: DB,
+  tx: Pick<LedgerTransactionTable, 'uuid' | 'ledgerUuid' | 'subsidyAccessPolicyUuid' | 'isDeposit' | 'quantity'>,
+  now: Date,
+): Promise<void> {
+  const result = await db
     .updateTable('ledger_transaction')
     .set({ state: 'FAILED', modified: now })
-    .where('uuid', '=', uuid)
+    .where('uuid', '=', tx.uuid)
     .where('state', '=', 'COMMITTED')
-    .execute();
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) await addToMoneyAggregates(db, { ...tx, state: 'COMMITTED' }, -tx.quantity);
 }

@@ -4,6 +4,7 @@ import { forUpdate } from '../../../lib/db/locking.js';
 import { containsInsensitive } from '../../../lib/db/search.js';
 import { type Connection, countRows, type PageArgs, paginate, type SortKey } from '../../../lib/pagination.js';
 import type { LicenseCountsRow, LicenseRow, LicenseStatus, LicenseTable, SubscriptionsDatabase } from '../tables.js';
+import { addToLicenseCounts, COUNT_COLUMN } from './aggregates.js';
 import { chunks } from './shared.js';
 
 type DB = Kysely<SubscriptionsDatabase>;
@@ -22,16 +23,21 @@ export async function findLicensesByUuids(db: DB, uuids: readonly string[]): Pro
   return (await db.selectFrom('license').selectAll().where('uuid', 'in', uuids).execute()).map(decodeLicense);
 }
 
-/** Licenses per (plan, status): one statement for any number of plans. */
+/** Licenses per (plan, status), stored on the plan rows (store/aggregates.ts): one statement for any number of plans. */
 export async function countLicensesByPlans(db: DB, planUuids: readonly string[]): Promise<LicenseCountsRow[]> {
   if (!planUuids.length) return [];
   const rows = await db
-    .selectFrom('license')
-    .select((eb) => ['subscriptionPlanUuid', 'status', eb.fn.countAll<number | string>().as('n')])
-    .where('subscriptionPlanUuid', 'in', planUuids)
-    .groupBy(['subscriptionPlanUuid', 'status'])
+    .selectFrom('subscription_plan')
+    .select(['uuid', ...Object.values(COUNT_COLUMN)])
+    .where('uuid', 'in', planUuids)
     .execute();
-  return rows.map((r) => ({ subscriptionPlanUuid: r.subscriptionPlanUuid, status: r.status, n: Number(r.n) }));
+  return rows.flatMap((row) =>
+    (Object.keys(COUNT_COLUMN) as LicenseStatus[]).map((status) => ({
+      subscriptionPlanUuid: row.uuid,
+      status,
+      n: row[COUNT_COLUMN[status]] ?? 0,
+    })),
+  );
 }
 
 // ACTIVATED < ASSIGNED < REVOKED < UNASSIGNED, as license-manager's learner-licenses orders them.
@@ -156,6 +162,7 @@ export interface LicenseAssignmentWrite {
  */
 export async function assignLicenseRows(
   trx: DB,
+  planUuid: string,
   writes: readonly LicenseAssignmentWrite[],
   now: Date,
 ): Promise<number> {
@@ -182,25 +189,48 @@ export async function assignLicenseRows(
         'in',
         chunk.map((w) => w.uuid),
       )
+      .where('subscriptionPlanUuid', '=', planUuid)
       .where('status', '=', 'UNASSIGNED')
       .executeTakeFirst();
     changed += Number(result.numUpdatedRows);
   }
+  await addToLicenseCounts(trx, planUuid, { UNASSIGNED: -changed, ASSIGNED: changed });
   return changed;
 }
 
-/** ASSIGNED/ACTIVATED -> REVOKED (email and LMS user kept). Returns how many rows changed. */
-export async function revokeLicenseRows(trx: DB, uuids: readonly string[], now: Date): Promise<number> {
+/** ASSIGNED/ACTIVATED -> REVOKED (email and LMS user kept), under the plan lock. Returns how many rows changed. */
+export async function revokeLicenseRows(
+  trx: DB,
+  planUuid: string,
+  uuids: readonly string[],
+  now: Date,
+): Promise<number> {
   let changed = 0;
+  const deltas: Partial<Record<LicenseStatus, number>> = { REVOKED: 0 };
   for (const chunk of chunks(uuids)) {
+    // What each status loses: the plan lock keeps these rows as counted until the update.
+    const before = await trx
+      .selectFrom('license')
+      .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
+      .where('uuid', 'in', chunk)
+      .where('subscriptionPlanUuid', '=', planUuid)
+      .where('status', 'in', ALLOCATED)
+      .groupBy('status')
+      .execute();
+    for (const row of before) {
+      deltas[row.status] = (deltas[row.status] ?? 0) - Number(row.n);
+      deltas.REVOKED = (deltas.REVOKED ?? 0) + Number(row.n);
+    }
     const result = await trx
       .updateTable('license')
       .set({ status: 'REVOKED', revokedDate: now, modified: now })
       .where('uuid', 'in', chunk)
+      .where('subscriptionPlanUuid', '=', planUuid)
       .where('status', 'in', ALLOCATED)
       .executeTakeFirst();
     changed += Number(result.numUpdatedRows);
   }
+  await addToLicenseCounts(trx, planUuid, deltas);
   return changed;
 }
 
@@ -223,19 +253,37 @@ export async function lockLicenseByActivationKey(trx: DB, activationKey: string)
   return row ? decodeLicense(row) : null;
 }
 
-/** ASSIGNED -> ACTIVATED for the learner. Returns how many rows changed (0 when it raced). */
-export async function activateLicenseRow(trx: DB, uuid: string, lmsUserId: number | null, now: Date): Promise<number> {
+/** ASSIGNED -> ACTIVATED for the learner, under the plan lock. Returns how many rows changed (0 when it raced). */
+export async function activateLicenseRow(
+  trx: DB,
+  planUuid: string,
+  uuid: string,
+  lmsUserId: number | null,
+  now: Date,
+): Promise<number> {
   const result = await trx
     .updateTable('license')
     .set({ status: 'ACTIVATED', lmsUserId, activationDate: now, modified: now })
     .where('uuid', '=', uuid)
+    .where('subscriptionPlanUuid', '=', planUuid)
     .where('status', '=', 'ASSIGNED')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const changed = Number(result.numUpdatedRows);
+  await addToLicenseCounts(trx, planUuid, { ASSIGNED: -changed, ACTIVATED: changed });
+  return changed;
 }
 
+/** Inserts licenses and adds them to their plans' stored counts (hold the plan lock, or own the new plan). */
 export async function insertLicenses(db: DB, rows: readonly LicenseTable[]): Promise<void> {
   for (const chunk of chunks(rows)) await db.insertInto('license').values(chunk).execute();
+  const byPlan = new Map<string, Partial<Record<LicenseStatus, number>>>();
+  for (const row of rows) {
+    const deltas = byPlan.get(row.subscriptionPlanUuid) ?? {};
+    deltas[row.status] = (deltas[row.status] ?? 0) + 1;
+    byPlan.set(row.subscriptionPlanUuid, deltas);
+  }
+  for (const [planUuid, deltas] of [...byPlan].sort(([a], [b]) => (a < b ? -1 : 1)))
+    await addToLicenseCounts(db, planUuid, deltas);
 }
 
 export async function findLicenseUuidsByPlan(db: DB, planUuid: string): Promise<string[]> {
