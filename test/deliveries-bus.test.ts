@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { createClient } from '@redis/client';
 import type { Kysely } from 'kysely';
 import { dropDatabase, type Database } from '../lib/db/database.js';
@@ -24,6 +24,7 @@ import {
   writeEvents,
 } from '../subgraphs/learner-credit/events.js';
 import type { LedgerTransactionRow } from '../subgraphs/learner-credit/tables.js';
+import { assertAggregatesConsistent } from './support/aggregates.js';
 import { deletePrefix, PrivateRedis, readStream, SHARED_REDIS_URL, uniquePrefix } from './support/event-bus.js';
 import { createPolicy, learnerCreditDb } from './support/learner-credit-fixtures.js';
 import { startPiece } from './support/pieces.js';
@@ -130,6 +131,9 @@ describeEachDialectOnTheBus('event bus: the ledger, enrollments and revocations 
     assert.equal(reversed.errors, undefined, JSON.stringify(reversed.errors));
     return { tx, policy };
   }
+
+  // After every test: the stored ledger and policy totals equal their recomputation from the rows.
+  afterEach(() => assertAggregatesConsistent(stack()));
 
   let redemption: Awaited<ReturnType<typeof redeemAndReverse>> | undefined;
   const redeemedOnce = async () => (redemption ??= await redeemAndReverse(stack()));
