@@ -80,6 +80,32 @@ export function backoffDelay(attempts: number, settings: Pick<RelaySettings, 'ba
   return Math.min(settings.maxBackoffMs, settings.backoffMs * 2 ** Math.max(0, attempts - 1));
 }
 
+/**
+ * What one more failed delivery attempt leaves on a row (the outbox's or a channel delivery's):
+ * retried after the backoff, or FAILED when `final` (a refusal) or out of attempts.
+ */
+export function failedAttempt(attemptsBefore: number, error: unknown, final: boolean, settings: RelaySettings) {
+  const message = error instanceof Error ? error.message : String(error);
+  const attempts = attemptsBefore + 1;
+  const failed = final || attempts >= settings.maxAttempts;
+  const next = failed ? null : new Date(Date.now() + backoffDelay(attempts, settings));
+  return {
+    message,
+    failed,
+    next,
+    /** `, retry at <time>` or `, FAILED`, for the log line. */
+    outcome: next ? `, retry at ${next.toISOString()}` : ', FAILED',
+    set: {
+      attempts,
+      status: failed ? ('FAILED' as const) : ('PENDING' as const),
+      nextAttemptAt: next,
+      lastError: message.slice(0, 2000),
+      claimedBy: null,
+      claimedUntil: null,
+    },
+  };
+}
+
 /** Adds the relay's columns to an outbox table created by `createOutboxTable` (a new migration of each subgraph). */
 export async function addRelayColumns(db: AnyKysely, table: string): Promise<void> {
   const t = columnTypes(db);
@@ -248,26 +274,12 @@ export class OutboxRelay {
 
   /** One more failed attempt: retried after the backoff, or FAILED when `final` or out of attempts. */
   private async fail(events: readonly RelayEvent[], error: unknown, final: boolean): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
     for (const event of events) {
-      const attempts = event.attempts + 1;
-      const failed = final || attempts >= this.settings.maxAttempts;
-      const next = failed ? null : new Date(Date.now() + backoffDelay(attempts, this.settings));
+      const attempt = failedAttempt(event.attempts, error, final, this.settings);
       logger.warn(
-        `[${this.service}] outbox: ${event.eventType} ${event.id} failed (attempt ${attempts})${next ? `, retry at ${next.toISOString()}` : ', FAILED'}: ${message}`,
+        `[${this.service}] outbox: ${event.eventType} ${event.id} failed (attempt ${attempt.set.attempts})${attempt.outcome}: ${attempt.message}`,
       );
-      await this.db
-        .updateTable(this.table)
-        .set({
-          attempts,
-          status: failed ? 'FAILED' : 'PENDING',
-          nextAttemptAt: next,
-          lastError: message.slice(0, 2000),
-          claimedBy: null,
-          claimedUntil: null,
-        })
-        .where('id', '=', event.id)
-        .execute();
+      await this.db.updateTable(this.table).set(attempt.set).where('id', '=', event.id).execute();
     }
   }
 }

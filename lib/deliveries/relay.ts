@@ -4,7 +4,7 @@ import { startPoller } from '../background.js';
 import type { AnyKysely } from '../db/database.js';
 import { isRefusal } from '../errors.js';
 import { deliveryTableOf, type DeliveryChannelName, type OutboxDeliveryTable, type OutboxTable } from '../outbox.js';
-import { backoffDelay, relaySettings, subscribeOutboxWakeups, type RelaySettings } from '../outbox-relay.js';
+import { failedAttempt, relaySettings, subscribeOutboxWakeups, type RelaySettings } from '../outbox-relay.js';
 import { logger } from '../observability/logger.js';
 import { deliveryOutcomes } from '../observability/metrics.js';
 
@@ -192,33 +192,25 @@ export class DeliveryRelay {
     error: unknown,
     final: boolean,
   ): Promise<Date | null> {
-    const message = error instanceof Error ? error.message : String(error);
-    const attempts = row.attempts + 1;
-    const failed = final || attempts >= this.settings.maxAttempts;
-    const next = failed ? null : new Date(Date.now() + backoffDelay(attempts, this.settings));
+    const attempt = failedAttempt(row.attempts, error, final, this.settings);
     deliveryOutcomes.inc({
       subgraph: this.service,
       channel: this.channel.name,
-      outcome: failed ? 'failed' : 'retried',
+      outcome: attempt.failed ? 'failed' : 'retried',
     });
     logger.warn(
-      { subgraph: this.service, channel: this.channel.name, eventType: row.eventType, id: row.outboxId, attempts },
-      `[${this.service}] ${this.channel.name}: ${row.eventType} ${row.outboxId} failed (attempt ${attempts})${next ? `, retry at ${next.toISOString()}` : ', FAILED'}: ${message}`,
+      {
+        subgraph: this.service,
+        channel: this.channel.name,
+        eventType: row.eventType,
+        id: row.outboxId,
+        attempts: attempt.set.attempts,
+      },
+      `[${this.service}] ${this.channel.name}: ${row.eventType} ${row.outboxId} failed (attempt ${attempt.set.attempts})${attempt.outcome}: ${attempt.message}`,
     );
-    await this.db
-      .updateTable(this.table)
-      .set({
-        attempts,
-        status: failed ? 'FAILED' : 'PENDING',
-        nextAttemptAt: next,
-        lastError: message.slice(0, 2000),
-        claimedBy: null,
-        claimedUntil: null,
-      })
-      .where('seq', '=', row.seq)
-      .execute();
+    await this.db.updateTable(this.table).set(attempt.set).where('seq', '=', row.seq).execute();
     // A FAILED row no longer holds its key: later events of the key go on.
-    return next;
+    return attempt.next;
   }
 }
 

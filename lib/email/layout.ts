@@ -19,6 +19,30 @@ export interface EmailCustomer {
   primaryColor?: string | null;
 }
 
+/** An `EnterpriseCustomer` as the email calls of the subgraphs ask for it (remote.customers.graphql). */
+export interface EmailCustomerFields {
+  name: string;
+  slug: string;
+  contactEmail?: string | null;
+  senderAlias?: string | null;
+  replyTo?: string | null;
+  brandingConfiguration: { logoUrl?: string | null; primaryColor?: string | null };
+}
+
+/** The customer an email shows, from what the customers subgraph answered (null: no such customer). */
+export function emailCustomerFrom(c: EmailCustomerFields | null | undefined): EmailCustomer | null {
+  if (!c) return null;
+  return {
+    name: c.name,
+    slug: c.slug,
+    contactEmail: c.contactEmail ?? null,
+    senderAlias: c.senderAlias ?? null,
+    replyTo: c.replyTo ?? null,
+    logoUrl: c.brandingConfiguration.logoUrl ?? null,
+    primaryColor: c.brandingConfiguration.primaryColor ?? null,
+  };
+}
+
 /** The platform's default primary colour (BrandingConfiguration.primaryColor when unset). */
 export const DEFAULT_PRIMARY_COLOR = '#2D494E';
 

@@ -7,7 +7,7 @@ import {
   RelayAdvertisedRunDocument,
   type LearnerCreditContentQuery,
 } from './__generated__/catalog-operations.js';
-import type { EmailCustomer } from '../../lib/email/layout.js';
+import { emailCustomerFrom, type EmailCustomer } from '../../lib/email/layout.js';
 import {
   LearnerCreditEmailCustomerDocument,
   LearnerCreditLearnersDocument,
@@ -222,17 +222,7 @@ export async function revokeTransactionFulfillments(
 /** The customer as its emails show it (null: no such customer). */
 export async function emailCustomerOf(uuid: string, authorization: string): Promise<EmailCustomer | null> {
   const data = await callSubgraphOperation('customers', LearnerCreditEmailCustomerDocument, { uuid }, authorization);
-  const c = data.enterpriseCustomer;
-  if (!c) return null;
-  return {
-    name: c.name,
-    slug: c.slug,
-    contactEmail: c.contactEmail,
-    senderAlias: c.senderAlias,
-    replyTo: c.replyTo,
-    logoUrl: c.brandingConfiguration.logoUrl,
-    primaryColor: c.brandingConfiguration.primaryColor,
-  };
+  return emailCustomerFrom(data.enterpriseCustomer);
 }
 
 /** A course or run by key (title, enroll-by date), outside any catalog; null when the catalog has none. */

@@ -1,6 +1,6 @@
 import { callSubgraphBatch, callSubgraphOperation } from '../../lib/subgraph-client.js';
 import { CatalogMembershipDocument } from './__generated__/catalog-operations.js';
-import type { EmailCustomer } from '../../lib/email/layout.js';
+import { emailCustomerFrom, type EmailCustomer } from '../../lib/email/layout.js';
 import {
   BulkLicenseEnrollmentDocument,
   SubscriptionsEmailCustomerDocument,
@@ -95,15 +95,5 @@ export async function revokeLicenseFulfillments(
 /** The customer as its emails show it (null: no such customer), for the outbox's emails (emails.ts). */
 export async function emailCustomerOf(uuid: string, authorization: string): Promise<EmailCustomer | null> {
   const data = await callSubgraphOperation('customers', SubscriptionsEmailCustomerDocument, { uuid }, authorization);
-  const c = data.enterpriseCustomer;
-  if (!c) return null;
-  return {
-    name: c.name,
-    slug: c.slug,
-    contactEmail: c.contactEmail,
-    senderAlias: c.senderAlias,
-    replyTo: c.replyTo,
-    logoUrl: c.brandingConfiguration.logoUrl,
-    primaryColor: c.brandingConfiguration.primaryColor,
-  };
+  return emailCustomerFrom(data.enterpriseCustomer);
 }

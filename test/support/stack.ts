@@ -145,11 +145,17 @@ export async function startTestStack(dialect: DialectName): Promise<TestStack> {
  * Declares `suite` once per dialect with a stack booted before and dropped after.
  * `suite` receives a getter of the stack: call `stack()` inside tests and hooks, once the stack is up.
  */
-export function describeEachDialect(name: string, suite: (stack: () => TestStack) => void): void {
+export function describeEachDialect(
+  name: string,
+  suite: (stack: () => TestStack) => void,
+  options: { beforeStart?: (dialect: DialectName) => void } = {},
+): void {
   for (const dialect of DIALECTS) {
     describe(`${name} [${dialect}]`, () => {
       let current: TestStack | undefined;
       before(async () => {
+        // Settings the stack reads when it starts (an env var per dialect, say).
+        options.beforeStart?.(dialect);
         current = await startTestStack(dialect);
       });
       after(async () => {
